@@ -1,0 +1,2 @@
+export * from './opcodes';
+export * from './instruction';
