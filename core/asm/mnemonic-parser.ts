@@ -1,7 +1,768 @@
-// Parser for the mnemonic syntax of uBPF, bpf_conformance and rbpf (`mov32 %r0, 0`).
-import type { ParsedFile } from './ast';
+// Parser for the mnemonic syntax of uBPF, bpf_conformance and rbpf (`mov32 %r0, 0`, `ldxw %r0, [%r1+4]`).
+// One pass over the text, line by line, with a table lookup per mnemonic. Never throws: every
+// problem becomes a diagnostic at the exact place, and parsing goes on with the next line.
+import type { Instruction } from '../isa';
+import type {
+  AsmDiagnostic, InstructionStatement, ParsedFile, Range, Statement, SymbolRef, Token, TokenKind,
+} from './ast';
+import {
+  CH_HASH, CH_MINUS, CH_PLUS, CH_SEMI, CH_SLASH, CH_STAR, isDigit, isHexDigit, isIdentChar, isIdentStart, isSpace,
+  scanBlockComment, scanIdentifier, scanString,
+} from './lexer';
+import { MNEMONICS, ATOMIC_OPS_BY_NAME, CALL_MODES, LDDW_PSEUDO_BY_NAME, type MnemonicSpec } from './mnemonic-table';
 
+const CH_COMMA = 44;
+const CH_COLON = 58;
+const CH_LBRACKET = 91;
+const CH_RBRACKET = 93;
+const CH_PERCENT = 37;
+
+type Operand =
+  | { kind: 'reg'; reg: number; range: Range }
+  | { kind: 'num'; value: bigint; signed: boolean; hex: boolean; range: Range }
+  | { kind: 'mem'; reg: number; off: number; range: Range }
+  | { kind: 'name'; name: string; range: Range };
+
+const INT32_MIN = -(2n ** 31n);
+const INT32_MAX = 2n ** 31n - 1n;
+const UINT32_MAX = 2n ** 32n - 1n;
+
+/** Parses a whole file of mnemonic-syntax assembly. */
 export function parseMnemonic(text: string): ParsedFile {
-  void text;
-  return { syntax: 'mnemonic', statements: [], tokens: [], comments: [], diagnostics: [] };
+  return new MnemonicParser(text).run();
 }
+
+class MnemonicParser {
+  private pos = 0;
+  private end = 0;
+  private readonly statements: Statement[] = [];
+  private readonly tokens: Token[] = [];
+  private readonly comments: Range[] = [];
+  private readonly diagnostics: AsmDiagnostic[] = [];
+  /** Set once an error is reported on the current line; the rest of the line is skipped. */
+  private failed = false;
+
+  constructor(private readonly text: string) {}
+
+  run(): ParsedFile {
+    const text = this.text;
+    while (this.pos <= text.length) {
+      const nl = text.indexOf('\n', this.pos);
+      this.end = nl < 0 ? text.length : nl;
+      this.failed = false;
+      this.parseLine();
+      if (nl < 0) break;
+      this.pos = this.end + 1;
+    }
+    addImplicitExitLabel(this.statements);
+    return {
+      syntax: 'mnemonic',
+      statements: this.statements,
+      tokens: this.tokens,
+      comments: this.comments,
+      diagnostics: this.diagnostics,
+    };
+  }
+
+  // ---- scanning helpers ----
+
+  private token(kind: TokenKind, start: number, end: number): void {
+    this.tokens.push({ kind, range: { start, end } });
+  }
+
+  private error(start: number, end: number, message: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.diagnostics.push({ range: { start, end: Math.max(end, start) }, severity: 'error', message, code: 'parse' });
+  }
+
+  private skipSpaces(): void {
+    const text = this.text;
+    while (this.pos < this.end && isSpace(text.charCodeAt(this.pos))) this.pos++;
+  }
+
+  /** True when at a comment start; records the comment (which may span lines for `/* *\/`). */
+  private atComment(): boolean {
+    const text = this.text;
+    const c = text.charCodeAt(this.pos);
+    if (c === CH_HASH || c === CH_SEMI || (c === CH_SLASH && text.charCodeAt(this.pos + 1) === CH_SLASH)) {
+      this.comments.push({ start: this.pos, end: this.end });
+      this.token('comment', this.pos, trimEnd(text, this.pos, this.end));
+      this.pos = this.end;
+      return true;
+    }
+    if (c === CH_SLASH && text.charCodeAt(this.pos + 1) === CH_STAR) {
+      const block = scanBlockComment(text, this.pos);
+      this.comments.push({ start: this.pos, end: block.end });
+      this.token('comment', this.pos, block.end);
+      if (!block.closed) {
+        this.diagnostics.push({
+          range: { start: this.pos, end: this.pos + 2 }, severity: 'error',
+          message: "expected '*/' to close this comment, found end of file", code: 'parse',
+        });
+      }
+      this.pos = block.end;
+      if (this.pos > this.end) {
+        const nl = text.indexOf('\n', this.pos);
+        this.end = nl < 0 ? text.length : nl;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** At end of line or a comment (after spaces). */
+  private atLineEnd(): boolean {
+    this.skipSpaces();
+    return this.pos >= this.end || this.atComment();
+  }
+
+  /** A short description of what is at `pos`, for "expected X, found Y" messages. */
+  private describeHere(): { text: string; end: number } {
+    const text = this.text;
+    if (this.pos >= this.end) return { text: 'end of line', end: this.pos };
+    const c = text.charCodeAt(this.pos);
+    let e = this.pos + 1;
+    if (isIdentChar(c) || c === CH_PERCENT) {
+      while (e < this.end && isIdentChar(text.charCodeAt(e))) e++;
+    }
+    return { text: `'${text.slice(this.pos, e)}'`, end: e };
+  }
+
+  private expected(what: string): void {
+    const found = this.describeHere();
+    this.error(this.pos, found.end, `expected ${what}, found ${found.text}`);
+  }
+
+  // ---- lines ----
+
+  private parseLine(): void {
+    const text = this.text;
+    for (;;) {
+      if (this.atLineEnd()) return;
+      const start = this.pos;
+      const c = text.charCodeAt(start);
+      if (!isIdentStart(c)) {
+        this.expected('a mnemonic or a label');
+        return;
+      }
+      const identEnd = scanIdentifier(text, start, this.end);
+      // A label: `name:` (possibly followed by an instruction on the same line).
+      let p = identEnd;
+      while (p < this.end && isSpace(text.charCodeAt(p))) p++;
+      if (text.charCodeAt(p) === CH_COLON) {
+        this.token('label', start, identEnd);
+        this.statements.push({ kind: 'label', name: text.slice(start, identEnd), range: { start, end: p + 1 } });
+        this.pos = p + 1;
+        continue;
+      }
+      if (c === 46 /* . */) {
+        this.parseDirective(start, identEnd);
+        return;
+      }
+      this.parseInstruction(start, identEnd);
+      return;
+    }
+  }
+
+  private parseDirective(start: number, nameEnd: number): void {
+    const text = this.text;
+    this.token('directive', start, nameEnd);
+    this.pos = nameEnd;
+    const args: { text: string; range: Range }[] = [];
+    let argStart = -1;
+    let argEnd = -1;
+    const flush = (): void => {
+      if (argStart >= 0) args.push({ text: text.slice(argStart, argEnd), range: { start: argStart, end: argEnd } });
+      argStart = argEnd = -1;
+    };
+    let sawComma = false;
+    while (!this.atLineEnd()) {
+      const c = text.charCodeAt(this.pos);
+      if (c === CH_COMMA) {
+        flush();
+        sawComma = true;
+        this.token('operator', this.pos, this.pos + 1);
+        this.pos++;
+        continue;
+      }
+      if (argStart < 0) argStart = this.pos;
+      if (c === 34 /* " */) {
+        const s = scanString(text, this.pos, this.end);
+        this.token('string', this.pos, s.end);
+        if (!s.closed) this.error(this.pos, s.end, "expected '\"' to close the string, found end of line");
+        this.pos = s.end;
+      } else {
+        const tokStart = this.pos;
+        while (this.pos < this.end && !isSpace(text.charCodeAt(this.pos)) && text.charCodeAt(this.pos) !== CH_COMMA
+          && text.charCodeAt(this.pos) !== CH_HASH) this.pos++;
+        if (this.pos === tokStart) this.pos++;
+        const isNum = isDigit(text.charCodeAt(tokStart)) || text.charCodeAt(tokStart) === CH_MINUS;
+        this.token(isNum ? 'number' : 'symbol', tokStart, this.pos);
+      }
+      argEnd = this.pos;
+    }
+    flush();
+    void sawComma;
+    const end = args.length ? args[args.length - 1]!.range.end : nameEnd;
+    this.statements.push({ kind: 'directive', name: text.slice(start, nameEnd), args, range: { start, end } });
+  }
+
+  private parseInstruction(start: number, identEnd: number): void {
+    const text = this.text;
+    let name = text.slice(start, identEnd);
+    let spec = MNEMONICS.get(name) ?? MNEMONICS.get(name.toLowerCase());
+    if (!spec) {
+      this.pos = start;
+      this.error(start, identEnd, `expected a mnemonic, found unknown mnemonic '${name}'`);
+      return;
+    }
+    this.token('mnemonic', start, identEnd);
+    this.pos = identEnd;
+    let fetch = false;
+    if (spec.shape === 'lock') {
+      // lock [fetch] op[32] [reg+off], reg
+      this.skipSpaces();
+      let opStart = this.pos;
+      let opEnd = scanIdentifier(text, opStart, this.end);
+      if (text.slice(opStart, opEnd).toLowerCase() === 'fetch') {
+        fetch = true;
+        this.token('keyword', opStart, opEnd);
+        this.pos = opEnd;
+        this.skipSpaces();
+        opStart = this.pos;
+        opEnd = scanIdentifier(text, opStart, this.end);
+      }
+      if (opEnd === opStart) {
+        this.expected(`an atomic operation (${[...ATOMIC_OPS_BY_NAME.keys()].join(', ')})`);
+        return;
+      }
+      name = text.slice(opStart, opEnd).toLowerCase();
+      const atomic = ATOMIC_OPS_BY_NAME.get(name);
+      if (!atomic) {
+        this.pos = opStart;
+        this.error(opStart, opEnd,
+          `expected an atomic operation (${[...ATOMIC_OPS_BY_NAME.keys()].join(', ')}), found '${text.slice(opStart, opEnd)}'`);
+        return;
+      }
+      if (fetch && !atomic.fetchable) {
+        this.error(opStart, opEnd, `expected add, and, or or xor after 'fetch', found '${name}' (it always fetches)`);
+        return;
+      }
+      this.token('mnemonic', opStart, opEnd);
+      this.pos = opEnd;
+      spec = { shape: 'atomic', code: atomic.code, imm: atomic.imm | (fetch ? 0x01 : 0) };
+    }
+    const operands = this.parseOperands();
+    if (!operands) return;
+    const stmtEnd = operands.length ? operands[operands.length - 1]!.range.end : this.lastTokenEnd(identEnd);
+    const built = this.build(spec, name, operands, { start, end: identEnd });
+    if (!built) return;
+    const stmt: InstructionStatement = { kind: 'insn', insn: built.insn, range: { start, end: stmtEnd } };
+    if (built.ref) stmt.ref = built.ref;
+    this.statements.push(stmt);
+  }
+
+  private lastTokenEnd(fallback: number): number {
+    const t = this.tokens[this.tokens.length - 1];
+    return t && t.kind !== 'comment' ? t.range.end : fallback;
+  }
+
+  // ---- operands ----
+
+  /** Reads operands to the end of the line, separated by commas or spaces. */
+  private parseOperands(): Operand[] | undefined {
+    const out: Operand[] = [];
+    const text = this.text;
+    let needOperand = false;
+    for (;;) {
+      if (this.atLineEnd()) {
+        if (needOperand) {
+          this.expected('an operand after \',\'');
+          return undefined;
+        }
+        return out;
+      }
+      const op = this.parseOperand();
+      if (!op) return undefined;
+      out.push(op);
+      needOperand = false;
+      this.skipSpaces();
+      if (this.pos < this.end && text.charCodeAt(this.pos) === CH_COMMA) {
+        this.token('operator', this.pos, this.pos + 1);
+        this.pos++;
+        needOperand = true;
+      }
+    }
+  }
+
+  private parseOperand(): Operand | undefined {
+    const text = this.text;
+    const start = this.pos;
+    const c = text.charCodeAt(start);
+    if (c === CH_LBRACKET) return this.parseMemory();
+    const reg = this.tryRegister();
+    if (reg !== undefined) return reg;
+    if (c === CH_PERCENT) {
+      this.expected('a register %r0..%r10');
+      return undefined;
+    }
+    if (c === CH_PLUS || c === CH_MINUS || isDigit(c)) {
+      const n = this.parseNumber();
+      if (!n) return undefined;
+      return n;
+    }
+    if (isIdentStart(c)) {
+      const e = scanIdentifier(text, start, this.end);
+      this.pos = e;
+      return { kind: 'name', name: text.slice(start, e), range: { start, end: e } };
+    }
+    this.expected('an operand (a register, a number, [register+offset] or a label)');
+    return undefined;
+  }
+
+  /** `%rN` or `rN`; undefined (pos unchanged) when the text there is not register-shaped. */
+  private tryRegister(): Operand | undefined {
+    const text = this.text;
+    const start = this.pos;
+    let p = start;
+    if (text.charCodeAt(p) === CH_PERCENT) p++;
+    if ((text.charCodeAt(p) | 0x20) !== 114 /* r */) return undefined;
+    p++;
+    const digitsStart = p;
+    while (p < this.end && isDigit(text.charCodeAt(p))) p++;
+    if (p === digitsStart || (p < this.end && isIdentChar(text.charCodeAt(p)))) {
+      if (text.charCodeAt(start) !== CH_PERCENT) return undefined;
+      let e = p;
+      while (e < this.end && isIdentChar(text.charCodeAt(e))) e++;
+      this.error(start, e, `expected a register %r0..%r10, found '${text.slice(start, e)}'`);
+      this.pos = e;
+      return undefined;
+    }
+    const n = p - digitsStart > 2 ? 99 : Number(text.slice(digitsStart, p));
+    if (n > 10) {
+      this.error(start, p, `expected a register %r0..%r10, found '${text.slice(start, p)}'`);
+      this.pos = p;
+      return undefined;
+    }
+    this.token('register', start, p);
+    this.pos = p;
+    return { kind: 'reg', reg: n, range: { start, end: p } };
+  }
+
+  /** A number with optional sign: decimal, or hexadecimal with 0x. */
+  private parseNumber(): Extract<Operand, { kind: 'num' }> | undefined {
+    const text = this.text;
+    const start = this.pos;
+    let p = start;
+    let negative = false;
+    let signed = false;
+    const c = text.charCodeAt(p);
+    if (c === CH_PLUS || c === CH_MINUS) {
+      negative = c === CH_MINUS;
+      signed = true;
+      p++;
+      while (p < this.end && isSpace(text.charCodeAt(p))) p++;
+    }
+    if (!isDigit(text.charCodeAt(p))) {
+      this.pos = p;
+      this.expected(`a number after '${negative ? '-' : '+'}'`);
+      return undefined;
+    }
+    const scanned = scanMnemonicNumber(text, p, this.end);
+    if (scanned.value === undefined) {
+      this.error(start, scanned.end, `expected a number, found '${text.slice(start, scanned.end)}' (${scanned.error})`);
+      this.pos = scanned.end;
+      return undefined;
+    }
+    this.token('number', start, scanned.end);
+    this.pos = scanned.end;
+    return {
+      kind: 'num', value: negative ? -scanned.value : scanned.value, signed, hex: scanned.hex,
+      range: { start, end: scanned.end },
+    };
+  }
+
+  /** `[%rN]`, `[%rN+off]`, `[%rN-off]`. */
+  private parseMemory(): Operand | undefined {
+    const text = this.text;
+    const start = this.pos;
+    this.token('operator', start, start + 1);
+    this.pos++;
+    this.skipSpaces();
+    const reg = this.tryRegister();
+    if (!reg) {
+      this.expected('a register after \'[\'');
+      return undefined;
+    }
+    if (reg.kind !== 'reg') return undefined;
+    this.skipSpaces();
+    let off = 0;
+    const c = text.charCodeAt(this.pos);
+    if (c === CH_PLUS || c === CH_MINUS) {
+      this.token('operator', this.pos, this.pos + 1);
+      const n = this.parseNumber();
+      if (!n) return undefined;
+      const ok = n.hex
+        ? n.value >= -0xffffn && n.value <= 0xffffn
+        : n.value >= -32768n && n.value <= 32767n;
+      if (!ok) {
+        this.error(n.range.start, n.range.end,
+          `expected an offset from -32768 to 32767, found ${text.slice(n.range.start, n.range.end)}`);
+        return undefined;
+      }
+      off = toInt16(n.value);
+      this.skipSpaces();
+    }
+    if (text.charCodeAt(this.pos) !== CH_RBRACKET) {
+      this.expected(off === 0 && c !== CH_PLUS && c !== CH_MINUS ? "'+', '-' or ']'" : "']'");
+      return undefined;
+    }
+    this.token('operator', this.pos, this.pos + 1);
+    this.pos++;
+    return { kind: 'mem', reg: reg.reg, off, range: { start, end: this.pos } };
+  }
+
+  // ---- encoding ----
+
+  private build(
+    spec: MnemonicSpec, name: string, ops: Operand[], mnemonicRange: Range,
+  ): { insn: Instruction; ref?: SymbolRef } | undefined {
+    const insn: Instruction = { code: spec.code, dst: 0, src: 0, off: spec.off ?? 0, imm: spec.imm ?? 0 };
+    const at = (i: number): Range => ops[i]?.range ?? { start: this.pos, end: this.pos };
+    const fail = (i: number, what: string): undefined => {
+      const op = ops[i];
+      const found = op ? `'${this.text.slice(op.range.start, op.range.end)}'` : 'end of line';
+      const r = at(i);
+      this.error(r.start, r.end, `expected ${what}, found ${found}`);
+      return undefined;
+    };
+    const count = (n: number, what: string): boolean => {
+      if (ops.length === n) return true;
+      if (ops.length > n) fail(n, `end of line after ${what}`);
+      else fail(ops.length, what);
+      return false;
+    };
+    const reg = (i: number): number | undefined => {
+      const op = ops[i];
+      return op?.kind === 'reg' ? op.reg : fail(i, 'a register');
+    };
+    const imm32 = (i: number, what = 'a 32-bit immediate'): number | undefined => {
+      const op = ops[i];
+      if (op?.kind !== 'num') return fail(i, what);
+      return this.checkImm32(op);
+    };
+    /** A jump target: +N / -N / N, or a label name. */
+    const target = (i: number, role: SymbolRef['role'], field: 'off' | 'imm'): SymbolRef | null | undefined => {
+      const op = ops[i];
+      if (op?.kind === 'name') {
+        this.token('label', op.range.start, op.range.end);
+        return { name: op.name, range: op.range, role };
+      }
+      if (op?.kind === 'num') {
+        if (field === 'off') {
+          if (op.value < -32768n || op.value > 32767n) {
+            this.error(op.range.start, op.range.end,
+              `expected a jump offset from -32768 to 32767, found ${this.text.slice(op.range.start, op.range.end)}`);
+            return undefined;
+          }
+          insn.off = Number(op.value);
+        } else {
+          if (op.value < INT32_MIN || op.value > INT32_MAX) {
+            this.error(op.range.start, op.range.end,
+              `expected a jump offset that fits in 32 bits, found ${this.text.slice(op.range.start, op.range.end)}`);
+            return undefined;
+          }
+          insn.imm = Number(op.value);
+        }
+        return null;
+      }
+      return fail(i, 'a jump offset (+N or -N) or a label');
+    };
+    const done = (ref: SymbolRef | null | undefined): { insn: Instruction; ref?: SymbolRef } =>
+      ref ? { insn, ref } : { insn };
+
+    switch (spec.shape) {
+      case 'alu': {
+        if (!count(2, 'a register or an immediate')) return undefined;
+        const d = reg(0);
+        if (d === undefined) return undefined;
+        insn.dst = d;
+        const s = ops[1]!;
+        if (s.kind === 'reg') {
+          insn.code |= 0x08;
+          insn.src = s.reg;
+        } else if (s.kind === 'num') {
+          const v = this.checkImm32(s);
+          if (v === undefined) return undefined;
+          insn.imm = v;
+        } else return fail(1, 'a register or an immediate');
+        return done(null);
+      }
+      case 'movsx': {
+        if (!count(2, 'a source register')) return undefined;
+        const d = reg(0);
+        if (d === undefined) return undefined;
+        const s = reg(1);
+        if (s === undefined) return undefined;
+        insn.dst = d;
+        insn.src = s;
+        return done(null);
+      }
+      case 'neg':
+      case 'end': {
+        if (!count(1, 'a register')) return undefined;
+        const d = reg(0);
+        if (d === undefined) return undefined;
+        insn.dst = d;
+        return done(null);
+      }
+      case 'lddw': {
+        if (ops.length < 2) return fail(ops.length, ops.length === 0 ? 'a register' : 'a 64-bit immediate or a symbol');
+        const d = reg(0);
+        if (d === undefined) return undefined;
+        insn.dst = d;
+        const v = ops[1]!;
+        let valueIndex = 1;
+        if (v.kind === 'name' && ops.length === 3) {
+          const pseudo = LDDW_PSEUDO_BY_NAME.get(v.name.toLowerCase());
+          if (pseudo === undefined) return fail(1, `a pseudo source (${[...LDDW_PSEUDO_BY_NAME.keys()].join(', ')})`);
+          this.token('keyword', v.range.start, v.range.end);
+          insn.src = pseudo;
+          valueIndex = 2;
+        } else if (!count(2, 'a 64-bit immediate or a symbol')) return undefined;
+        const value = ops[valueIndex]!;
+        if (value.kind === 'name' && valueIndex === 1) {
+          this.token('symbol', value.range.start, value.range.end);
+          insn.hi = 0;
+          return done({ name: value.name, range: value.range, role: 'imm64' });
+        }
+        if (value.kind !== 'num') return fail(valueIndex, 'a 64-bit immediate');
+        const ok = value.value >= -(2n ** 63n) && value.value < 2n ** 64n;
+        if (!ok) {
+          this.error(value.range.start, value.range.end,
+            `expected a 64-bit immediate, found ${this.text.slice(value.range.start, value.range.end)} (out of range)`);
+          return undefined;
+        }
+        const u = BigInt.asUintN(64, value.value);
+        insn.imm = Number(BigInt.asIntN(32, u & 0xffff_ffffn));
+        insn.hi = Number(BigInt.asIntN(32, u >> 32n));
+        return done(null);
+      }
+      case 'ldx': {
+        if (!count(2, '[register+offset]')) return undefined;
+        const d = reg(0);
+        if (d === undefined) return undefined;
+        const m = ops[1]!;
+        if (m.kind !== 'mem') return fail(1, '[register+offset]');
+        insn.dst = d;
+        insn.src = m.reg;
+        insn.off = m.off;
+        return done(null);
+      }
+      case 'st': {
+        if (!count(2, 'an immediate')) return undefined;
+        const m = ops[0]!;
+        if (m.kind !== 'mem') return fail(0, '[register+offset]');
+        const v = imm32(1);
+        if (v === undefined) return undefined;
+        insn.dst = m.reg;
+        insn.off = m.off;
+        insn.imm = v;
+        return done(null);
+      }
+      case 'stx':
+      case 'atomic': {
+        if (!count(2, 'a source register')) return undefined;
+        const m = ops[0]!;
+        if (m.kind !== 'mem') return fail(0, '[register+offset]');
+        const s = reg(1);
+        if (s === undefined) return undefined;
+        insn.dst = m.reg;
+        insn.off = m.off;
+        insn.src = s;
+        return done(null);
+      }
+      case 'ldabs': {
+        if (!count(1, 'an immediate offset')) return undefined;
+        const v = imm32(0, 'an immediate offset');
+        if (v === undefined) return undefined;
+        insn.imm = v;
+        return done(null);
+      }
+      case 'ldind': {
+        if (!count(2, 'an immediate offset')) return undefined;
+        const s = reg(0);
+        if (s === undefined) return undefined;
+        const v = imm32(1, 'an immediate offset');
+        if (v === undefined) return undefined;
+        insn.src = s;
+        insn.imm = v;
+        return done(null);
+      }
+      case 'ja':
+      case 'maygoto':
+        if (!count(1, 'a jump offset (+N or -N) or a label')) return undefined;
+        return done(target(0, 'jump', 'off'));
+      case 'ja32':
+        if (!count(1, 'a jump offset (+N or -N) or a label')) return undefined;
+        return done(target(0, 'jump', 'imm'));
+      case 'jcc': {
+        if (!count(3, 'a jump offset (+N or -N) or a label')) return undefined;
+        const d = reg(0);
+        if (d === undefined) return undefined;
+        insn.dst = d;
+        const s = ops[1]!;
+        if (s.kind === 'reg') {
+          insn.code |= 0x08;
+          insn.src = s.reg;
+        } else if (s.kind === 'num') {
+          const v = this.checkImm32(s);
+          if (v === undefined) return undefined;
+          insn.imm = v;
+        } else return fail(1, 'a register or an immediate');
+        const t = target(2, 'jump', 'off');
+        if (t === undefined) return undefined;
+        return done(t);
+      }
+      case 'callx': {
+        if (!count(1, 'a register')) return undefined;
+        const d = reg(0);
+        if (d === undefined) return undefined;
+        insn.dst = d;
+        return done(null);
+      }
+      case 'call':
+        return this.buildCall(insn, ops, fail);
+      case 'exit':
+        if (!count(0, "'" + name + "'")) return undefined;
+        return done(null);
+      case 'lock':
+        return undefined;
+    }
+    void mnemonicRange;
+  }
+
+  private buildCall(
+    insn: Instruction, ops: Operand[], fail: (i: number, what: string) => undefined,
+  ): { insn: Instruction; ref?: SymbolRef } | undefined {
+    let i = 0;
+    let mode: number | undefined;
+    const first = ops[0];
+    if (first?.kind === 'name' && ops.length >= 2) {
+      mode = CALL_MODES.get(first.name.toLowerCase());
+      if (mode === undefined) return fail(0, `a call kind (${[...CALL_MODES.keys()].join(', ')})`);
+      this.token('keyword', first.range.start, first.range.end);
+      i = 1;
+    }
+    if (ops.length !== i + 1) {
+      return fail(ops.length > i + 1 ? i + 1 : ops.length,
+        ops.length > i + 1 ? 'end of line after the call target' : 'a call target');
+    }
+    const t = ops[i]!;
+    if (t.kind === 'reg') {
+      if (mode !== undefined && mode !== 0) return fail(i, 'a number or a label');
+      insn.code |= 0x08;
+      insn.dst = t.reg;
+      return { insn };
+    }
+    if (mode === 1) {
+      insn.src = 1;
+      if (t.kind === 'name') {
+        this.token('label', t.range.start, t.range.end);
+        return { insn, ref: { name: t.name, range: t.range, role: 'call' } };
+      }
+      if (t.kind !== 'num') return fail(i, 'a relative offset or a label');
+      const v = this.checkImm32(t);
+      if (v === undefined) return undefined;
+      insn.imm = v;
+      return { insn };
+    }
+    insn.src = mode ?? 0;
+    if (t.kind === 'name') {
+      if (mode === 2) return fail(i, 'a kernel function BTF id');
+      this.token('helper', t.range.start, t.range.end);
+      return { insn, ref: { name: t.name, range: t.range, role: 'helper' } };
+    }
+    if (t.kind !== 'num') return fail(i, 'a helper number or name');
+    const v = this.checkImm32(t);
+    if (v === undefined) return undefined;
+    insn.imm = v;
+    return { insn };
+  }
+
+  /** A 32-bit immediate: decimal from -2^31 to 2^32-1, hexadecimal up to 0xffffffff. */
+  private checkImm32(op: Extract<Operand, { kind: 'num' }>): number | undefined {
+    const v = op.value;
+    const ok = op.hex ? v >= -UINT32_MAX && v <= UINT32_MAX : v >= INT32_MIN && v <= UINT32_MAX;
+    if (!ok) {
+      this.error(op.range.start, op.range.end,
+        `expected a 32-bit immediate, found ${this.text.slice(op.range.start, op.range.end)} (out of range)`);
+      return undefined;
+    }
+    return Number(BigInt.asIntN(32, v));
+  }
+}
+
+interface ScannedMnemonicNumber {
+  end: number;
+  value: bigint | undefined;
+  hex: boolean;
+  error?: string;
+}
+
+/** Decimal (leading zeros allowed, as these tools read them) or `0x` hexadecimal. */
+function scanMnemonicNumber(text: string, pos: number, end: number): ScannedMnemonicNumber {
+  let i = pos;
+  let hex = false;
+  if (text.charCodeAt(i) === 48 && (text.charCodeAt(i + 1) | 0x20) === 120 && i + 2 < end) {
+    hex = true;
+    i += 2;
+  }
+  const digitsStart = i;
+  let bad = -1;
+  while (i < end && isIdentChar(text.charCodeAt(i)) && text.charCodeAt(i) !== 46) {
+    const c = text.charCodeAt(i);
+    if (bad < 0 && !(hex ? isHexDigit(c) : isDigit(c))) bad = i;
+    i++;
+  }
+  if (i === digitsStart) return { end: i, value: undefined, hex, error: 'no digits after 0x' };
+  if (bad >= 0) {
+    return {
+      end: i, value: undefined, hex,
+      error: `invalid digit '${text[bad]}' in ${hex ? 'hexadecimal' : 'decimal'} number`,
+    };
+  }
+  return { end: i, value: BigInt(hex ? '0x' + text.slice(digitsStart, i) : text.slice(digitsStart, i)), hex };
+}
+
+function toInt16(v: bigint): number {
+  return Number(BigInt.asIntN(16, v));
+}
+
+function trimEnd(text: string, start: number, end: number): number {
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+/**
+ * bpf_conformance treats the first `exit` instruction as an implicit label named `exit`
+ * (`jne %r0, %r1, exit`). Adds that label, with an empty range, when a jump uses it and the file
+ * defines no such label itself.
+ */
+function addImplicitExitLabel(statements: Statement[]): void {
+  let used = false;
+  let firstExit = -1;
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i]!;
+    if (s.kind === 'label' && s.name === 'exit') return;
+    if (s.kind === 'insn') {
+      if (s.ref?.name === 'exit' && s.ref.role !== 'imm64') used = true;
+      if (firstExit < 0 && s.insn.code === 0x95) firstExit = i;
+    }
+  }
+  if (!used || firstExit < 0) return;
+  const at = statements[firstExit]!.range.start;
+  statements.splice(firstExit, 0, { kind: 'label', name: 'exit', range: { start: at, end: at } });
+}
+
