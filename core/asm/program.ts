@@ -47,7 +47,8 @@ export interface Program {
 export interface DataSection {
   name: string;
   bytes: Uint8Array;
-  symbols: { name: string; offset: number; size: number }[];
+  /** `global` marks a symbol named in `.globl` (an ELF STB_GLOBAL symbol). */
+  symbols: { name: string; offset: number; size: number; global?: boolean }[];
 }
 
 export interface AssembledFile {

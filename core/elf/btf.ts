@@ -1,0 +1,183 @@
+// Just enough BTF to read BTF-defined maps (the `.maps` section clang emits): each map variable's
+// struct, whose members encode the type, sizes, entry count and flags.
+
+const BTF_MAGIC = 0xeb9f;
+
+const enum Kind {
+  INT = 1, PTR = 2, ARRAY = 3, STRUCT = 4, UNION = 5, ENUM = 6, FWD = 7, TYPEDEF = 8,
+  VOLATILE = 9, CONST = 10, RESTRICT = 11, FUNC = 12, FUNC_PROTO = 13, VAR = 14, DATASEC = 15,
+  FLOAT = 16, DECL_TAG = 17, TYPE_TAG = 18, ENUM64 = 19,
+}
+
+interface BtfMember {
+  name: string;
+  type: number;
+}
+
+interface BtfType {
+  kind: number;
+  name: string;
+  /** size for INT/STRUCT/UNION/ENUM/DATASEC/FLOAT; referenced type for the others. */
+  sizeOrType: number;
+  members: BtfMember[];
+  /** ARRAY: element type and count. */
+  elemType?: number;
+  nelems?: number;
+  /** DATASEC: its variables. */
+  vars?: { type: number; offset: number; size: number }[];
+}
+
+/** A map's fields as its BTF struct gives them; absent ones were not in the struct. */
+export interface BtfMapFields {
+  type?: number;
+  keySize?: number;
+  valueSize?: number;
+  maxEntries?: number;
+  flags?: number;
+  /** The struct has a `values` array (map-in-map or prog array initialiser). */
+  hasValues: boolean;
+}
+
+export class Btf {
+  private constructor(private readonly types: BtfType[]) {}
+
+  /** Parses a `.BTF` section; returns an error message instead when it is malformed. */
+  static parse(bytes: Uint8Array): Btf | string {
+    if (bytes.length < 24) return 'BTF section is too short for its header';
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (view.getUint16(0, true) !== BTF_MAGIC) return 'BTF section has a bad magic number (or is big-endian)';
+    const hdrLen = view.getUint32(4, true);
+    const typeOff = view.getUint32(8, true);
+    const typeLen = view.getUint32(12, true);
+    const strOff = view.getUint32(16, true);
+    const strLen = view.getUint32(20, true);
+    const typeStart = hdrLen + typeOff;
+    const strStart = hdrLen + strOff;
+    if (typeStart + typeLen > bytes.length || strStart + strLen > bytes.length) {
+      return 'BTF type or string section lies outside the BTF data';
+    }
+    const str = (off: number): string => {
+      if (off >= strLen) return '';
+      let end = strStart + off;
+      while (end < strStart + strLen && bytes[end] !== 0) end++;
+      return new TextDecoder().decode(bytes.subarray(strStart + off, end));
+    };
+    const types: BtfType[] = [{ kind: 0, name: '', sizeOrType: 0, members: [] }];
+    let at = typeStart;
+    const end = typeStart + typeLen;
+    const need = (n: number): boolean => at + n <= end;
+    while (at < end) {
+      if (!need(12)) return `BTF type ${types.length} is truncated`;
+      const nameOff = view.getUint32(at, true);
+      const info = view.getUint32(at + 4, true);
+      const sizeOrType = view.getUint32(at + 8, true);
+      at += 12;
+      const kind = (info >>> 24) & 0x1f;
+      const vlen = info & 0xffff;
+      const t: BtfType = { kind, name: str(nameOff), sizeOrType, members: [] };
+      let extra: number;
+      switch (kind) {
+        case Kind.INT: case Kind.VAR: case Kind.DECL_TAG: extra = 4; break;
+        case Kind.ARRAY: extra = 12; break;
+        case Kind.STRUCT: case Kind.UNION: case Kind.DATASEC: case Kind.ENUM64: extra = 12 * vlen; break;
+        case Kind.ENUM: case Kind.FUNC_PROTO: extra = 8 * vlen; break;
+        case Kind.PTR: case Kind.FWD: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST:
+        case Kind.RESTRICT: case Kind.FUNC: case Kind.FLOAT: case Kind.TYPE_TAG: extra = 0; break;
+        default: return `BTF type ${types.length} has unknown kind ${kind}`;
+      }
+      if (!need(extra)) return `BTF type ${types.length} is truncated`;
+      if (kind === Kind.ARRAY) {
+        t.elemType = view.getUint32(at, true);
+        t.nelems = view.getUint32(at + 8, true);
+      } else if (kind === Kind.STRUCT || kind === Kind.UNION) {
+        for (let i = 0; i < vlen; i++) {
+          t.members.push({ name: str(view.getUint32(at + 12 * i, true)), type: view.getUint32(at + 12 * i + 4, true) });
+        }
+      } else if (kind === Kind.DATASEC) {
+        t.vars = [];
+        for (let i = 0; i < vlen; i++) {
+          const p = at + 12 * i;
+          t.vars.push({ type: view.getUint32(p, true), offset: view.getUint32(p + 4, true), size: view.getUint32(p + 8, true) });
+        }
+      }
+      at += extra;
+      types.push(t);
+    }
+    return new Btf(types);
+  }
+
+  /** The map fields of each variable in the `.maps` data section, by variable name. */
+  mapDefinitions(): Map<string, BtfMapFields> {
+    const out = new Map<string, BtfMapFields>();
+    for (const sec of this.types) {
+      if (sec.kind !== Kind.DATASEC || sec.name !== '.maps') continue;
+      for (const v of sec.vars ?? []) {
+        const variable = this.types[v.type];
+        if (!variable || variable.kind !== Kind.VAR) continue;
+        const struct = this.types[this.skipModifiers(variable.sizeOrType)];
+        if (!struct || struct.kind !== Kind.STRUCT) continue;
+        out.set(variable.name, this.mapFields(struct));
+      }
+    }
+    return out;
+  }
+
+  private mapFields(struct: BtfType): BtfMapFields {
+    const fields: BtfMapFields = { hasValues: false };
+    for (const m of struct.members) {
+      switch (m.name) {
+        case 'type': fields.type = this.uintMember(m.type); break;
+        case 'max_entries': fields.maxEntries = this.uintMember(m.type); break;
+        case 'map_flags': fields.flags = this.uintMember(m.type); break;
+        case 'key_size': fields.keySize = this.uintMember(m.type); break;
+        case 'value_size': fields.valueSize = this.uintMember(m.type); break;
+        case 'key': fields.keySize = this.pointeeSize(m.type); break;
+        case 'value': fields.valueSize = this.pointeeSize(m.type); break;
+        case 'values': fields.hasValues = true; break;
+      }
+    }
+    return fields;
+  }
+
+  /** `__uint(name, N)` is `int (*name)[N]`: N is the array's element count. */
+  private uintMember(typeId: number): number | undefined {
+    const ptr = this.types[this.skipModifiers(typeId)];
+    if (!ptr || ptr.kind !== Kind.PTR) return undefined;
+    const arr = this.types[this.skipModifiers(ptr.sizeOrType)];
+    return arr && arr.kind === Kind.ARRAY ? arr.nelems : undefined;
+  }
+
+  /** `__type(name, T)` is `T *name`: the size of T. */
+  private pointeeSize(typeId: number): number | undefined {
+    const ptr = this.types[this.skipModifiers(typeId)];
+    if (!ptr || ptr.kind !== Kind.PTR) return undefined;
+    return this.sizeOf(ptr.sizeOrType, 0);
+  }
+
+  private skipModifiers(id: number): number {
+    for (let guard = 0; guard < 64; guard++) {
+      const t = this.types[id];
+      if (!t) return id;
+      if (t.kind !== Kind.TYPEDEF && t.kind !== Kind.VOLATILE && t.kind !== Kind.CONST &&
+        t.kind !== Kind.RESTRICT && t.kind !== Kind.TYPE_TAG) return id;
+      id = t.sizeOrType;
+    }
+    return id;
+  }
+
+  private sizeOf(id: number, depth: number): number | undefined {
+    if (depth > 64) return undefined;
+    const t = this.types[this.skipModifiers(id)];
+    if (!t) return undefined;
+    switch (t.kind) {
+      case Kind.INT: case Kind.STRUCT: case Kind.UNION: case Kind.ENUM: case Kind.ENUM64: case Kind.FLOAT:
+        return t.sizeOrType;
+      case Kind.PTR: return 8;
+      case Kind.ARRAY: {
+        const elem = this.sizeOf(t.elemType ?? 0, depth + 1);
+        return elem === undefined ? undefined : elem * (t.nelems ?? 0);
+      }
+      default: return undefined;
+    }
+  }
+}
