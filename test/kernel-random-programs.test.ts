@@ -1,0 +1,65 @@
+// The random program generator: deterministic, broad, and every program passes the kernel verifier.
+import { describe, expect, it } from 'vitest';
+import { AluOp, AtomicOp, Class, JmpOp, Mode, aluOp, insnClass, jmpOp, memMode } from '../core/isa';
+import { closeFd, kernelBpfAvailable, loadProgram, testRun } from '../core/kernel';
+import { PACKET_SIZE, randomProgram } from '../core/testing/random-programs';
+
+const avail = kernelBpfAvailable();
+if (!avail.ok) console.warn(`skipping kernel checks of random programs: ${avail.reason}`);
+
+describe('random programs', () => {
+  it('are the same for the same seed and differ between seeds', () => {
+    expect(randomProgram(42)).toEqual(randomProgram(42));
+    expect(randomProgram(42).insns).not.toEqual(randomProgram(43).insns);
+    expect(randomProgram(7).packet).toHaveLength(PACKET_SIZE);
+  });
+
+  it('cover every ALU operation, jump condition, atomic and memory mode', () => {
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 400; seed++) {
+      for (const i of randomProgram(seed).insns) {
+        const cls = insnClass(i.code);
+        if (cls === Class.ALU || cls === Class.ALU64) {
+          seen.add(`alu${cls === Class.ALU64 ? 64 : 32}:${aluOp(i.code)}:${i.off}`);
+        } else if (cls === Class.JMP || cls === Class.JMP32) {
+          seen.add(`jmp:${jmpOp(i.code)}`);
+        } else if (cls === Class.STX && memMode(i.code) === Mode.ATOMIC) {
+          seen.add(`atomic:${i.imm}`);
+        } else {
+          seen.add(`mem:${i.code}`);
+        }
+      }
+    }
+    const alu = [AluOp.ADD, AluOp.SUB, AluOp.MUL, AluOp.DIV, AluOp.MOD, AluOp.OR, AluOp.AND, AluOp.LSH, AluOp.RSH,
+      AluOp.NEG, AluOp.XOR, AluOp.MOV, AluOp.ARSH, AluOp.END];
+    for (const w of [32, 64]) for (const op of alu) expect(seen, `alu${w} ${op}`).toContain(`alu${w}:${op}:0`);
+    for (const w of [32, 64]) for (const op of [AluOp.DIV, AluOp.MOD]) expect(seen).toContain(`alu${w}:${op}:1`);
+    for (const bits of [8, 16, 32]) expect(seen).toContain(`alu64:${AluOp.MOV}:${bits}`);
+    for (const bits of [8, 16]) expect(seen).toContain(`alu32:${AluOp.MOV}:${bits}`);
+    for (const op of [JmpOp.JA, JmpOp.JEQ, JmpOp.JGT, JmpOp.JGE, JmpOp.JSET, JmpOp.JNE, JmpOp.JSGT, JmpOp.JSGE,
+      JmpOp.JLT, JmpOp.JLE, JmpOp.JSLT, JmpOp.JSLE, JmpOp.EXIT]) expect(seen).toContain(`jmp:${op}`);
+    for (const op of [AtomicOp.ADD, AtomicOp.OR, AtomicOp.AND, AtomicOp.XOR, AtomicOp.XCHG, AtomicOp.CMPXCHG,
+      AtomicOp.ADD | AtomicOp.FETCH, AtomicOp.XOR | AtomicOp.FETCH]) expect(seen).toContain(`atomic:${op}`);
+    // ldx b/h/w/dw, ldxs b/h/w, stx and st of every size, ld_imm64
+    for (const code of [0x71, 0x69, 0x61, 0x79, 0x91, 0x89, 0x81, 0x73, 0x6b, 0x63, 0x7b, 0x72, 0x6a, 0x62, 0x7a, 0x18]) {
+      expect(seen).toContain(`mem:${code}`);
+    }
+  });
+
+  it.skipIf(!avail.ok)('are all accepted by the kernel verifier and run', () => {
+    const rejected: string[] = [];
+    for (let seed = 0; seed < 500; seed++) {
+      const p = randomProgram(seed, { length: seed % 2 ? 40 : 120 });
+      const load = loadProgram({ insns: p.insns, progType: p.progType });
+      if (load.fd === undefined) {
+        rejected.push(`seed ${seed}: ${load.error}`);
+        continue;
+      }
+      const run = testRun(load.fd, { data: p.packet });
+      closeFd(load.fd);
+      expect(run.errno).toBe(0);
+      expect(run.dataOut).toHaveLength(PACKET_SIZE);
+    }
+    expect(rejected).toEqual([]);
+  });
+});
