@@ -1,0 +1,175 @@
+// Asks the running kernel whether a program type may call a helper: loads `call <id>; r0 = 0; exit`
+// and reads the verifier's answer. Uses the kernel harness's bpf() primitives directly because some
+// program types (tracing, lsm) need attach_btf_id, which loadProgram does not take.
+
+import { execFileSync } from 'node:child_process';
+import { PROG_TYPES, type ProgType } from '../program-types';
+import { BpfCmd, writeProgLoad } from '../kernel/bpf-attr';
+import { attrView, bpfCall, closeFd, freshAttr, kernelBpfAvailable, scratch } from '../kernel/bpf';
+import { lastLogLine } from '../kernel/loader';
+
+/** How a program type must be loaded to be accepted at all. */
+export interface ProbeTarget {
+  progType: ProgType;
+  /** enum bpf_attach_type value. */
+  expectedAttachType?: number;
+  /** vmlinux function (BTF FUNC name) for tracing / lsm programs. */
+  attachFunc?: string;
+  progFlags?: number;
+  /** Human-readable description of the attach point used. */
+  note?: string;
+}
+
+const BPF_F_SLEEPABLE = 1 << 4;
+
+/** One representative load recipe per program type (the attach point can change what is allowed). */
+export const PROBE_TARGETS: readonly ProbeTarget[] = [
+  { progType: 'socket_filter' },
+  { progType: 'kprobe' },
+  { progType: 'sched_cls' },
+  { progType: 'sched_act' },
+  { progType: 'tracepoint' },
+  { progType: 'xdp' },
+  { progType: 'perf_event' },
+  { progType: 'cgroup_skb' },
+  { progType: 'cgroup_sock', note: 'inet_sock_create' },
+  { progType: 'lwt_in' },
+  { progType: 'lwt_out' },
+  { progType: 'lwt_xmit' },
+  { progType: 'sock_ops' },
+  { progType: 'sk_skb' },
+  { progType: 'cgroup_device' },
+  { progType: 'sk_msg' },
+  { progType: 'raw_tracepoint' },
+  { progType: 'cgroup_sock_addr', expectedAttachType: 10, note: 'cgroup/connect4' },
+  { progType: 'lwt_seg6local' },
+  { progType: 'lirc_mode2' },
+  { progType: 'sk_reuseport' },
+  { progType: 'flow_dissector' },
+  { progType: 'cgroup_sysctl' },
+  { progType: 'raw_tracepoint_writable' },
+  { progType: 'cgroup_sockopt', expectedAttachType: 21, note: 'cgroup/getsockopt' },
+  { progType: 'tracing', expectedAttachType: 24, attachFunc: 'vfs_read', note: 'fentry/vfs_read' },
+  { progType: 'struct_ops', note: 'needs a struct_ops map; not probed' },
+  { progType: 'ext', note: 'needs a target program; not probed' },
+  { progType: 'lsm', expectedAttachType: 27, attachFunc: 'bpf_lsm_file_open', note: 'lsm/file_open' },
+  { progType: 'sk_lookup', expectedAttachType: 36 },
+  { progType: 'syscall', progFlags: BPF_F_SLEEPABLE, note: 'sleepable' },
+  { progType: 'netfilter', expectedAttachType: 45 },
+];
+
+export type ProbeVerdict =
+  /** The program type may call the helper (the load failed later, on arguments, or succeeded). */
+  | { allowed: true; sleepableOnly?: boolean; message?: string }
+  /** The kernel refused the helper for this program type. */
+  | { allowed: false; message: string };
+
+/** The kernel's refusals: `program of this type cannot use helper bpf_x#N`, older `unknown func`, out-of-range `invalid func`. */
+const REFUSAL = /^(program of this type cannot use helper|unknown func|invalid func) /;
+const MIGHT_SLEEP = /helper call might sleep in a non-sleepable prog/;
+
+const btfIdCache = new Map<string, number | undefined>();
+
+/** BTF type id of a vmlinux FUNC, via bpftool; undefined when bpftool or the function is missing. */
+export function vmlinuxFuncBtfId(name: string): number | undefined {
+  if (btfIdCache.has(name)) return btfIdCache.get(name);
+  let id: number | undefined;
+  try {
+    const out = execFileSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux'], {
+      encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const m = new RegExp(`^\\[(\\d+)\\] FUNC '${name}' `, 'm').exec(out);
+    id = m ? Number(m[1]) : undefined;
+  } catch {
+    id = undefined;
+  }
+  btfIdCache.set(name, id);
+  return id;
+}
+
+export interface RawLoad {
+  ok: boolean;
+  errno: number;
+  log: string;
+  /** The verifier's last line (the reason) when rejected. */
+  reason?: string;
+}
+
+/** BPF_PROG_LOAD with attach_btf_id support; always closes the fd. Throws only if bpf() is unusable. */
+export function loadForProbe(target: ProbeTarget, code: Uint8Array, attachBtfId?: number): RawLoad {
+  const license = new TextEncoder().encode('GPL\0');
+  const logSize = 1 << 16;
+  const sc = scratch();
+  sc.reserve(code.length + license.length + logSize + 32);
+  const insns = sc.put(code);
+  const lic = sc.put(license);
+  const log = sc.take(logSize);
+  const attr = freshAttr();
+  writeProgLoad(attr, {
+    progType: PROG_TYPES[target.progType],
+    insnCnt: code.length / 8,
+    insns: insns.addr,
+    license: lic.addr,
+    logLevel: 1,
+    logSize,
+    logBuf: log.addr,
+    progFlags: target.progFlags ?? 0,
+    expectedAttachType: target.expectedAttachType ?? 0,
+  });
+  if (attachBtfId !== undefined) attrView().setUint32(108, attachBtfId, true);
+  const { ret, errno } = bpfCall(BpfCmd.PROG_LOAD);
+  closeFd(ret >= 0 ? ret : undefined);
+  const end = log.bytes.indexOf(0);
+  const text = new TextDecoder().decode(log.bytes.subarray(0, end < 0 ? log.bytes.length : end));
+  return { ok: ret >= 0, errno, log: text, reason: ret >= 0 ? undefined : lastLogLine(text) ?? `errno ${errno}` };
+}
+
+/** `call id; r0 = 0; exit`, encoded. */
+export function helperCallProgram(id: number): Uint8Array {
+  const b = new Uint8Array(24);
+  const v = new DataView(b.buffer);
+  v.setUint8(0, 0x85);
+  v.setInt32(4, id, true);
+  v.setUint8(8, 0xb7);
+  v.setUint8(16, 0x95);
+  return b;
+}
+
+const BASELINE = (() => {
+  const b = new Uint8Array(16);
+  b[0] = 0xb7;
+  b[8] = 0x95;
+  return b;
+})();
+
+export interface PreparedTarget {
+  target: ProbeTarget;
+  attachBtfId?: number;
+  /** Why this program type cannot be probed here (it will not load even without a helper call). */
+  unavailable?: string;
+}
+
+/** Checks that the program type loads at all (`r0 = 0; exit`) with this recipe. */
+export function prepareTarget(target: ProbeTarget): PreparedTarget {
+  const avail = kernelBpfAvailable();
+  if (!avail.ok) return { target, unavailable: avail.reason };
+  if (target.note?.endsWith('not probed')) return { target, unavailable: target.note };
+  let attachBtfId: number | undefined;
+  if (target.attachFunc) {
+    attachBtfId = vmlinuxFuncBtfId(target.attachFunc);
+    if (attachBtfId === undefined) return { target, unavailable: `no BTF id for ${target.attachFunc} (bpftool missing?)` };
+  }
+  const base = loadForProbe(target, BASELINE, attachBtfId);
+  if (!base.ok) return { target, attachBtfId, unavailable: `baseline program rejected: ${base.reason}` };
+  return { target, attachBtfId };
+}
+
+/** Whether the prepared program type may call helper `id`, per the running kernel. */
+export function probeHelper(prepared: PreparedTarget, id: number): ProbeVerdict {
+  const r = loadForProbe(prepared.target, helperCallProgram(id), prepared.attachBtfId);
+  if (r.ok) return { allowed: true };
+  const firstError = r.log.split('\n').map((l) => l.trim()).find((l) => REFUSAL.test(l) || MIGHT_SLEEP.test(l));
+  if (firstError && REFUSAL.test(firstError)) return { allowed: false, message: firstError };
+  if (firstError && MIGHT_SLEEP.test(firstError)) return { allowed: true, sleepableOnly: true, message: firstError };
+  return { allowed: true, message: r.reason };
+}
