@@ -64,8 +64,11 @@ export type ProbeVerdict =
   /** The kernel refused the helper for this program type. */
   | { allowed: false; message: string };
 
-/** The kernel's refusals: `program of this type cannot use helper bpf_x#N`, older `unknown func`, out-of-range `invalid func`. */
-const REFUSAL = /^(program of this type cannot use helper|unknown func|invalid func) /;
+/**
+ * The kernel's refusals: `program of this type cannot use helper bpf_x#N`, older `unknown func`,
+ * out-of-range `invalid func`, and a helper whose own attach check fails (d_path, ima_*).
+ */
+const REFUSAL = /^(program of this type cannot use helper |unknown func |invalid func |helper call is not allowed in probe$)/;
 const MIGHT_SLEEP = /helper call might sleep in a non-sleepable prog/;
 
 const btfIdCache = new Map<string, number | undefined>();
