@@ -32,21 +32,43 @@ const SCALAR_KINDS = new Set(['ARG_CONST_SIZE', 'ARG_CONST_SIZE_OR_ZERO', 'ARG_C
 export type ArgProbeExpectation =
   /** The verifier must stop with exactly this message. */
   | { message: string }
-  /** The verifier must accept this argument (whatever it says, it is not about this register's type). */
+  /** The verifier must accept this argument: its message (if any) is not about this register. */
   | { acceptsRegister: number };
+
+/**
+ * What to put in the register under test:
+ * - `wrong-type`: a scalar where a pointer is expected, or fp where a scalar size is expected;
+ * - `null`: a NULL pointer (accepted only by PTR_MAYBE_NULL arguments);
+ * - `rdonly-map`: a pointer into a BPF_F_RDONLY_PROG map value (refused only by MEM_WRITE arguments).
+ */
+export type ArgProbeMode = 'wrong-type' | 'null' | 'rdonly-map';
+
+export interface ArgProbeMaps {
+  /** A hash map, key 8 and value 8 bytes, for ARG_CONST_MAP_PTR arguments. */
+  hashFd: number;
+  /** An array map with BPF_F_RDONLY_PROG, key 4, value RDONLY_VALUE_SIZE bytes (for `rdonly-map`). */
+  rdonlyArrayFd?: number;
+}
+
+export const RDONLY_VALUE_SIZE = 64;
 
 export interface ArgProbe {
   /** Encoded program: r6 = ctx, zeroed stack, args, `call`, r0 = 0, exit. */
   code: Uint8Array;
   expect: ArgProbeExpectation;
-  /** What was put in the register under test. */
-  wrong: 'scalar 0x1234' | 'fp-64';
+  mode: ArgProbeMode;
 }
 
 class Emitter {
   private words: number[][] = [];
+  get length(): number {
+    return this.words.length;
+  }
   insn(code: number, dst = 0, src = 0, off = 0, imm = 0): void {
     this.words.push([code, dst, src, off, imm]);
+  }
+  patchOff(index: number, off: number): void {
+    this.words[index][3] = off;
   }
   bytes(): Uint8Array {
     const b = new Uint8Array(this.words.length * 8);
@@ -61,54 +83,88 @@ class Emitter {
   }
 }
 
+const isPointerArg = (arg: ArgSpec): boolean => !SCALAR_KINDS.has(arg.base) && arg.base !== 'ARG_ANYTHING';
+const isMemArg = (arg: ArgSpec): boolean =>
+  arg.base === 'ARG_PTR_TO_MEM' || arg.base === 'ARG_PTR_TO_MAP_KEY' || arg.base === 'ARG_PTR_TO_MAP_VALUE';
+
+/** Puts a valid value for `arg` in register `reg`; false when we cannot. */
+function emitValid(e: Emitter, arg: ArgSpec, reg: number, maps: ArgProbeMaps): boolean {
+  switch (validValue(arg)) {
+    case 'ctx': e.insn(0xbf, reg, 6); return true;
+    case 'map': e.insn(0x18, reg, 1, 0, maps.hashFd); e.insn(0, 0, 0, 0, 0); return true;
+    case 'mem':
+    case 'fp': e.insn(0xbf, reg, 10); e.insn(0x07, reg, 0, 0, -STACK_REGION); return true;
+    case 'size': e.insn(0xb7, reg, 0, 0, 8); return true;
+    case 'zero': e.insn(0xb7, reg, 0, 0, 0); return true;
+    default: return false;
+  }
+}
+
 /**
- * Program calling helper `id` with `args` valid up to `position - 1` (1-based) and a wrong value
- * at `position`; undefined when an earlier argument needs setup we cannot give (BTF objects,
- * sockets, callbacks...) or the argument at `position` has no testable wrong value.
+ * Program calling helper `id` with `args` valid up to `position - 1` (1-based) and the probe's
+ * value at `position`; undefined when an earlier argument needs setup we cannot give (BTF objects,
+ * sockets, callbacks...) or the mode does not apply to this argument.
  */
-export function buildArgProbe(id: number, args: readonly ArgSpec[], position: number, mapFd: number): ArgProbe | undefined {
+export function buildArgProbe(
+  id: number, args: readonly ArgSpec[], position: number, maps: ArgProbeMaps, mode: ArgProbeMode = 'wrong-type',
+): ArgProbe | undefined {
   const arg = args[position - 1];
   if (!arg || arg.base === 'ARG_DONTCARE') return undefined;
+  if (mode === 'null' && !isPointerArg(arg)) return undefined;
+  if (mode === 'rdonly-map' && (!isMemArg(arg) || maps.rdonlyArrayFd === undefined)) return undefined;
   const e = new Emitter();
-  e.insn(0xbf, 6, 1); // r6 = r1 (ctx)
-  for (let off = -STACK_REGION; off < 0; off += 8) e.insn(0x7a, 10, 0, off, 0); // *(u64 *)(r10 + off) = 0
-  for (let i = 1; i < position; i++) {
-    const how = validValue(args[i - 1]);
-    switch (how) {
-      case 'ctx': e.insn(0xbf, i, 6); break;
-      case 'map': e.insn(0x18, i, 1, 0, mapFd); e.insn(0, 0, 0, 0, 0); break;
-      case 'mem':
-      case 'fp': e.insn(0xbf, i, 10); e.insn(0x07, i, 0, 0, -STACK_REGION); break;
-      case 'size': e.insn(0xb7, i, 0, 0, 8); break;
-      case 'zero': e.insn(0xb7, i, 0, 0, 0); break;
-      default: return undefined;
-    }
+  e.insn(0xbf, 6, 1); // r6 = ctx
+  for (let off = -STACK_REGION; off < 0; off += 8) e.insn(0x7a, 10, 0, off, 0); // zero the stack region
+  let skipToExit: number | undefined;
+  if (mode === 'rdonly-map') {
+    // r7 = bpf_map_lookup_elem(rdonly array, &zero); if (!r7) exit
+    e.insn(0x18, 1, 1, 0, maps.rdonlyArrayFd!);
+    e.insn(0, 0, 0, 0, 0);
+    e.insn(0xbf, 2, 10);
+    e.insn(0x07, 2, 0, 0, -STACK_REGION);
+    e.insn(0x85, 0, 0, 0, 1);
+    skipToExit = e.length;
+    e.insn(0x15, 0, 0, 0, 0); // if r0 == 0 goto exit (patched)
+    e.insn(0xbf, 7, 0);
   }
+  for (let i = 1; i < position; i++) if (!emitValid(e, args[i - 1], i, maps)) return undefined;
+
   let expect: ArgProbeExpectation;
-  let wrong: ArgProbe['wrong'];
-  if (SCALAR_KINDS.has(arg.base)) {
+  if (mode === 'null') {
+    e.insn(0xb7, position, 0, 0, 0);
+    expect = arg.flags.includes('PTR_MAYBE_NULL')
+      ? { acceptsRegister: position }
+      : { message: `R${position} type=scalar expected=${expectedRegTypeNames(arg).join(', ')}` };
+  } else if (mode === 'rdonly-map') {
+    e.insn(0xbf, position, 7);
+    // The access is checked against the size: the next argument, the fixed size, or the map's key/value size (8).
+    const next = args[position];
+    let size = 8;
+    if (arg.size !== undefined) size = arg.size;
+    else if (next && SCALAR_KINDS.has(next.base)) e.insn(0xb7, position + 1, 0, 0, size);
+    expect = arg.flags.includes('MEM_WRITE')
+      ? { message: `write into map forbidden, value_size=${RDONLY_VALUE_SIZE} off=0 size=${size}` }
+      : { acceptsRegister: position };
+  } else if (SCALAR_KINDS.has(arg.base) || arg.base === 'ARG_ANYTHING') {
     e.insn(0xbf, position, 10);
     e.insn(0x07, position, 0, 0, -STACK_REGION);
-    wrong = 'fp-64';
-    expect = { message: `R${position} type=fp expected=scalar` };
-  } else if (arg.base === 'ARG_ANYTHING') {
-    e.insn(0xbf, position, 10);
-    e.insn(0x07, position, 0, 0, -STACK_REGION);
-    wrong = 'fp-64';
-    expect = { acceptsRegister: position };
+    expect = arg.base === 'ARG_ANYTHING'
+      ? { acceptsRegister: position }
+      : { message: `R${position} type=fp expected=scalar` };
   } else {
     e.insn(0xb7, position, 0, 0, 0x1234);
-    wrong = 'scalar 0x1234';
     expect = { message: `R${position} type=scalar expected=${expectedRegTypeNames(arg).join(', ')}` };
   }
   e.insn(0x85, 0, 0, 0, id);
+  if (skipToExit !== undefined) e.patchOff(skipToExit, e.length - skipToExit - 1);
   e.insn(0xb7, 0, 0, 0, 0);
   e.insn(0x95);
-  return { code: e.bytes(), expect, wrong };
+  return { code: e.bytes(), expect, mode };
 }
 
 /** Whether the verifier's reason satisfies the expectation. */
 export function argProbeMatches(expect: ArgProbeExpectation, reason: string | undefined): boolean {
   if ('message' in expect) return reason === expect.message;
-  return !(reason ?? '').startsWith(`R${expect.acceptsRegister} type=`);
+  const r = reason ?? '';
+  return !r.startsWith(`R${expect.acceptsRegister} `) && !r.startsWith('write into map forbidden');
 }
