@@ -15,6 +15,8 @@ export interface ListingOptions {
   fileName?: string;
   /** Print instructions another way (such as the mnemonic syntax); the default is LLVM's text. */
   printInsn?: (insn: Instruction) => string;
+  /** List runs of zero bytes instruction by instruction instead of as `...` (objdump -z). */
+  zeroes?: boolean;
 }
 
 const RELOC_NAMES: Record<number, string> = {
@@ -29,17 +31,54 @@ interface Label {
 
 const hex16 = (n: number | bigint): string => BigInt(n).toString(16).padStart(16, '0');
 
+/** One line of a section's listing. */
+export type ListingRow =
+  | { kind: 'label'; offset: number; name: string }
+  | { kind: 'zeros'; offset: number; size: number }
+  | { kind: 'insn'; offset: number; bytes: Uint8Array; text: string; insn: Instruction; target?: string }
+  | { kind: 'reloc'; offset: number; type: string; symbol: string; addend?: number };
+
+export interface SectionListing {
+  section: ElfSection;
+  rows: ListingRow[];
+}
+
+/** The listing rows of every executable section with code. */
+export function objectRows(bytes: Uint8Array, obj: ElfObject, options: ListingOptions = {}): SectionListing[] {
+  const out: SectionListing[] = [];
+  for (const section of obj.sections) {
+    if (!(section.flags & SHF_EXECINSTR) || section.type === SHT_NOBITS || section.size === 0) continue;
+    if (section.offset + section.size > bytes.length) continue;
+    out.push({ section, rows: sectionRows(bytes.subarray(section.offset, section.offset + section.size), section, obj, options) });
+  }
+  return out;
+}
+
 /** The listing text, ending with a newline. */
 export function objectListing(bytes: Uint8Array, obj: ElfObject, options: ListingOptions = {}): string {
   const out: string[] = [];
   if (options.fileName !== undefined) out.push('', `${options.fileName}:\tfile format elf64-bpf`);
-  for (const section of obj.sections) {
-    if (!(section.flags & SHF_EXECINSTR) || section.type === SHT_NOBITS || section.size === 0) continue;
-    if (section.offset + section.size > bytes.length) continue;
+  for (const { section, rows } of objectRows(bytes, obj, options)) {
     out.push('', `Disassembly of section ${section.name}:`);
-    listSection(bytes.subarray(section.offset, section.offset + section.size), section, obj, options, out);
+    for (const row of rows) out.push(...renderRow(row));
   }
   return out.join('\n') + '\n';
+}
+
+function renderRow(row: ListingRow): string[] {
+  switch (row.kind) {
+    case 'label': return ['', `${hex16(row.offset)} <${row.name}>:`];
+    case 'zeros': return ['\t\t...'];
+    case 'insn': {
+      const hex = [...row.bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+      const target = row.target === undefined ? '' : ` <${row.target}>`;
+      return [`${String(Math.floor(row.offset / 8)).padStart(8)}:\t${hex}\t${row.text}${target}`];
+    }
+    case 'reloc': {
+      const addend = row.addend ? (row.addend < 0 ? '-0x' + (-row.addend).toString(16) : '+0x' + row.addend.toString(16)) : '';
+      return [`\t\t${hex16(row.offset)}:  ${row.type}\t${row.symbol}${addend}`];
+    }
+  }
 }
 
 function sectionLabels(section: ElfSection, obj: ElfObject): Label[] {
@@ -58,7 +97,8 @@ function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function listSection(data: Uint8Array, section: ElfSection, obj: ElfObject, options: ListingOptions, out: string[]): void {
+function sectionRows(data: Uint8Array, section: ElfSection, obj: ElfObject, options: ListingOptions): ListingRow[] {
+  const rows: ListingRow[] = [];
   const labels = sectionLabels(section, obj);
   const relocs = options.relocations
     ? obj.relocations.filter((r) => r.section === section.name).sort((a, b) => a.offset - b.offset)
@@ -69,33 +109,34 @@ function listSection(data: Uint8Array, section: ElfSection, obj: ElfObject, opti
     const label = labels[li]!;
     const end = Math.min(labels[li + 1]?.offset ?? data.length, data.length);
     if (label.offset >= data.length) continue;
-    out.push('', `${hex16(label.offset)} <${label.name}>:`);
+    rows.push({ kind: 'label', offset: label.offset, name: label.name });
     let at = label.offset;
     while (at < end) {
       let limit = end;
       if (relAt < relocs.length) limit = Math.min(limit, Math.max(at, relocs[relAt]!.offset));
-      const zeros = skippableZeros(data, at, limit);
+      const zeros = options.zeroes ? 0 : skippableZeros(data, at, limit);
       if (zeros > 0) {
-        out.push('\t\t...');
+        rows.push({ kind: 'zeros', offset: at, size: zeros });
         at += zeros;
         continue;
       }
       const w = walkOne(data, at, end);
-      const hex: string[] = [];
-      for (let i = 0; i < w.size; i++) hex.push(data[at + i]!.toString(16).padStart(2, '0'));
       const llvmText = walkedText(w);
-      let text = print && llvmText !== UNKNOWN ? print(w.insn) : llvmText;
-      const target = jumpTargetSlot(w, llvmText);
-      if (target !== undefined) text += ` <${targetLabel(labels, at + (target - w.slot) * 8)}>`;
-      out.push(`${String(Math.floor(at / 8)).padStart(8)}:\t${hex.join(' ')}\t${text}`);
+      const text = print && llvmText !== UNKNOWN ? print(w.insn) : llvmText;
+      const slot = jumpTargetSlot(w, llvmText);
+      const row: ListingRow = { kind: 'insn', offset: at, bytes: data.slice(at, at + w.size), text, insn: w.insn };
+      if (slot !== undefined) row.target = targetLabel(labels, at + (slot - w.slot) * 8);
+      rows.push(row);
       at += w.size;
       while (relAt < relocs.length && relocs[relAt]!.offset < at) {
         const r = relocs[relAt++]!;
-        const name = RELOC_NAMES[r.type] ?? `unknown(${r.type})`;
-        out.push(`\t\t${hex16(r.offset)}:  ${name}\t${r.symbol}${r.addend ? (r.addend < 0 ? '-0x' + (-r.addend).toString(16) : '+0x' + r.addend.toString(16)) : ''}`);
+        const reloc: ListingRow = { kind: 'reloc', offset: r.offset, type: RELOC_NAMES[r.type] ?? `unknown(${r.type})`, symbol: r.symbol };
+        if (r.addend) reloc.addend = r.addend;
+        rows.push(reloc);
       }
     }
   }
+  return rows;
 }
 
 /** One instruction at `at`, decoded from the bytes before `end` only (as objdump does per symbol). */

@@ -135,8 +135,13 @@ export function writeObject(file: AssembledFile): Uint8Array {
         if (at + INSN_SIZE > section.data.length) continue;
         const type = r.kind === 'call' ? R_BPF_64_32 : R_BPF_64_64;
         const sym = defined.get(r.symbol);
-        if (sym && (sym.global || !sym.section)) {
+        const namedSection = sectionByName.get(r.symbol);
+        if (sym && sym.global) {
           pending.push({ section, offset: at, type, symbol: sym });
+        } else if (namedSection) {
+          // Already section-relative (as llvm-mc and our assembler leave local references).
+          namedSection.needsSectionSymbol = true;
+          pending.push({ section, offset: at, type, sectionTarget: namedSection });
         } else if (sym && sym.section) {
           // A local symbol: relocate against its section, moving its offset into the immediate.
           const imm = view.getInt32(at + 4, true);
@@ -144,10 +149,6 @@ export function writeObject(file: AssembledFile): Uint8Array {
           view.setInt32(at + 4, (imm + shift) | 0, true);
           sym.section.needsSectionSymbol = true;
           pending.push({ section, offset: at, type, sectionTarget: sym.section });
-        } else if (sectionByName.has(r.symbol)) {
-          const target = sectionByName.get(r.symbol)!;
-          target.needsSectionSymbol = true;
-          pending.push({ section, offset: at, type, sectionTarget: target });
         } else {
           let ext = undefinedSyms.get(r.symbol);
           if (!ext) {
