@@ -1,0 +1,58 @@
+// The launch configuration of the `bpf` debugger: what F5 with no launch.json starts, and the
+// checks made before a launch. No vscode imports, so it can be tested without an editor.
+
+export const DEBUG_TYPE = 'bpf';
+export const ASM_LANGUAGES: readonly string[] = ['bpf-asm', 'bpf-asm-mnemonic'];
+
+export interface BpfLaunchConfig {
+  type: string;
+  request: string;
+  name: string;
+  program?: string;
+  stopOnEntry?: boolean;
+  [key: string]: unknown;
+}
+
+export interface ActiveFile {
+  path: string;
+  languageId: string;
+}
+
+/** Is `path` something the debugger can load: an assembly source or an ELF object? */
+export function isDebuggableFile(file: ActiveFile): boolean {
+  return ASM_LANGUAGES.includes(file.languageId) || /\.o$/i.test(file.path);
+}
+
+/** The configuration to launch when the user pressed F5 without a launch.json. */
+export function defaultLaunchConfig(program: string): BpfLaunchConfig {
+  return { type: DEBUG_TYPE, request: 'launch', name: 'Debug eBPF program', program, stopOnEntry: true };
+}
+
+/**
+ * Fills in what a launch needs. An empty configuration (no launch.json) becomes a launch of the
+ * active file. Returns an error message instead when there is nothing to debug.
+ */
+export function resolveLaunchConfig(
+  config: Partial<BpfLaunchConfig>,
+  active: ActiveFile | undefined,
+): { config: BpfLaunchConfig } | { error: string; config?: undefined } {
+  if (!config.type && !config.request && !config.name) {
+    if (!active || !isDebuggableFile(active)) {
+      return { error: 'Open an eBPF assembly file (or an ELF .o file) to debug it.' };
+    }
+    return { config: defaultLaunchConfig(active.path) };
+  }
+  const program = config.program ?? active?.path;
+  if (typeof program !== 'string' || program.trim() === '') {
+    return { error: 'The launch configuration needs a "program": the assembly or .o file to debug.' };
+  }
+  return {
+    config: {
+      ...config,
+      type: config.type ?? DEBUG_TYPE,
+      request: config.request ?? 'launch',
+      name: config.name ?? 'Debug eBPF program',
+      program,
+    },
+  };
+}

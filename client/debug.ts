@@ -1,0 +1,79 @@
+// The `bpf` debugger's VS Code side: where the adapter runs, what F5 launches without a
+// launch.json, and the registers shown inline while stopped.
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { ASM_LANGUAGES, DEBUG_TYPE, defaultLaunchConfig, resolveLaunchConfig } from './debug-config';
+import { INLINE_VALUE_LINES_ABOVE, inlineValueRange, registerReferences } from './inline-values';
+
+/**
+ * Runs dist/debugAdapter.js as a separate process. To be replaced by an in-process
+ * `DebugAdapterInlineImplementation(new BpfDebugSession())` from ../debugger/session once that
+ * module exists (importing it before then would break the build).
+ */
+class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  constructor(private readonly adapterPath: string) {}
+
+  createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+    if (!existsSync(this.adapterPath)) {
+      void vscode.window.showErrorMessage(`The eBPF debug adapter is missing (${this.adapterPath}); run "npm run build".`);
+      return undefined;
+    }
+    // The extension host's executable runs plain Node.js scripts with ELECTRON_RUN_AS_NODE set.
+    return new vscode.DebugAdapterExecutable(process.execPath, [this.adapterPath], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+  }
+}
+
+class ConfigurationProvider implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return [defaultLaunchConfig('${file}')];
+  }
+
+  resolveDebugConfiguration(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.ProviderResult<vscode.DebugConfiguration> {
+    const doc = vscode.window.activeTextEditor?.document;
+    const active = doc ? { path: doc.uri.fsPath, languageId: doc.languageId } : undefined;
+    const resolved = resolveLaunchConfig(config, active);
+    if (!resolved.config) {
+      void vscode.window.showErrorMessage(resolved.error);
+      return undefined;
+    }
+    return resolved.config as vscode.DebugConfiguration;
+  }
+}
+
+/** Offers "Debug eBPF program" for the active file in the Run and Debug view's dropdown. */
+class DynamicConfigurations implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    const doc = vscode.window.activeTextEditor?.document;
+    return doc && ASM_LANGUAGES.includes(doc.languageId) ? [defaultLaunchConfig(doc.uri.fsPath)] : [];
+  }
+}
+
+class RegisterInlineValues implements vscode.InlineValuesProvider {
+  provideInlineValues(
+    document: vscode.TextDocument,
+    _viewPort: vscode.Range,
+    context: vscode.InlineValueContext,
+  ): vscode.InlineValue[] {
+    const stopped = Math.min(context.stoppedLocation.end.line, document.lineCount - 1);
+    const start = Math.max(0, stopped - INLINE_VALUE_LINES_ABOVE);
+    const lines: string[] = [];
+    for (let i = start; i <= stopped; i++) lines.push(document.lineAt(i).text);
+    const { first, last } = inlineValueRange(lines, stopped - start);
+    return registerReferences(lines.slice(first, last + 1), start + first).map(
+      (r) => new vscode.InlineValueVariableLookup(new vscode.Range(r.line, r.start, r.line, r.end), r.variable, false),
+    );
+  }
+}
+
+export function registerDebugger(context: vscode.ExtensionContext): vscode.Disposable[] {
+  const selector = ASM_LANGUAGES.map((language) => ({ language }));
+  return [
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new AdapterFactory(context.asAbsolutePath('dist/debugAdapter.js'))),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new DynamicConfigurations(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.languages.registerInlineValuesProvider(selector, new RegisterInlineValues()),
+  ];
+}

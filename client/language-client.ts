@@ -1,0 +1,41 @@
+// Starts the language server (dist/server.js) over IPC and connects it to VS Code.
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { ASM_LANGUAGES } from './debug-config';
+
+export const CLIENT_ID = 'bpfAsm';
+
+/** Starts the server, or returns undefined (after telling the user) when it is not built. */
+export async function startLanguageClient(
+  context: vscode.ExtensionContext,
+  output: vscode.LogOutputChannel,
+): Promise<LanguageClient | undefined> {
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  if (!existsSync(serverModule)) {
+    output.appendLine(`The language server is missing (${serverModule}); run "npm run build". Highlighting still works.`);
+    return undefined;
+  }
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: ASM_LANGUAGES.flatMap((language) => [
+      { scheme: 'file', language },
+      { scheme: 'untitled', language },
+    ]),
+    outputChannel: output,
+    synchronize: { configurationSection: CLIENT_ID },
+    initializationOptions: { settings: vscode.workspace.getConfiguration(CLIENT_ID) },
+  };
+  const client = new LanguageClient(CLIENT_ID, 'eBPF Assembly Language Server', serverOptions, clientOptions);
+  try {
+    await client.start();
+  } catch (e) {
+    output.appendLine(`The language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showWarningMessage('The eBPF language server did not start; see the "eBPF Assembly" output.');
+    return undefined;
+  }
+  return client;
+}
