@@ -1,0 +1,184 @@
+// The canonical layout: labels at column 0, one statement per line indented by a tab (as clang -S
+// writes it), single spaces around operators, every comment kept. Lines with errors are kept as
+// written. Formatting twice gives the same text.
+import { LineIndex, type ParsedFile, type Range, type Syntax, type Token } from './ast';
+import { detectSyntax } from './index';
+import { parseLlvm } from './llvm-parser';
+import { parseMnemonic } from './mnemonic-parser';
+
+/** Operators written with a space on each side. */
+const SPACED = new Set([
+  '=', '+=', '-=', '*=', '/=', '%=', '|=', '&=', '^=', '<<=', '>>=', 's>>=', 's/=', 's%=',
+  '==', '!=', '>', '>=', '<', '<=', 's>', 's>=', 's<', 's<=', '&', '|', '^', '<<', '>>', '/', '%',
+]);
+const LOG_LINE = /^[ \t]*\d+:[ \t]*\([0-9a-fA-F]{2}\)/m;
+
+interface Item {
+  kind: 'label' | 'stmt' | 'comment';
+  range: Range;
+  text: string;
+}
+
+/** Formats a file; `syntax` defaults to the one detected. Log listings are returned as they are. */
+export function format(text: string, syntax?: Syntax): string {
+  if (LOG_LINE.test(text)) return text;
+  const parsed = syntax === 'mnemonic' || (syntax === undefined && looksMnemonic(text)) ? parseMnemonic(text) : parseLlvm(text);
+  return formatParsed(text, parsed);
+}
+
+function looksMnemonic(text: string): boolean {
+  return detectSyntax(text) === 'mnemonic';
+}
+
+export function formatParsed(text: string, parsed: ParsedFile): string {
+  const lines = new LineIndex(text);
+  const errorLines = new Set<number>();
+  for (const d of parsed.diagnostics) {
+    if (d.severity !== 'error') continue;
+    const a = lines.position(d.range.start).line;
+    const b = lines.position(Math.max(d.range.start, d.range.end - 1)).line;
+    for (let l = a; l <= b; l++) errorLines.add(l);
+  }
+  const tokens = parsed.tokens;
+  const items: Item[] = [];
+  const stmtRanges: Range[] = [];
+  let t = 0;
+  for (const st of parsed.statements) {
+    if (st.kind === 'label') {
+      items.push({ kind: 'label', range: st.range, text: `${st.name}:` });
+      continue;
+    }
+    // every token inside the statement, comments included
+    while (t < tokens.length && tokens[t]!.range.start < st.range.start) t++;
+    const own: Token[] = [];
+    for (let k = t; k < tokens.length && tokens[k]!.range.start < st.range.end; k++) own.push(tokens[k]!);
+    const rendered = parsed.syntax === 'mnemonic' ? renderMnemonic(text, own) : renderLlvm(text, own, st.kind === 'directive');
+    items.push({ kind: 'stmt', range: st.range, text: rendered });
+    stmtRanges.push(st.range);
+  }
+  // comments outside statements
+  let s = 0;
+  for (const c of parsed.comments) {
+    while (s < stmtRanges.length && stmtRanges[s]!.end <= c.start) s++;
+    const inside = s < stmtRanges.length && stmtRanges[s]!.start <= c.start && c.end <= stmtRanges[s]!.end;
+    if (!inside) items.push({ kind: 'comment', range: c, text: text.slice(c.start, c.end).replace(/[ \t\r]+$/gm, '') });
+  }
+  // lines with errors are kept as written, even when nothing on them parsed
+  for (const l of errorLines) {
+    const at = lines.lineStart(l);
+    items.push({ kind: 'stmt', range: { start: at, end: at }, text: '' });
+  }
+  items.sort((a, b) => a.range.start - b.range.start);
+
+  const out: string[] = [];
+  let lastEndLine = -1;
+  let lastVerbatim = -1;
+  for (const item of items) {
+    const line = lines.position(item.range.start).line;
+    if (errorLines.has(line)) {
+      if (lastVerbatim === line) continue;
+      const endLine = Math.max(line, lines.position(item.range.end).line);
+      if (lastEndLine >= 0 && line - lastEndLine > 1) out.push('');
+      for (let l = line; l <= endLine; l++) {
+        const start = lines.lineStart(l);
+        const stop = l + 1 < lines.lineCount ? lines.lineStart(l + 1) - 1 : text.length;
+        out.push(text.slice(start, stop).replace(/[ \t\r]+$/, ''));
+        errorLines.add(l);
+      }
+      lastVerbatim = endLine;
+      lastEndLine = endLine;
+      continue;
+    }
+    if (lastEndLine >= 0 && line - lastEndLine > 1) out.push('');
+    const sameLine = line === lastEndLine && out.length > 0;
+    if (item.kind === 'label') out.push(item.text);
+    else if (item.kind === 'stmt') out.push('\t' + item.text);
+    else if (sameLine) out[out.length - 1] += ' ' + item.text;
+    else out.push((item.range.start === lines.lineStart(line) ? '' : '\t') + item.text);
+    lastEndLine = lines.position(item.range.end).line;
+  }
+  return out.length ? out.join('\n') + '\n' : '';
+}
+
+function renderLlvm(text: string, toks: Token[], directive: boolean): string {
+  let s = '';
+  let prevText = '';
+  let prevKind: Token['kind'] | '' = '';
+  let prevUnary = false;
+  for (let k = 0; k < toks.length; k++) {
+    const tok = toks[k]!;
+    const cur = text.slice(tok.range.start, tok.range.end);
+    if (k === 0) {
+      s = cur;
+      prevText = cur;
+      prevKind = tok.kind;
+      prevUnary = isUnaryPosition(cur, '', '') ;
+      continue;
+    }
+    const adjacent = toks[k - 1]!.range.end === tok.range.start;
+    const isOp = tok.kind === 'operator';
+    const unary = isOp && isUnaryPosition(cur, prevText, prevKind);
+    let space: boolean;
+    if (directive) {
+      // directive arguments: a tab after the name, ', ' between arguments, the rest as written
+      if (k === 1) {
+        s += '\t' + cur;
+        prevText = cur;
+        prevKind = tok.kind;
+        prevUnary = unary;
+        continue;
+      }
+      if (cur === ',') space = false;
+      else if (prevText === ',') space = true;
+      else space = !adjacent;
+    } else if (tok.kind === 'comment' || prevKind === 'comment') space = true;
+    else if (cur === ')' || cur === ']' || cur === ',' || cur === '#' || cur === ':' || prevText === '#' || prevText === ':') space = false;
+    else if (prevText === '(' || prevText === '[') space = false;
+    else if (cur === '[') space = false;
+    else if (prevText === 'pc' && (cur === '+' || cur === '-')) space = false;
+    else if (prevUnary) space = false;
+    else if (SPACED.has(cur) && !unary) space = true;
+    else if (SPACED.has(prevText)) space = true;
+    else if (unary) space = true;
+    else if (cur === '(') space = prevKind !== 'mnemonic' && prevText !== '*' && prevText !== '(' && prevKind !== 'operator' ? !adjacent : false;
+    else if (prevText === ')') space = false;
+    else if (cur === '*') space = true; // `(u32 *)`
+    else if (isOp && (cur === '+' || cur === '-')) space = true;
+    else if (prevKind === 'operator' && (prevText === '+' || prevText === '-')) space = true;
+    else space = true;
+    s += (space ? ' ' : '') + cur;
+    prevText = cur;
+    prevKind = tok.kind;
+    prevUnary = unary;
+  }
+  return s;
+}
+
+/** A sign or `*` is unary at the start, after an operator other than `)`/`]`, and after a keyword. */
+function isUnaryPosition(cur: string, prevText: string, prevKind: string): boolean {
+  if (cur !== '-' && cur !== '+' && cur !== '~' && cur !== '!' && cur !== '*') return false;
+  if (prevText === '') return true;
+  if (prevKind === 'operator') return prevText !== ')' && prevText !== ']';
+  if (prevKind === 'mnemonic' || prevKind === 'keyword') return prevText !== 'pc';
+  return false;
+}
+
+function renderMnemonic(text: string, toks: Token[]): string {
+  let s = '';
+  for (let k = 0; k < toks.length; k++) {
+    const tok = toks[k]!;
+    const cur = text.slice(tok.range.start, tok.range.end);
+    if (k === 0) {
+      s = cur;
+      continue;
+    }
+    const prev = text.slice(toks[k - 1]!.range.start, toks[k - 1]!.range.end);
+    const adjacent = toks[k - 1]!.range.end === tok.range.start;
+    let space: boolean;
+    if (cur === ',') space = false;
+    else if (prev === ',' || k === 1 || tok.kind === 'comment') space = true;
+    else space = !adjacent;
+    s += (space ? ' ' : '') + cur;
+  }
+  return s;
+}

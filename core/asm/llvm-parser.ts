@@ -1,0 +1,1262 @@
+// Parser for LLVM's BPF assembly syntax (`r0 = *(u32 *)(r1 + 4)`, `if r1 > r2 goto L`), as
+// llvm-mc accepts it and clang -S writes it, plus the forms printed by the kernel verifier log
+// and `bpftool prog dump xlated` (`5: (bf) r1 = r6`, `goto pc+3`, `call bpf_map_lookup_elem#1`).
+// A hand-written scanner lexes one statement at a time into flat arrays; a recursive-descent
+// matcher encodes it. Never throws: each problem becomes a diagnostic and parsing goes on.
+import { helperByName } from '../helpers/table';
+import type { Instruction } from '../isa';
+import { isMapType } from '../map-types';
+import type {
+  AsmDiagnostic, DirectiveStatement, InstructionStatement, ParsedFile, Range, Severity, Statement, SymbolRef, Token,
+  TokenKind,
+} from './ast';
+import { evalExpr } from './llvm-expr';
+import {
+  CH_HASH, CH_LF, CH_QUOTE, CH_SEMI, CH_SLASH, CH_SQUOTE, CH_STAR, isDigit, isHexDigit, isIdentChar, isIdentStart,
+  isSpace, scanBlockComment, scanIdentifier, scanNumber, scanString,
+} from './lexer';
+
+/** Lexical token kinds inside one statement. */
+const enum T {
+  Id = 1,
+  Num = 2,
+  Str = 3,
+  Chr = 4,
+  Op = 5,
+}
+
+const ROLE_KINDS: readonly TokenKind[] = [
+  'mnemonic', 'register', 'number', 'label', 'symbol', 'helper', 'directive', 'string', 'comment', 'operator',
+  'keyword', 'type',
+];
+const enum R {
+  None = 255,
+  Mnemonic = 0,
+  Register = 1,
+  Number = 2,
+  Label = 3,
+  Symbol = 4,
+  Helper = 5,
+  Directive = 6,
+  Str = 7,
+  Comment = 8,
+  Operator = 9,
+  Keyword = 10,
+  Type = 11,
+}
+
+const ALU_OPS: Record<string, { op: number; off: number }> = {
+  '+=': { op: 0x00, off: 0 }, '-=': { op: 0x10, off: 0 }, '*=': { op: 0x20, off: 0 }, '/=': { op: 0x30, off: 0 },
+  '|=': { op: 0x40, off: 0 }, '&=': { op: 0x50, off: 0 }, '<<=': { op: 0x60, off: 0 }, '>>=': { op: 0x70, off: 0 },
+  '%=': { op: 0x90, off: 0 }, '^=': { op: 0xa0, off: 0 }, 's>>=': { op: 0xc0, off: 0 },
+  's/=': { op: 0x30, off: 1 }, 's%=': { op: 0x90, off: 1 },
+};
+
+const JMP_OPS: Record<string, number> = {
+  '==': 0x10, '>': 0x20, '>=': 0x30, '&': 0x40, '!=': 0x50, 's>': 0x60, 's>=': 0x70,
+  '<': 0xa0, '<=': 0xb0, 's<': 0xc0, 's<=': 0xd0,
+};
+
+const LOCK_OPS: Record<string, number> = { '+=': 0x00, '|=': 0x40, '&=': 0x50, '^=': 0xa0 };
+
+/** atomic_fetch_<op> names, in LLVM's spelling and the kernel log's (`atomic64_fetch_add`). */
+const FETCH_OPS: Record<string, number> = { add: 0x01, or: 0x41, and: 0x51, xor: 0xa1 };
+
+const MEM_SIZES: Record<string, { size: number; bytes: number; signed: boolean }> = {
+  u8: { size: 0x10, bytes: 1, signed: false }, u16: { size: 0x08, bytes: 2, signed: false },
+  u32: { size: 0x00, bytes: 4, signed: false }, u64: { size: 0x18, bytes: 8, signed: false },
+  s8: { size: 0x10, bytes: 1, signed: true }, s16: { size: 0x08, bytes: 2, signed: true },
+  s32: { size: 0x00, bytes: 4, signed: true },
+};
+
+const DATA_DIRECTIVES = new Set([
+  '.byte', '.short', '.hword', '.2byte', '.long', '.int', '.4byte', '.word', '.quad', '.8byte', '.uleb128',
+  '.sleb128',
+]);
+const STRING_DIRECTIVES = new Set(['.ascii', '.asciz', '.string']);
+const SYMBOL_DIRECTIVES = new Set([
+  '.globl', '.global', '.weak', '.local', '.hidden', '.protected', '.internal', '.extern', '.addrsig_sym',
+]);
+const BARE_DIRECTIVES = new Set(['.text', '.data', '.bss', '.rodata', '.addrsig', '.previous', '.popsection', '.end']);
+/** Directives accepted with any arguments: debug information and other bookkeeping. */
+const FREE_DIRECTIVES = new Set([
+  '.file', '.loc', '.ident', '.p2align', '.p2alignw', '.p2alignl', '.align', '.balign', '.balignw', '.balignl',
+  '.type', '.size', '.set', '.equ', '.comm', '.lcomm', '.zero', '.space', '.skip', '.fill', '.pushsection',
+  '.section', '.map', '.loc_label', '.symver', '.reloc', '.version', '.org',
+]);
+
+/** A line of a kernel verifier log or `bpftool prog dump xlated`: `  12: (bf) ...`. */
+const LOG_LINE = /^[ \t]*\d+:[ \t]*\([0-9a-fA-F]{2}\)/m;
+
+/** Thrown inside one statement's parse after its diagnostic is recorded. */
+const STOP = { stop: true };
+
+const INT32_MIN = -(1n << 31n);
+const INT32_MAX = (1n << 31n) - 1n;
+const UINT32_LIMIT = 1n << 32n;
+
+interface Imm {
+  value: bigint;
+  start: number;
+  end: number;
+  /** Index of the token after the expression. */
+  next: number;
+  symbol?: { name: string; range: Range };
+}
+
+interface JumpTarget {
+  value?: number;
+  ref?: SymbolRef;
+  next: number;
+}
+
+interface MemRef {
+  base: number;
+  off: number;
+  next: number;
+}
+
+/** Parses a whole file in LLVM's BPF assembly syntax. */
+export function parseLlvm(text: string): ParsedFile {
+  return new LlvmParser(text).run();
+}
+
+class LlvmParser {
+  private readonly len: number;
+  // The current statement's tokens, as parallel arrays.
+  private tk = new Uint8Array(64);
+  private ts = new Int32Array(64);
+  private te = new Int32Array(64);
+  private role = new Uint8Array(64);
+  private n = 0;
+  /** Comments met while lexing the current statement. */
+  private pendingComments: Range[] = [];
+  /** Prefix tokens of a log line (index, colon, opcode), emitted before the statement's own. */
+  private prefixTokens: Token[] = [];
+  private logOpcode = -1;
+  private logIndex = -1;
+  private readonly logMode: boolean;
+  private readonly seenLogIndex = new Set<number>();
+  private expectedLogIndex = 0;
+
+  private readonly statements: Statement[] = [];
+  private readonly tokens: Token[] = [];
+  private readonly comments: Range[] = [];
+  private readonly diagnostics: AsmDiagnostic[] = [];
+  private stmtError = false;
+
+  constructor(private readonly text: string) {
+    this.len = text.length;
+    this.logMode = LOG_LINE.test(text);
+  }
+
+  run(): ParsedFile {
+    let pos = 0;
+    while (pos <= this.len) {
+      const lineStart = pos === 0 || this.text.charCodeAt(pos - 1) === CH_LF;
+      const end = this.lexStatement(pos, lineStart);
+      this.parseStatement(lineStart);
+      if (end >= this.len) break;
+      pos = end + 1;
+    }
+    return {
+      syntax: 'llvm',
+      statements: this.statements,
+      tokens: this.tokens,
+      comments: this.comments,
+      diagnostics: this.diagnostics,
+    };
+  }
+
+  // ---- lexing -------------------------------------------------------------------------------
+
+  private push(kind: T, start: number, end: number): void {
+    if (this.n === this.tk.length) {
+      const grow = <A extends Uint8Array | Int32Array>(a: A, make: (n: number) => A): A => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.tk = grow(this.tk, (n) => new Uint8Array(n));
+      this.ts = grow(this.ts, (n) => new Int32Array(n));
+      this.te = grow(this.te, (n) => new Int32Array(n));
+      this.role = grow(this.role, (n) => new Uint8Array(n));
+    }
+    this.tk[this.n] = kind;
+    this.ts[this.n] = start;
+    this.te[this.n] = end;
+    this.role[this.n] = R.None;
+    this.n++;
+  }
+
+  /** Lexes one statement from `pos`; returns the offset of its terminator (line break, `;` or end). */
+  private lexStatement(pos: number, lineStart: boolean): number {
+    const text = this.text;
+    const len = this.len;
+    this.n = 0;
+    this.logOpcode = -1;
+    this.logIndex = -1;
+    this.prefixTokens.length = 0;
+    if (lineStart && this.logMode) pos = this.lexLogPrefix(pos);
+    while (pos < len) {
+      const c = text.charCodeAt(pos);
+      if (c === CH_LF) return pos;
+      if (isSpace(c)) {
+        pos++;
+        continue;
+      }
+      if (c === CH_SEMI) {
+        if (!this.logMode) return pos;
+        const e = lineEndAt(text, pos);
+        this.pendingComments.push({ start: pos, end: e });
+        return e;
+      }
+      if (c === CH_HASH) {
+        // `call bpf_map_lookup_elem#1`: a `#` glued to a name and followed by a number
+        const prev = pos > 0 ? text.charCodeAt(pos - 1) : 0;
+        if (pos > 0 && isIdentChar(prev) && isDigit(text.charCodeAt(pos + 1))) {
+          this.push(T.Op, pos, pos + 1);
+          pos++;
+          continue;
+        }
+        const e = lineEndAt(text, pos);
+        this.pendingComments.push({ start: pos, end: e });
+        return e;
+      }
+      if (c === CH_SLASH) {
+        const d = text.charCodeAt(pos + 1);
+        if (d === CH_SLASH) {
+          const e = lineEndAt(text, pos);
+          this.pendingComments.push({ start: pos, end: e });
+          return e;
+        }
+        if (d === CH_STAR) {
+          const b = scanBlockComment(text, pos);
+          this.pendingComments.push({ start: pos, end: b.end });
+          if (!b.closed) this.diag({ start: pos, end: pos + 2 }, "unterminated comment: expected '*/'", 'parse');
+          pos = b.end;
+          continue;
+        }
+      }
+      if (isIdentStart(c)) {
+        const e = scanIdentifier(text, pos, len);
+        // `s>>=`, `s<`, `s/=`: the signed operators start with a glued `s`
+        if (e === pos + 1 && c === 115 /* s */) {
+          const o = opLength(text, e);
+          const d = text.charCodeAt(e);
+          if (o > 0 && (d === 60 || d === 62 || d === 47 || d === 37)) {
+            this.push(T.Op, pos, e + o);
+            pos = e + o;
+            continue;
+          }
+        }
+        this.push(T.Id, pos, e);
+        pos = e;
+        continue;
+      }
+      if (isDigit(c)) {
+        const e = scanNumber(text, pos, len).end;
+        this.push(T.Num, pos, e);
+        pos = e;
+        continue;
+      }
+      if (c === CH_QUOTE) {
+        const s = scanString(text, pos);
+        this.push(T.Str, pos, s.end);
+        pos = s.end;
+        continue;
+      }
+      if (c === CH_SQUOTE) {
+        let e = pos + 1;
+        if (text.charCodeAt(e) === 92) e++;
+        e++;
+        if (text.charCodeAt(e) === CH_SQUOTE) e++;
+        this.push(T.Chr, pos, Math.min(e, lineEndAt(text, pos)));
+        pos = Math.min(e, lineEndAt(text, pos));
+        continue;
+      }
+      const o = opLength(text, pos) || 1;
+      this.push(T.Op, pos, pos + o);
+      pos += o;
+    }
+    return len;
+  }
+
+  /** Strips `  12: (bf) ` from a log line, remembering the index and opcode. */
+  private lexLogPrefix(pos: number): number {
+    const text = this.text;
+    let p = pos;
+    while (p < this.len && isSpace(text.charCodeAt(p))) p++;
+    const numStart = p;
+    while (p < this.len && isDigit(text.charCodeAt(p))) p++;
+    if (p === numStart || text.charCodeAt(p) !== 58 /* : */) return pos;
+    const numEnd = p;
+    p++;
+    while (p < this.len && isSpace(text.charCodeAt(p))) p++;
+    if (
+      text.charCodeAt(p) !== 40 || !isHexDigit(text.charCodeAt(p + 1)) || !isHexDigit(text.charCodeAt(p + 2)) ||
+      text.charCodeAt(p + 3) !== 41
+    ) {
+      return pos;
+    }
+    this.logIndex = Number(text.slice(numStart, numEnd));
+    this.logOpcode = parseInt(text.slice(p + 1, p + 3), 16);
+    this.prefixTokens.push(
+      { kind: 'number', range: { start: numStart, end: numEnd } },
+      { kind: 'operator', range: { start: numEnd, end: numEnd + 1 } },
+      { kind: 'number', range: { start: p, end: p + 4 } },
+    );
+    return p + 4;
+  }
+
+  // ---- statements ---------------------------------------------------------------------------
+
+  private parseStatement(lineStart: boolean): void {
+    const mark = { statements: this.statements.length, diagnostics: this.diagnostics.length };
+    this.stmtError = false;
+    let i = 0;
+    try {
+      // an index prefix without opcode (`5: r1 = r2`)
+      if (this.n >= 2 && lineStart && this.tk[0] === T.Num && this.isOp(1, ':') && this.logIndex < 0) {
+        this.role[0] = R.Number;
+        this.role[1] = R.Operator;
+        i = 2;
+        if (this.logMode) {
+          // a register-state line such as `5: R1=ctx() R10=fp0`
+          this.toComment();
+          return;
+        }
+      }
+      while (i + 1 < this.n && this.tk[i] === T.Id && this.isOp(i + 1, ':')) {
+        const name = this.str(i);
+        this.role[i] = R.Label;
+        this.role[i + 1] = R.Operator;
+        this.statements.push({ kind: 'label', name, range: { start: this.ts[i]!, end: this.te[i]! } });
+        i += 2;
+      }
+      if (i < this.n) {
+        if (this.text.charCodeAt(this.ts[i]!) === 46 /* . */ && this.tk[i] === T.Id) this.directive(i);
+        else this.instruction(i);
+      } else if (this.logOpcode >= 0) {
+        this.fail('expected an instruction after the opcode', this.n);
+      }
+    } catch (e) {
+      if (e !== STOP) {
+        // an internal bug must not take the editor down: report it on the statement
+        this.stmtError = true;
+        this.diag(this.stmtRange(0), `internal parser error: ${e instanceof Error ? e.message : String(e)}`, 'parse');
+      }
+    }
+    if (this.logMode && this.stmtError && this.logOpcode < 0) {
+      // a pasted log's prose: `processed 5 insns`, `from 3 to 5: ...`
+      this.statements.length = mark.statements;
+      this.diagnostics.length = mark.diagnostics;
+      this.toComment();
+      return;
+    }
+    this.flushTokens();
+  }
+
+  /** Turns the whole current statement into a comment (log prose). */
+  private toComment(): void {
+    if (this.n > 0) {
+      const range = { start: this.prefixTokens[0]?.range.start ?? this.ts[0]!, end: this.te[this.n - 1]! };
+      this.pendingComments.push(range);
+      this.pendingComments.sort((a, b) => a.start - b.start);
+      this.prefixTokens.length = 0;
+    }
+    this.n = 0;
+    this.flushTokens();
+  }
+
+  private flushTokens(): void {
+    for (const t of this.prefixTokens) this.tokens.push(t);
+    const comments = this.pendingComments;
+    let c = 0;
+    for (let k = 0; k < this.n; k++) {
+      const start = this.ts[k]!;
+      while (c < comments.length && comments[c]!.start < start) this.pushComment(comments[c++]!);
+      let r = this.role[k]!;
+      if (r === R.None) {
+        const kind = this.tk[k];
+        r = kind === T.Num || kind === T.Chr ? R.Number : kind === T.Str ? R.Str : kind === T.Op ? R.Operator : R.Symbol;
+      }
+      this.tokens.push({ kind: ROLE_KINDS[r]!, range: { start, end: this.te[k]! } });
+    }
+    while (c < comments.length) this.pushComment(comments[c++]!);
+    comments.length = 0;
+  }
+
+  private pushComment(r: Range): void {
+    this.comments.push(r);
+    this.tokens.push({ kind: 'comment', range: r });
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private str(i: number): string {
+    return this.text.slice(this.ts[i]!, this.te[i]!);
+  }
+
+  private isOp(i: number, s: string): boolean {
+    return i < this.n && this.tk[i] === T.Op && this.te[i]! - this.ts[i]! === s.length && this.text.startsWith(s, this.ts[i]!);
+  }
+
+  private isId(i: number, s: string): boolean {
+    return i < this.n && this.tk[i] === T.Id && this.te[i]! - this.ts[i]! === s.length && this.text.startsWith(s, this.ts[i]!);
+  }
+
+  private describe(i: number): string {
+    if (i >= this.n) return 'end of line';
+    return `'${this.str(i)}'`;
+  }
+
+  private tokRange(i: number): Range {
+    if (i >= this.n) {
+      const e = this.n > 0 ? this.te[this.n - 1]! : 0;
+      return { start: e, end: e };
+    }
+    return { start: this.ts[i]!, end: this.te[i]! };
+  }
+
+  private stmtRange(i: number): Range {
+    if (this.n === 0) return { start: 0, end: 0 };
+    return { start: this.ts[Math.min(i, this.n - 1)]!, end: this.te[this.n - 1]! };
+  }
+
+  private diag(range: Range, message: string, code: string, severity: Severity = 'error'): void {
+    this.diagnostics.push({ range, severity, message, code });
+  }
+
+  /** Records "expected X, found Y" at token i and abandons the statement. */
+  private fail(expected: string, i: number, found = this.describe(i)): never {
+    this.stmtError = true;
+    this.diag(this.tokRange(i), `${expected}, found ${found}`, 'parse');
+    throw STOP;
+  }
+
+  private error(range: Range, message: string): never {
+    this.stmtError = true;
+    this.diag(range, message, 'parse');
+    throw STOP;
+  }
+
+  private expectOp(i: number, s: string): number {
+    if (!this.isOp(i, s)) this.fail(`expected '${s}'`, i);
+    this.role[i] = R.Operator;
+    return i + 1;
+  }
+
+  /** The register at token i: its number, with 32 set for a w register; -1 if none. */
+  private regAt(i: number): number {
+    if (i >= this.n || this.tk[i] !== T.Id) return -1;
+    const s = this.ts[i]!;
+    const l = this.te[i]! - s;
+    const c = this.text.charCodeAt(s);
+    if ((c !== 114 && c !== 119) || l < 2 || l > 3) return -1;
+    const d1 = this.text.charCodeAt(s + 1) - 48;
+    if (d1 < 0 || d1 > 9) return -1;
+    let num = d1;
+    if (l === 3) {
+      const d2 = this.text.charCodeAt(s + 2) - 48;
+      if (d1 !== 1 || d2 !== 0) return -1;
+      num = 10;
+    }
+    return c === 119 ? num | 32 : num;
+  }
+
+  /** Expects a register; `width` 64 wants rN, 32 wants wN, 0 takes either. */
+  private reg(i: number, width: 0 | 32 | 64, what = 'a register'): number {
+    const r = this.regAt(i);
+    if (r < 0) {
+      if (i < this.n && this.tk[i] === T.Id && /^[rw]\d+$/.test(this.str(i))) {
+        this.error(this.tokRange(i), `'${this.str(i)}' is not a register: BPF has r0-r10 (w0-w10 for 32 bits)`);
+      }
+      this.fail(`expected ${what}`, i);
+    }
+    if (width === 64 && r & 32) this.fail(`expected a 64-bit register (r0-r10)`, i);
+    if (width === 32 && !(r & 32)) this.fail(`expected a 32-bit register (w0-w10)`, i);
+    this.role[i] = R.Register;
+    return r;
+  }
+
+  /** Scans an integer expression starting at token i (it may contain symbols). */
+  private expr(i: number, what = 'a number'): Imm {
+    let depth = 0;
+    let operand = true;
+    let j = i;
+    for (; j < this.n; j++) {
+      const k = this.tk[j];
+      if (operand) {
+        if (k === T.Num || k === T.Chr || (k === T.Id && this.regAt(j) < 0)) operand = false;
+        else if (k === T.Op && (this.isOp(j, '-') || this.isOp(j, '~') || this.isOp(j, '+') || this.isOp(j, '!'))) continue;
+        else if (this.isOp(j, '(')) depth++;
+        else break;
+      } else if (this.isOp(j, ')')) {
+        if (depth === 0) break;
+        depth--;
+      } else if (k === T.Op && isBinaryOp(this.str(j))) operand = true;
+      else break;
+    }
+    if (j === i || operand) this.fail(`expected ${what}`, j === i ? i : j);
+    if (j - i === 1 && this.tk[i] === T.Num) {
+      const s = scanNumber(this.text, this.ts[i]!, this.te[i]!);
+      if (s.value === undefined) this.error(this.tokRange(i), s.error ?? 'invalid number');
+      if (s.value >= 1n << 64n) this.error(this.tokRange(i), 'number does not fit in 64 bits');
+      this.role[i] = R.Number;
+      return { value: BigInt.asIntN(64, s.value), start: this.ts[i]!, end: this.te[i]!, next: j };
+    }
+    const start = this.ts[i]!;
+    const end = this.te[j - 1]!;
+    const r = evalExpr(this.text, start, end);
+    if (!r.result) this.error(r.error!.range, r.error!.message);
+    for (let k = i; k < j; k++) {
+      if (this.tk[k] === T.Num || this.tk[k] === T.Chr) this.role[k] = R.Number;
+      else if (this.tk[k] === T.Id) this.role[k] = R.Symbol;
+    }
+    return { value: r.result.value, start, end, next: j, ...(r.result.symbol ? { symbol: r.result.symbol } : {}) };
+  }
+
+  /** A 32-bit immediate operand; `wide` marks 64-bit operations, whose immediate is sign-extended. */
+  private imm32(i: number, wide: boolean, what = 'a number'): { imm: number; next: number } {
+    const v = this.expr(i, what);
+    if (v.symbol) {
+      this.error(v.symbol.range, `expected ${what}, found symbol '${v.symbol.name}' (only a 64-bit load '${'rN = ' + v.symbol.name + ' ll'}' takes a symbol)`);
+    }
+    const range = { start: v.start, end: v.end };
+    let value = v.value;
+    if (value >= UINT32_LIMIT || value < INT32_MIN) {
+      const t = BigInt.asIntN(32, value);
+      this.diag(range, `${this.text.slice(v.start, v.end)} does not fit in 32 bits and is truncated to ${t}; use 'll' for a 64-bit constant`, 'truncated', 'warning');
+      value = t;
+    } else if (value > INT32_MAX) {
+      value = BigInt.asIntN(32, value);
+      if (wide) {
+        this.diag(range, `${this.text.slice(v.start, v.end)} is sign-extended to 64 bits (${value}); use 'll' for a 64-bit constant`, 'sign-extended', 'warning');
+      }
+    }
+    return { imm: Number(value), next: v.next };
+  }
+
+  /** `(rN + off)` or `(rN - off)`; also the log's `(rN +4)`. */
+  private memRef(i: number): MemRef {
+    i = this.expectOp(i, '(');
+    const base = this.reg(i, 64, 'a base register (r0-r10)');
+    i++;
+    let off = 0;
+    if (this.isOp(i, '+') || this.isOp(i, '-')) {
+      const neg = this.isOp(i, '-');
+      this.role[i] = R.Operator;
+      i++;
+      if (this.tk[i] !== T.Num) this.fail(`expected an offset after '${neg ? '-' : '+'}'`, i);
+      const v = this.expr(i, 'an offset');
+      if (v.symbol) this.error(v.symbol.range, `expected a number as offset, found symbol '${v.symbol.name}'`);
+      const value = neg ? -v.value : v.value;
+      if (value < -32768n || value > 32767n) {
+        this.error({ start: v.start, end: v.end }, `offset ${value} is out of range: it must be between -32768 and 32767`);
+      }
+      off = Number(value);
+      i = v.next;
+    } else {
+      this.fail(`expected '+ offset' or '- offset' after the base register`, i);
+    }
+    i = this.expectOp(i, ')');
+    return { base, off, next: i };
+  }
+
+  /** `(u32 *)` after a `*`: the access size. */
+  private sizeCast(i: number, allowSigned: boolean): { size: number; bytes: number; signed: boolean; next: number } {
+    i = this.expectOp(i, '(');
+    const name = i < this.n && this.tk[i] === T.Id ? this.str(i) : '';
+    const spec = MEM_SIZES[name];
+    if (!spec || (spec.signed && !allowSigned)) {
+      this.fail(allowSigned ? 'expected a size (u8, u16, u32, u64, s8, s16, s32)' : 'expected a size (u8, u16, u32, u64)', i);
+    }
+    this.role[i] = R.Type;
+    i = this.expectOp(i + 1, '*');
+    i = this.expectOp(i, ')');
+    return { ...spec, next: i };
+  }
+
+  /** A jump target: a label, `+3`, `-3`, `3`, or the log's `pc+3`. */
+  private target(i: number, role: 'jump'): JumpTarget {
+    if (this.isId(i, 'pc') && (this.isOp(i + 1, '+') || this.isOp(i + 1, '-'))) {
+      this.role[i] = R.Keyword;
+      const v = this.expr(i + 1, 'an offset');
+      return { value: Number(BigInt.asIntN(64, v.value)), next: v.next };
+    }
+    if (i < this.n && this.tk[i] === T.Id && this.regAt(i) < 0) {
+      this.role[i] = R.Label;
+      return { ref: { name: this.str(i), range: this.tokRange(i), role }, next: i + 1 };
+    }
+    if (i < this.n && (this.tk[i] === T.Num || this.isOp(i, '+') || this.isOp(i, '-'))) {
+      const v = this.expr(i, 'a label or an offset');
+      if (v.symbol) this.error(v.symbol.range, `expected a label or an offset, found an expression with '${v.symbol.name}'`);
+      if (v.value < -(1n << 31n) || v.value >= 1n << 31n) this.error({ start: v.start, end: v.end }, `jump offset ${v.value} is out of range`);
+      return { value: Number(v.value), next: v.next };
+    }
+    return this.fail('expected a label or an offset', i);
+  }
+
+  private end(i: number): void {
+    if (i < this.n) this.fail('expected end of statement', i);
+  }
+
+  private emit(insn: Instruction, first: number, ref?: SymbolRef): void {
+    const range = this.stmtRange(first);
+    const st: InstructionStatement = ref ? { kind: 'insn', insn, ref, range } : { kind: 'insn', insn, range };
+    if (this.logIndex >= 0) {
+      if (this.seenLogIndex.has(this.logIndex)) return; // the verifier visits an instruction on each path
+      if (this.logIndex !== this.expectedLogIndex) {
+        this.diag(
+          this.prefixTokens[0]!.range,
+          `instruction ${this.logIndex} does not follow the previous one (expected ${this.expectedLogIndex}); jump offsets may not match`,
+          'log-gap',
+          'warning',
+        );
+      }
+      this.seenLogIndex.add(this.logIndex);
+      this.expectedLogIndex = this.logIndex + (insn.code === 0x18 ? 2 : 1);
+    }
+    this.statements.push(st);
+  }
+
+  // ---- instructions -------------------------------------------------------------------------
+
+  private instruction(i: number): void {
+    const first = i;
+    if (this.tk[i] === T.Id) {
+      const word = this.str(i);
+      switch (word) {
+        case 'exit':
+          this.role[i] = R.Mnemonic;
+          this.end(i + 1);
+          return this.emit({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 }, first);
+        case 'call':
+          return this.call(i);
+        case 'callx': {
+          this.role[i] = R.Mnemonic;
+          const r = this.reg(i + 1, 64);
+          this.end(i + 2);
+          return this.emit({ code: 0x8d, dst: r, src: 0, off: 0, imm: 0 }, first);
+        }
+        case 'goto':
+        case 'gotol':
+        case 'may_goto': {
+          this.role[i] = R.Mnemonic;
+          const t = this.target(i + 1, 'jump');
+          this.end(t.next);
+          const code = word === 'goto' ? 0x05 : word === 'gotol' ? 0x06 : 0xe5;
+          const insn = { code, dst: 0, src: 0, off: 0, imm: 0 };
+          if (t.value !== undefined) {
+            if (word === 'gotol') insn.imm = t.value;
+            else insn.off = this.off16(t.value, i + 1);
+          }
+          return this.emit(insn, first, t.ref);
+        }
+        case 'if':
+          return this.condJump(i);
+        case 'lock':
+          return this.lockOp(i);
+        case 'nop':
+          this.fail('expected an instruction (llvm-mc 19 has no nop; write r0 = r0)', i, "'nop'");
+      }
+      const dst = this.regAt(i);
+      if (dst >= 0) return this.regStatement(i);
+      if (i + 1 < this.n && this.isOp(i + 1, ':')) this.fail("expected a label name", i);
+      this.fail('expected an instruction', i);
+    }
+    if (this.isOp(i, '*')) return this.store(i);
+    this.fail('expected an instruction, a label or a directive', i);
+  }
+
+  private off16(value: number, at: number): number {
+    if (value < -32768 || value > 32767) this.error(this.tokRange(at), `jump offset ${value} is out of range: it must be between -32768 and 32767 (use gotol for longer jumps)`);
+    return value;
+  }
+
+  private call(i: number): void {
+    const first = i;
+    this.role[i] = R.Mnemonic;
+    i++;
+    if (this.isId(i, 'pc') && (this.isOp(i + 1, '+') || this.isOp(i + 1, '-'))) {
+      const t = this.target(i, 'jump');
+      this.end(t.next);
+      return this.emit({ code: 0x85, dst: 0, src: 1, off: 0, imm: t.value! }, first);
+    }
+    if (i < this.n && this.tk[i] === T.Id && this.regAt(i) < 0) {
+      const name = this.str(i);
+      const range = this.tokRange(i);
+      let next = i + 1;
+      let hashId: number | undefined;
+      if (this.isOp(next, '#')) {
+        this.role[next] = R.Operator;
+        const v = this.expr(next + 1, 'a helper id');
+        hashId = Number(BigInt.asIntN(32, v.value));
+        next = v.next;
+      }
+      this.end(next);
+      const helper = helperByName(name);
+      if (helper && helper.name === name) {
+        this.role[i] = R.Helper;
+        return this.emit({ code: 0x85, dst: 0, src: 0, off: 0, imm: helper.id }, first, { name, range, role: 'helper' });
+      }
+      if (hashId !== undefined) {
+        // a kernel log's `call name#id` for a name outside the helper table (a kfunc, say)
+        this.role[i] = R.Helper;
+        this.diag(range, `'${name}' is not a known helper; using id ${hashId}`, 'unknown-helper', 'warning');
+        return this.emit({ code: 0x85, dst: 0, src: 0, off: 0, imm: hashId }, first);
+      }
+      this.role[i] = R.Label;
+      return this.emit({ code: 0x85, dst: 0, src: 1, off: 0, imm: 0 }, first, { name, range, role: 'call' });
+    }
+    if (this.regAt(i) >= 0) this.fail('expected a helper id or a function name (callx calls through a register)', i);
+    const v = this.imm32(i, false, 'a helper id or a function name');
+    this.end(v.next);
+    return this.emit({ code: 0x85, dst: 0, src: 0, off: 0, imm: v.imm }, first);
+  }
+
+  private condJump(i: number): void {
+    const first = i;
+    this.role[i] = R.Keyword;
+    const dst = this.reg(i + 1, 0);
+    const wide = !(dst & 32);
+    i += 2;
+    const opText = i < this.n && this.tk[i] === T.Op ? this.str(i) : '';
+    const op = JMP_OPS[opText];
+    if (op === undefined) this.fail('expected a comparison (==, !=, >, >=, <, <=, s>, s>=, s<, s<=, &)', i);
+    this.role[i] = R.Operator;
+    i++;
+    const cls = wide ? 0x05 : 0x06;
+    const insn: Instruction = { code: cls | op, dst: dst & 15, src: 0, off: 0, imm: 0 };
+    const src = this.regAt(i);
+    if (src >= 0) {
+      this.reg(i, wide ? 64 : 32, wide ? 'a 64-bit register (r0-r10) like the left side' : 'a 32-bit register (w0-w10) like the left side');
+      insn.code |= 0x08;
+      insn.src = src & 15;
+      i++;
+    } else {
+      const v = this.imm32(i, wide, 'a register or a number');
+      insn.imm = v.imm;
+      i = v.next;
+    }
+    if (!this.isId(i, 'goto')) this.fail("expected 'goto'", i);
+    this.role[i] = R.Keyword;
+    const t = this.target(i + 1, 'jump');
+    this.end(t.next);
+    if (t.value !== undefined) insn.off = this.off16(t.value, i + 1);
+    this.emit(insn, first, t.ref);
+  }
+
+  private lockOp(i: number): void {
+    const first = i;
+    this.role[i] = R.Mnemonic;
+    i = this.expectOp(i + 1, '*');
+    const size = this.sizeCast(i, false);
+    if (size.bytes !== 4 && size.bytes !== 8) this.error(this.tokRange(i + 1), 'atomic operations work on u32 or u64');
+    const mem = this.memRef(size.next);
+    i = mem.next;
+    const opText = i < this.n && this.tk[i] === T.Op ? this.str(i) : '';
+    const op = LOCK_OPS[opText];
+    if (op === undefined) this.fail('expected an atomic operation (+=, |=, &=, ^=)', i);
+    this.role[i] = R.Operator;
+    const src = this.reg(i + 1, size.bytes === 8 ? 64 : 0);
+    this.end(i + 2);
+    this.emit({ code: 0xc3 | size.size, dst: mem.base, src: src & 15, off: mem.off, imm: op }, first);
+  }
+
+  private store(i: number): void {
+    const first = i;
+    this.role[i] = R.Operator;
+    const size = this.sizeCast(i + 1, false);
+    const mem = this.memRef(size.next);
+    i = this.expectOp(mem.next, '=');
+    const src = this.regAt(i);
+    if (src >= 0) {
+      if (size.bytes === 8) this.reg(i, 64, 'a 64-bit register (r0-r10) to store as u64');
+      else this.reg(i, 0);
+      this.end(i + 1);
+      return this.emit({ code: 0x63 | size.size, dst: mem.base, src: src & 15, off: mem.off, imm: 0 }, first);
+    }
+    const v = this.imm32(i, size.bytes === 8, 'a register or a number');
+    this.end(v.next);
+    this.emit({ code: 0x62 | size.size, dst: mem.base, src: 0, off: mem.off, imm: v.imm }, first);
+  }
+
+  /** Statements that start with a register: ALU operations, loads, atomics with a result. */
+  private regStatement(i: number): void {
+    const first = i;
+    const dst = this.reg(i, 0);
+    const wide = !(dst & 32);
+    const d = dst & 15;
+    i++;
+    const opText = i < this.n && this.tk[i] === T.Op ? this.str(i) : '';
+    const alu = ALU_OPS[opText];
+    if (alu) {
+      this.role[i] = R.Operator;
+      i++;
+      const cls = wide ? 0x07 : 0x04;
+      const src = this.regAt(i);
+      if (src >= 0) {
+        this.reg(i, wide ? 64 : 32, wide ? 'a 64-bit register (r0-r10) like the destination' : 'a 32-bit register (w0-w10) like the destination');
+        this.end(i + 1);
+        return this.emit({ code: cls | alu.op | 0x08, dst: d, src: src & 15, off: alu.off, imm: 0 }, first);
+      }
+      const v = this.imm32(i, wide, 'a register or a number');
+      this.end(v.next);
+      return this.emit({ code: cls | alu.op, dst: d, src: 0, off: alu.off, imm: v.imm }, first);
+    }
+    if (opText !== '=') this.fail('expected an assignment (=, +=, -=, *=, /=, %=, |=, &=, ^=, <<=, >>=, s>>=, s/=, s%=)', i);
+    this.role[i] = R.Operator;
+    i++;
+    const cls = wide ? 0x07 : 0x04;
+    // r1 = r2
+    const src = this.regAt(i);
+    if (src >= 0) {
+      this.reg(i, wide ? 64 : 32, wide ? 'a 64-bit register (r0-r10) like the destination' : 'a 32-bit register (w0-w10) like the destination');
+      this.end(i + 1);
+      return this.emit({ code: cls | 0xb8, dst: d, src: src & 15, off: 0, imm: 0 }, first);
+    }
+    // r1 = -r1
+    if (this.isOp(i, '-') && this.regAt(i + 1) >= 0) {
+      this.role[i] = R.Operator;
+      const s = this.reg(i + 1, wide ? 64 : 32);
+      if (s !== dst) this.error(this.tokRange(i + 1), `negation works in place: write ${this.str(first)} = -${this.str(first)}`);
+      this.end(i + 2);
+      return this.emit({ code: cls | 0x80, dst: d, src: 0, off: 0, imm: 0 }, first);
+    }
+    // r1 = (s8)r2
+    if (this.isOp(i, '(') && this.tk[i + 1] === T.Id && this.isOp(i + 2, ')') && /^[su]\d+$/.test(this.str(i + 1))) {
+      const t = this.str(i + 1);
+      const bits = t === 's8' ? 8 : t === 's16' ? 16 : t === 's32' && wide ? 32 : 0;
+      if (!bits) this.fail(wide ? 'expected a sign-extension type (s8, s16, s32)' : 'expected a sign-extension type (s8, s16)', i + 1);
+      this.role[i] = R.Operator;
+      this.role[i + 1] = R.Type;
+      this.role[i + 2] = R.Operator;
+      const s = this.reg(i + 3, wide ? 64 : 32);
+      this.end(i + 4);
+      return this.emit({ code: cls | 0xb8, dst: d, src: s & 15, off: bits, imm: 0 }, first);
+    }
+    // loads
+    if (this.isOp(i, '*')) return this.load(i, dst, first);
+    if (i < this.n && this.tk[i] === T.Id) {
+      const word = this.str(i);
+      const m = /^(bswap|be|le)(16|32|64)$/.exec(word);
+      if (m) {
+        this.role[i] = R.Mnemonic;
+        if (!wide) this.error(this.tokRange(first), `${word} works on 64-bit registers: write r${d} = ${word} r${d}`);
+        const s = this.reg(i + 1, 64);
+        if (s !== dst) this.error(this.tokRange(i + 1), `${word} works in place: write r${d} = ${word} r${d}`);
+        this.end(i + 2);
+        const code = m[1] === 'bswap' ? 0xd7 : m[1] === 'be' ? 0xdc : 0xd4;
+        return this.emit({ code, dst: d, src: 0, off: 0, imm: Number(m[2]) }, first);
+      }
+      if (word === 'addr_space_cast') return this.addrSpaceCast(i, dst, first);
+      const fetch = /^atomic(64)?_fetch_(add|or|and|xor)$/.exec(word);
+      if (fetch) return this.atomicFetch(i, dst, FETCH_OPS[fetch[2]!]!, first);
+      if (/^atomic(64)?_(xchg|cmpxchg)$/.test(word)) return this.atomicLogForm(i, dst, word.endsWith('cmpxchg'), first);
+      if (word === 'xchg_64' || word === 'xchg32_32' || word === 'cmpxchg_64' || word === 'cmpxchg32_32') {
+        return this.xchg(i, dst, word, first);
+      }
+      if (this.isId(i, 'map') && this.isOp(i + 1, '[')) return this.mapLoad(i, dst, first);
+    }
+    // constants and symbols: r1 = 5, r1 = 0x123 ll, r1 = my_map ll
+    const v = this.expr(i, 'a register, a number or a symbol');
+    const isLl = this.isId(v.next, 'll');
+    if (isLl || this.logOpcode === 0x18) {
+      if (isLl) this.role[v.next] = R.Keyword;
+      if (!wide) this.error(this.tokRange(first), `a 64-bit load needs an r register: write r${d} = ${this.text.slice(v.start, v.end)} ll`);
+      this.end(isLl ? v.next + 1 : v.next);
+      const lo = BigInt.asIntN(32, v.value);
+      const hi = BigInt.asIntN(32, v.value >> 32n);
+      const insn: Instruction = { code: 0x18, dst: d, src: 0, off: 0, imm: Number(lo), hi: Number(hi) };
+      if (v.symbol) {
+        this.role[this.indexAt(v.symbol.range.start)] = R.Symbol;
+        return this.emit(insn, first, { name: v.symbol.name, range: v.symbol.range, role: 'imm64' });
+      }
+      return this.emit(insn, first);
+    }
+    if (v.symbol) {
+      this.error(v.symbol.range, `a symbol needs a 64-bit load: write ${this.str(first)} = ${this.text.slice(v.start, v.end)} ll`);
+    }
+    const imm = this.imm32(i, wide, 'a register, a number or a symbol');
+    this.end(imm.next);
+    this.emit({ code: cls | 0xb0, dst: d, src: 0, off: 0, imm: imm.imm }, first);
+  }
+
+  private indexAt(offset: number): number {
+    for (let k = 0; k < this.n; k++) if (this.ts[k] === offset) return k;
+    return 0;
+  }
+
+  private load(i: number, dst: number, first: number): void {
+    const wide = !(dst & 32);
+    this.role[i] = R.Operator;
+    const size = this.sizeCast(i + 1, true);
+    const d = dst & 15;
+    // legacy packet access: r0 = *(u8 *)skb[4], r0 = *(u16 *)skb[r1], the log's skb[r1 + 4]
+    if (this.isId(size.next, 'skb')) {
+      this.role[size.next] = R.Keyword;
+      let j = this.expectOp(size.next + 1, '[');
+      if (size.bytes === 8 || size.signed) this.error(this.tokRange(first + 3), 'packet loads take u8, u16 or u32');
+      if (dst !== 0) this.error(this.tokRange(first), 'packet loads (skb[...]) always load into r0');
+      const ind = this.regAt(j);
+      let insn: Instruction;
+      if (ind >= 0) {
+        const s = this.reg(j, 64);
+        j++;
+        let imm = 0;
+        if (this.isOp(j, '+') || this.isOp(j, '-')) {
+          const neg = this.isOp(j, '-');
+          this.role[j] = R.Operator;
+          const v = this.imm32(j + 1, false, 'an offset');
+          imm = neg ? -v.imm | 0 : v.imm;
+          j = v.next;
+        }
+        insn = { code: 0x40 | size.size, dst: 0, src: s, off: 0, imm };
+      } else {
+        const v = this.imm32(j, false, 'an offset or a register');
+        j = v.next;
+        insn = { code: 0x20 | size.size, dst: 0, src: 0, off: 0, imm: v.imm };
+      }
+      j = this.expectOp(j, ']');
+      this.end(j);
+      return this.emit(insn, first);
+    }
+    if (!wide && (size.bytes === 8 || size.signed)) {
+      this.error(this.tokRange(first), size.signed
+        ? `sign-extending loads need an r register: write r${d} = *(${this.str(i + 2)} *)...`
+        : `a u64 load needs an r register: write r${d} = *(u64 *)...`);
+    }
+    const mem = this.memRef(size.next);
+    this.end(mem.next);
+    const mode = size.signed ? 0x80 : 0x60;
+    this.emit({ code: 0x01 | mode | size.size, dst: d, src: mem.base, off: mem.off, imm: 0 }, first);
+  }
+
+  /** `r0 = atomic_fetch_add((u64 *)(r1 + 0), r0)`, also the log's `atomic64_fetch_add`. */
+  private atomicFetch(i: number, dst: number, op: number, first: number): void {
+    this.role[i] = R.Mnemonic;
+    let j = this.expectOp(i + 1, '(');
+    const size = this.sizeCast(j, false);
+    if (size.bytes !== 4 && size.bytes !== 8) this.error(this.tokRange(j + 1), 'atomic operations work on u32 or u64');
+    const mem = this.memRef(size.next);
+    j = this.expectOp(mem.next, ',');
+    const src = this.reg(j, size.bytes === 8 ? 64 : 0);
+    if ((src & 15) !== (dst & 15)) {
+      this.error(this.tokRange(j), `the old value comes back in the source register: write ${this.str(j)} = ${this.str(i)}(..., ${this.str(j)})`);
+    }
+    if (size.bytes === 8 && dst & 32) this.error(this.tokRange(first), 'a u64 atomic needs r registers');
+    j = this.expectOp(j + 1, ')');
+    this.end(j);
+    this.emit({ code: 0xc3 | size.size, dst: mem.base, src: src & 15, off: mem.off, imm: op }, first);
+  }
+
+  /** The kernel log's `r2 = atomic64_xchg((u64 *)(r1 +0), r2)` and `r0 = atomic64_cmpxchg(..., r0, r2)`. */
+  private atomicLogForm(i: number, dst: number, cmp: boolean, first: number): void {
+    this.role[i] = R.Mnemonic;
+    let j = this.expectOp(i + 1, '(');
+    const size = this.sizeCast(j, false);
+    if (size.bytes !== 4 && size.bytes !== 8) this.error(this.tokRange(j + 1), 'atomic operations work on u32 or u64');
+    const mem = this.memRef(size.next);
+    j = this.expectOp(mem.next, ',');
+    let src = this.reg(j, 0);
+    if (cmp) {
+      if ((src & 15) !== 0 || (dst & 15) !== 0) this.error(this.tokRange(j), 'cmpxchg compares with r0 and returns in r0');
+      j = this.expectOp(j + 1, ',');
+      src = this.reg(j, 0);
+    } else if ((src & 15) !== (dst & 15)) {
+      this.error(this.tokRange(j), 'xchg returns the old value in its source register');
+    }
+    j = this.expectOp(j + 1, ')');
+    this.end(j);
+    this.emit({ code: 0xc3 | size.size, dst: mem.base, src: src & 15, off: mem.off, imm: cmp ? 0xf1 : 0xe1 }, first);
+  }
+
+  /** `r0 = xchg_64(r1 + 0, r0)`, `w0 = cmpxchg32_32(r1 + 0, w0, w2)`. */
+  private xchg(i: number, dst: number, word: string, first: number): void {
+    this.role[i] = R.Mnemonic;
+    const is64 = word.endsWith('_64');
+    const cmp = word.startsWith('cmp');
+    const width = is64 ? 64 : 32;
+    if (is64 === !!(dst & 32)) this.error(this.tokRange(first), `${word} returns into a ${is64 ? 'r' : 'w'} register`);
+    let j = this.expectOp(i + 1, '(');
+    const base = this.reg(j, 64, 'a base register (r0-r10)');
+    j++;
+    let off = 0;
+    if (this.isOp(j, '+') || this.isOp(j, '-')) {
+      const neg = this.isOp(j, '-');
+      this.role[j] = R.Operator;
+      const v = this.expr(j + 1, 'an offset');
+      const value = neg ? -v.value : v.value;
+      if (value < -32768n || value > 32767n) this.error({ start: v.start, end: v.end }, `offset ${value} is out of range: it must be between -32768 and 32767`);
+      off = Number(value);
+      j = v.next;
+    } else this.fail("expected '+ offset' or '- offset' after the base register", j);
+    j = this.expectOp(j, ',');
+    let src = this.reg(j, width);
+    if (cmp) {
+      if ((dst & 15) !== 0 || (src & 15) !== 0) this.error(this.tokRange(j), `${word} compares with ${is64 ? 'r0' : 'w0'} and returns in it: write ${is64 ? 'r0' : 'w0'} = ${word}(..., ${is64 ? 'r0' : 'w0'}, src)`);
+      j = this.expectOp(j + 1, ',');
+      src = this.reg(j, width);
+    } else if (src !== dst) {
+      this.error(this.tokRange(j), `${word} returns the old value in its source register: write ${this.str(j)} = ${word}(..., ${this.str(j)})`);
+    }
+    j = this.expectOp(j + 1, ')');
+    this.end(j);
+    this.emit({ code: is64 ? 0xdb : 0xc3, dst: base, src: src & 15, off, imm: cmp ? 0xf1 : 0xe1 }, first);
+  }
+
+  /** `r1 = addr_space_cast(r2, 0, 1)`: a mov with off 1 and the address spaces in imm. */
+  private addrSpaceCast(i: number, dst: number, first: number): void {
+    this.role[i] = R.Mnemonic;
+    if (dst & 32) this.error(this.tokRange(first), 'addr_space_cast needs r registers');
+    let j = this.expectOp(i + 1, '(');
+    const src = this.reg(j, 64);
+    j = this.expectOp(j + 1, ',');
+    const a = this.imm32(j, false, 'the destination address space');
+    j = this.expectOp(a.next, ',');
+    const b = this.imm32(j, false, 'the source address space');
+    j = this.expectOp(b.next, ')');
+    this.end(j);
+    this.emit({ code: 0xbf, dst, src, off: 1, imm: ((a.imm & 0xffff) << 16) | (b.imm & 0xffff) }, first);
+  }
+
+  /** bpftool's `r1 = map[id:5]` and `r1 = map[id:5][0]+16`. */
+  private mapLoad(i: number, dst: number, first: number): void {
+    if (dst & 32) this.error(this.tokRange(first), 'a map load needs an r register');
+    this.role[i] = R.Keyword;
+    let j = this.expectOp(i + 1, '[');
+    if (!this.isId(j, 'id')) this.fail("expected 'id'", j);
+    this.role[j] = R.Keyword;
+    j = this.expectOp(j + 1, ':');
+    const id = this.imm32(j, false, 'a map id');
+    j = this.expectOp(id.next, ']');
+    let src = 1;
+    let hi = 0;
+    if (this.isOp(j, '[')) {
+      const idx = this.imm32(j + 1, false, 'an index');
+      j = this.expectOp(idx.next, ']');
+      j = this.expectOp(j, '+');
+      const off = this.imm32(j, false, 'an offset');
+      j = off.next;
+      src = 2;
+      hi = off.imm;
+    }
+    this.end(j);
+    this.emit({ code: 0x18, dst, src, off: 0, imm: id.imm, hi }, first);
+  }
+
+  // ---- directives ---------------------------------------------------------------------------
+
+  private directive(i: number): void {
+    const name = this.str(i);
+    this.role[i] = R.Directive;
+    const args = name === '.map' ? this.wordArgs(i + 1) : this.commaArgs(i + 1);
+    const range = this.stmtRange(i);
+    const st: DirectiveStatement = {
+      kind: 'directive',
+      name,
+      args: args.map((a) => ({ text: this.text.slice(this.ts[a.from]!, this.te[a.to - 1]!), range: { start: this.ts[a.from]!, end: this.te[a.to - 1]! } })),
+      range,
+    };
+    const argc = args.length;
+    if (name.startsWith('.cfi_')) {
+      // call-frame information from clang -g: accepted, not used
+    } else if (BARE_DIRECTIVES.has(name)) {
+      if (argc > 0 && name !== '.text' && name !== '.data' && name !== '.bss') this.fail('expected end of statement', args[0]!.from);
+      if (argc > 0) this.integerArg(args[0]!, 'a subsection number');
+    } else if (SYMBOL_DIRECTIVES.has(name)) {
+      if (argc === 0) this.fail('expected a symbol name', i + 1);
+      for (const a of args) this.nameArg(a, 'a symbol name');
+    } else if (DATA_DIRECTIVES.has(name)) {
+      if (argc === 0) this.fail('expected a value', i + 1);
+      for (const a of args) this.exprArg(a, 'a value');
+    } else if (STRING_DIRECTIVES.has(name)) {
+      if (argc === 0) this.fail('expected a string', i + 1);
+      for (const a of args) {
+        if (a.to - a.from !== 1 || this.tk[a.from] !== T.Str) this.fail('expected a string', a.from);
+        this.checkString(a.from);
+      }
+    } else if (name === '.section' || name === '.pushsection') {
+      if (argc === 0) this.fail('expected a section name', i + 1);
+      const a = args[0]!;
+      if (this.tk[a.from] === T.Str) this.checkString(a.from);
+      for (let k = a.from; k < a.to; k++) if (this.role[k] === R.None && this.tk[k] !== T.Str) this.role[k] = R.Symbol;
+      if (argc > 1 && (args[1]!.to - args[1]!.from !== 1 || this.tk[args[1]!.from] !== T.Str)) this.fail('expected section flags as a string such as "ax"', args[1]!.from);
+    } else if (name === '.type') {
+      if (argc !== 2) this.fail(argc < 2 ? "expected ', @function' or ', @object'" : 'expected end of statement', argc < 2 ? this.n : args[2]!.from);
+      this.nameArg(args[0]!, 'a symbol name');
+      const t = this.text.slice(this.ts[args[1]!.from]!, this.te[args[1]!.to - 1]!).replace(/^[@%]/, '');
+      if (!/^(function|object|notype|common|tls_object|gnu_indirect_function|STT_\w+)$/.test(t)) this.fail('expected a symbol type such as @function or @object', args[1]!.from);
+      for (let k = args[1]!.from; k < args[1]!.to; k++) this.role[k] = R.Keyword;
+    } else if (name === '.size') {
+      if (argc !== 2) this.fail(argc < 2 ? "expected ', size'" : 'expected end of statement', argc < 2 ? this.n : args[2]!.from);
+      this.nameArg(args[0]!, 'a symbol name');
+      this.exprArg(args[1]!, 'a size');
+    } else if (name === '.p2align' || name === '.align' || name === '.balign' || name.startsWith('.p2align') || name.startsWith('.balign')) {
+      if (argc === 0 || argc > 3) this.fail(argc === 0 ? 'expected an alignment' : 'expected end of statement', argc === 0 ? i + 1 : args[3]!.from);
+      for (const a of args) if (a.to > a.from) this.integerArg(a, 'a number');
+    } else if (name === '.zero' || name === '.space' || name === '.skip') {
+      if (argc === 0 || argc > 2) this.fail(argc === 0 ? 'expected a size' : 'expected end of statement', argc === 0 ? i + 1 : args[2]!.from);
+      for (const a of args) this.integerArg(a, 'a number');
+    } else if (name === '.fill') {
+      if (argc === 0 || argc > 3) this.fail('expected a repeat count, a size and a value', i + 1);
+      for (const a of args) this.integerArg(a, 'a number');
+    } else if (name === '.set' || name === '.equ') {
+      if (argc !== 2) this.fail("expected 'name, value'", argc < 2 ? this.n : args[2]!.from);
+      this.nameArg(args[0]!, 'a symbol name');
+      this.exprArg(args[1]!, 'a value');
+    } else if (name === '.comm' || name === '.lcomm') {
+      if (argc < 2 || argc > 3) this.fail("expected 'name, size[, alignment]'", argc < 2 ? this.n : args[3]!.from);
+      this.nameArg(args[0]!, 'a symbol name');
+      this.integerArg(args[1]!, 'a size');
+      if (argc === 3) this.integerArg(args[2]!, 'an alignment');
+    } else if (name === '.map') {
+      this.mapDirective(i, args);
+    } else if (FREE_DIRECTIVES.has(name) || name.startsWith('.debug')) {
+      for (let k = i + 1; k < this.n; k++) if (this.tk[k] === T.Str) this.role[k] = R.Str;
+    } else {
+      this.error(this.tokRange(i), `unknown directive '${name}'`);
+    }
+    this.statements.push(st);
+  }
+
+  /** Splits tokens from i at top-level commas. */
+  private commaArgs(i: number): { from: number; to: number }[] {
+    const out: { from: number; to: number }[] = [];
+    if (i >= this.n) return out;
+    let depth = 0;
+    let from = i;
+    for (let k = i; k < this.n; k++) {
+      if (this.isOp(k, '(')) depth++;
+      else if (this.isOp(k, ')')) depth--;
+      else if (depth === 0 && this.isOp(k, ',')) {
+        this.role[k] = R.Operator;
+        if (k === from) this.fail('expected an argument', k);
+        out.push({ from, to: k });
+        from = k + 1;
+      }
+    }
+    if (from >= this.n) this.fail('expected an argument', this.n);
+    out.push({ from, to: this.n });
+    return out;
+  }
+
+  /** Splits tokens from i at spaces and commas (for `.map name type=hash key=4 ...`). */
+  private wordArgs(i: number): { from: number; to: number }[] {
+    const out: { from: number; to: number }[] = [];
+    let from = i;
+    for (let k = i; k < this.n; k++) {
+      if (this.isOp(k, ',')) {
+        this.role[k] = R.Operator;
+        if (k > from) out.push({ from, to: k });
+        from = k + 1;
+      } else if (k > from && this.ts[k]! > this.te[k - 1]!) {
+        out.push({ from, to: k });
+        from = k;
+      }
+    }
+    if (from < this.n) out.push({ from, to: this.n });
+    return out;
+  }
+
+  private nameArg(a: { from: number; to: number }, what: string): void {
+    if (a.to - a.from !== 1 || this.tk[a.from] !== T.Id) this.fail(`expected ${what}`, a.from);
+    this.role[a.from] = R.Symbol;
+  }
+
+  private exprArg(a: { from: number; to: number }, what: string): void {
+    const start = this.ts[a.from]!;
+    const end = this.te[a.to - 1]!;
+    const r = evalExpr(this.text, start, end, () => 0n);
+    if (!r.result) this.error(r.error!.range, `expected ${what}: ${r.error!.message}`);
+    for (let k = a.from; k < a.to; k++) if (this.tk[k] === T.Id) this.role[k] = R.Symbol;
+  }
+
+  private integerArg(a: { from: number; to: number }, what: string): bigint {
+    const start = this.ts[a.from]!;
+    const end = this.te[a.to - 1]!;
+    const r = evalExpr(this.text, start, end);
+    if (!r.result) this.error(r.error!.range, `expected ${what}: ${r.error!.message}`);
+    if (r.result.symbol) this.error(r.result.symbol.range, `expected ${what}, found symbol '${r.result.symbol.name}'`);
+    return r.result.value;
+  }
+
+  private checkString(k: number): void {
+    const s = scanString(this.text, this.ts[k]!);
+    if (!s.closed) this.error(this.tokRange(k), 'unterminated string: expected \'"\'');
+    if (s.error) this.error({ start: s.error.at, end: s.error.end }, s.error.message);
+  }
+
+  /** `.map NAME type=TYPE key=BYTES value=BYTES max_entries=N [flags=N] [inner=NAME]`. */
+  private mapDirective(i: number, args: { from: number; to: number }[]): void {
+    if (args.length === 0) this.fail('expected a map name', i + 1);
+    const nameArg = args[0]!;
+    this.nameArg(nameArg, 'a map name');
+    const seen = new Map<string, { from: number; to: number }>();
+    let type = '';
+    for (const a of args.slice(1)) {
+      const key = this.tk[a.from] === T.Id ? this.str(a.from) : '';
+      if (!['type', 'key', 'value', 'max_entries', 'flags', 'inner'].includes(key)) {
+        this.fail('expected a map field (type=, key=, value=, max_entries=, flags=, inner=)', a.from);
+      }
+      this.role[a.from] = R.Keyword;
+      if (seen.has(key)) this.error(this.tokRange(a.from), `'${key}' is given twice`);
+      seen.set(key, a);
+      if (!this.isOp(a.from + 1, '=') || a.from + 1 >= a.to) this.fail(`expected '=' after '${key}'`, a.from + 1);
+      this.role[a.from + 1] = R.Operator;
+      const v = { from: a.from + 2, to: a.to };
+      if (v.from >= v.to) this.fail(`expected a value for '${key}'`, v.from);
+      if (key === 'type') {
+        type = this.str(v.from);
+        if (v.to - v.from !== 1 || this.tk[v.from] !== T.Id || !isMapType(type)) {
+          this.fail('expected a map type (hash, array, percpu_array, ringbuf, ...)', v.from);
+        }
+        this.role[v.from] = R.Type;
+      } else if (key === 'inner') {
+        this.nameArg(v, 'the inner map name');
+      } else {
+        const value = this.integerArg(v, 'a number');
+        for (let k = v.from; k < v.to; k++) if (this.tk[k] === T.Num) this.role[k] = R.Number;
+        if (value < 0n || value >= UINT32_LIMIT) this.error(this.tokRange(v.from), `'${key}' must be between 0 and 4294967295`);
+      }
+    }
+    const stmtEnd = this.n;
+    if (!seen.has('type')) this.fail("expected 'type=' (the map type)", stmtEnd);
+    if (!seen.has('max_entries')) this.fail("expected 'max_entries='", stmtEnd);
+    if (type !== 'ringbuf' && type !== 'user_ringbuf') {
+      if (!seen.has('key')) this.fail("expected 'key=' (the key size in bytes)", stmtEnd);
+      if (!seen.has('value')) this.fail("expected 'value=' (the value size in bytes)", stmtEnd);
+    }
+  }
+}
+
+function lineEndAt(text: string, pos: number): number {
+  const e = text.indexOf('\n', pos);
+  return e < 0 ? text.length : e;
+}
+
+/** Length of the operator at pos (0 if the character is not an operator start). */
+function opLength(text: string, pos: number): number {
+  const c = text.charCodeAt(pos);
+  const d = text.charCodeAt(pos + 1);
+  const e = text.charCodeAt(pos + 2);
+  switch (c) {
+    case 60: // <
+    case 62: // >
+      if (d === c) return e === 61 ? 3 : 2;
+      return d === 61 ? 2 : 1;
+    case 61: // =
+    case 33: // !
+      return d === 61 ? 2 : 1;
+    case 43: case 45: case 42: case 47: case 37: case 124: case 38: case 94: // + - * / % | & ^
+      return d === 61 ? 2 : 1;
+    default:
+      return c === c ? 1 : 0;
+  }
+}
+
+function isBinaryOp(s: string): boolean {
+  return s === '+' || s === '-' || s === '*' || s === '/' || s === '%' || s === '&' || s === '|' || s === '^' || s === '<<' || s === '>>';
+}
