@@ -189,7 +189,10 @@ export function linkForKernel(program: Program, maps: readonly MapDef[], data: r
       if (!insn || !isWide(insn)) throw new LinkError(rel.slot, `relocation for '${rel.symbol}' is not on an ld_imm64`);
       const mapFd = mapFds.get(rel.symbol);
       if (mapFd !== undefined && maps.some((m) => m.name === rel.symbol)) {
-        patched.set(rel.slot, { ...insn, src: PseudoSrc.MAP_FD, imm: mapFd, hi: 0 });
+        // src=2 on a map name means the address of its value (offset in the second slot)
+        patched.set(rel.slot, insn.src === PseudoSrc.MAP_VALUE
+          ? { ...insn, imm: mapFd }
+          : { ...insn, src: PseudoSrc.MAP_FD, imm: mapFd, hi: 0 });
         continue;
       }
       const target = findDataSymbol(data, rel.symbol);

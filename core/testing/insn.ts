@@ -54,3 +54,8 @@ export const jmpReg = (w: Width, op: JmpOp, dst: number, src: number, off: numbe
 export const ja = (off: number): Instruction => insn(Class.JMP | JmpOp.JA, 0, 0, off);
 export const call = (helper: number): Instruction => insn(Class.JMP | JmpOp.CALL, 0, CallKind.HELPER, 0, helper);
 export const exit = (): Instruction => insn(Class.JMP | JmpOp.EXIT);
+
+/** Legacy packet loads (socket filters, tc): r0 = ntoh(*(size *)(skb->data + imm)), clobbering r1-r5. */
+export const ldAbs = (bytes: 1 | 2 | 4, imm: number): Instruction => insn(Class.LD | Mode.ABS | sizeOf(bytes), 0, 0, 0, imm);
+export const ldInd = (bytes: 1 | 2 | 4, src: number, imm: number): Instruction =>
+  insn(Class.LD | Mode.IND | sizeOf(bytes), 0, src, 0, imm);

@@ -6,8 +6,9 @@
 // and an epilogue that folds every register and stack slot into r0, writes the 64-bit r0 to the start
 // of the packet and returns its two halves xor-ed. Every value therefore reaches both the return
 // value and the packet out.
-import { AluOp, AtomicOp, JmpOp, slotCount, type Instruction } from '../isa';
+import { AluOp, AtomicOp, JmpOp, type Instruction } from '../isa';
 import * as b from './insn';
+import { ProgramBuilder } from './program-builder';
 import { Rng } from './rng';
 
 export interface RandomProgramOptions {
@@ -59,54 +60,8 @@ const ATOMICS = [
   AtomicOp.XCHG, AtomicOp.CMPXCHG,
 ];
 
-type Item = { insn: Instruction; target?: number } | { label: number };
-
-/** Collects instructions and labels; jumps name a label and get their offsets at the end. */
-class Emitter {
-  readonly items: Item[] = [];
-  private labels = 0;
-
-  newLabel(): number {
-    return this.labels++;
-  }
-
-  place(label: number): void {
-    this.items.push({ label });
-  }
-
-  emit(...insns: Instruction[]): void {
-    for (const insn of insns) this.items.push({ insn });
-  }
-
-  jump(insn: Instruction, label: number): void {
-    this.items.push({ insn, target: label });
-  }
-
-  get count(): number {
-    return this.items.filter((i) => 'insn' in i).length;
-  }
-
-  resolve(): Instruction[] {
-    const at = new Map<number, number>();
-    let slot = 0;
-    for (const item of this.items) {
-      if ('label' in item) at.set(item.label, slot);
-      else slot += slotCount(item.insn);
-    }
-    const out: Instruction[] = [];
-    slot = 0;
-    for (const item of this.items) {
-      if ('label' in item) continue;
-      const insn = item.target === undefined ? item.insn : { ...item.insn, off: at.get(item.target)! - (slot + 1) };
-      out.push(insn);
-      slot += slotCount(insn);
-    }
-    return out;
-  }
-}
-
 class Generator {
-  private readonly e = new Emitter();
+  private readonly e = new ProgramBuilder('xdp', 'xdp', 'random');
   /** Registers the body must not write (loop counters). */
   private readonly reserved = new Set<number>();
   private branchBudget = 6;
@@ -117,7 +72,7 @@ class Generator {
     this.prologue();
     this.block(this.opts.length, 0);
     this.epilogue();
-    return this.e.resolve();
+    return this.e.instructions();
   }
 
   private prologue(): void {

@@ -1,0 +1,70 @@
+// Runs a corpus case in the kernel and reports what can be compared: per-run results and final maps.
+import { dumpMap, isPerCpuMap, linkForKernel, loadProgram, mapUpdate, testRun, closeFd, type MapValue } from '../kernel';
+import type { MapDef } from '../map-types';
+import type { CorpusCase } from './corpus';
+
+export interface RunOutcome {
+  retval: number;
+  dataOut: string;
+  ctxOut?: string;
+}
+
+/** Final contents of each map (and data section), as sorted 'key=value' hex strings. */
+export type MapContents = Record<string, string[]>;
+
+export interface CaseOutcome {
+  runs: RunOutcome[];
+  maps: MapContents;
+}
+
+export const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+
+/**
+ * One value per map element as hex. Per-CPU values are summed lane by lane as little-endian u64
+ * (which CPU ran the program is not something to compare).
+ */
+export function valueHex(value: MapValue): string {
+  if (!Array.isArray(value)) return hex(value);
+  const first = value[0] ?? new Uint8Array(0);
+  if (first.length % 8 !== 0) return value.map(hex).join('|');
+  const sum = new BigUint64Array(first.length / 8);
+  for (const v of value) {
+    const lanes = new BigUint64Array(v.slice().buffer);
+    lanes.forEach((x, i) => (sum[i] = BigInt.asUintN(64, sum[i]! + x)));
+  }
+  return hex(new Uint8Array(sum.buffer));
+}
+
+export const entriesHex = (entries: { key: Uint8Array; value: MapValue }[]): string[] =>
+  entries.map((e) => `${hex(e.key)}=${valueHex(e.value)}`).sort();
+
+/** Only maps whose contents are plain data (not fds of programs or maps). */
+export const comparableMap = (def: MapDef): boolean =>
+  !['prog_array', 'array_of_maps', 'hash_of_maps', 'perf_event_array', 'ringbuf'].includes(def.type) || isPerCpuMap(def.type);
+
+export function runCaseInKernel(c: CorpusCase): CaseOutcome | { error: string } {
+  const linked = linkForKernel(c.program, c.maps, c.data ?? []);
+  try {
+    for (const init of c.initial ?? []) mapUpdate(linked.mapFds.get(init.map)!, init.key, init.value);
+    const load = loadProgram({ insns: linked.insns, progType: c.progType, name: c.program.name });
+    if (load.fd === undefined) return { error: `kernel rejected ${c.name}: ${load.error}` };
+    try {
+      const runs: RunOutcome[] = [];
+      for (const run of c.runs) {
+        const r = testRun(load.fd, { data: run.data, ctx: run.ctx });
+        if (r.errno) return { error: `test_run of ${c.name} failed with errno ${r.errno}` };
+        const out: RunOutcome = { retval: r.retval, dataOut: hex(r.dataOut) };
+        if (run.ctx) out.ctxOut = hex(r.ctxOut ?? new Uint8Array(0));
+        runs.push(out);
+      }
+      const maps: MapContents = {};
+      for (const def of c.maps) if (comparableMap(def)) maps[def.name] = entriesHex(dumpMap(linked.mapFds.get(def.name)!, def));
+      for (const section of c.data ?? []) maps[section.name] = entriesHex(dumpMap(linked.mapFds.get(section.name)!));
+      return { runs, maps };
+    } finally {
+      closeFd(load.fd);
+    }
+  } finally {
+    linked.close();
+  }
+}
