@@ -14,6 +14,7 @@ export function normaliseCType(text: string): string {
     .replace(/\s+/g, ' ')
     .replace(/\s*\*\s*/g, ' *')
     .replace(/\* (?=\*)/g, '*')
+    .replace(/\( \*/g, '(*')
     .trim();
 }
 
