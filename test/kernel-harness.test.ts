@@ -4,7 +4,7 @@ import { AluOp, AtomicOp, JmpOp, type Instruction } from '../core/isa';
 import type { Program } from '../core/asm/program';
 import {
   BpfError, ERRNO, UpdateFlag, closeFd, createMap, dumpMap, kernelBpfAvailable, linkForKernel, loadProgram,
-  mapDelete, mapGetNextKey, mapLookup, mapUpdate, possibleCpus, testRun, withProgram,
+  mapDelete, mapGetNextKey, mapLookup, mapUpdate, possibleCpus, testRun, verifyInKernel, withProgram,
 } from '../core/kernel';
 import * as b from '../core/testing/insn';
 
@@ -299,5 +299,18 @@ describe('linkForKernel', () => {
   kit('names the instruction of an unresolved symbol', () => {
     const prog = program([b.ldImm64(1, 0n), b.movImm(0, 0), b.exit()], [{ slot: 0, symbol: 'nowhere', kind: 'imm64' }]);
     expect(() => linkForKernel(prog, [])).toThrow("instruction 0: 'nowhere' is neither a map nor a data symbol");
+  });
+
+  kit('verifyInKernel gives the verdict and log of an assembled program and leaks nothing', () => {
+    const bad = program([b.ldImm64(1, 0n), b.st(8, 1, 0, 0), b.movImm(0, 0), b.exit()], [{ slot: 0, symbol: 'm', kind: 'imm64' }]);
+    const maps = [{ name: 'm', type: 'array' as const, keySize: 4, valueSize: 8, maxEntries: 1, flags: 0 }];
+    const r = verifyInKernel(bad, maps);
+    expect(r.errno).toBe(ERRNO.EACCES);
+    expect(r.fd).toBeUndefined();
+    expect(r.error).toBe('EACCES: only read from bpf_array is supported');
+    const good = program([b.movImm(0, 2), b.exit()], []);
+    expect(verifyInKernel(good, []).errno).toBe(0);
+    expect(verifyInKernel(program([b.ldImm64(1, 0n), b.movImm(0, 0), b.exit()], [{ slot: 0, symbol: 'x', kind: 'imm64' }]), []).error)
+      .toBe("EINVAL: instruction 0: 'x' is neither a map nor a data symbol");
   });
 });

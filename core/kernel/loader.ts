@@ -250,3 +250,35 @@ export function withLinkedProgram<T>(
     linked.close();
   }
 }
+
+export interface VerifyOptions extends Omit<LoadOptions, 'insns' | 'progType'> {
+  /** Defaults to the program's own type. */
+  progType?: ProgType;
+}
+
+/**
+ * The kernel verifier's verdict on an assembled program: links it to fresh maps, loads it with a
+ * log (level 1 unless told), and closes everything. A link failure comes back as EINVAL with its reason.
+ */
+export function verifyInKernel(
+  program: Program, maps: readonly MapDef[], data: readonly DataSection[] = [], options: VerifyOptions = {},
+): LoadResult {
+  const progType = options.progType ?? program.progType;
+  if (!progType) {
+    return { errno: ERRNO.EINVAL, error: `EINVAL: section '${program.section}' has no program type`, log: '' };
+  }
+  let linked: LinkedProgram;
+  try {
+    linked = linkForKernel(program, maps, data);
+  } catch (e) {
+    return { errno: ERRNO.EINVAL, error: `EINVAL: ${e instanceof Error ? e.message : String(e)}`, log: '' };
+  }
+  try {
+    const load = loadProgram({ ...options, insns: linked.insns, progType, logLevel: options.logLevel ?? LogLevel.VERBOSE, name: options.name ?? program.name });
+    closeFd(load.fd);
+    delete load.fd;
+    return load;
+  } finally {
+    linked.close();
+  }
+}
