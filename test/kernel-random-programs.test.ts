@@ -23,6 +23,7 @@ describe('random programs', () => {
           seen.add(`alu${cls === Class.ALU64 ? 64 : 32}:${aluOp(i.code)}:${i.off}`);
         } else if (cls === Class.JMP || cls === Class.JMP32) {
           seen.add(`jmp:${jmpOp(i.code)}`);
+          seen.add(`code:${i.code}`);
         } else if (cls === Class.STX && memMode(i.code) === Mode.ATOMIC) {
           seen.add(`atomic:${i.imm}`);
         } else {
@@ -37,7 +38,9 @@ describe('random programs', () => {
     for (const bits of [8, 16, 32]) expect(seen).toContain(`alu64:${AluOp.MOV}:${bits}`);
     for (const bits of [8, 16]) expect(seen).toContain(`alu32:${AluOp.MOV}:${bits}`);
     for (const op of [JmpOp.JA, JmpOp.JEQ, JmpOp.JGT, JmpOp.JGE, JmpOp.JSET, JmpOp.JNE, JmpOp.JSGT, JmpOp.JSGE,
-      JmpOp.JLT, JmpOp.JLE, JmpOp.JSLT, JmpOp.JSLE, JmpOp.EXIT]) expect(seen).toContain(`jmp:${op}`);
+      JmpOp.JLT, JmpOp.JLE, JmpOp.JSLT, JmpOp.JSLE, JmpOp.EXIT, JmpOp.JCOND]) expect(seen).toContain(`jmp:${op}`);
+    expect(seen, 'gotol').toContain('code:6');
+    expect(seen, 'jmp32 with a register').toContain('code:46');
     for (const op of [AtomicOp.ADD, AtomicOp.OR, AtomicOp.AND, AtomicOp.XOR, AtomicOp.XCHG, AtomicOp.CMPXCHG,
       AtomicOp.ADD | AtomicOp.FETCH, AtomicOp.XOR | AtomicOp.FETCH]) expect(seen).toContain(`atomic:${op}`);
     // ldx b/h/w/dw, ldxs b/h/w, stx and st of every size, ld_imm64

@@ -52,6 +52,10 @@ export const jmpImm = (w: Width, op: JmpOp, dst: number, imm: number, off: numbe
 export const jmpReg = (w: Width, op: JmpOp, dst: number, src: number, off: number): Instruction =>
   insn(jmpClass(w) | op | Source.X, dst, src, off);
 export const ja = (off: number): Instruction => insn(Class.JMP | JmpOp.JA, 0, 0, off);
+/** gotol: the JMP32-class ja whose 32-bit target is in imm. */
+export const gotol = (imm: number): Instruction => insn(Class.JMP32 | JmpOp.JA, 0, 0, 0, imm);
+/** may_goto: jumps when the loop budget is exhausted, otherwise falls through. */
+export const mayGoto = (off: number): Instruction => insn(Class.JMP | JmpOp.JCOND, 0, 0, off);
 export const call = (helper: number): Instruction => insn(Class.JMP | JmpOp.CALL, 0, CallKind.HELPER, 0, helper);
 export const exit = (): Instruction => insn(Class.JMP | JmpOp.EXIT);
 

@@ -82,7 +82,8 @@ export class ProgramBuilder {
         const at = labels.get(item.target);
         if (at === undefined) throw new Error(`jump to undefined label ${item.target}`);
         const delta = at - (slot + 1);
-        insn = insn.code === 0x85 ? { ...insn, imm: delta } : { ...insn, off: delta };
+        // calls and gotol keep their target in imm
+        insn = insn.code === 0x85 || insn.code === 0x06 ? { ...insn, imm: delta } : { ...insn, off: delta };
       }
       if (item.relocation !== undefined) relocations.push({ slot, symbol: item.relocation, kind: 'imm64' });
       insns.push({ insn, slot });

@@ -126,12 +126,13 @@ class Generator {
   private ifBlock(size: number, depth: number): void {
     const { e, rng } = this;
     const skip = e.newLabel();
-    e.jump(this.condition(), skip);
+    // may_goto falls through until the loop budget runs out, which it never does here
+    e.jump(rng.chance(0.05) ? b.mayGoto(0) : this.condition(), skip);
     if (rng.chance(0.3) && size > 2) {
       // if/else: both arms reachable
       const done = e.newLabel();
       this.block(Math.ceil(size / 2), depth + 1);
-      e.jump(b.ja(0), done);
+      e.jump(rng.chance(0.3) ? b.gotol(0) : b.ja(0), done);
       e.place(skip);
       this.block(Math.floor(size / 2), depth + 1);
       e.place(done);
