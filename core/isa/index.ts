@@ -1,2 +1,3 @@
 export * from './opcodes';
 export * from './instruction';
+export * from './describe';
