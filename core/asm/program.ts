@@ -47,7 +47,11 @@ export interface Program {
 export interface DataSection {
   name: string;
   bytes: Uint8Array;
-  /** `global` marks a symbol named in `.globl` (an ELF STB_GLOBAL symbol). */
+  /**
+   * `global` marks a symbol named in `.globl` (an ELF STB_GLOBAL symbol). When it is absent, the
+   * ELF writer takes a symbol that a relocation names directly as global (local references are
+   * section-relative).
+   */
   symbols: { name: string; offset: number; size: number; global?: boolean }[];
 }
 

@@ -244,9 +244,8 @@ function parseInto(bytes: Uint8Array, out: ElfObject): void {
     const section: DataSection = { name: s.name, bytes: data, symbols: [] };
     for (const sym of symbols) {
       if (sym.shndx !== s.index || sym.type === STT_SECTION || sym.type === STT_FILE || !sym.name) continue;
-      const entry: DataSection['symbols'][number] = { name: sym.name, offset: sym.value, size: sym.size };
-      if (sym.bind === STB_GLOBAL || sym.bind === STB_WEAK) entry.global = true;
-      section.symbols.push(entry);
+      const global = sym.bind === STB_GLOBAL || sym.bind === STB_WEAK;
+      section.symbols.push({ name: sym.name, offset: sym.value, size: sym.size, global });
     }
     out.data.push(section);
   }

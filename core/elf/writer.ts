@@ -1,7 +1,7 @@
 // Writes an assembled file as an ELF64 little-endian BPF relocatable object, laid out the way
 // llvm-mc lays out its objects: one string table first, each section followed by its `.rel`
-// section, locals before globals in `.symtab`, and relocations against a local symbol turned
-// into relocations against its section with the offset folded into the immediate.
+// section, locals before globals in `.symtab`. A relocation naming a section is made against the
+// section's STT_SECTION symbol (the immediate already holds the offset, as llvm-mc leaves it).
 import { INSN_SIZE, encodeInto, slotCount } from '../isa';
 import type { AssembledFile, DataSection, Program } from '../asm/program';
 import { MAP_TYPES } from '../map-types';
@@ -36,6 +36,8 @@ interface OutSymbol {
   size: number;
   type: number;
   global: boolean;
+  /** False for a data symbol whose binding the model left open (see DataSection.symbols). */
+  bindingKnown: boolean;
   section?: OutSection;
   index: number;
 }
@@ -139,16 +141,13 @@ export function writeObject(file: AssembledFile): Uint8Array {
         if (sym && sym.global) {
           pending.push({ section, offset: at, type, symbol: sym });
         } else if (namedSection) {
-          // Already section-relative (as llvm-mc and our assembler leave local references).
+          // Section-relative, as llvm-mc and our assembler leave references to local symbols.
           namedSection.needsSectionSymbol = true;
           pending.push({ section, offset: at, type, sectionTarget: namedSection });
-        } else if (sym && sym.section) {
-          // A local symbol: relocate against its section, moving its offset into the immediate.
-          const imm = view.getInt32(at + 4, true);
-          const shift = r.kind === 'call' ? sym.value / INSN_SIZE : sym.value;
-          view.setInt32(at + 4, (imm + shift) | 0, true);
-          sym.section.needsSectionSymbol = true;
-          pending.push({ section, offset: at, type, sectionTarget: sym.section });
+        } else if (sym) {
+          // Only global symbols are referenced by name; a symbol of unstated binding is one.
+          if (!sym.bindingKnown) sym.global = true;
+          pending.push({ section, offset: at, type, symbol: sym });
         } else {
           let ext = undefinedSyms.get(r.symbol);
           if (!ext) {
@@ -289,7 +288,9 @@ export function writeObject(file: AssembledFile): Uint8Array {
     const flags = SHF_ALLOC | (readonly ? 0 : SHF_WRITE);
     const s = newSection(d.name, bss ? SHT_NOBITS : SHT_PROGBITS, flags, 8, d.bytes);
     for (const sym of d.symbols) {
-      s.symbols.push(symbol(sym.name, sym.offset, sym.size, sym.size > 0 ? STT_OBJECT : STT_NOTYPE, !!sym.global, s));
+      const out = symbol(sym.name, sym.offset, sym.size, sym.size > 0 ? STT_OBJECT : STT_NOTYPE, !!sym.global, s);
+      out.bindingKnown = sym.global !== undefined;
+      s.symbols.push(out);
     }
   }
 }
@@ -297,7 +298,7 @@ export function writeObject(file: AssembledFile): Uint8Array {
 function symbol(
   name: string, value: number, size: number, type: number, global: boolean, section?: OutSection,
 ): OutSymbol {
-  return { name, value, size, type, global, section, index: 0 };
+  return { name, value, size, type, global, bindingKnown: true, section, index: 0 };
 }
 
 function programSlots(p: Program): number {
