@@ -121,10 +121,10 @@ const llvm = {
     { include: '#llvm-ld-imm64-symbol' },
     { include: '#llvm-memory-type' },
     { include: '#llvm-keywords' },
-    { include: '#llvm-operators' },
     { include: '#register' },
     { include: '#program-counter' },
     { include: '#number' },
+    { include: '#llvm-operators' },
   ],
 };
 
