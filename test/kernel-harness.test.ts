@@ -1,4 +1,5 @@
 // The bpf(2) harness against the running kernel: verdicts, verifier messages, test runs and maps.
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AluOp, AtomicOp, JmpOp, type Instruction } from '../core/isa';
 import type { Program } from '../core/asm/program';
@@ -312,5 +313,30 @@ describe('linkForKernel', () => {
     expect(verifyInKernel(good, []).errno).toBe(0);
     expect(verifyInKernel(program([b.ldImm64(1, 0n), b.movImm(0, 0), b.exit()], [{ slot: 0, symbol: 'x', kind: 'imm64' }]), []).error)
       .toBe("EINVAL: instruction 0: 'x' is neither a map nor a data symbol");
+  });
+});
+
+describe('fd hygiene', () => {
+  const openFds = (): number => readdirSync('/proc/self/fd').length;
+
+  kit('loads, runs, links and rejections leave no fds behind', () => {
+    const before = openFds();
+    for (let i = 0; i < 50; i++) {
+      withProgram({ insns: [b.movImm(0, i), b.exit()], progType: 'xdp' }, (fd) => testRun(fd, { data: packet(64) }));
+      loadProgram({ insns: [b.exit()], progType: 'xdp' });
+      const fd = createMap({ name: 'tmp', type: 'hash', keySize: 4, valueSize: 4, maxEntries: 1, flags: 0 });
+      closeFd(fd);
+    }
+    expect(openFds()).toBe(before);
+  });
+
+  kit('a map the kernel refuses fails the link with its errno and closes the maps made before it', () => {
+    const before = openFds();
+    const prog = { section: 'xdp', name: 'p', progType: 'xdp' as const, insns: [], labels: new Map(), functions: [], relocations: [] };
+    expect(() => linkForKernel(prog, [
+      { name: 'ok', type: 'array', keySize: 4, valueSize: 4, maxEntries: 1, flags: 0 },
+      { name: 'bad', type: 'hash', keySize: 0, valueSize: 4, maxEntries: 1, flags: 0 },
+    ])).toThrow('BPF_MAP_CREATE failed: EINVAL (map bad (hash))');
+    expect(openFds()).toBe(before);
   });
 });
