@@ -5,7 +5,7 @@ import { release } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_PROBED_ON, allowedHelpers, helperAllowed, helperAvailability, unprobedReason } from '../core/helpers/allowed';
 import { argProbeMatches, buildArgProbe, RDONLY_VALUE_SIZE, type ArgProbeMode } from '../core/helpers/arg-probe';
-import { loadForProbe, PROBE_TARGETS, prepareTarget, probeHelper, type PreparedTarget } from '../core/helpers/probe';
+import { loadForProbe, PROBE_TARGETS, prepareTarget, probeGplOnly, probeHelper, type PreparedTarget } from '../core/helpers/probe';
 import { allProtos, argsFor, protoByName } from '../core/helpers/protos';
 import { typeMismatchMessage } from '../core/helpers/proto-types';
 import { helperById, HELPER_COUNT } from '../core/helpers/table';
@@ -53,12 +53,15 @@ describe.skipIf(noKernel)('helper prototypes vs the kernel verifier', () => {
     let ran = 0;
     let rejectedAsPredicted = 0;
     const mismatches: string[] = [];
+    // Packet pointers exist in tc (skb layout) and xdp programs.
+    const order: ProgType[] = mode === 'packet' ? ['sched_cls', 'xdp'] : RUN_ORDER;
     for (const proto of allProtos()) {
-      const type = RUN_ORDER.find((t) => helperAvailability(t, proto.id) === 'allowed');
+      const type = order.find((t) => helperAvailability(t, proto.id) === 'allowed');
       if (!type || prep(type).unavailable) continue;
       const args = argsFor(proto, type);
+      const packetCtx = type === 'xdp' ? 'xdp' : 'skb';
       for (let k = 1; k <= args.length; k++) {
-        const probe = buildArgProbe(proto.id, args, k, { hashFd, rdonlyArrayFd }, mode);
+        const probe = buildArgProbe(proto.id, args, k, { hashFd, rdonlyArrayFd, packetCtx }, mode, proto.pktAccess);
         if (!probe) continue;
         const r = loadForProbe(prep(type).target, probe.code, prep(type).attachBtfId);
         ran++;
@@ -87,6 +90,36 @@ describe.skipIf(noKernel)('helper prototypes vs the kernel verifier', () => {
     const r = runMode('rdonly-map');
     expect(r.mismatches).toEqual([]);
     expect(r.rejectedAsPredicted).toBeGreaterThan(30);
+  });
+
+  it('a zero size is refused exactly for ARG_CONST_SIZE (`invalid zero-sized read`)', () => {
+    const r = runMode('zero-size');
+    expect(r.mismatches).toEqual([]);
+    expect(r.rejectedAsPredicted).toBeGreaterThan(30);
+  });
+
+  it('a packet pointer is refused exactly for helpers without pkt_access', () => {
+    const r = runMode('packet');
+    expect(r.mismatches).toEqual([]);
+    expect(r.ran).toBeGreaterThan(50);
+    expect(r.rejectedAsPredicted).toBeGreaterThan(30);
+  });
+
+  it('gpl_only: a non-GPL program is refused exactly the gpl_only helpers', () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    let gpl = 0;
+    for (const proto of allProtos()) {
+      const type = RUN_ORDER.find((t) => helperAvailability(t, proto.id) === 'allowed');
+      if (!type) continue;
+      const kernelSays = probeGplOnly(prep(type), proto.id);
+      checked++;
+      if (kernelSays) gpl++;
+      if (kernelSays !== proto.gplOnly) wrong.push(`${proto.name}: table ${proto.gplOnly}, kernel ${kernelSays}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(180);
+    expect(gpl).toBeGreaterThan(20);
   });
 
   it('spot checks: the messages of well-known helpers', () => {

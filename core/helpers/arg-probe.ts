@@ -39,15 +39,25 @@ export type ArgProbeExpectation =
  * What to put in the register under test:
  * - `wrong-type`: a scalar where a pointer is expected, or fp where a scalar size is expected;
  * - `null`: a NULL pointer (accepted only by PTR_MAYBE_NULL arguments);
- * - `rdonly-map`: a pointer into a BPF_F_RDONLY_PROG map value (refused only by MEM_WRITE arguments).
+ * - `rdonly-map`: a pointer into a BPF_F_RDONLY_PROG map value (refused only by MEM_WRITE arguments);
+ * - `zero-size`: a size of 0 (refused by ARG_CONST_SIZE, accepted by the _OR_ZERO kinds);
+ * - `packet`: a pointer to packet data (refused unless the helper has pkt_access).
  */
-export type ArgProbeMode = 'wrong-type' | 'null' | 'rdonly-map';
+export type ArgProbeMode = 'wrong-type' | 'null' | 'rdonly-map' | 'zero-size' | 'packet';
+
+/** Where the packet pointers sit in the context (for `packet` mode). */
+export const PACKET_CTX = {
+  skb: { data: 76, dataEnd: 80 },
+  xdp: { data: 0, dataEnd: 4 },
+} as const;
 
 export interface ArgProbeMaps {
   /** A hash map, key 8 and value 8 bytes, for ARG_CONST_MAP_PTR arguments. */
   hashFd: number;
   /** An array map with BPF_F_RDONLY_PROG, key 4, value RDONLY_VALUE_SIZE bytes (for `rdonly-map`). */
   rdonlyArrayFd?: number;
+  /** Context layout of the program type, for `packet` mode (sched_cls and friends: skb; xdp: xdp). */
+  packetCtx?: keyof typeof PACKET_CTX;
 }
 
 export const RDONLY_VALUE_SIZE = 64;
@@ -107,11 +117,14 @@ function emitValid(e: Emitter, arg: ArgSpec, reg: number, maps: ArgProbeMaps): b
  */
 export function buildArgProbe(
   id: number, args: readonly ArgSpec[], position: number, maps: ArgProbeMaps, mode: ArgProbeMode = 'wrong-type',
+  pktAccess = false,
 ): ArgProbe | undefined {
   const arg = args[position - 1];
   if (!arg || arg.base === 'ARG_DONTCARE') return undefined;
   if (mode === 'null' && !isPointerArg(arg)) return undefined;
   if (mode === 'rdonly-map' && (!isMemArg(arg) || maps.rdonlyArrayFd === undefined)) return undefined;
+  if (mode === 'zero-size' && !SCALAR_KINDS.has(arg.base)) return undefined;
+  if (mode === 'packet' && (!isMemArg(arg) || !maps.packetCtx)) return undefined;
   const e = new Emitter();
   e.insn(0xbf, 6, 1); // r6 = ctx
   for (let off = -STACK_REGION; off < 0; off += 8) e.insn(0x7a, 10, 0, off, 0); // zero the stack region
@@ -126,6 +139,15 @@ export function buildArgProbe(
     skipToExit = e.length;
     e.insn(0x15, 0, 0, 0, 0); // if r0 == 0 goto exit (patched)
     e.insn(0xbf, 7, 0);
+  } else if (mode === 'packet') {
+    // r7 = data; r8 = data_end; if (r7 + 64 > r8) exit
+    const off = PACKET_CTX[maps.packetCtx!];
+    e.insn(0x61, 7, 6, off.data);
+    e.insn(0x61, 8, 6, off.dataEnd);
+    e.insn(0xbf, 9, 7);
+    e.insn(0x07, 9, 0, 0, 64);
+    skipToExit = e.length;
+    e.insn(0x2d, 9, 8, 0); // if r9 > r8 goto exit (patched)
   }
   for (let i = 1; i < position; i++) if (!emitValid(e, args[i - 1], i, maps)) return undefined;
 
@@ -145,6 +167,16 @@ export function buildArgProbe(
     expect = arg.flags.includes('MEM_WRITE')
       ? { message: `write into map forbidden, value_size=${RDONLY_VALUE_SIZE} off=0 size=${size}` }
       : { acceptsRegister: position };
+  } else if (mode === 'zero-size') {
+    e.insn(0xb7, position, 0, 0, 0);
+    expect = arg.base === 'ARG_CONST_SIZE'
+      ? { message: `R${position} invalid zero-sized read: u64=[0,0]` }
+      : { acceptsRegister: position };
+  } else if (mode === 'packet') {
+    e.insn(0xbf, position, 7);
+    const next = args[position];
+    if (arg.size === undefined && next && SCALAR_KINDS.has(next.base)) e.insn(0xb7, position + 1, 0, 0, 8);
+    expect = pktAccess ? { acceptsRegister: position } : { message: 'helper access to the packet is not allowed' };
   } else if (SCALAR_KINDS.has(arg.base) || arg.base === 'ARG_ANYTHING') {
     e.insn(0xbf, position, 10);
     e.insn(0x07, position, 0, 0, -STACK_REGION);
@@ -166,5 +198,6 @@ export function buildArgProbe(
 export function argProbeMatches(expect: ArgProbeExpectation, reason: string | undefined): boolean {
   if ('message' in expect) return reason === expect.message;
   const r = reason ?? '';
-  return !r.startsWith(`R${expect.acceptsRegister} `) && !r.startsWith('write into map forbidden');
+  return !r.startsWith(`R${expect.acceptsRegister} `) && !r.startsWith('write into map forbidden') &&
+    r !== 'helper access to the packet is not allowed';
 }

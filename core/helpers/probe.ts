@@ -99,13 +99,13 @@ export interface RawLoad {
 }
 
 /** BPF_PROG_LOAD with attach_btf_id support; always closes the fd. Throws only if bpf() is unusable. */
-export function loadForProbe(target: ProbeTarget, code: Uint8Array, attachBtfId?: number): RawLoad {
-  const license = new TextEncoder().encode('GPL\0');
+export function loadForProbe(target: ProbeTarget, code: Uint8Array, attachBtfId?: number, license = 'GPL'): RawLoad {
+  const licenseBytes = new TextEncoder().encode(`${license}\0`);
   const logSize = 1 << 16;
   const sc = scratch();
-  sc.reserve(code.length + license.length + logSize + 32);
+  sc.reserve(code.length + licenseBytes.length + logSize + 32);
   const insns = sc.put(code);
-  const lic = sc.put(license);
+  const lic = sc.put(licenseBytes);
   const log = sc.take(logSize);
   const attr = freshAttr();
   writeProgLoad(attr, {
@@ -125,6 +125,15 @@ export function loadForProbe(target: ProbeTarget, code: Uint8Array, attachBtfId?
   const end = log.bytes.indexOf(0);
   const text = new TextDecoder().decode(log.bytes.subarray(0, end < 0 ? log.bytes.length : end));
   return { ok: ret >= 0, errno, log: text, reason: ret >= 0 ? undefined : lastLogLine(text) ?? `errno ${errno}` };
+}
+
+/** The kernel's refusal of a gpl_only helper in a program whose license is not GPL-compatible. */
+export const GPL_REFUSAL = 'cannot call GPL-restricted function from non-GPL compatible program';
+
+/** Whether the kernel treats helper `id` as gpl_only: loads it under an MIT license. */
+export function probeGplOnly(prepared: PreparedTarget, id: number): boolean {
+  const r = loadForProbe(prepared.target, helperCallProgram(id), prepared.attachBtfId, 'MIT');
+  return r.log.split('\n').some((l) => l.trim() === GPL_REFUSAL);
 }
 
 /** `call id; r0 = 0; exit`, encoded. */
