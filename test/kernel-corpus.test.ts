@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { kernelBpfAvailable } from '../core/kernel';
 import { corpus, type CorpusCase } from '../core/testing/corpus';
+import { asmCorpus } from '../core/testing/corpus-asm';
+import { internetChecksum } from '../core/testing/packets';
 import { hex, runCaseInKernel, type CaseOutcome } from '../core/testing/corpus-kernel';
 
 const avail = kernelBpfAvailable();
@@ -107,5 +109,36 @@ describe.skipIf(!avail.ok)('corpus in the kernel', () => {
     expect(retvals(o)).toEqual([0xffffffff, 0xffffffff, 0xffffffff]);
     const bytes = c.runs.reduce((s, r) => s + r.data.length - 14, 0);
     expect(o.maps.stats).toEqual([`00000000=${le64(3)}`, `01000000=${le64(bytes)}`]);
+  });
+});
+
+describe.skipIf(!avail.ok)('assembled corpus in the kernel', () => {
+  const byName = new Map(asmCorpus().map((c) => [c.name.split(':')[0]!, c] as const));
+  const runAsm = (key: string): [CorpusCase, CaseOutcome] => {
+    const c = byName.get(key)!;
+    const o = runCaseInKernel(c);
+    if ('error' in o) throw new Error(o.error);
+    return [c, o];
+  };
+
+  it('decrements the TTL and keeps the IPv4 header checksum valid', () => {
+    const [c, o] = runAsm('asm xdp');
+    expect(retvals(o)).toEqual([3, 3, 1, 2]);
+    for (const i of [0, 1]) {
+      const out = Buffer.from(o.runs[i]!.dataOut, 'hex');
+      expect(out[22]).toBe(c.runs[i]!.data[22]! - 1);
+      expect(internetChecksum(out.subarray(14, 34))).toBe(0);
+    }
+  });
+
+  it('sets skb->priority from a .rodata port table and counts in .data', () => {
+    const [, o] = runAsm('asm tc');
+    expect(o.runs.map((r) => r.ctxOut!.slice(64, 72))).toEqual(['01000000', '03000000', '00000000', '03000000']);
+    expect(o.maps['.data']).toEqual([`00000000=${le64(1)}${le64(0)}${le64(2)}${le64(0)}`]);
+  });
+
+  it('returns a per-protocol snap length from a hash map, or the whole length', () => {
+    const [c, o] = runAsm('asm socket filter');
+    expect(retvals(o)).toEqual([28, c.runs[1]!.data.length - 14, c.runs[2]!.data.length - 14]);
   });
 });
