@@ -65,6 +65,38 @@ export function timeInKernel(req: KernelTimingRequest): KernelTiming {
   }
 }
 
+export type VerifierTiming =
+  | {
+      ok: true;
+      /** Median of the verifier's own time (log level 4's 'verification time'), in microseconds. */
+      verifyUsec: number;
+      /** Median wall time of the whole BPF_PROG_LOAD (verification, JIT, fd), in microseconds. */
+      loadUsec: number;
+      processedInsns: number;
+    }
+  | { ok: false; reason: string };
+
+/** Times the kernel verifier on a program: `rounds` loads at log level 4 (stats only), medians. */
+export function timeKernelVerifier(
+  req: { insns: Uint8Array | readonly Instruction[]; progType: ProgType; rounds?: number },
+): VerifierTiming {
+  const avail = kernelBpfAvailable();
+  if (!avail.ok) return { ok: false, reason: avail.reason };
+  const verify: number[] = [];
+  const load: number[] = [];
+  let processed = 0;
+  for (let i = 0; i < (req.rounds ?? 7); i++) {
+    const start = process.hrtime.bigint();
+    const r = loadProgram({ insns: req.insns, progType: req.progType, logLevel: 4 });
+    load.push(Number(process.hrtime.bigint() - start) / 1000);
+    closeFd(r.fd);
+    if (r.fd === undefined) return { ok: false, reason: `the kernel rejected the program: ${r.error}` };
+    verify.push(r.verificationTimeUsec ?? 0);
+    processed = r.processedInsns ?? 0;
+  }
+  return { ok: true, verifyUsec: median(verify), loadUsec: median(load), processedInsns: processed };
+}
+
 /** Printable report: the kernel JIT's speed on a few generated programs. */
 export async function run(): Promise<string> {
   const lines: string[] = [];
@@ -76,6 +108,14 @@ export async function run(): Promise<string> {
     lines.push(
       `straight-line ${p.insns.length} insns: ${t.nsPerRun} ns/run in the kernel JIT ` +
         `(${t.wallNsPerRun.toFixed(1)} ns/run wall), ${((t.insnsPerSecond ?? 0) / 1e9).toFixed(2)} G insns/s`,
+    );
+  }
+  const branchy = randomProgram(2, { length: 200 });
+  const v = timeKernelVerifier({ insns: branchy.insns, progType: branchy.progType });
+  if (v.ok) {
+    lines.push(
+      `verifier on ${branchy.insns.length} insns with branches: ${v.verifyUsec} us verifying, ` +
+        `${v.loadUsec.toFixed(0)} us per load, ${v.processedInsns} insns processed`,
     );
   }
   return lines.join('\n');
