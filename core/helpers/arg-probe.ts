@@ -201,3 +201,22 @@ export function argProbeMatches(expect: ArgProbeExpectation, reason: string | un
   return !r.startsWith(`R${expect.acceptsRegister} `) && !r.startsWith('write into map forbidden') &&
     r !== 'helper access to the packet is not allowed';
 }
+
+/**
+ * Program calling helper `id` with valid values for all `args`, then passing R0 to
+ * bpf_map_lookup_elem as its map, so the verifier names R0's type: `R1 type=<ret> expected=map_ptr`
+ * (`R0 !read_ok` after a void helper). Undefined when an argument cannot be given a valid value.
+ */
+export function buildReturnProbe(id: number, args: readonly ArgSpec[], maps: ArgProbeMaps, retTypeName: string | undefined): ArgProbe | undefined {
+  const e = new Emitter();
+  e.insn(0xbf, 6, 1);
+  for (let off = -STACK_REGION; off < 0; off += 8) e.insn(0x7a, 10, 0, off, 0);
+  for (let i = 1; i <= args.length; i++) if (!emitValid(e, args[i - 1], i, maps)) return undefined;
+  e.insn(0x85, 0, 0, 0, id);
+  e.insn(0xbf, 1, 0); // r1 = r0
+  e.insn(0x85, 0, 0, 0, 1); // bpf_map_lookup_elem(r1, ...)
+  e.insn(0xb7, 0, 0, 0, 0);
+  e.insn(0x95);
+  const message = retTypeName === undefined ? 'R0 !read_ok' : `R1 type=${retTypeName} expected=map_ptr`;
+  return { code: e.bytes(), expect: { message }, mode: 'wrong-type' };
+}

@@ -109,7 +109,7 @@ const ROWS: Row[] = [
   row('skb_change_tail', INT, [CTX, ANY, ANY]),
   row('skb_pull_data', INT, [CTX, ANY]),
   row('csum_update', INT, [CTX, ANY]),
-  row('set_hash_invalid', VOID, [CTX]),
+  row('set_hash_invalid', INT, [CTX]), // void in C, RET_INTEGER in the kernel
   row('get_numa_node_id', INT, []),
   row('skb_change_head', INT, [CTX, ANY, ANY]),
   row('xdp_adjust_head', INT, [CTX, ANY]),
