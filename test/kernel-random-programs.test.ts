@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AluOp, AtomicOp, Class, JmpOp, Mode, aluOp, insnClass, jmpOp, memMode } from '../core/isa';
 import { closeFd, kernelBpfAvailable, loadProgram, testRun } from '../core/kernel';
 import { PACKET_SIZE, randomProgram } from '../core/testing/random-programs';
+import { randomMapCase } from '../core/testing/random-map-programs';
+import { runCaseInKernel } from '../core/testing/corpus-kernel';
 
 const avail = kernelBpfAvailable();
 if (!avail.ok) console.warn(`skipping kernel checks of random programs: ${avail.reason}`);
@@ -64,5 +66,17 @@ describe('random programs', () => {
       expect(run.dataOut).toHaveLength(PACKET_SIZE);
     }
     expect(rejected).toEqual([]);
+  });
+
+  it.skipIf(!avail.ok)('map helper sequences load, run, and leave state that the second run sees', () => {
+    let changed = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const c = randomMapCase(seed);
+      expect(randomMapCase(seed)).toEqual(c);
+      const o = runCaseInKernel(c);
+      if ('error' in o) throw new Error(o.error);
+      if (o.runs[0]!.retval !== o.runs[1]!.retval) changed++;
+    }
+    expect(changed).toBeGreaterThan(150);
   });
 });

@@ -1,0 +1,65 @@
+// Random sequences of map helper calls (update with every flag, lookup then read/write the value,
+// delete) on a hash and an array map, with keys that are sometimes out of range. Every helper's
+// return value and every value read is folded into r9, returned at the end; the final map contents
+// are compared too. Built as a corpus case (two runs on one packet).
+import { AluOp, JmpOp } from '../isa';
+import type { MapDef } from '../map-types';
+import type { CorpusCase } from './corpus';
+import { HELPER } from './corpus';
+import * as b from './insn';
+import { ProgramBuilder } from './program-builder';
+import { Rng } from './rng';
+
+const MAPS: MapDef[] = [
+  { name: 'hash', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 6, flags: 0 },
+  { name: 'array', type: 'array', keySize: 4, valueSize: 8, maxEntries: 4, flags: 0 },
+];
+const KEY = -8;
+const VALUE = -16;
+const MIX = 0x01000193;
+
+export function randomMapCase(seed: number): CorpusCase {
+  const rng = new Rng(seed);
+  const p = new ProgramBuilder('xdp', 'xdp', 'maps');
+  p.emit(b.movImm(9, rng.i32()));
+  const fold = (reg: number): void => {
+    p.emit(b.aluImm(64, AluOp.MUL, 9, MIX), b.aluReg(64, AluOp.XOR, 9, reg));
+  };
+  const keyAndMap = (map: string): void => {
+    p.emit(b.st(4, 10, KEY, rng.below(9)), b.movReg(2, 10), b.aluImm(64, AluOp.ADD, 2, KEY)).ldMap(1, map);
+  };
+  const ops = rng.between(4, 24);
+  for (let i = 0; i < ops; i++) {
+    const map = rng.pick(MAPS).name;
+    const kind = rng.weighted([[4, 'update'], [4, 'lookup'], [2, 'delete']] as const);
+    if (kind === 'update') {
+      p.emit(b.st(8, 10, VALUE, rng.i32()));
+      keyAndMap(map);
+      p.emit(b.movReg(3, 10), b.aluImm(64, AluOp.ADD, 3, VALUE), b.movImm(4, rng.pick([0, 0, 1, 2])));
+      p.emit(b.call(HELPER.map_update_elem));
+      fold(0);
+    } else if (kind === 'lookup') {
+      keyAndMap(map);
+      p.emit(b.call(HELPER.map_lookup_elem));
+      const missing = p.newLabel();
+      const done = p.newLabel();
+      p.jump(b.jmpImm(64, JmpOp.JEQ, 0, 0, 0), missing);
+      p.emit(b.ldx(8, 1, 0, 0));
+      fold(1);
+      if (rng.chance(0.5)) p.emit(b.aluImm(64, AluOp.ADD, 1, rng.between(1, 1000)), b.stx(8, 0, 0, 1));
+      p.jump(b.ja(0), done);
+      p.place(missing).emit(b.aluImm(64, AluOp.XOR, 9, 0x5a5a));
+      p.place(done);
+    } else {
+      keyAndMap(map);
+      p.emit(b.call(HELPER.map_delete_elem));
+      fold(0);
+    }
+  }
+  p.emit(b.movReg(0, 9), b.movReg(1, 9), b.aluImm(64, AluOp.RSH, 1, 32), b.aluReg(64, AluOp.XOR, 0, 1), b.exit());
+  const packet = rng.bytes(64);
+  return {
+    name: `random map program ${seed}`, progType: 'xdp', program: p.build(), maps: MAPS,
+    runs: [{ data: packet }, { data: packet }],
+  };
+}
