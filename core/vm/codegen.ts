@@ -1,0 +1,467 @@
+// Compiles a program to one JavaScript function: registers are local (lo, hi) int32 pairs, each
+// instruction is a `case` of a switch on pc, straight-line code falls through, jumps `continue`.
+// Two flavours come from the same generator: 'fast' (counts instructions per basic block, labels
+// only where control can enter) and 'debug' (a label on every instruction, a stop check before
+// each one, and an undo log of every register and memory write so execution can step backwards).
+import {
+  AluOp, AtomicOp, Class, JmpOp, Mode, Size, Source, aluOp, insnClass, jmpOp, memMode, memSize, sizeBytes, source,
+  validate, type Instruction,
+} from '../isa';
+import * as int64 from './int64';
+import type { VmProgram } from './program';
+
+export const ST_EXIT = 1;
+export const ST_FAULT = 2;
+export const ST_STOP = 3;
+export const ST_RETURN = 4;
+export const ST_TAILCALL = 5;
+
+/** Undo-log record tags (the last number of each record). */
+export const TAG_STEP = -1;
+export const TAG_REG = -2;
+export const TAG_MEM = -3;
+export const TAG_FN = -4;
+
+export const STACK_BYTES = 512;
+
+/** The state and services the compiled code uses; implemented by Machine. */
+export interface ExecHost {
+  regs: Int32Array;
+  pc: number;
+  count: number;
+  limit: number;
+  mayGoto: number;
+  /** Current frame's stack bytes, and its frame pointer. */
+  sv: DataView;
+  fpl: number;
+  fph: number;
+  /** High word of a 64-bit result from a runtime call (and the low word where not returned). */
+  th: number;
+  tl: number;
+  /** Region id of the current frame's stack (for the undo log). */
+  frameRegion: number;
+  /** Region a slow-path access may cache (plain, unstrided), or null. */
+  cacheable: unknown;
+  fault: unknown;
+  /** Debug flavour: stop before executing once count reaches this; breakpoints by slot. */
+  stopAt: number;
+  bp: Uint8Array;
+  undo: number[] | null;
+  depth: number;
+  popped: Int32Array;
+  /** Callback runs inside helpers in progress (they log no step records). */
+  nested: number;
+
+  load(hi: number, lo: number, size: number, signed: boolean, pc: number): number;
+  store(hi: number, lo: number, size: number, vl: number, vh: number, pc: number): boolean;
+  atomic(hi: number, lo: number, dw: boolean, op: number, vl: number, vh: number, r0l: number, r0h: number, pc: number): boolean;
+  helper(id: number, pc: number): number;
+  pushFrame(ret: number, pc: number, r6l: number, r6h: number, r7l: number, r7h: number, r8l: number, r8h: number, r9l: number, r9h: number): boolean;
+  /** Pops the current frame: the return slot, or -1 when the frame was a callback's. */
+  popFrame(): number;
+  codeSlot(lo: number, hi: number): number;
+  pseudo(pc: number): number;
+  ldAbs(size: number, off: number, pc: number): number;
+  raise(pc: number, message: string): number;
+  budgetFault(pc: number): number;
+  logFn(undo: () => void): void;
+}
+
+export type ExecFn = (S: ExecHost) => number;
+
+const L = (r: number): string => `r${r}l`;
+const H = (r: number): string => `r${r}h`;
+const num = (v: number): string => (v < 0 ? `(${v})` : String(v));
+
+/** Slots where control can enter other than by falling through. */
+function entryPoints(prog: VmProgram): Set<number> {
+  const entries = new Set<number>([0]);
+  prog.slots.forEach((insn, slot) => {
+    if (!insn) return;
+    const cls = insnClass(insn.code);
+    if (cls === Class.JMP || cls === Class.JMP32) {
+      const op = jmpOp(insn.code);
+      if (op === JmpOp.CALL) {
+        entries.add(slot + 1);
+        if (insn.src === 1 && source(insn.code) === Source.K) entries.add(slot + 1 + insn.imm);
+      } else if (op !== JmpOp.EXIT) {
+        const off = cls === Class.JMP32 && op === JmpOp.JA ? insn.imm : insn.off;
+        entries.add(slot + 1 + off);
+      }
+    }
+    if (insnClass(insn.code) === Class.LD && (memMode(insn.code) === Mode.ABS || memMode(insn.code) === Mode.IND)) {
+      entries.add(slot + 1);
+    }
+  });
+  for (const ref of prog.symbols.values()) if (ref.kind === 'func') entries.add(ref.slot);
+  prog.slots.forEach((insn, slot) => { if (insn && insn.code === 0x18 && insn.src === 4) entries.add(slot + 1 + insn.imm); });
+  return entries;
+}
+
+export function compile(prog: VmProgram, flavour: 'fast' | 'debug'): ExecFn {
+  const src = generate(prog, flavour);
+  const factory = new Function('M', 'O', src) as (m: typeof int64, o: typeof int64.out) => ExecFn;
+  return factory(int64, int64.out);
+}
+
+/** The JavaScript source of a program's exec function (exposed for inspection and tests). */
+export function generate(prog: VmProgram, flavour: 'fast' | 'debug'): string {
+  const debug = flavour === 'debug';
+  const entries = entryPoints(prog);
+  const n = prog.slots.length;
+  const isStart = (s: number): boolean => s >= 0 && s < n && prog.slots[s] !== undefined;
+  const body: string[] = [];
+  let sites = 0;
+  /** Instructions since the last block start that are not yet added to n (fast flavour). */
+  let k = 0;
+  let open = false;
+
+  const flush = (extra: number): string => {
+    if (debug) return '';
+    const total = k + extra;
+    return total ? `n += ${total};` : '';
+  };
+  /** Before stopping at a fault: the faulting instruction does not count. */
+  const flushFault = (): string => (debug ? 'n--;' : flush(0));
+  const raise = (slot: number, msg: string): string =>
+    `{ ${flushFault()} pc = ${slot}; st = S.raise(${slot}, ${JSON.stringify(msg)}); break loop; }`;
+  const budget = `if (n > lim) { pc = PC; st = S.budgetFault(PC); break loop; }`;
+  const jumpTo = (slot: number, target: number): string => {
+    if (!isStart(target)) return raise(slot, `jump to slot ${target}, which is ${target < 0 || target >= n ? 'outside the program' : 'the middle of an ld_imm64'}`);
+    return `{ ${target <= slot ? budget.replaceAll('PC', String(slot)) : ''} pc = ${target}; continue loop; }`;
+  };
+  const logReg = (r: number): string => (debug ? `if (U !== null) U.push(${r}, ${L(r)}, ${H(r)}, ${-2});` : '');
+
+  function emit(slot: number, insn: Instruction): string {
+    const err = validate(insn);
+    if (err) return raise(slot, `invalid instruction: ${err}`);
+    const cls = insnClass(insn.code);
+    switch (cls) {
+      case Class.ALU: case Class.ALU64: return emitAlu(slot, insn, cls === Class.ALU64);
+      case Class.JMP: case Class.JMP32: return emitJmp(slot, insn, cls === Class.JMP32);
+      case Class.LD: return emitLd(slot, insn);
+      case Class.LDX: return emitLdx(slot, insn);
+      case Class.ST: case Class.STX: return emitStore(slot, insn, cls === Class.ST);
+    }
+    return raise(slot, 'unknown instruction class');
+  }
+
+  function emitAlu(slot: number, insn: Instruction, is64: boolean): string {
+    const d = insn.dst;
+    const op = aluOp(insn.code);
+    const x = source(insn.code) === Source.X;
+    if (d === 10) return raise(slot, 'frame pointer is read only');
+    const dl = L(d), dh = H(d);
+    const imm = insn.imm | 0;
+    const sl = x ? L(insn.src) : num(imm);
+    const sh = x ? H(insn.src) : (imm < 0 ? '(-1)' : '0');
+    const slu = x ? `(${L(insn.src)} >>> 0)` : String(imm >>> 0);
+    let code: string;
+    if (is64) {
+      switch (op) {
+        case AluOp.ADD: code = `t = (${dl} >>> 0) + ${slu}; ${dh} = (${dh} + ${sh} + (t > 4294967295 ? 1 : 0)) | 0; ${dl} = t | 0;`; break;
+        case AluOp.SUB: code = `t = (${dl} >>> 0) - ${slu}; ${dh} = (${dh} - ${sh} - (t < 0 ? 1 : 0)) | 0; ${dl} = t | 0;`; break;
+        case AluOp.MUL: code = `${dl} = M.mul64(${dl}, ${dh}, ${sl}, ${sh}); ${dh} = O.hi;`; break;
+        case AluOp.DIV: code = `${dl} = M.${insn.off === 1 ? 'sdiv64' : 'udiv64'}(${dl}, ${dh}, ${sl}, ${sh}); ${dh} = O.hi;`; break;
+        case AluOp.MOD: code = `${dl} = M.${insn.off === 1 ? 'smod64' : 'umod64'}(${dl}, ${dh}, ${sl}, ${sh}); ${dh} = O.hi;`; break;
+        case AluOp.OR: code = `${dl} = ${dl} | ${sl}; ${dh} = ${dh} | ${sh};`; break;
+        case AluOp.AND: code = `${dl} = ${dl} & ${sl}; ${dh} = ${dh} & ${sh};`; break;
+        case AluOp.XOR: code = `${dl} = ${dl} ^ ${sl}; ${dh} = ${dh} ^ ${sh};`; break;
+        case AluOp.LSH: case AluOp.RSH: case AluOp.ARSH: code = x ? `${dl} = M.${op === AluOp.LSH ? 'lsh64' : op === AluOp.RSH ? 'rsh64' : 'arsh64'}(${dl}, ${dh}, ${sl}); ${dh} = O.hi;` : shift64(op, dl, dh, imm & 63); break;
+        case AluOp.NEG: code = `t = (~${dl} >>> 0) + 1; ${dh} = (~${dh} + (t > 4294967295 ? 1 : 0)) | 0; ${dl} = t | 0;`; break;
+        case AluOp.MOV:
+          if (insn.off === 8) code = `${dl} = (${sl} << 24) >> 24; ${dh} = ${dl} >> 31;`;
+          else if (insn.off === 16) code = `${dl} = (${sl} << 16) >> 16; ${dh} = ${dl} >> 31;`;
+          else if (insn.off === 32) code = `${dl} = ${sl}; ${dh} = ${dl} >> 31;`;
+          else code = `${dl} = ${sl}; ${dh} = ${sh};`;
+          break;
+        default:
+          // END in ALU64 is bswap.
+          code = bswap(dl, dh, imm);
+      }
+    } else {
+      switch (op) {
+        case AluOp.ADD: code = `${dl} = (${dl} + ${sl}) | 0;`; break;
+        case AluOp.SUB: code = `${dl} = (${dl} - ${sl}) | 0;`; break;
+        case AluOp.MUL: code = `${dl} = Math.imul(${dl}, ${sl});`; break;
+        case AluOp.DIV: code = `${dl} = M.${insn.off === 1 ? 'sdiv32' : 'udiv32'}(${dl}, ${sl});`; break;
+        case AluOp.MOD: code = `${dl} = M.${insn.off === 1 ? 'smod32' : 'umod32'}(${dl}, ${sl});`; break;
+        case AluOp.OR: code = `${dl} = ${dl} | ${sl};`; break;
+        case AluOp.AND: code = `${dl} = ${dl} & ${sl};`; break;
+        case AluOp.XOR: code = `${dl} = ${dl} ^ ${sl};`; break;
+        case AluOp.LSH: code = `${dl} = ${dl} << ${x ? `(${sl} & 31)` : imm & 31};`; break;
+        case AluOp.RSH: code = `${dl} = (${dl} >>> ${x ? `(${sl} & 31)` : imm & 31}) | 0;`; break;
+        case AluOp.ARSH: code = `${dl} = ${dl} >> ${x ? `(${sl} & 31)` : imm & 31};`; break;
+        case AluOp.NEG: code = `${dl} = (-${dl}) | 0;`; break;
+        case AluOp.MOV:
+          if (insn.off === 8) code = `${dl} = (${sl} << 24) >> 24;`;
+          else if (insn.off === 16) code = `${dl} = (${sl} << 16) >> 16;`;
+          else code = `${dl} = ${sl};`;
+          break;
+        default:
+          // END: source K is "to little endian" (a truncation on this host), X is "to big endian".
+          if (x) return logReg(d) + bswap(dl, dh, imm);
+          code = imm === 16 ? `${dl} = ${dl} & 0xffff; ${dh} = 0;` : imm === 32 ? `${dh} = 0;` : '';
+          return logReg(d) + code;
+      }
+      code += ` ${dh} = 0;`;
+    }
+    return logReg(d) + code;
+  }
+
+  function shift64(op: AluOp, dl: string, dh: string, s: number): string {
+    if (s === 0) return '';
+    if (op === AluOp.LSH) {
+      return s < 32 ? `${dh} = (${dh} << ${s}) | (${dl} >>> ${32 - s}); ${dl} = ${dl} << ${s};` : `${dh} = ${dl} << ${s - 32}; ${dl} = 0;`;
+    }
+    if (op === AluOp.RSH) {
+      return s < 32 ? `${dl} = (${dl} >>> ${s}) | (${dh} << ${32 - s}); ${dh} = (${dh} >>> ${s}) | 0;` : `${dl} = (${dh} >>> ${s - 32}) | 0; ${dh} = 0;`;
+    }
+    return s < 32 ? `${dl} = (${dl} >>> ${s}) | (${dh} << ${32 - s}); ${dh} = ${dh} >> ${s};` : `${dl} = ${dh} >> ${s - 32}; ${dh} = ${dh} >> 31;`;
+  }
+
+  function bswap(dl: string, dh: string, width: number): string {
+    if (width === 16) return `${dl} = M.bswap16(${dl}); ${dh} = 0;`;
+    if (width === 32) return `${dl} = M.bswap32(${dl}); ${dh} = 0;`;
+    return `t = M.bswap32(${dl}); ${dl} = M.bswap32(${dh}); ${dh} = t;`;
+  }
+
+  function cond(op: JmpOp, dl: string, dh: string, sl: string, sh: string, slu: string, is32: boolean): string {
+    const u = (cmp: string): string =>
+      is32 ? `(${dl} >>> 0) ${cmp} ${slu}` : `((${dh} >>> 0) ${cmp[0]} (${sh} >>> 0) || (${dh} === ${sh} && (${dl} >>> 0) ${cmp} ${slu}))`;
+    const s = (cmp: string): string =>
+      is32 ? `${dl} ${cmp} ${sl}` : `(${dh} ${cmp[0]} ${sh} || (${dh} === ${sh} && (${dl} >>> 0) ${cmp} ${slu}))`;
+    switch (op) {
+      case JmpOp.JEQ: return is32 ? `${dl} === ${sl}` : `${dl} === ${sl} && ${dh} === ${sh}`;
+      case JmpOp.JNE: return is32 ? `${dl} !== ${sl}` : `(${dl} !== ${sl} || ${dh} !== ${sh})`;
+      case JmpOp.JGT: return u('>');
+      case JmpOp.JGE: return u('>=');
+      case JmpOp.JLT: return u('<');
+      case JmpOp.JLE: return u('<=');
+      case JmpOp.JSGT: return s('>');
+      case JmpOp.JSGE: return s('>=');
+      case JmpOp.JSLT: return s('<');
+      case JmpOp.JSLE: return s('<=');
+      case JmpOp.JSET: return is32 ? `(${dl} & ${sl}) !== 0` : `((${dl} & ${sl}) !== 0 || (${dh} & ${sh}) !== 0)`;
+    }
+    return 'false';
+  }
+
+  /** Saves r0-r5 and the count for a helper; reloads r0 and the count after. */
+  function helperCall(slot: number, idExpr: string): string {
+    const save = (debug ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] : [0, 1, 2, 3, 4, 5]).map((r) => `R[${2 * r}] = ${L(r)}; R[${2 * r + 1}] = ${H(r)};`).join(' ');
+    return `${save} S.count = n; S.sv = SV; S.mayGoto = mg; ${debug ? logReg(0) : ''}
+      t = S.helper(${idExpr}, ${slot}); n = S.count; mg = S.mayGoto;
+      if (t !== 0) { pc = ${slot}; st = t; break loop; }
+      r0l = R[0]; r0h = R[1];`;
+  }
+
+  function localCall(slot: number, targetExpr: string): string {
+    const saved = [6, 7, 8, 9].map((r) => `${L(r)}, ${H(r)}`).join(', ');
+    const log = debug ? `if (U !== null) { U.push(10, r10l, r10h, ${TAG_REG}); }` : '';
+    return `${budget.replaceAll('PC', String(slot))} ${log}
+      S.count = n; if (!S.pushFrame(${slot + 1}, ${slot}, ${saved})) { pc = ${slot}; st = ${ST_FAULT}; break loop; }
+      SV = S.sv; r10l = S.fpl; r10h = S.fph; pc = ${targetExpr}; continue loop;`;
+  }
+
+  function exitCode(slot: number): string {
+    const restore = [6, 7, 8, 9].map((r, i) => `${L(r)} = F[${2 * i}]; ${H(r)} = F[${2 * i + 1}];`).join(' ');
+    const log = debug ? `if (U !== null) { ${[6, 7, 8, 9, 10].map((r) => `U.push(${r}, ${L(r)}, ${H(r)}, ${TAG_REG});`).join(' ')} }` : '';
+    return `if (S.depth === 0) { pc = ${slot}; st = ${ST_EXIT}; break loop; }
+      ${log} S.count = n; t = S.popFrame(); SV = S.sv; r10l = S.fpl; r10h = S.fph;
+      F = S.popped; ${restore}
+      if (t < 0) { pc = ${slot}; st = ${ST_RETURN}; break loop; }
+      pc = t; continue loop;`;
+  }
+
+  function emitJmp(slot: number, insn: Instruction, is32: boolean): string {
+    const op = jmpOp(insn.code);
+    const x = source(insn.code) === Source.X;
+    if (op === JmpOp.CALL) {
+      const pre = flush(1);
+      k = -1;
+      if (x) {
+        const d = insn.dst;
+        return `${pre} t = S.codeSlot(${L(d)}, ${H(d)});
+          if (t >= 0) { ${localCall(slot, 't')} }
+          else if (${H(d)} === 0 && ${L(d)} > 0) { ${helperCall(slot, L(d))} }
+          else { pc = ${slot}; st = S.raise(${slot}, "callx to an address that is not a function"); break loop; }`;
+      }
+      if (insn.src === 1) {
+        const target = slot + 1 + insn.imm;
+        if (!isStart(target)) return `${pre} ` + raise(slot, `call to slot ${target}, which is not an instruction`);
+        return `${pre} ${localCall(slot, String(target))}`;
+      }
+      if (insn.src === 2) return raise(slot, `kfunc calls are not emulated (btf id ${insn.imm})`);
+      return `${pre} ${helperCall(slot, String(insn.imm))}`;
+    }
+    if (op === JmpOp.EXIT) {
+      const pre = flush(1);
+      k = -1;
+      return `${pre} ${exitCode(slot)}`;
+    }
+    const pre = flush(1);
+    k = -1;
+    if (op === JmpOp.JA) {
+      const target = slot + 1 + (is32 ? insn.imm : insn.off);
+      return `${pre} ${jumpTo(slot, target)}`;
+    }
+    if (op === JmpOp.JCOND) {
+      return `${pre} if (mg === 0) ${jumpTo(slot, slot + 1 + insn.off)} mg--;`;
+    }
+    const d = insn.dst;
+    const imm = insn.imm | 0;
+    const sl = x ? L(insn.src) : num(imm);
+    const sh = x ? H(insn.src) : imm < 0 ? '(-1)' : '0';
+    const slu = x ? `(${L(insn.src)} >>> 0)` : String(imm >>> 0);
+    return `${pre} if (${cond(op, L(d), H(d), sl, sh, slu, is32)}) ${jumpTo(slot, slot + 1 + insn.off)}`;
+  }
+
+  function emitLd(slot: number, insn: Instruction): string {
+    const mode = memMode(insn.code);
+    if (mode === Mode.IMM) {
+      const d = insn.dst;
+      if (d === 10) return raise(slot, 'frame pointer is read only');
+      if (insn.src === 0 && !prog.symbols.has(slot)) {
+        return `${logReg(d)} ${L(d)} = ${num(insn.imm | 0)}; ${H(d)} = ${num((insn.hi ?? 0) | 0)};`;
+      }
+      return `${logReg(d)} t = S.pseudo(${slot}); if (S.fault !== null) { ${flushFault()} pc = ${slot}; st = ${ST_FAULT}; break loop; } ${L(d)} = t; ${H(d)} = S.th;`;
+    }
+    // LD_ABS / LD_IND: r0 = the packet's bytes in network order; out of bounds exits with 0.
+    const size = sizeBytes(memSize(insn.code));
+    const offExpr = mode === Mode.IND ? `((${L(insn.src)} + ${num(insn.imm | 0)}) | 0)` : String(insn.imm | 0);
+    const pre = flush(1);
+    k = -1;
+    return `${pre} ${debug ? logReg(0) : ''} S.count = n; t = S.ldAbs(${size}, ${offExpr}, ${slot});
+      if (t === 0) { r0l = S.tl; r0h = 0; }
+      else if (t === ${ST_FAULT}) { pc = ${slot}; st = t; break loop; }
+      else { r0l = 0; r0h = 0; ${exitCode(slot)} }`;
+  }
+
+  function address(base: number, off: number): string {
+    let code = `a = (${L(base)} >>> 0) + ${num(off)}; ah = ${H(base)};`;
+    if (off > 0) code += ' if (a > 4294967295) { a -= 4294967296; ah = (ah + 1) | 0; }';
+    if (off < 0) code += ' if (a < 0) { a += 4294967296; ah = (ah - 1) | 0; }';
+    return code;
+  }
+
+  const stackSlot = (base: number, off: number, size: number): boolean =>
+    base === 10 && off < 0 && off >= -STACK_BYTES && off + size <= 0;
+
+  function readDv(dv: string, o: string, size: number, signed: boolean, dl: string, dh: string): string {
+    switch (size) {
+      case 1: return signed ? `${dl} = ${dv}.getInt8(${o}); ${dh} = ${dl} >> 31;` : `${dl} = ${dv}.getUint8(${o}); ${dh} = 0;`;
+      case 2: return signed ? `${dl} = ${dv}.getInt16(${o}, true); ${dh} = ${dl} >> 31;` : `${dl} = ${dv}.getUint16(${o}, true); ${dh} = 0;`;
+      case 4: return signed ? `${dl} = ${dv}.getInt32(${o}, true); ${dh} = ${dl} >> 31;` : `${dl} = ${dv}.getInt32(${o}, true); ${dh} = 0;`;
+      default: return `${dh} = ${dv}.getInt32(${o} + 4, true); ${dl} = ${dv}.getInt32(${o}, true);`;
+    }
+  }
+  function writeDv(dv: string, o: string, size: number, vl: string, vh: string): string {
+    switch (size) {
+      case 1: return `${dv}.setUint8(${o}, ${vl} & 0xff);`;
+      case 2: return `${dv}.setUint16(${o}, ${vl} & 0xffff, true);`;
+      case 4: return `${dv}.setInt32(${o}, ${vl}, true);`;
+      default: return `${dv}.setInt32(${o}, ${vl}, true); ${dv}.setInt32(${o} + 4, ${vh}, true);`;
+    }
+  }
+
+  function emitLdx(slot: number, insn: Instruction): string {
+    const d = insn.dst;
+    if (d === 10) return raise(slot, 'frame pointer is read only');
+    const size = sizeBytes(memSize(insn.code));
+    const signed = memMode(insn.code) === Mode.MEMSX;
+    const dl = L(d), dh = H(d);
+    if (stackSlot(insn.src, insn.off, size)) {
+      return logReg(d) + readDv('SV', String(STACK_BYTES + insn.off), size, signed, dl, dh);
+    }
+    const c = `c${sites++}`;
+    // The destination may be the base register: compute the address first.
+    return `${logReg(d)} ${address(insn.src, insn.off)} g = ${c};
+      if (g === null || g.hi !== ah || (o = a - g.lo) < 0 || o > g.size - ${size}) {
+        S.count = n + ${debug ? 0 : k}; t = S.load(ah, a, ${size}, ${signed}, ${slot});
+        if (S.fault !== null) { ${flushFault()} pc = ${slot}; st = ${ST_FAULT}; break loop; }
+        ${c} = S.cacheable; ${dl} = t; ${dh} = S.th;
+      } else { ${readDv('g.dv', 'o', size, signed, dl, dh)} }`;
+  }
+
+  function emitStore(slot: number, insn: Instruction, isSt: boolean): string {
+    const size = sizeBytes(memSize(insn.code));
+    const d = insn.dst;
+    if (memMode(insn.code) === Mode.ATOMIC) {
+      const dw = size === 8;
+      const op = insn.imm;
+      const s = insn.src;
+      const fetch = (op & AtomicOp.FETCH) !== 0;
+      const outReg = op === AtomicOp.CMPXCHG ? 0 : s;
+      const set = fetch ? `${L(outReg)} = S.tl; ${H(outReg)} = S.th;` : '';
+      return `${fetch ? logReg(outReg) : ''} ${address(d, insn.off)} S.count = n + ${debug ? 0 : k};
+        if (!S.atomic(ah, a, ${dw}, ${op}, ${L(s)}, ${H(s)}, r0l, r0h, ${slot})) { ${flushFault()} pc = ${slot}; st = ${ST_FAULT}; break loop; }
+        ${set}`;
+    }
+    const imm = insn.imm | 0;
+    const vl = isSt ? num(imm) : L(insn.src);
+    const vh = isSt ? (imm < 0 ? '(-1)' : '0') : H(insn.src);
+    if (stackSlot(d, insn.off, size)) {
+      const o = String(STACK_BYTES + insn.off);
+      const log = debug
+        ? `if (U !== null) { ${readDv('SV', o, size, false, 'v', 'w')} U.push(S.frameRegion, ${o}, ${size}, v, w, ${TAG_MEM}); }`
+        : '';
+      return log + writeDv('SV', o, size, vl, vh);
+    }
+    const c = `c${sites++}`;
+    const log = debug ? `if (U !== null) { ${readDv('g.dv', 'o', size, false, 'v', 'w')} U.push(g.id, o, ${size}, v, w, ${TAG_MEM}); }` : '';
+    return `${address(d, insn.off)} g = ${c};
+      if (g === null || g.hi !== ah || (o = a - g.lo) < 0 || o > g.size - ${size}) {
+        S.count = n + ${debug ? 0 : k};
+        if (!S.store(ah, a, ${size}, ${vl}, ${vh}, ${slot})) { ${flushFault()} pc = ${slot}; st = ${ST_FAULT}; break loop; }
+        ${c} = S.cacheable;
+      } else { ${log} ${writeDv('g.dv', 'o', size, vl, vh)} }`;
+  }
+
+  const emitAll = (): void => {
+  for (let slot = 0; slot < n; slot++) {
+    const insn = prog.slots[slot];
+    if (!insn) continue;
+    const entry = entries.has(slot);
+    if (debug) {
+      body.push(`case ${slot}: if (n >= stop || (BP[${slot}] !== 0 && n !== n0)) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
+      body.push(`if (US !== null) US.push(${slot}, n, mg, ${TAG_STEP}); n++;`);
+    } else {
+      if (entry) {
+        if (open && k) body.push(`n += ${k};`);
+        k = 0;
+        body.push(`case ${slot}:`);
+      }
+    }
+    open = true;
+    body.push(emit(slot, insn));
+    if (!debug) k++;
+  }
+  if (open && !debug) body.push(`n += ${k};`);
+  body.push(`pc = ${n}; st = S.raise(${n}, "fell off the end of the program (the last instruction is not exit or a jump)"); break loop;`);
+
+  };
+  emitAll();
+
+  const regs = Array.from({ length: 11 }, (_, r) => `${L(r)} = R[${2 * r}], ${H(r)} = R[${2 * r + 1}]`).join(', ');
+  const save = Array.from({ length: 11 }, (_, r) => `R[${2 * r}] = ${L(r)}; R[${2 * r + 1}] = ${H(r)};`).join(' ');
+  const caches = sites ? `let ${Array.from({ length: sites }, (_, i) => `c${i} = null`).join(', ')};` : '';
+  return `"use strict";
+return function exec_${flavour}(S) {
+  const R = S.regs, lim = S.limit;
+  ${debug ? 'const BP = S.bp, U = S.undo, US = S.nested === 0 ? U : null, stop = S.stopAt;' : ''}
+  let ${regs};
+  let pc = S.pc, n = S.count, ${debug ? 'n0 = n,' : ''} mg = S.mayGoto, st = 0, t = 0, a = 0, ah = 0, o = 0, v = 0, w = 0, g = null, F = null, SV = S.sv;
+  ${caches}
+  loop: for (;;) {
+    switch (pc) {
+${body.join('\n')}
+      default:
+        st = S.raise(pc, "jump to slot " + pc + ", which is not an instruction"); break loop;
+    }
+  }
+  ${save}
+  S.pc = pc; S.count = n; S.mayGoto = mg; S.sv = SV;
+  return st;
+};`;
+}

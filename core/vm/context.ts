@@ -1,0 +1,258 @@
+// Program contexts as programs observe them: xdp_md and __sk_buff with the kernel's field rewriting
+// (32-bit fields holding 64-bit packet pointers), pt_regs, raw tracepoint bytes, and the
+// conformance convention (r1 = memory, r2 = its length).
+import type { ProgType } from '../program-types';
+import { HI_CTX, HI_DATA, HI_PACKET, LO_BASE, type ContextAccess, type Region } from './memory';
+import type { Machine } from './machine';
+
+export interface RunInput {
+  /** Packet bytes, from the Ethernet header (xdp, socket filter, tc, cgroup_skb). */
+  packet?: Uint8Array;
+  /** Raw context bytes: the whole ctx for raw types, or an xdp_md / __sk_buff as BPF_PROG_TEST_RUN's ctx_in. */
+  ctx?: Uint8Array;
+  /** Context fields by name (`mark`, `cb` (array), `ingress_ifindex`; pt_regs names `di`, `si`...). */
+  ctxFields?: Record<string, number | bigint | string | (number | bigint | string)[]>;
+  /** Conformance convention: r1 = address of these bytes, r2 = their length. */
+  mem?: Uint8Array;
+}
+
+export interface PacketState {
+  /** The whole buffer: headroom, packet, tailroom. */
+  buf: Uint8Array;
+  meta: number;
+  data: number;
+  end: number;
+  region: Region;
+}
+
+export interface BuiltContext {
+  r1l: number;
+  r1h: number;
+  r2?: number;
+  error?: string;
+  /** For LD_ABS / LD_IND and skb helpers: skb->data and friends. */
+  skbData?: { bytes: Uint8Array; resolveAbs(off: number, size: number): number };
+  packet?: PacketState;
+  kind: 'xdp' | 'skb' | 'raw' | 'mem' | 'none';
+  /** __sk_buff / xdp_md values the helpers need. */
+  fields: Map<string, number>;
+  /** Moves the packet's bounds (adjust_head/tail/meta); returns false when out of range. */
+  setBounds?(meta: number, data: number, end: number): boolean;
+  after(): { packet?: Uint8Array; ctx?: Uint8Array };
+}
+
+export const XDP_HEADROOM = 256;
+const FRAME_SIZE = 4096;
+const TAILROOM = 320;
+const XDP_FRAME_SIZE = 40;
+const ETH_HLEN = 14;
+
+const SKB_TYPES: ReadonlySet<string> = new Set(['socket_filter', 'sched_cls', 'sched_act', 'cgroup_skb', 'lwt_in', 'lwt_out', 'lwt_xmit', 'sk_skb']);
+const RAW_TYPES: ReadonlySet<string> = new Set(['kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable', 'tracing', 'syscall', 'lsm']);
+
+/** x86-64 struct pt_regs, 8 bytes per field in this order. */
+export const PT_REGS = ['r15', 'r14', 'r13', 'r12', 'bp', 'bx', 'r11', 'r10', 'r9', 'r8', 'ax', 'cx', 'dx', 'si', 'di', 'orig_ax', 'ip', 'cs', 'flags', 'sp', 'ss'];
+
+/** struct __sk_buff: offset, size, and whether programs may write it. */
+export const SKB_FIELDS: Record<string, [number, number, boolean]> = {
+  len: [0, 4, false], pkt_type: [4, 4, false], mark: [8, 4, true], queue_mapping: [12, 4, true],
+  protocol: [16, 4, false], vlan_present: [20, 4, false], vlan_tci: [24, 4, false], vlan_proto: [28, 4, false],
+  priority: [32, 4, true], ingress_ifindex: [36, 4, false], ifindex: [40, 4, false], tc_index: [44, 4, true],
+  cb0: [48, 4, true], cb1: [52, 4, true], cb2: [56, 4, true], cb3: [60, 4, true], cb4: [64, 4, true],
+  hash: [68, 4, false], tc_classid: [72, 4, true], data: [76, 4, false], data_end: [80, 4, false],
+  napi_id: [84, 4, false], family: [88, 4, false], remote_ip4: [92, 4, false], local_ip4: [96, 4, false],
+  remote_ip6_0: [100, 4, false], remote_ip6_1: [104, 4, false], remote_ip6_2: [108, 4, false], remote_ip6_3: [112, 4, false],
+  local_ip6_0: [116, 4, false], local_ip6_1: [120, 4, false], local_ip6_2: [124, 4, false], local_ip6_3: [128, 4, false],
+  remote_port: [132, 4, false], local_port: [136, 4, false], data_meta: [140, 4, false], flow_keys: [144, 8, false],
+  tstamp: [152, 8, true], wire_len: [160, 4, false], gso_segs: [164, 4, false], sk: [168, 8, false],
+  gso_size: [176, 4, false], tstamp_type: [180, 1, false], hwtstamp: [184, 8, false],
+};
+export const SKB_SIZE = 192;
+export const XDP_FIELDS: Record<string, number> = {
+  data: 0, data_end: 4, data_meta: 8, ingress_ifindex: 12, rx_queue_index: 16, egress_ifindex: 20,
+};
+export const XDP_MD_SIZE = 24;
+
+const toNum = (v: number | bigint | string): bigint => (typeof v === 'bigint' ? v : BigInt(v));
+
+export function buildContext(m: Machine, input: RunInput): BuiltContext {
+  const type = m.options.progType;
+  const none: BuiltContext = { r1l: 0, r1h: 0, kind: 'none', fields: new Map(), after: () => ({}) };
+  if (type === 'xdp') return xdpContext(m, input);
+  if (type && SKB_TYPES.has(type)) return skbContext(m, input, type);
+  if (type && RAW_TYPES.has(type) || input.ctx || input.ctxFields) return rawContext(m, input, type);
+  if (input.mem || !type) {
+    const mem = input.mem ?? new Uint8Array(0);
+    const region = m.space.add(HI_DATA, 'memory (r1)', 'mem', mem);
+    return { ...none, kind: 'mem', r1l: region.lo | 0, r1h: region.hi, r2: mem.length, after: () => ({}) };
+  }
+  return none;
+}
+
+function rawContext(m: Machine, input: RunInput, type: ProgType | undefined): BuiltContext {
+  let bytes: Uint8Array;
+  if (input.ctx) bytes = input.ctx.slice();
+  else if (type === 'kprobe' || type === 'perf_event' || input.ctxFields && Object.keys(input.ctxFields).some((k) => PT_REGS.includes(k))) {
+    bytes = new Uint8Array(PT_REGS.length * 8);
+    const dv = new DataView(bytes.buffer);
+    for (const [name, v] of Object.entries(input.ctxFields ?? {})) {
+      const i = PT_REGS.indexOf(name);
+      if (i < 0 || Array.isArray(v)) return { r1l: 0, r1h: 0, kind: 'raw', fields: new Map(), error: `pt_regs has no field '${name}' (fields: ${PT_REGS.join(', ')})`, after: () => ({}) };
+      dv.setBigUint64(i * 8, BigInt.asUintN(64, toNum(v)), true);
+    }
+  } else bytes = new Uint8Array(0);
+  const writable = type === 'raw_tracepoint_writable' || type === 'syscall' || type === undefined;
+  const region = m.space.add(HI_CTX, 'context', 'ctx', bytes, { writable });
+  return { r1l: region.lo | 0, r1h: region.hi, kind: 'raw', fields: new Map(), after: () => ({ ctx: region.bytes.slice() }) };
+}
+
+/** The packet in a frame with headroom; the region covers [meta, end). */
+function packetState(m: Machine, packet: Uint8Array, headroom: number): PacketState {
+  const buf = new Uint8Array(Math.max(FRAME_SIZE, headroom + packet.length + TAILROOM));
+  buf.set(packet, headroom);
+  const region = m.space.add(HI_PACKET, 'packet', 'packet', buf.subarray(headroom, headroom + packet.length), { lo: LO_BASE + headroom });
+  return { buf, meta: headroom, data: headroom, end: headroom + packet.length, region };
+}
+
+function setBounds(m: Machine, p: PacketState, meta: number, data: number, end: number): void {
+  p.meta = meta; p.data = data; p.end = end;
+  m.space.rebase(p.region, p.buf.subarray(meta, end), LO_BASE + meta);
+}
+
+function xdpContext(m: Machine, input: RunInput): BuiltContext {
+  const packet = input.packet ?? new Uint8Array(0);
+  const fields = new Map<string, number>([['ingress_ifindex', 1], ['rx_queue_index', 0], ['egress_ifindex', 0]]);
+  let metaLen = 0;
+  if (input.ctx) {
+    const dv = new DataView(input.ctx.buffer, input.ctx.byteOffset, input.ctx.byteLength);
+    if (input.ctx.length >= 12) metaLen = dv.getUint32(8, true);
+    if (input.ctx.length >= 16) fields.set('ingress_ifindex', dv.getUint32(12, true) || 1);
+    if (input.ctx.length >= 20) fields.set('rx_queue_index', dv.getUint32(16, true));
+  }
+  for (const [k, v] of Object.entries(input.ctxFields ?? {})) {
+    if (!(k in XDP_FIELDS) || Array.isArray(v)) return { r1l: 0, r1h: 0, kind: 'xdp', fields, error: `xdp_md has no field '${k}' a run can set`, after: () => ({}) };
+    fields.set(k, Number(toNum(v)));
+  }
+  const p = packetState(m, packet, XDP_HEADROOM);
+  if (metaLen) setBounds(m, p, p.data - metaLen, p.data, p.end);
+  const ptr = (off: number, res: { hi: number }): number => { res.hi = HI_PACKET; return (LO_BASE + off) | 0; };
+  const access: ContextAccess = {
+    load(off, size, res) {
+      res.hi = 0;
+      if (off % 4 !== 0 || size !== 4 || off >= XDP_MD_SIZE) return `invalid bpf_context access off=${off} size=${size}`;
+      switch (off) {
+        case 0: return ptr(p.data, res);
+        case 4: return ptr(p.end, res);
+        case 8: return ptr(p.meta, res);
+        case 12: return fields.get('ingress_ifindex')!;
+        case 16: return fields.get('rx_queue_index')!;
+        default: return fields.get('egress_ifindex')!;
+      }
+    },
+    store(off, size) { return `invalid bpf_context access off=${off} size=${size} (xdp_md is read-only)`; },
+  };
+  const region = m.space.add(HI_CTX, 'context (xdp_md)', 'ctx', new Uint8Array(XDP_MD_SIZE), { plain: false, ctx: access });
+  return {
+    r1l: region.lo | 0, r1h: region.hi, kind: 'xdp', fields, packet: p,
+    setBounds: (meta, data, end) => {
+      if (meta > data || data > end || meta < XDP_FRAME_SIZE || end > p.buf.length - TAILROOM) return false;
+      setBounds(m, p, meta, data, end);
+      return true;
+    },
+    after: () => ({ packet: p.buf.slice(p.data, p.end) }),
+  };
+}
+
+function skbContext(m: Machine, input: RunInput, type: ProgType): BuiltContext {
+  const packet = input.packet ?? new Uint8Array(0);
+  const isL2 = type === 'sched_cls' || type === 'sched_act';
+  const ctxBytes = new Uint8Array(SKB_SIZE);
+  if (input.ctx) ctxBytes.set(input.ctx.subarray(0, SKB_SIZE));
+  const cdv = new DataView(ctxBytes.buffer);
+  for (const [k, v] of Object.entries(input.ctxFields ?? {})) {
+    if (k === 'cb' && Array.isArray(v)) { v.slice(0, 5).forEach((x, i) => cdv.setUint32(48 + 4 * i, Number(BigInt.asUintN(32, toNum(x))), true)); continue; }
+    const f = SKB_FIELDS[k];
+    if (!f || Array.isArray(v)) return { r1l: 0, r1h: 0, kind: 'skb', fields: new Map(), error: `__sk_buff has no field '${k}'`, after: () => ({}) };
+    if (f[1] === 8) cdv.setBigUint64(f[0], BigInt.asUintN(64, toNum(v)), true);
+    else cdv.setUint32(f[0], Number(BigInt.asUintN(32, toNum(v))), true);
+  }
+  // Fields the kernel derives from the packet (as BPF_PROG_TEST_RUN's skb setup does).
+  const dv = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+  const ethType = packet.length >= ETH_HLEN ? dv.getUint16(12, false) : 0;
+  const set = (name: string, v: number): void => { const f = SKB_FIELDS[name]; cdv.setUint32(f[0], v >>> 0, true); };
+  const hdr = isL2 ? 0 : Math.min(ETH_HLEN, packet.length);
+  set('len', packet.length - hdr);
+  set('protocol', ((ethType & 0xff) << 8) | (ethType >> 8));
+  const dst = packet.subarray(0, 6);
+  const pktType = packet.length < 6 ? 0 : dst.every((b) => b === 0xff) ? 1 : dst[0] & 1 ? 2 : dst.every((b) => b === 0) ? 0 : 3;
+  set('pkt_type', pktType);
+  if (!cdv.getUint32(SKB_FIELDS.ifindex[0], true)) set('ifindex', 1);
+  if (!cdv.getUint32(SKB_FIELDS.wire_len[0], true)) set('wire_len', packet.length);
+  if (ethType === 0x0800 && packet.length >= ETH_HLEN + 20) {
+    set('family', 2);
+    cdv.setUint32(SKB_FIELDS.local_ip4[0], dv.getUint32(ETH_HLEN + 12, true), true);
+    cdv.setUint32(SKB_FIELDS.remote_ip4[0], dv.getUint32(ETH_HLEN + 16, true), true);
+  } else if (ethType === 0x86dd && packet.length >= ETH_HLEN + 40) {
+    set('family', 10);
+    for (let i = 0; i < 4; i++) {
+      cdv.setUint32(116 + 4 * i, dv.getUint32(ETH_HLEN + 8 + 4 * i, true), true);
+      cdv.setUint32(100 + 4 * i, dv.getUint32(ETH_HLEN + 24 + 4 * i, true), true);
+    }
+  }
+  const p = packetState(m, packet, XDP_HEADROOM);
+  setBounds(m, p, p.data + hdr, p.data + hdr, p.end);
+  const macStart = XDP_HEADROOM;
+  const byOff = new Map<number, [string, number, boolean]>(Object.entries(SKB_FIELDS).map(([n, f]) => [f[0], [n, f[1], f[2]]]));
+  const access: ContextAccess = {
+    load(off, size, res) {
+      res.hi = 0;
+      const bad = `invalid bpf_context access off=${off} size=${size}`;
+      if (off < 0 || off + size > SKB_SIZE) return bad;
+      if (off === 76 || off === 80 || off === 140) {
+        if (size !== 4) return bad;
+        res.hi = HI_PACKET;
+        return (LO_BASE + (off === 80 ? p.end : p.data)) | 0;
+      }
+      const f = byOff.get(off - (off % 4));
+      if (f && (f[1] === 8) && (size !== 8 || off % 8 !== 0) && f[0] !== 'tstamp' && f[0] !== 'hwtstamp') return bad;
+      if (size === 8) { res.hi = cdv.getInt32(off + 4, true); return cdv.getInt32(off, true); }
+      if (size === 4) return cdv.getInt32(off, true);
+      if (size === 2) return cdv.getUint16(off, true);
+      return cdv.getUint8(off);
+    },
+    store(off, size, lo, hi) {
+      const f = byOff.get(off - (off % 4));
+      if (!f || !f[2] || off + size > SKB_SIZE) return `invalid bpf_context access off=${off} size=${size} (this __sk_buff field is read-only)`;
+      if (size === 8) { cdv.setInt32(off, lo, true); cdv.setInt32(off + 4, hi, true); }
+      else if (size === 4) cdv.setInt32(off, lo, true);
+      else if (size === 2) cdv.setUint16(off, lo & 0xffff, true);
+      else cdv.setUint8(off, lo & 0xff);
+      return undefined;
+    },
+  };
+  const region = m.space.add(HI_CTX, 'context (__sk_buff)', 'ctx', ctxBytes, { plain: false, ctx: access });
+  const fields = new Map<string, number>([['mark', 0], ['ifindex', 1]]);
+  return {
+    r1l: region.lo | 0, r1h: region.hi, kind: 'skb', fields, packet: p,
+    skbData: {
+      get bytes() { return p.buf; },
+      resolveAbs(off: number, size: number): number {
+        // SKF_NET_OFF and SKF_LL_OFF select the network and the link-layer header.
+        let base = p.data;
+        if (off >= -0x200000 && off < -0x100000) { base = macStart; off += 0x200000; }
+        else if (off >= -0x100000 && off < 0) { base = macStart + ETH_HLEN; off += 0x100000; }
+        if (off < 0 || base + off + size > p.end) return -1;
+        return base + off;
+      },
+    },
+    setBounds: (meta, data, end) => {
+      if (meta > data || data > end || meta < 0 || end > p.buf.length - TAILROOM) return false;
+      setBounds(m, p, meta, data, end);
+      return true;
+    },
+    after: () => {
+      cdv.setUint32(0, p.end - p.data, true);
+      return { packet: p.buf.slice(macStart, p.end), ctx: ctxBytes.slice() };
+    },
+  };
+}
