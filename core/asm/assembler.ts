@@ -28,6 +28,8 @@ interface SectionState {
   /** Data: byte chunks with values to patch once every label is known. */
   bytes: number[];
   patches: { at: number; size: number; expr: { text: string; range: Range } }[];
+  /** Symbols data refers to (`.quad inner_map`), by byte offset. */
+  dataRefs: Map<number, string>;
   labels: Map<string, number>;
 }
 
@@ -92,7 +94,7 @@ class Assembler {
     }
     if (kind === 'data' && flags !== undefined && !flags.includes('a')) alloc = false;
     s = {
-      name, kind, alloc, insns: [], refs: [], slots: 0, bytes: [], patches: [], labels: new Map(),
+      name, kind, alloc, insns: [], refs: [], slots: 0, bytes: [], patches: [], dataRefs: new Map(), labels: new Map(),
     };
     this.sections.set(name, s);
     this.order.push(s);
@@ -298,7 +300,9 @@ class Assembler {
 
   private patchData(s: SectionState): void {
     for (const p of s.patches) {
-      const r = evalExpr(p.expr.text, 0, p.expr.text.length, (n) => this.localValue(n, s));
+      // a symbol plus a constant stays symbolic (a relocation); label differences are computed
+      let r = evalExpr(p.expr.text, 0, p.expr.text.length);
+      if (!r.result) r = evalExpr(p.expr.text, 0, p.expr.text.length, (n) => this.localValue(n, s));
       if (!r.result) {
         this.diag(p.expr.range, r.error?.message ?? 'invalid expression', 'data');
         continue;
@@ -306,6 +310,7 @@ class Assembler {
       let v = r.result.value;
       const sym = r.result.symbol;
       if (sym) {
+        s.dataRefs.set(p.at, sym.name);
         // what llvm-mc leaves in the bytes: the offset for a local symbol, else just the addend
         const d = this.symbols.get(sym.name);
         if (d && !this.globals.has(sym.name)) v += BigInt(d.section.kind === 'code' ? d.offset * 8 : d.offset);
@@ -447,9 +452,12 @@ class Assembler {
     const mapsSection = this.sections.get('.maps');
     if (btf && mapsSection && mapsSection.labels.size > 0) {
       const found = mapsFromBtf(Uint8Array.from(btf.bytes));
-      for (const [name] of mapsSection.labels) {
-        const def = found.get(name);
-        if (def && !maps.some((m) => m.name === name)) maps.push(def);
+      for (const [name, offset] of mapsSection.labels) {
+        const found1 = found.get(name);
+        if (!found1 || maps.some((m) => m.name === name)) continue;
+        const { valuesOffset, ...def } = found1;
+        const inner = valuesOffset === undefined ? undefined : mapsSection.dataRefs.get(offset + valuesOffset);
+        maps.push(inner ? { ...def, inner } : def);
       }
     }
     return license !== undefined

@@ -32,9 +32,12 @@ interface BtfType {
 
 const MAP_TYPE_NAMES = new Map<number, MapType>(Object.entries(MAP_TYPES).map(([k, v]) => [v, k as MapType]));
 
+/** A map found in BTF; `valuesOffset` is where a map-in-map's initial inner maps sit in its struct. */
+export type BtfMap = MapDef & { valuesOffset?: number };
+
 /** Reads the maps of the `.maps` datasec, by variable name. Returns an empty map on malformed BTF. */
-export function mapsFromBtf(bytes: Uint8Array): Map<string, MapDef> {
-  const out = new Map<string, MapDef>();
+export function mapsFromBtf(bytes: Uint8Array): Map<string, BtfMap> {
+  const out = new Map<string, BtfMap>();
   if (bytes.length < 24) return out;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint16(0, true) !== 0xeb9f) return out;
@@ -106,7 +109,7 @@ export function mapsFromBtf(bytes: Uint8Array): Map<string, MapDef> {
       if (!v || v.kind !== KIND_VAR) continue;
       const st = at(strip(v.sizeOrType));
       if (!st || st.kind !== KIND_STRUCT) continue;
-      const def: MapDef = { name: v.name, type: 'hash', keySize: 0, valueSize: 0, maxEntries: 0, flags: 0 };
+      const def: BtfMap = { name: v.name, type: 'hash', keySize: 0, valueSize: 0, maxEntries: 0, flags: 0 };
       let typed = false;
       for (let m = 0; m < st.vlen; m++) {
         const mName = str(view.getUint32(st.extra + 12 * m, true));
@@ -126,6 +129,11 @@ export function mapsFromBtf(bytes: Uint8Array): Map<string, MapDef> {
           case 'value_size': def.valueSize = uintValue(mType) ?? 0; break;
           case 'key': { const p = pointee(mType); if (p !== undefined) def.keySize = sizeOf(p); break; }
           case 'value': { const p = pointee(mType); if (p !== undefined) def.valueSize = sizeOf(p); break; }
+          case 'values':
+            // __array(values, struct inner): the value is an inner map's fd, as libbpf sets it
+            def.valueSize = 4;
+            def.valuesOffset = view.getUint32(st.extra + 12 * m + 8, true) / 8;
+            break;
         }
       }
       if (typed) out.set(def.name, def);

@@ -813,6 +813,12 @@ class LlvmParser {
     // r1 = r2
     const src = this.regAt(i);
     if (src >= 0) {
+      if (wide && src & 32) {
+        // clang -S prints a zero-extending 32-bit move as `r1 = w0` (llvm-mc 19 cannot read it back)
+        this.reg(i, 32);
+        this.end(i + 1);
+        return this.emit({ code: 0xbc, dst: d, src: src & 15, off: 0, imm: 0 }, first);
+      }
       this.reg(i, wide ? 64 : 32, wide ? 'a 64-bit register (r0-r10) like the destination' : 'a 32-bit register (w0-w10) like the destination');
       this.end(i + 1);
       return this.emit({ code: cls | 0xb8, dst: d, src: src & 15, off: 0, imm: 0 }, first);
