@@ -5,7 +5,7 @@ import { parseMnemonic } from '../asm/mnemonic-parser';
 import { assemble } from '../asm/assembler';
 import { decodeProgram } from '../isa';
 import { LineIndex } from '../asm/ast';
-import { Machine, type RunResult, type VmFault } from './machine';
+import { Machine, type RunInput, type RunResult, type VmFault } from './machine';
 import { programFromAssembled, programFromInsns, type VmProgram } from './program';
 
 export interface ConformanceOutcome {
@@ -48,12 +48,14 @@ export function conformanceProgram(file: DataFile, name: string, text: string): 
   return program;
 }
 
-export function runConformance(text: string, name = 'conformance', opts: { limit?: number } = {}): ConformanceOutcome {
+/** A machine set up for a conformance file, and its input (for stepping through it). */
+export function conformanceMachine(text: string, name = 'conformance', opts: { limit?: number } = {}):
+  { machine: Machine; input: RunInput; file: DataFile; unwound: () => boolean } | string {
   const file = parseDataFile(text);
   const program = conformanceProgram(file, name, text);
-  if (typeof program === 'string') return { error: program, instructions: 0, pass: false };
+  if (typeof program === 'string') return program;
   let unwound = false;
-  const m = new Machine({
+  const machine = new Machine({
     programs: [program],
     limit: opts.limit ?? 10_000_000,
     helperOverrides: new Map([[UNWIND_HELPER, (vm: Machine, args: bigint[]) => {
@@ -61,10 +63,23 @@ export function runConformance(text: string, name = 'conformance', opts: { limit
       return args[0];
     }]]),
   });
-  const res: RunResult = m.run({ mem: file.mem ?? new Uint8Array(0) });
+  return { machine, input: { mem: file.mem ?? new Uint8Array(0) }, file, unwound: () => unwound };
+}
+
+export function runConformance(text: string, name = 'conformance', opts: { limit?: number } = {}): ConformanceOutcome {
+  const setup = conformanceMachine(text, name, opts);
+  if (typeof setup === 'string') return { error: setup, instructions: 0, pass: false };
+  const { machine, input, file } = setup;
+  const res: RunResult = machine.run(input);
+  return judge(file, res, setup.unwound());
+}
+
+/** Compares a run with the file's expectation. */
+export function judge(file: DataFile, res: Pick<RunResult, 'r0' | 'fault' | 'instructions'>, unwound = false): ConformanceOutcome {
   const out: ConformanceOutcome = { expected: file.result, instructions: res.instructions, pass: false };
   if (file.error !== undefined) out.expectedError = file.error;
-  if (unwound) { out.r0 = 0n; } else if (res.fault) out.fault = res.fault;
+  if (unwound) out.r0 = 0n;
+  else if (res.fault) out.fault = res.fault;
   else out.r0 = res.r0;
   if (out.expectedError !== undefined) out.pass = out.fault !== undefined;
   else out.pass = out.r0 !== undefined && out.r0 === file.result;

@@ -250,7 +250,8 @@ export class Machine implements ExecHost {
     }
   }
 
-  private result(): RunResult {
+  /** The outcome of the current run (after run(), or once a debug run has stopped). */
+  result(): RunResult {
     const res: RunResult = { instructions: this.count, output: this.output };
     if (this.fault) res.fault = this.fault;
     else res.r0 = toBig(this.regs[0], this.regs[1]);
