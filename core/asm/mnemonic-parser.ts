@@ -111,10 +111,15 @@ class MnemonicParser {
     return false;
   }
 
-  /** At end of line or a comment (after spaces). */
+  /** At end of line or a line comment (after spaces and any block comments). */
   private atLineEnd(): boolean {
-    this.skipSpaces();
-    return this.pos >= this.end || this.atComment();
+    for (;;) {
+      this.skipSpaces();
+      if (this.pos >= this.end) return true;
+      const block = this.text.charCodeAt(this.pos) === CH_SLASH && this.text.charCodeAt(this.pos + 1) === CH_STAR;
+      if (!this.atComment()) return false;
+      if (!block) return true;
+    }
   }
 
   /** A short description of what is at `pos`, for "expected X, found Y" messages. */
@@ -157,7 +162,9 @@ class MnemonicParser {
         continue;
       }
       if (c === 46 /* . */) {
-        this.parseDirective(start, identEnd);
+        const name = text.slice(start, identEnd);
+        if (name === '.quad' || name === '.8byte') this.parseRawInstruction(start, identEnd);
+        else this.parseDirective(start, identEnd);
         return;
       }
       this.parseInstruction(start, identEnd);
@@ -206,6 +213,58 @@ class MnemonicParser {
     void sawComma;
     const end = args.length ? args[args.length - 1]!.range.end : nameEnd;
     this.statements.push({ kind: 'directive', name: text.slice(start, nameEnd), args, range: { start, end } });
+  }
+
+  /**
+   * `.quad WORD` is one raw instruction word (this syntax has no data sections): the way listings
+   * write encodings no mnemonic expresses. An ld_imm64 takes both words: `.quad FIRST, SECOND`.
+   */
+  private parseRawInstruction(start: number, nameEnd: number): void {
+    this.token('directive', start, nameEnd);
+    this.pos = nameEnd;
+    const ops = this.parseOperands();
+    if (!ops) return;
+    const words: bigint[] = [];
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      if (op.kind !== 'num' || op.value < 0n || op.value >= 1n << 64n) {
+        this.error(op.range.start, op.range.end,
+          `expected a 64-bit instruction word, found '${this.text.slice(op.range.start, op.range.end)}'`);
+        return;
+      }
+      words.push(op.value);
+    }
+    if (words.length === 0) {
+      this.expected('a 64-bit instruction word');
+      return;
+    }
+    const first = words[0]!;
+    const insn: Instruction = {
+      code: Number(first & 0xffn),
+      dst: Number((first >> 8n) & 0xfn),
+      src: Number((first >> 12n) & 0xfn),
+      off: Number(BigInt.asIntN(16, (first >> 16n) & 0xffffn)),
+      imm: Number(BigInt.asIntN(32, first >> 32n)),
+    };
+    const wide = insn.code === 0x18;
+    const want = wide ? 2 : 1;
+    if (words.length !== want) {
+      const r = words.length > want ? ops[want]!.range : ops[0]!.range;
+      this.error(r.start, r.end, wide
+        ? `expected both words of an ld_imm64 (.quad FIRST, SECOND), found ${words.length}`
+        : `expected one instruction word, found ${words.length}`);
+      return;
+    }
+    if (wide) {
+      const second = words[1]!;
+      if ((second & 0xffff_ffffn) !== 0n) {
+        const r = ops[1]!.range;
+        this.error(r.start, r.end, 'expected an ld_imm64 second word with zero code, registers and offset');
+        return;
+      }
+      insn.hi = Number(BigInt.asIntN(32, second >> 32n));
+    }
+    this.statements.push({ kind: 'insn', insn, range: { start, end: ops[ops.length - 1]!.range.end } });
   }
 
   private parseInstruction(start: number, identEnd: number): void {
@@ -654,6 +713,11 @@ class MnemonicParser {
       if (mode === undefined) return fail(0, `a call kind (${[...CALL_MODES.keys()].join(', ')})`);
       this.token('keyword', first.range.start, first.range.end);
       i = 1;
+    }
+    if (i === 0 && first?.kind === 'name' && ops.length === 1 && CALL_MODES.has(first.name.toLowerCase())) {
+      this.token('keyword', first.range.start, first.range.end);
+      this.error(first.range.end, first.range.end, `expected a call target after '${first.name}', found end of line`);
+      return undefined;
     }
     if (ops.length !== i + 1) {
       return fail(ops.length > i + 1 ? i + 1 : ops.length,

@@ -77,15 +77,15 @@ function decodeSlots(bytes: Uint8Array): { slot: number; size: 1 | 2; insn: Inst
   return out;
 }
 
-/** Raw data for the instruction at `slot`: one `.quad` per slot it takes. */
+/** Raw data for the instruction at `slot`: `.quad` with one word per slot it takes. */
 function quadLine(bytes: Uint8Array, slot: number, size: 1 | 2 = 1): string {
   const out: string[] = [];
   for (let s = slot; s < slot + size; s++) {
     let v = 0n;
     for (let j = 7; j >= 0; j--) v = (v << 8n) | BigInt(bytes[s * 8 + j]!);
-    out.push(`.quad 0x${v.toString(16).padStart(16, '0')}`);
+    out.push(`0x${v.toString(16).padStart(16, '0')}`);
   }
-  return out.join('\n\t');
+  return `.quad ${out.join(', ')}`;
 }
 
 /** Relative target of a jump or local call, and which field holds it. */
@@ -201,7 +201,7 @@ function lineFor(
     return text ?? raw();
   }
   // LLVM syntax: a local call only exists as `call <label>`.
-  if (b?.call) return useName ? `call ${targetName}` : raw();
+  if (b?.call) return useName && insn.dst === 0 && insn.off === 0 ? `call ${targetName}` : raw();
   // llvm-mc takes a numeric gotol offset only when it fits in 16 bits.
   if (insn.code === 0x06 && !useName && (insn.imm < -32768 || insn.imm > 32767)) return raw();
   const text = instructionText(insn, 'llvm');
