@@ -2,6 +2,7 @@
 // and shows the answer; none of them does any assembling itself.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { COMMANDS } from './command-ids';
 import { ASM_LANGUAGES } from './debug-config';
 import { objectPathFor } from './output-paths';
 import {
@@ -11,16 +12,6 @@ import {
   type VerifierLogParams, type VerifierLogResult,
 } from './protocol';
 import type { VirtualDocuments } from './virtual-documents';
-
-export const COMMANDS = {
-  showVerifierLog: 'bpfAsm.showVerifierLog',
-  assemble: 'bpfAsm.assemble',
-  disassemble: 'bpfAsm.disassemble',
-  convertSyntax: 'bpfAsm.convertSyntax',
-  runProgram: 'bpfAsm.runProgram',
-  debugProgram: 'bpfAsm.debugProgram',
-  restartServer: 'bpfAsm.restartServer',
-} as const;
 
 export interface CommandContext {
   client(): LanguageClient | undefined;

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { StatusParams } from './protocol';
 import { statusText } from './status-text';
+import { COMMANDS } from './command-ids';
 import { ASM_LANGUAGES } from './debug-config';
 
 export class VerdictStatusBar implements vscode.Disposable {
@@ -12,7 +13,7 @@ export class VerdictStatusBar implements vscode.Disposable {
 
   constructor() {
     this.item.name = 'eBPF verifier verdict';
-    this.item.command = 'bpfAsm.showVerifierLog';
+    this.item.command = COMMANDS.showVerifierLog;
     this.subscriptions.push(
       vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
       vscode.workspace.onDidCloseTextDocument((d) => this.byUri.delete(d.uri.toString())),
