@@ -26,6 +26,7 @@ const RUN_ORDER: ProgType[] = [
   'sched_cls', 'xdp', 'kprobe', 'cgroup_skb', 'sock_ops', 'sk_msg', 'sk_skb', 'cgroup_sock_addr',
   'cgroup_sysctl', 'lwt_seg6local', 'lwt_xmit', 'perf_event', 'sk_reuseport', 'cgroup_sockopt',
   'sk_lookup', 'syscall', 'cgroup_sock', 'socket_filter', 'tracepoint', 'flow_dissector', 'netfilter',
+  'tracing',
 ];
 
 const prepared = new Map<ProgType, PreparedTarget>();
@@ -138,7 +139,7 @@ describe.skipIf(noKernel)('helper prototypes vs the kernel verifier', () => {
         const rt = returnRegType(proto.ret);
         const probe = buildReturnProbe(proto.id, argsFor(proto, type), { hashFd: mapFor(proto.name) }, rt.base === 'NOT_INIT' ? undefined : regTypeName(rt));
         if (!probe || !('message' in probe.expect)) continue;
-        const reason = loadForProbe(prep(type).target, probe.code).reason ?? 'loaded';
+        const reason = loadForProbe(prep(type).target, probe.code, prep(type).attachBtfId).reason ?? 'loaded';
         // Our one hash map does not suit helpers that need a special map type; those say so and are skipped.
         if (/^cannot pass map_type \d+ into func|^expected prog array map for tail call/.test(reason)) continue;
         if (reason === probe.expect.message) {
@@ -159,7 +160,7 @@ describe.skipIf(noKernel)('helper prototypes vs the kernel verifier', () => {
     const load = (type: ProgType, name: string, k: number) => {
       const proto = protoByName(name)!;
       const probe = buildArgProbe(proto.id, argsFor(proto, type), k, { hashFd })!;
-      return loadForProbe(prep(type).target, probe.code).reason;
+      return loadForProbe(prep(type).target, probe.code, prep(type).attachBtfId).reason;
     };
     const lookup = protoByName('map_lookup_elem')!;
     expect(load('socket_filter', 'map_lookup_elem', 1)).toBe('R1 type=scalar expected=map_ptr');

@@ -13,8 +13,8 @@ export interface ProbeTarget {
   progType: ProgType;
   /** enum bpf_attach_type value. */
   expectedAttachType?: number;
-  /** vmlinux function (BTF FUNC name) for tracing / lsm programs. */
-  attachFunc?: string;
+  /** vmlinux BTF type to attach to (tracing / lsm programs): a FUNC or, for tp_btf, a TYPEDEF. */
+  attachBtf?: { kind: 'FUNC' | 'TYPEDEF'; name: string };
   progFlags?: number;
   /** Human-readable description of the attach point used. */
   note?: string;
@@ -49,10 +49,11 @@ export const PROBE_TARGETS: readonly ProbeTarget[] = [
   { progType: 'cgroup_sysctl' },
   { progType: 'raw_tracepoint_writable' },
   { progType: 'cgroup_sockopt', expectedAttachType: 21, note: 'cgroup/getsockopt' },
-  { progType: 'tracing', expectedAttachType: 24, attachFunc: 'vfs_read', note: 'fentry/vfs_read' },
+  // fentry is refused (EPERM, before verification) on some kernels; tp_btf loads wherever BTF does.
+  { progType: 'tracing', expectedAttachType: 23, attachBtf: { kind: 'TYPEDEF', name: 'btf_trace_sched_switch' }, note: 'tp_btf/sched_switch' },
   { progType: 'struct_ops', note: 'needs a struct_ops map; not probed' },
   { progType: 'ext', note: 'needs a target program; not probed' },
-  { progType: 'lsm', expectedAttachType: 27, attachFunc: 'bpf_lsm_file_open', note: 'lsm/file_open' },
+  { progType: 'lsm', expectedAttachType: 27, attachBtf: { kind: 'FUNC', name: 'bpf_lsm_file_open' }, note: 'lsm/file_open' },
   { progType: 'sk_lookup', expectedAttachType: 36 },
   { progType: 'syscall', progFlags: BPF_F_SLEEPABLE, note: 'sleepable' },
   { progType: 'netfilter', expectedAttachType: 45 },
@@ -73,20 +74,23 @@ const MIGHT_SLEEP = /helper call might sleep in a non-sleepable prog/;
 
 const btfIdCache = new Map<string, number | undefined>();
 
-/** BTF type id of a vmlinux FUNC, via bpftool; undefined when bpftool or the function is missing. */
-export function vmlinuxFuncBtfId(name: string): number | undefined {
-  if (btfIdCache.has(name)) return btfIdCache.get(name);
+let vmlinuxDump: string | undefined;
+
+/** BTF type id of a vmlinux type (`FUNC 'vfs_read'`), via bpftool; undefined when bpftool or the type is missing. */
+export function vmlinuxBtfId(kind: 'FUNC' | 'TYPEDEF', name: string): number | undefined {
+  const key = `${kind} ${name}`;
+  if (btfIdCache.has(key)) return btfIdCache.get(key);
   let id: number | undefined;
   try {
-    const out = execFileSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux'], {
+    vmlinuxDump ??= execFileSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux'], {
       encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'],
     });
-    const m = new RegExp(`^\\[(\\d+)\\] FUNC '${name}' `, 'm').exec(out);
+    const m = new RegExp(`^\\[(\\d+)\\] ${kind} '${name}' `, 'm').exec(vmlinuxDump);
     id = m ? Number(m[1]) : undefined;
   } catch {
     id = undefined;
   }
-  btfIdCache.set(name, id);
+  btfIdCache.set(key, id);
   return id;
 }
 
@@ -167,9 +171,9 @@ export function prepareTarget(target: ProbeTarget): PreparedTarget {
   if (!avail.ok) return { target, unavailable: avail.reason };
   if (target.note?.endsWith('not probed')) return { target, unavailable: target.note };
   let attachBtfId: number | undefined;
-  if (target.attachFunc) {
-    attachBtfId = vmlinuxFuncBtfId(target.attachFunc);
-    if (attachBtfId === undefined) return { target, unavailable: `no BTF id for ${target.attachFunc} (bpftool missing?)` };
+  if (target.attachBtf) {
+    attachBtfId = vmlinuxBtfId(target.attachBtf.kind, target.attachBtf.name);
+    if (attachBtfId === undefined) return { target, unavailable: `no BTF id for ${target.attachBtf.name} (bpftool missing?)` };
   }
   const base = loadForProbe(target, BASELINE, attachBtfId);
   if (!base.ok) return { target, attachBtfId, unavailable: `baseline program rejected: ${base.reason}` };
