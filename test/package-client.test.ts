@@ -1,0 +1,77 @@
+// The VS Code client's editor-free logic: which registers get inline values, what F5 launches,
+// the status bar text and the object file name.
+import { describe, expect, it } from 'vitest';
+import { defaultLaunchConfig, resolveLaunchConfig } from '../client/debug-config';
+import { INLINE_VALUE_LINES_ABOVE, inlineValueRange, registerReferences } from '../client/inline-values';
+import { objectPathFor } from '../client/output-paths';
+import { statusText } from '../client/status-text';
+
+describe('inline values', () => {
+  it('finds r and w registers (and %r) with their exact columns, as the 64-bit rN variable', () => {
+    const refs = registerReferences(['\tw1 = *(u32 *)(r10 - 4)', 'ldxw %r0, [%r1+4]'], 7);
+    expect(refs).toEqual([
+      { line: 7, start: 1, end: 3, variable: 'r1' },
+      { line: 7, start: 15, end: 18, variable: 'r10' },
+      { line: 8, start: 5, end: 8, variable: 'r0' },
+      { line: 8, start: 11, end: 14, variable: 'r1' },
+    ]);
+  });
+
+  it('skips comments, strings and names that merely contain a register name', () => {
+    const refs = registerReferences([
+      'r1 = my_r2 ll // r3', '# r4', 'r5 /* r6 */ += r7', '.asciz "r8"', 'call bpf_r9_helper', 'r11 = 1',
+      '5: (bf) r1 = r6 ; R1_w=ctx()',
+    ]);
+    expect(refs.map((r) => `${r.line}:${r.variable}`)).toEqual(['0:r1', '2:r5', '2:r7', '6:r1', '6:r6']);
+  });
+
+  it('annotates a few lines up to the stopped line, not past the start of the block', () => {
+    const lines = ['f:', 'r1 = 1', 'r2 = 2', 'loop:', 'r3 = 3', 'r4 = 4', 'r5 = 5'];
+    expect(inlineValueRange(lines, 5)).toEqual({ first: 3, last: 5 });
+    expect(inlineValueRange(lines, 2)).toEqual({ first: 0, last: 2 });
+    const long = Array.from({ length: 40 }, (_, i) => `r1 += ${i}`);
+    expect(inlineValueRange(long, 30)).toEqual({ first: 30 - INLINE_VALUE_LINES_ABOVE, last: 30 });
+    expect(inlineValueRange(long, 99)).toEqual({ first: 39 - INLINE_VALUE_LINES_ABOVE, last: 39 });
+  });
+});
+
+describe('launch configuration', () => {
+  const asm = { path: '/w/prog.bpf.s', languageId: 'bpf-asm' };
+
+  it('F5 without launch.json launches the active assembly file, stopping on entry', () => {
+    expect(resolveLaunchConfig({}, asm)).toEqual({
+      config: { type: 'bpf', request: 'launch', name: 'Debug eBPF program', program: '/w/prog.bpf.s', stopOnEntry: true },
+    });
+    expect(resolveLaunchConfig({}, { path: '/w/x.o', languageId: 'plaintext' }).config?.program).toBe('/w/x.o');
+  });
+
+  it('refuses with a message when there is nothing to debug', () => {
+    expect(resolveLaunchConfig({}, undefined).error).toMatch(/Open an eBPF assembly file/);
+    expect(resolveLaunchConfig({}, { path: '/w/a.c', languageId: 'c' }).error).toMatch(/Open an eBPF assembly file/);
+    expect(resolveLaunchConfig({ type: 'bpf', request: 'launch', name: 'x', program: ' ' }, undefined).error).toMatch(/"program"/);
+  });
+
+  it('keeps the user\'s attributes and fills in a missing program from the active file', () => {
+    const r = resolveLaunchConfig({ type: 'bpf', request: 'launch', name: 'x', packet: 'ff 00', stopOnEntry: false }, asm);
+    expect(r.config).toEqual({ type: 'bpf', request: 'launch', name: 'x', packet: 'ff 00', stopOnEntry: false, program: '/w/prog.bpf.s' });
+    expect(defaultLaunchConfig('${file}').program).toBe('${file}');
+  });
+});
+
+describe('status bar text', () => {
+  it('shows the program type, the verdict and the processed instruction count', () => {
+    expect(statusText({ uri: 'file:///a', programType: 'xdp', verdict: 'accepted', processedInsns: 12 })).toBe('$(pass) xdp: accepted (12 insns)');
+    expect(statusText({ uri: 'file:///a', programType: 'sched_cls', verdict: 'rejected', processedInsns: 3 })).toBe('$(error) sched_cls: rejected (3 insns)');
+    expect(statusText({ uri: 'file:///a', verdict: 'error', processedInsns: 0 })).toBe('$(warning) eBPF: does not assemble');
+    expect(statusText({ uri: 'file:///a', section: 'kprobe/x', verdict: 'pending' })).toBe('$(sync~spin) kprobe/x: pending');
+  });
+});
+
+describe('object file names', () => {
+  it('replaces the last extension with .o', () => {
+    expect(objectPathFor('/w/prog.bpf.s')).toBe('/w/prog.bpf.o');
+    expect(objectPathFor('/w/prog.ebpf')).toBe('/w/prog.o');
+    expect(objectPathFor('/w.d/prog')).toBe('/w.d/prog.o');
+    expect(objectPathFor('/w/.hidden')).toBe('/w/.hidden.o');
+  });
+});
