@@ -35,7 +35,7 @@ export function defaultLaunchConfig(program: string): BpfLaunchConfig {
 export function resolveLaunchConfig(
   config: Partial<BpfLaunchConfig>,
   active: ActiveFile | undefined,
-): { config: BpfLaunchConfig } | { error: string; config?: undefined } {
+): { config: BpfLaunchConfig; error?: undefined } | { error: string; config?: undefined } {
   if (!config.type && !config.request && !config.name) {
     if (!active || !isDebuggableFile(active)) {
       return { error: 'Open an eBPF assembly file (or an ELF .o file) to debug it.' };
