@@ -85,8 +85,11 @@ const FREE_DIRECTIVES = new Set([
   '.section', '.map', '.loc_label', '.symver', '.reloc', '.version', '.org',
 ]);
 
-/** A line of a kernel verifier log or `bpftool prog dump xlated`: `  12: (bf) ...`. */
-const LOG_LINE = /^[ \t]*\d+:[ \t]*\([0-9a-fA-F]{2}\)/m;
+/**
+ * A line of a kernel verifier log or `bpftool prog dump xlated`: `  12: (bf) ...`, also with the
+ * liveness column of newer kernels' logs (`  12: 01....6... (bf) ...`).
+ */
+const LOG_LINE = /^[ \t]*\d+:[ \t]*(?:[.0-9]+[ \t]+)?\([0-9a-fA-F]{2}\)/m;
 
 /** Thrown inside one statement's parse after its diagnostic is recorded. */
 const STOP = { stop: true };
@@ -212,9 +215,10 @@ class LlvmParser {
         return e;
       }
       if (c === CH_HASH) {
-        // `call bpf_map_lookup_elem#1`: a `#` glued to a name and followed by a number
+        // `call bpf_map_lookup_elem#1`, `call bpf_trace_printk#-61360`: a `#` glued to a name and a number
         const prev = pos > 0 ? text.charCodeAt(pos - 1) : 0;
-        if (pos > 0 && isIdentChar(prev) && isDigit(text.charCodeAt(pos + 1))) {
+        const next = text.charCodeAt(pos + 1);
+        if (pos > 0 && isIdentChar(prev) && (isDigit(next) || (next === 45 && isDigit(text.charCodeAt(pos + 2))))) {
           this.push(T.Op, pos, pos + 1);
           pos++;
           continue;
@@ -293,6 +297,13 @@ class LlvmParser {
     const numEnd = p;
     p++;
     while (p < this.len && isSpace(text.charCodeAt(p))) p++;
+    // the liveness column: one '.' or digit per register
+    let q = p;
+    while (q < this.len && (text.charCodeAt(q) === 46 || isDigit(text.charCodeAt(q)))) q++;
+    if (q > p && isSpace(text.charCodeAt(q))) {
+      while (q < this.len && isSpace(text.charCodeAt(q))) q++;
+      if (text.charCodeAt(q) === 40) p = q;
+    }
     if (
       text.charCodeAt(p) !== 40 || !isHexDigit(text.charCodeAt(p + 1)) || !isHexDigit(text.charCodeAt(p + 2)) ||
       text.charCodeAt(p + 3) !== 41
@@ -326,6 +337,11 @@ class LlvmParser {
           this.toComment();
           return;
         }
+      }
+      if (this.logMode && this.logOpcode < 0 && this.n > 0 && this.text.charCodeAt(this.ts[0]!) !== 46 /* . */) {
+        // in a pasted log, only numbered instruction lines (and directives) are code
+        this.toComment();
+        return;
       }
       while (i + 1 < this.n && this.tk[i] === T.Id && this.isOp(i + 1, ':')) {
         const name = this.str(i);
@@ -697,15 +713,15 @@ class LlvmParser {
       }
       this.end(next);
       const helper = helperByName(name);
+      if (hashId !== undefined) {
+        // a kernel listing's `call name#imm`: the number is what the instruction holds
+        this.role[i] = R.Helper;
+        const ref: SymbolRef | undefined = helper?.id === hashId ? { name, range, role: 'helper' } : undefined;
+        return this.emit({ code: 0x85, dst: 0, src: 0, off: 0, imm: hashId }, first, ref);
+      }
       if (helper && helper.name === name) {
         this.role[i] = R.Helper;
         return this.emit({ code: 0x85, dst: 0, src: 0, off: 0, imm: helper.id }, first, { name, range, role: 'helper' });
-      }
-      if (hashId !== undefined) {
-        // a kernel log's `call name#id` for a name outside the helper table (a kfunc, say)
-        this.role[i] = R.Helper;
-        this.diag(range, `'${name}' is not a known helper; using id ${hashId}`, 'unknown-helper', 'warning');
-        return this.emit({ code: 0x85, dst: 0, src: 0, off: 0, imm: hashId }, first);
       }
       this.role[i] = R.Label;
       return this.emit({ code: 0x85, dst: 0, src: 1, off: 0, imm: 0 }, first, { name, range, role: 'call' });
