@@ -13,6 +13,7 @@ import { helperById, HELPER_COUNT } from '../core/helpers/table';
 import { closeFd, createMap, kernelBpfAvailable } from '../core/kernel/bpf';
 import { PROG_TYPES, type ProgType } from '../core/program-types';
 
+const SK_LOOKUP_TCP = 84;
 const avail = kernelBpfAvailable();
 const noKernel = !avail.ok;
 if (!avail.ok) console.warn(`helpers-kernel: skipped, bpf() unavailable: ${avail.reason}`);
@@ -63,7 +64,8 @@ describe.skipIf(noKernel)('helper prototypes vs the kernel verifier', () => {
       const args = argsFor(proto, type);
       const packetCtx = type === 'xdp' ? 'xdp' : 'skb';
       for (let k = 1; k <= args.length; k++) {
-        const probe = buildArgProbe(proto.id, args, k, { hashFd, rdonlyArrayFd, packetCtx }, mode, proto.pktAccess);
+        const socketLookup = helperAvailability(type, SK_LOOKUP_TCP) === 'allowed';
+        const probe = buildArgProbe(proto.id, args, k, { hashFd, rdonlyArrayFd, packetCtx, socketLookup }, mode, proto.pktAccess);
         if (!probe) continue;
         const r = loadForProbe(prep(type).target, probe.code, prep(type).attachBtfId);
         ran++;
@@ -137,7 +139,8 @@ describe.skipIf(noKernel)('helper prototypes vs the kernel verifier', () => {
         const type = RUN_ORDER.find((t) => helperAvailability(t, proto.id) === 'allowed');
         if (!type) continue;
         const rt = returnRegType(proto.ret);
-        const probe = buildReturnProbe(proto.id, argsFor(proto, type), { hashFd: mapFor(proto.name) }, rt.base === 'NOT_INIT' ? undefined : regTypeName(rt));
+        const maps = { hashFd: mapFor(proto.name), socketLookup: helperAvailability(type, SK_LOOKUP_TCP) === 'allowed' };
+        const probe = buildReturnProbe(proto.id, argsFor(proto, type), maps, rt.base === 'NOT_INIT' ? undefined : regTypeName(rt));
         if (!probe || !('message' in probe.expect)) continue;
         const reason = loadForProbe(prep(type).target, probe.code, prep(type).attachBtfId).reason ?? 'loaded';
         // Our one hash map does not suit helpers that need a special map type; those say so and are skipped.

@@ -8,7 +8,7 @@ import { expectedRegTypeNames } from './proto-types';
 const STACK_REGION = 64;
 
 /** Argument kinds we can give a valid value for with no setup beyond a hash map (key 8, value 8). */
-function validValue(arg: ArgSpec): 'ctx' | 'map' | 'mem' | 'size' | 'zero' | 'fp' | undefined {
+function validValue(arg: ArgSpec): 'ctx' | 'map' | 'mem' | 'size' | 'zero' | 'fp' | 'sock' | undefined {
   // NULL is fine for a nullable pointer unless a size follows (then NULL with size 8 is refused).
   const memLike = arg.base === 'ARG_PTR_TO_MEM' || arg.base === 'ARG_PTR_TO_MAP_VALUE';
   if (arg.flags.includes('PTR_MAYBE_NULL') && arg.base !== 'ARG_PTR_TO_CTX' && !memLike) return 'zero';
@@ -23,6 +23,9 @@ function validValue(arg: ArgSpec): 'ctx' | 'map' | 'mem' | 'size' | 'zero' | 'fp
     case 'ARG_CONST_ALLOC_SIZE_OR_ZERO': return 'size';
     case 'ARG_ANYTHING': return 'zero';
     case 'ARG_PTR_TO_STACK': return 'fp';
+    case 'ARG_PTR_TO_SOCK_COMMON':
+    case 'ARG_PTR_TO_BTF_ID_SOCK_COMMON':
+    case 'ARG_PTR_TO_SOCKET': return 'sock';
     default: return undefined;
   }
 }
@@ -58,6 +61,8 @@ export interface ArgProbeMaps {
   rdonlyArrayFd?: number;
   /** Context layout of the program type, for `packet` mode (sched_cls and friends: skb; xdp: xdp). */
   packetCtx?: keyof typeof PACKET_CTX;
+  /** The program type may call bpf_sk_lookup_tcp, so socket arguments can get a real socket. */
+  socketLookup?: boolean;
 }
 
 export const RDONLY_VALUE_SIZE = 64;
@@ -106,8 +111,31 @@ function emitValid(e: Emitter, arg: ArgSpec, reg: number, maps: ArgProbeMaps): b
     case 'fp': e.insn(0xbf, reg, 10); e.insn(0x07, reg, 0, 0, -STACK_REGION); return true;
     case 'size': e.insn(0xb7, reg, 0, 0, 8); return true;
     case 'zero': e.insn(0xb7, reg, 0, 0, 0); return true;
+    case 'sock': e.insn(0xbf, reg, 9); return true;
     default: return false;
   }
+}
+
+const SK_LOOKUP_TCP = 84;
+
+/**
+ * r9 = bpf_sk_lookup_tcp(ctx, &zeroed ipv4 tuple, 12, BPF_F_CURRENT_NETNS, 0); if (!r9) exit.
+ * Returns the index of the exit jump to patch, or undefined when sockets are not needed.
+ */
+function emitSocketLookup(e: Emitter, needed: readonly ArgSpec[], maps: ArgProbeMaps): number | null | undefined {
+  if (!needed.some((a) => validValue(a) === 'sock')) return undefined;
+  if (!maps.socketLookup) return null;
+  e.insn(0xbf, 1, 6);
+  e.insn(0xbf, 2, 10);
+  e.insn(0x07, 2, 0, 0, -STACK_REGION);
+  e.insn(0xb7, 3, 0, 0, 12);
+  e.insn(0xb7, 4, 0, 0, -1);
+  e.insn(0xb7, 5, 0, 0, 0);
+  e.insn(0x85, 0, 0, 0, SK_LOOKUP_TCP);
+  const jump = e.length;
+  e.insn(0x15, 0, 0, 0, 0); // if r0 == 0 goto exit (patched)
+  e.insn(0xbf, 9, 0);
+  return jump;
 }
 
 /**
@@ -129,6 +157,10 @@ export function buildArgProbe(
   e.insn(0xbf, 6, 1); // r6 = ctx
   for (let off = -STACK_REGION; off < 0; off += 8) e.insn(0x7a, 10, 0, off, 0); // zero the stack region
   let skipToExit: number | undefined;
+  const exitJumps: number[] = [];
+  const sock = emitSocketLookup(e, args.slice(0, position - 1), maps);
+  if (sock === null || (sock !== undefined && (mode === 'rdonly-map' || mode === 'packet'))) return undefined;
+  if (sock !== undefined) exitJumps.push(sock);
   if (mode === 'rdonly-map') {
     // r7 = bpf_map_lookup_elem(rdonly array, &zero); if (!r7) exit
     e.insn(0x18, 1, 1, 0, maps.rdonlyArrayFd!);
@@ -144,10 +176,10 @@ export function buildArgProbe(
     const off = PACKET_CTX[maps.packetCtx!];
     e.insn(0x61, 7, 6, off.data);
     e.insn(0x61, 8, 6, off.dataEnd);
-    e.insn(0xbf, 9, 7);
-    e.insn(0x07, 9, 0, 0, 64);
+    e.insn(0xbf, 0, 7);
+    e.insn(0x07, 0, 0, 0, 64);
     skipToExit = e.length;
-    e.insn(0x2d, 9, 8, 0); // if r9 > r8 goto exit (patched)
+    e.insn(0x2d, 0, 8, 0); // if r0 > r8 goto exit (patched)
   }
   for (let i = 1; i < position; i++) if (!emitValid(e, args[i - 1], i, maps)) return undefined;
 
@@ -188,7 +220,8 @@ export function buildArgProbe(
     expect = { message: `R${position} type=scalar expected=${expectedRegTypeNames(arg).join(', ')}` };
   }
   e.insn(0x85, 0, 0, 0, id);
-  if (skipToExit !== undefined) e.patchOff(skipToExit, e.length - skipToExit - 1);
+  if (skipToExit !== undefined) exitJumps.push(skipToExit);
+  for (const j of exitJumps) e.patchOff(j, e.length - j - 1);
   e.insn(0xb7, 0, 0, 0, 0);
   e.insn(0x95);
   return { code: e.bytes(), expect, mode };
@@ -211,10 +244,13 @@ export function buildReturnProbe(id: number, args: readonly ArgSpec[], maps: Arg
   const e = new Emitter();
   e.insn(0xbf, 6, 1);
   for (let off = -STACK_REGION; off < 0; off += 8) e.insn(0x7a, 10, 0, off, 0);
+  const sock = emitSocketLookup(e, args, maps);
+  if (sock === null) return undefined;
   for (let i = 1; i <= args.length; i++) if (!emitValid(e, args[i - 1], i, maps)) return undefined;
   e.insn(0x85, 0, 0, 0, id);
   e.insn(0xbf, 1, 0); // r1 = r0
   e.insn(0x85, 0, 0, 0, 1); // bpf_map_lookup_elem(r1, ...)
+  if (sock !== undefined) e.patchOff(sock, e.length - sock - 1);
   e.insn(0xb7, 0, 0, 0, 0);
   e.insn(0x95);
   const message = retTypeName === undefined ? 'R0 !read_ok' : `R1 type=${retTypeName} expected=map_ptr`;
