@@ -155,6 +155,14 @@ describe('BPF_PROG_TEST_RUN', () => {
     expect(value!.ctxOut?.length).toBe(192);
   });
 
+  kit('truncates the packet out to dataSizeOut and says ENOSPC, keeping the return value', () => {
+    const { value } = withProgram({ insns: [b.movImm(0, 2), b.exit()], progType: 'xdp' }, (fd) =>
+      testRun(fd, { data: packet(64), dataSizeOut: 10 }));
+    expect(value!.errno).toBe(ERRNO.ENOSPC);
+    expect(value!.retval).toBe(2);
+    expect(value!.dataOut).toEqual(packet(64).slice(0, 10));
+  });
+
   kit('returns ENOTSUPP for kprobe programs', () => {
     const { load, value } = withProgram(
       { insns: [b.movImm(0, 0), b.exit()], progType: 'kprobe' },

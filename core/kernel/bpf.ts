@@ -285,7 +285,7 @@ export interface TestRunOutcome {
   dataOut: Uint8Array;
   ctxOut: Uint8Array | undefined;
   durationNs: number;
-  /** 0 on success; otherwise the errno of BPF_PROG_TEST_RUN and the other fields are empty. */
+  /** 0 on success. ENOSPC: dataOut was cut to dataSizeOut, the rest is valid. Otherwise the other fields are empty. */
   errno: number;
 }
 
