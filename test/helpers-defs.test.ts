@@ -173,6 +173,18 @@ describe('parseHelperDefs on synthetic snippets', () => {
     expect(parseHelperDefs(undefined as unknown as string)).toEqual([]);
   });
 
+  it('stays fast on pathological input', () => {
+    const inputs = [
+      `static ${'a '.repeat(50000)};`,
+      `static ${'a'.repeat(100000)}(${'x,'.repeat(50000)};`,
+      `static long (*bpf_x)(${'int a,'.repeat(20000)}) = (void *) 1;`,
+      'static '.repeat(100000),
+    ];
+    const started = Date.now();
+    for (const s of inputs) parseHelperDefs(s);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('normalises C types', () => {
     expect(normaliseCType('const  void*')).toBe('const void *');
     expect(normaliseCType('char * *')).toBe('char **');
