@@ -9,6 +9,7 @@ import {
   CH_HASH, CH_MINUS, CH_PLUS, CH_SEMI, CH_SLASH, CH_STAR, isDigit, isHexDigit, isIdentChar, isIdentStart, isSpace,
   scanBlockComment, scanIdentifier, scanString,
 } from './lexer';
+import { helperByName } from '../helpers/table';
 import { MNEMONICS, ATOMIC_OPS_BY_NAME, CALL_MODES, LDDW_PSEUDO_BY_NAME, type MnemonicSpec } from './mnemonic-table';
 
 const CH_COMMA = 44;
@@ -184,8 +185,15 @@ class MnemonicParser {
       argStart = argEnd = -1;
     };
     let sawComma = false;
+    // `.map NAME type=T key=N ...` takes space-separated words, as in the LLVM syntax.
+    const wordArgs = text.slice(start, nameEnd) === '.map';
     while (!this.atLineEnd()) {
       const c = text.charCodeAt(this.pos);
+      if (wordArgs && isSpace(c)) {
+        flush();
+        this.pos++;
+        continue;
+      }
       if (c === CH_COMMA) {
         flush();
         sawComma = true;
@@ -745,7 +753,13 @@ class MnemonicParser {
     insn.src = mode ?? 0;
     if (t.kind === 'name') {
       if (mode === 2) return fail(i, 'a kernel function BTF id');
+      const helper = helperByName(t.name);
+      if (!helper) {
+        this.error(t.range.start, t.range.end, `unknown helper '${t.name}': expected a helper number or a bpf_* helper name`);
+        return undefined;
+      }
       this.token('helper', t.range.start, t.range.end);
+      insn.imm = helper.id;
       return { insn, ref: { name: t.name, range: t.range, role: 'helper' } };
     }
     if (t.kind !== 'num') return fail(i, 'a helper number or name');

@@ -1,0 +1,104 @@
+// Everything the server knows about one version of one document, computed lazily and cached:
+// the parse, the assembled programs, the symbol index and each program's verification.
+import { LineIndex, type ParsedFile, type Syntax } from '../core/asm/ast';
+import { assemble, parse } from '../core/asm';
+import type { AssembledFile, Program } from '../core/asm/program';
+import { indexSymbols, type SymbolIndex } from '../core/asm/symbols';
+import type { ProgType } from '../core/program-types';
+import { verifyProgram, type VerifyResult } from '../core/verifier';
+import type { ServerSettings } from './settings';
+
+export interface InsnLocation {
+  program: Program;
+  /** Index into program.insns. */
+  index: number;
+}
+
+export class DocumentAnalysis {
+  private parsedCache?: ParsedFile;
+  private assembledCache?: AssembledFile;
+  private symbolsCache?: SymbolIndex;
+  private insnByStart?: Map<number, InsnLocation>;
+  private readonly verified = new Map<Program, VerifyResult>();
+  readonly lines: LineIndex;
+
+  constructor(
+    readonly uri: string,
+    readonly text: string,
+    readonly version: number,
+    readonly settings: ServerSettings,
+    readonly forcedSyntax?: Syntax,
+  ) {
+    this.lines = new LineIndex(text);
+  }
+
+  get parsed(): ParsedFile {
+    return (this.parsedCache ??= parse(this.text, { syntax: this.forcedSyntax }));
+  }
+
+  get syntax(): Syntax {
+    return this.parsed.syntax;
+  }
+
+  get assembled(): AssembledFile {
+    return (this.assembledCache ??= assemble(this.parsed));
+  }
+
+  get symbols(): SymbolIndex {
+    return (this.symbolsCache ??= indexSymbols(this.parsed, this.text.length));
+  }
+
+  progTypeOf(program: Program): ProgType {
+    return program.progType ?? this.settings.defaultProgramType;
+  }
+
+  /** The verifier's result for a program; undefined while the file still has assembly errors. */
+  verification(program: Program): VerifyResult | undefined {
+    if (this.assembled.diagnostics.some((d) => d.severity === 'error')) return undefined;
+    let result = this.verified.get(program);
+    if (!result) {
+      result = verifyProgram(program, this.assembled.maps, {
+        progType: this.progTypeOf(program),
+        unprivileged: this.settings.unprivileged,
+        collectStates: true,
+      });
+      this.verified.set(program, result);
+    }
+    return result;
+  }
+
+  /** A fresh verification with the kernel-format log at `logLevel` (not cached). */
+  verifyWithLog(program: Program, logLevel: number): VerifyResult {
+    return verifyProgram(program, this.assembled.maps, {
+      progType: this.progTypeOf(program),
+      unprivileged: this.settings.unprivileged,
+      logLevel,
+    });
+  }
+
+  /** The instruction whose statement contains this offset. */
+  insnAt(offset: number): InsnLocation | undefined {
+    if (!this.insnByStart) {
+      this.insnByStart = new Map();
+      for (const program of this.assembled.programs) {
+        program.insns.forEach((pi, index) => {
+          if (pi.range) this.insnByStart!.set(pi.range.start, { program, index });
+        });
+      }
+    }
+    for (const st of this.parsed.statements) {
+      if (st.kind !== 'insn' || offset < st.range.start) continue;
+      if (offset > st.range.end) continue;
+      return this.insnByStart.get(st.range.start);
+    }
+    return undefined;
+  }
+
+  /** Offset range of the line holding this offset. */
+  lineRangeAt(offset: number): { start: number; end: number } {
+    const { line } = this.lines.position(offset);
+    const start = this.lines.lineStart(line);
+    const nl = this.text.indexOf('\n', start);
+    return { start, end: nl < 0 ? this.text.length : nl };
+  }
+}

@@ -1,0 +1,136 @@
+// Diagnostics: assembly errors, the verifier's verdict per program, and warnings for unused
+// labels and maps, unreachable code and helpers the program type may not call.
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver-types';
+import { helperAvailability } from '../../core/helpers/allowed';
+import { helperName } from '../../core/helpers/table';
+import { CALL } from '../../core/isa';
+import type { DocumentAnalysis } from '../analysis';
+import { toLspRange } from '../positions';
+
+export const SOURCE = 'bpf-asm';
+
+export function diagnostics(doc: DocumentAnalysis): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const d of [...doc.parsed.diagnostics, ...doc.assembled.diagnostics]) {
+    const key = `${d.range.start}:${d.range.end}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({
+      range: toLspRange(doc.lines, d.range),
+      severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+      message: d.message,
+      code: d.code,
+      source: SOURCE,
+    });
+  }
+  out.push(...unusedSymbols(doc));
+  if (out.some((d) => d.severity === DiagnosticSeverity.Error)) return out;
+  out.push(...helperAvailabilityWarnings(doc));
+  out.push(...verifierDiagnostics(doc));
+  return out;
+}
+
+function unusedSymbols(doc: DocumentAnalysis): Diagnostic[] {
+  const used = new Set(doc.symbols.uses.filter((u) => u.role !== 'directive').map((u) => u.name));
+  const out: Diagnostic[] = [];
+  for (const d of doc.symbols.defs) {
+    if ((d.kind !== 'label' && d.kind !== 'map') || used.has(d.name)) continue;
+    if (d.kind === 'label' && d.name.startsWith('.L')) continue; // compiler-made labels
+    // A label at the start of a section names the program; it is not unused.
+    if (d.kind === 'label' && doc.assembled.programs.some((p) => p.functions.some((f) => f.name === d.name))) continue;
+    out.push({
+      range: toLspRange(doc.lines, d.range),
+      severity: DiagnosticSeverity.Warning,
+      message: d.kind === 'map' ? `map '${d.name}' is never used` : `label '${d.name}' is never used`,
+      code: d.kind === 'map' ? 'unused-map' : 'unused-label',
+      source: SOURCE,
+      tags: [DiagnosticTag.Unnecessary],
+    });
+  }
+  return out;
+}
+
+function helperAvailabilityWarnings(doc: DocumentAnalysis): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const program of doc.assembled.programs) {
+    const progType = doc.progTypeOf(program);
+    for (const pi of program.insns) {
+      if (pi.insn.code !== CALL || pi.insn.src !== 0 || !pi.range) continue;
+      const a = helperAvailability(progType, pi.insn.imm);
+      if (a !== 'not-allowed' && a !== 'sleepable-only') continue;
+      out.push({
+        range: toLspRange(doc.lines, pi.range),
+        severity: DiagnosticSeverity.Warning,
+        message: `${helperName(pi.insn.imm)} is not available to ${progType} programs${a === 'sleepable-only' ? ' unless they are sleepable' : ''}`,
+        code: 'helper-not-allowed',
+        source: SOURCE,
+      });
+    }
+  }
+  return out;
+}
+
+function verifierDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const program of doc.assembled.programs) {
+    const result = doc.verification(program);
+    if (!result) continue;
+    const rangeOf = (slot: number) => {
+      const pi = program.insns.find((p) => p.slot === slot) ?? program.insns.at(-1);
+      return pi?.range ? toLspRange(doc.lines, pi.range) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    };
+    for (const e of result.errors) {
+      const related: DiagnosticRelatedInformation[] = (e.path ?? []).slice(-20).map((step) => ({
+        location: { uri: doc.uri, range: rangeOf(step.insn) },
+        message: step.note,
+      }));
+      const explanation = [e.explanation, e.fix && `Fix: ${e.fix}`].filter(Boolean).join('\n');
+      out.push({
+        range: rangeOf(e.insn),
+        severity: DiagnosticSeverity.Error,
+        message: [e.message, ...e.notes].join('\n') + (explanation ? `\n\n${explanation}` : ''),
+        code: verifierCode(e.message),
+        source: `verifier (${program.section})`,
+        relatedInformation: related.length ? related : undefined,
+      });
+    }
+    for (const w of result.warnings ?? []) {
+      out.push({
+        range: rangeOf(w.insn),
+        severity: DiagnosticSeverity.Warning,
+        message: w.message,
+        code: verifierCode(w.message),
+        source: SOURCE,
+        tags: w.message.startsWith('unreachable') ? [DiagnosticTag.Unnecessary] : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+const CODES: [RegExp, string][] = [
+  [/^R\d+ !read_ok/, 'uninitialized-register'],
+  [/^frame pointer is read only/, 'frame-pointer-write'],
+  [/^invalid (write to|read from) stack/, 'stack-out-of-bounds'],
+  [/invalid mem access '\w+_or_null'/, 'missing-null-check'],
+  [/invalid mem access/, 'invalid-mem-access'],
+  [/^invalid access to map value/, 'map-value-out-of-bounds'],
+  [/type=\w+ expected=/, 'helper-argument-type'],
+  [/^invalid bpf_context access/, 'context-access'],
+  [/offset is outside of the packet|^invalid access to packet/, 'packet-out-of-bounds'],
+  [/^unreachable insn/, 'unreachable'],
+  [/^jump out of range/, 'jump-out-of-range'],
+  [/^div by zero/, 'div-by-zero'],
+  [/pointer arithmetic/, 'pointer-arithmetic'],
+  [/^Unreleased reference/, 'unreleased-reference'],
+  [/^At program exit/, 'return-value-range'],
+  [/^back-edge|^infinite loop/, 'loop'],
+  [/^BPF program is too large/, 'complexity-limit'],
+];
+
+/** A stable code naming the kind of verifier message. */
+export function verifierCode(message: string): string {
+  for (const [re, code] of CODES) if (re.test(message)) return code;
+  return 'verifier';
+}
