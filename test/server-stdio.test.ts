@@ -4,7 +4,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { Diagnostic, Hover, CompletionItem, CodeAction, PublishDiagnosticsParams } from 'vscode-languageserver-types';
+import type { Diagnostic, Hover, CompletionItem, CodeAction } from 'vscode-languageserver-types';
+
+interface PublishDiagnosticsParams {
+  uri: string;
+  version?: number;
+  diagnostics: Diagnostic[];
+}
 
 const SERVER = join(__dirname, '../dist/server.js');
 const TEXT = readFileSync(join(__dirname, 'fixtures/server/counter.bpf.s'), 'utf8');
