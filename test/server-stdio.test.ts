@@ -52,7 +52,7 @@ describe.skipIf(!existsSync(SERVER))('language server over stdio', () => {
     const p = await got;
     const errors = p.diagnostics.filter((d: Diagnostic) => d.severity === 1);
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message.split('\n')[0]).toBe("R0 invalid mem access 'map_value_or_null'");
+    expect(String(errors[0]!.message).split('\n')[0]).toBe("R0 invalid mem access 'map_value_or_null'");
     expect(errors[0]!.range.start.line).toBe(lineOf('lock *(u64 *)'));
   });
 
