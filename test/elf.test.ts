@@ -1,12 +1,18 @@
 // The ELF reader and writer against llvm-mc-19, clang-19 and llvm-objdump-19.
 import { describe, expect, it } from 'vitest';
 import { readObject, writeObject, isElf } from '../core/elf';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AssembledFile } from '../core/asm/program';
+import type { MapDef } from '../core/map-types';
 import { ELF_SOURCES } from './elf-sources';
 import {
-  HAVE_CLANG, HAVE_LLVM, NO_CLANG_REASON, NO_LLVM_REASON, clangBpf, llvmMc, objdump, prng,
+  HAVE_CLANG, HAVE_LLVM, NO_CLANG_REASON, NO_LLVM_REASON, clangBpf, llvmMc, objdump, prng, withTemp,
 } from './elf-tools';
 
+const CAN_LOAD = process.getuid?.() === 0 && spawnSync('bpftool', ['version']).status === 0;
+if (!CAN_LOAD) console.warn('bpftool missing or not root: skipping the libbpf load of a written object');
 if (!HAVE_LLVM) console.warn(NO_LLVM_REASON);
 if (!HAVE_CLANG) console.warn(NO_CLANG_REASON);
 
@@ -65,7 +71,8 @@ describe('ELF writer and reader round trip llvm-mc objects', () => {
       const original = llvmMc(source);
       const read = readObject(original);
       expect(read.diagnostics).toEqual([]);
-      const written = writeObject(read);
+      // The legacy `maps` section in these sources comes back as legacy maps.
+      const written = writeObject(read, { maps: 'legacy' });
       expect(objdump(written, ['-d', '-r'])).toBe(objdump(original, ['-d', '-r']));
       expect(objdump(written, ['-d'])).toBe(objdump(original, ['-d']));
       // llvm-mc types symbols in the maps and license sections NOTYPE (no .type in the source).
@@ -130,10 +137,12 @@ describe('ELF reader on clang-19 objects', () => {
     }
   });
 
-  it.skipIf(!HAVE_CLANG)('maps written as legacy bpf_map_def read back the same, inner maps included', () => {
+  it.skipIf(!HAVE_CLANG)('maps written as BTF or legacy bpf_map_def read back the same, inner maps included', () => {
     const obj = readObject(clangBpf(C_MAPS));
     const again = readObject(writeObject(obj));
+    expect(again.diagnostics).toEqual([]);
     expect(again.maps).toEqual(obj.maps);
+    expect(readObject(writeObject(obj, { maps: 'legacy' })).maps).toEqual(obj.maps);
     expect(again.license).toBe(obj.license);
     expect(again.data.map((d) => [d.name, [...d.bytes]])).toEqual(obj.data.map((d) => [d.name, [...d.bytes]]));
   });
@@ -158,7 +167,7 @@ describe('ELF writer output', () => {
   };
 
   it.skipIf(!HAVE_LLVM)('is a relocatable BPF object that llvm-objdump reads, with the map relocation', () => {
-    const bytes = writeObject(file);
+    const bytes = writeObject(file, { maps: 'legacy' });
     expect(isElf(bytes)).toBe(true);
     const text = objdump(bytes, ['-d', '-r']);
     expect(text).toContain('0000000000000000 <prog>:\n       0:\t18 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00\tr1 = 0x0 ll\n\t\t0000000000000000:  R_BPF_64_64\tmy_map\n');
@@ -168,6 +177,41 @@ describe('ELF writer output', () => {
     expect(headers).toMatch(/ license\s+00000004 /);
     // llvm-objdump -s shows the bpf_map_def: type 6, key 4, value 16, max 8, flags 0.
     expect(objdump(bytes, ['-s', '-j', 'maps'])).toContain('06000000 04000000 10000000 08000000');
+  });
+
+  it.skipIf(!CAN_LOAD)('libbpf (bpftool) loads it and the kernel creates the BTF-defined maps as declared', () => {
+    const maps: MapDef[] = [
+      { name: 'counts', type: 'percpu_hash', keySize: 4, valueSize: 16, maxEntries: 64, flags: 0 },
+      { name: 'inner', type: 'array', keySize: 4, valueSize: 8, maxEntries: 2, flags: 0 },
+      { name: 'outer', type: 'array_of_maps', keySize: 4, valueSize: 4, maxEntries: 3, flags: 0, inner: 'inner' },
+      { name: 'lru', type: 'lru_hash', keySize: 12, valueSize: 3, maxEntries: 16, flags: 2 },
+      { name: 'events', type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096, flags: 0 },
+    ];
+    const loadable: AssembledFile = {
+      ...file,
+      programs: [{ ...file.programs[0]!, relocations: [{ slot: 0, symbol: 'counts', kind: 'imm64' }] }],
+      maps,
+    };
+    const pins = `/sys/fs/bpf/bpf_asm_elf_test_${process.pid}`;
+    withTemp((tmp) => {
+      const obj = join(tmp, 'maps.o');
+      writeFileSync(obj, writeObject(loadable));
+      mkdirSync(pins);
+      try {
+        const load = spawnSync('bpftool', ['prog', 'loadall', obj, `${pins}/progs`, 'pinmaps', `${pins}/maps`], { encoding: 'utf8' });
+        expect(load.stderr).toBe('');
+        expect(load.status).toBe(0);
+        for (const m of maps) {
+          const shown = spawnSync('bpftool', ['-j', 'map', 'show', 'pinned', `${pins}/maps/${m.name}`], { encoding: 'utf8' });
+          expect(shown.status).toBe(0);
+          const info = JSON.parse(shown.stdout);
+          expect({ name: info.name, type: info.type, key: info.bytes_key, value: info.bytes_value, max: info.max_entries, flags: info.flags })
+            .toEqual({ name: m.name, type: m.type, key: m.keySize, value: m.valueSize, max: m.maxEntries, flags: m.flags });
+        }
+      } finally {
+        rmSync(pins, { recursive: true, force: true });
+      }
+    });
   });
 
   it('round-trips through the reader', () => {

@@ -36,6 +36,8 @@ export interface BtfMapFields {
   flags?: number;
   /** The struct has a `values` array (map-in-map or prog array initialiser). */
   hasValues: boolean;
+  /** For map-in-map: the map variable whose struct `values` points to (the inner map template). */
+  inner?: string;
 }
 
 export class Btf {
@@ -109,21 +111,32 @@ export class Btf {
   /** The map fields of each variable in the `.maps` data section, by variable name. */
   mapDefinitions(): Map<string, BtfMapFields> {
     const out = new Map<string, BtfMapFields>();
+    const varOfStruct = new Map<number, string>();
+    const innerStructs = new Map<string, number>();
     for (const sec of this.types) {
       if (sec.kind !== Kind.DATASEC || sec.name !== '.maps') continue;
       for (const v of sec.vars ?? []) {
         const variable = this.types[v.type];
         if (!variable || variable.kind !== Kind.VAR) continue;
-        const struct = this.types[this.skipModifiers(variable.sizeOrType)];
+        const structId = this.skipModifiers(variable.sizeOrType);
+        const struct = this.types[structId];
         if (!struct || struct.kind !== Kind.STRUCT) continue;
-        out.set(variable.name, this.mapFields(struct));
+        if (!varOfStruct.has(structId)) varOfStruct.set(structId, variable.name);
+        const { fields, innerStruct } = this.mapFields(struct);
+        if (innerStruct !== undefined) innerStructs.set(variable.name, innerStruct);
+        out.set(variable.name, fields);
       }
+    }
+    for (const [name, structId] of innerStructs) {
+      const inner = varOfStruct.get(structId);
+      if (inner !== undefined) out.get(name)!.inner = inner;
     }
     return out;
   }
 
-  private mapFields(struct: BtfType): BtfMapFields {
+  private mapFields(struct: BtfType): { fields: BtfMapFields; innerStruct?: number } {
     const fields: BtfMapFields = { hasValues: false };
+    let innerStruct: number | undefined;
     for (const m of struct.members) {
       switch (m.name) {
         case 'type': fields.type = this.uintMember(m.type); break;
@@ -133,10 +146,20 @@ export class Btf {
         case 'value_size': fields.valueSize = this.uintMember(m.type); break;
         case 'key': fields.keySize = this.pointeeSize(m.type); break;
         case 'value': fields.valueSize = this.pointeeSize(m.type); break;
-        case 'values': fields.hasValues = true; break;
+        case 'values': {
+          fields.hasValues = true;
+          // `struct inner *values[]`: an array of pointers to the inner map's struct.
+          const arr = this.types[this.skipModifiers(m.type)];
+          const ptr = arr?.kind === Kind.ARRAY ? this.types[this.skipModifiers(arr.elemType ?? 0)] : undefined;
+          if (ptr?.kind === Kind.PTR) {
+            const id = this.skipModifiers(ptr.sizeOrType);
+            if (this.types[id]?.kind === Kind.STRUCT) innerStruct = id;
+          }
+          break;
+        }
       }
     }
-    return fields;
+    return { fields, innerStruct };
   }
 
   /** `__uint(name, N)` is `int (*name)[N]`: N is the array's element count. */

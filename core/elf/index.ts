@@ -1,2 +1,2 @@
-export { writeObject } from './writer';
+export { writeObject, type WriteOptions } from './writer';
 export { readObject, isElf, type ElfObject, type ElfSection, type ElfSymbol, type ElfRelocation } from './reader';

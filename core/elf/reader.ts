@@ -368,7 +368,10 @@ function readMaps(
       if (f.hasValues) {
         if (type === 'array_of_maps' || type === 'hash_of_maps' || type === 'prog_array') map.valueSize ||= 4;
         const inner = relocs.find(({ rel }) => rel.offset >= sym.value && rel.offset < sym.value + Math.max(sym.size, 1));
-        if (inner && (type === 'array_of_maps' || type === 'hash_of_maps')) map.inner = inner.rel.symbol;
+        if (type === 'array_of_maps' || type === 'hash_of_maps') {
+          const name = inner?.rel.symbol ?? f.inner;
+          if (name !== undefined) map.inner = name;
+        }
       }
       out.maps.push(map);
     }

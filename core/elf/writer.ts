@@ -5,9 +5,10 @@
 import { INSN_SIZE, encodeInto, slotCount } from '../isa';
 import type { AssembledFile, DataSection, Program } from '../asm/program';
 import { MAP_TYPES } from '../map-types';
+import { mapsBtf } from './btf-writer';
 import { ByteWriter, StringTable } from './bytes';
 import {
-  EHDR_SIZE, ELFCLASS64, ELFDATA2LSB, ELF_MAGIC, EM_BPF, ET_REL, EV_CURRENT, INNER_MAPS_SECTION,
+  BTF_MAPS_SECTION, EHDR_SIZE, ELFCLASS64, ELFDATA2LSB, ELF_MAGIC, EM_BPF, ET_REL, EV_CURRENT, INNER_MAPS_SECTION,
   LEGACY_MAPS_SECTION, LEGACY_MAP_DEF_SIZE, LICENSE_SECTION, REL_SIZE, R_BPF_64_32, R_BPF_64_64,
   SHDR_SIZE, SHF_ALLOC, SHF_EXECINSTR, SHF_INFO_LINK, SHF_WRITE, SHN_UNDEF, SHT_NOBITS,
   SHT_PROGBITS, SHT_REL, SHT_STRTAB, SHT_SYMTAB, STB_GLOBAL, STB_LOCAL, STT_FUNC, STT_NOTYPE,
@@ -53,8 +54,16 @@ interface PendingReloc {
 
 const mapTypeNumber = (type: keyof typeof MAP_TYPES): number => MAP_TYPES[type];
 
+export interface WriteOptions {
+  /**
+   * 'btf' (default): BTF-defined maps in `.maps` with their `.BTF`, as clang writes them and
+   * libbpf 1.x requires. 'legacy': libbpf's old `maps` section of struct bpf_map_def.
+   */
+  maps?: 'btf' | 'legacy';
+}
+
 /** Builds the object. Relocated immediates follow llvm-mc: -1 for a call, the addend for ld_imm64. */
-export function writeObject(file: AssembledFile): Uint8Array {
+export function writeObject(file: AssembledFile, options: WriteOptions = {}): Uint8Array {
   const sections: OutSection[] = [];
   const newSection = (name: string, type: number, flags: number, align: number, data: Uint8Array): OutSection => {
     const s: OutSection = { name, type, flags, align, entsize: 0, data, index: 0, symbols: [] };
@@ -90,7 +99,7 @@ export function writeObject(file: AssembledFile): Uint8Array {
   }
 
   for (const d of file.data) {
-    if (d.name === LEGACY_MAPS_SECTION && file.maps.length > 0) continue;
+    if ((d.name === LEGACY_MAPS_SECTION || d.name === BTF_MAPS_SECTION || d.name === '.BTF') && file.maps.length > 0) continue;
     if (d.name === LICENSE_SECTION && file.license !== undefined) continue;
     addDataSection(d);
   }
@@ -101,7 +110,14 @@ export function writeObject(file: AssembledFile): Uint8Array {
     s.symbols.push(symbol('_license', 0, text.length, STT_OBJECT, true, s));
   }
 
-  if (file.maps.length > 0) {
+  if (file.maps.length > 0 && (options.maps ?? 'btf') === 'btf') {
+    const { btf, layout, sectionSize } = mapsBtf(file.maps);
+    const s = newSection(BTF_MAPS_SECTION, SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 8, new Uint8Array(sectionSize));
+    file.maps.forEach((m, i) => {
+      s.symbols.push(symbol(m.name, layout[i]!.offset, layout[i]!.size, STT_OBJECT, true, s));
+    });
+    newSection('.BTF', SHT_PROGBITS, 0, 4, btf);
+  } else if (file.maps.length > 0) {
     const w = new ByteWriter();
     for (const m of file.maps) {
       w.u32(mapTypeNumber(m.type));

@@ -1,0 +1,316 @@
+// The assemble / disasm / convert / fmt commands, run in-process through main() and a few through
+// a freshly bundled CLI, checked against llvm-mc-19, llvm-objdump-19 and clang-19.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { main } from '../cli/main';
+import type { CliIO } from '../cli/io';
+import { parseDataFile } from '../core/asm/data-file';
+import { ELF_SOURCES } from './elf-sources';
+import { HAVE_CLANG, HAVE_LLVM, NO_CLANG_REASON, NO_LLVM_REASON, clangBpf, llvmMc, objdump } from './elf-tools';
+
+if (!HAVE_LLVM) console.warn(NO_LLVM_REASON);
+if (!HAVE_CLANG) console.warn(NO_CLANG_REASON);
+
+const CONFORMANCE = '/work/shared/conformance';
+const HAVE_CONFORMANCE = existsSync(CONFORMANCE);
+if (!HAVE_CONFORMANCE) console.warn(`${CONFORMANCE} missing: skipping conformance-based CLI tests`);
+
+let dir = '';
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'bpf-asm-cli-')); });
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => { out += t; }, err: (t) => { err += t; } };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+function file(name: string, content: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** llvm-objdump-19 output for a file on disk, exactly as printed (file name line included). */
+function objdumpFile(path: string, flags: string[]): string {
+  const r = spawnSync('llvm-objdump-19', [...flags, '--mcpu=v4', path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout;
+}
+
+const C_PROGRAM = `
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 4); __type(key, __u32); __type(value, __u64); } stats SEC(".maps");
+static __noinline int classify(int len) { return len > 100 ? 2 : len > 60 ? 1 : 0; }
+SEC("xdp") int count(struct xdp_md *ctx) {
+  __u32 key = classify(ctx->data_end - ctx->data);
+  __u64 *v = bpf_map_lookup_elem(&stats, &key);
+  if (v) __sync_fetch_and_add(v, 1);
+  for (int i = 0; i < 8; i++) if (ctx->rx_queue_index == i) return XDP_DROP;
+  return XDP_PASS;
+}
+SEC("socket") int sock(struct __sk_buff *skb) { return classify(skb->len) * 64; }
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+describe('assemble', () => {
+  for (const [name, source] of Object.entries(ELF_SOURCES)) {
+    it.skipIf(!HAVE_LLVM)(`${name}: the object disassembles like llvm-mc's (-d -r)`, async () => {
+      const input = file(`${name}.s`, source);
+      const output = join(dir, `${name}.out.o`);
+      const r = await cli('assemble', input, '-o', output, '--syntax', 'llvm');
+      expect(r.code).toBe(0);
+      expect(objdump(new Uint8Array(readFileSync(output)), ['-d', '-r'])).toBe(objdump(llvmMc(source), ['-d', '-r']));
+    });
+  }
+
+  it.skipIf(!HAVE_LLVM || !HAVE_CONFORMANCE)('mnemonic conformance programs assemble to the bytes llvm-mc gives their LLVM conversion', async () => {
+    const names = readdirSync(CONFORMANCE).filter((f) => f.endsWith('.data')).sort();
+    let compared = 0;
+    const mismatches: string[] = [];
+    for (const name of names.filter((_, i) => i % 4 === 0)) {
+      const data = parseDataFile(readFileSync(join(CONFORMANCE, name), 'utf8'));
+      if (!data.asm || data.error !== undefined || data.raw) continue;
+      const src = file(`${name}.asm`, data.asm.text);
+      const obj = join(dir, `${name}.o`);
+      const assembled = await cli('assemble', src, '-o', obj, '--syntax', 'mnemonic');
+      if (assembled.code !== 0) continue; // not ours to judge: the mnemonic parser's own tests cover these
+      const converted = await cli('convert', src, '--to', 'llvm', '--from', 'mnemonic');
+      expect(converted.code).toBe(0);
+      let theirs: Uint8Array;
+      try {
+        theirs = llvmMc('\t.text\n' + converted.out);
+      } catch {
+        continue; // llvm-mc cannot express some mnemonic forms (such as numeric local calls)
+      }
+      compared++;
+      if (objdump(new Uint8Array(readFileSync(obj)), ['-d']) !== objdump(theirs, ['-d'])) mismatches.push(name);
+    }
+    console.log(`conformance: ${compared} programs compared with llvm-mc`);
+    expect(compared).toBeGreaterThan(40);
+    expect(mismatches).toEqual([]);
+  });
+
+  it.skipIf(!HAVE_LLVM)('--raw writes the program bytes llvm-mc puts in the section', async () => {
+    const source = ELF_SOURCES['alu-and-memory']!;
+    const input = file('raw.s', source);
+    const r = await cli('assemble', '--raw', input);
+    expect(r.code).toBe(0);
+    const raw = new Uint8Array(readFileSync(join(dir, 'raw.bin')));
+    const listing = objdump(llvmMc(source), ['-d']);
+    const hex = [...listing.matchAll(/^\s+\d+:\t([0-9a-f ]+)\t/gm)].map((m) => m[1]!.trim()).join(' ');
+    expect([...raw].map((b) => b.toString(16).padStart(2, '0')).join(' ')).toBe(hex);
+  });
+
+  it('--raw --section picks a program; an unknown one is a usage error', async () => {
+    const input = file('two.s', ELF_SOURCES['many-sections']!);
+    const out = join(dir, 'two.bin');
+    const r = await cli('assemble', '--raw', '--section', 'lsm/file_open', input, '-o', out);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out).length).toBe(4 * 8); // ld_imm64 (2 slots), call, exit
+    expect(r.err).toMatch(/2 relocation\(s\) in 'lsm\/file_open' are left unresolved/); // ld_imm64 and call of 'shared'
+    const bad = await cli('assemble', '--raw', '--section', 'nope', input, '-o', out);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/no program 'nope'.*lsm\/file_open/);
+  });
+
+  it.skipIf(!HAVE_LLVM)('errors print as FILE:LINE:COL at the line llvm-mc reports, exit 1, write nothing', async () => {
+    const source = '\t.text\n\tr0 = 1\n\tr0 = foo bar\n\texit\n';
+    const input = file('bad.s', source);
+    const r = await cli('assemble', input);
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, 'bad.o'))).toBe(false);
+    const ours = /^(.*):(\d+):(\d+): error: (.+)$/m.exec(r.err);
+    expect(ours).not.toBeNull();
+    expect(ours![1]).toBe(input);
+    const theirs = spawnSync('llvm-mc-19', ['-triple', 'bpfel', '-filetype=obj', input, '-o', '/dev/null'], { encoding: 'utf8' });
+    const m = /:(\d+):(\d+): error:/.exec(theirs.stderr);
+    expect(m).not.toBeNull();
+    expect(ours![2]).toBe(m![1]);
+  });
+
+  it('--json reports programs, maps and 1-based diagnostics', async () => {
+    const src = file('j.s', '\t.section xdp,"ax",@progbits\nprog:\n\tr1 = counts ll\n\tr0 = 0\n\texit\n\t.map counts, type=hash, key=4, value=8, max_entries=16\n');
+    const r = await cli('assemble', src, '--json', '-o', join(dir, 'j.o'));
+    const report = JSON.parse(r.out);
+    expect(report.files).toHaveLength(1);
+    const f = report.files[0];
+    expect(r.code).toBe(0);
+    expect(f.file).toBe(src);
+    expect(f.output).toBe(join(dir, 'j.o'));
+    expect(f.maps).toEqual([{ name: 'counts', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 16, flags: 0 }]);
+    expect(f.programs[0]).toMatchObject({ section: 'xdp', progType: 'xdp', slots: 4 });
+    expect(f.programs[0].relocations).toEqual([{ slot: 0, symbol: 'counts', kind: 'imm64' }]);
+    const bad = await cli('assemble', file('j2.s', 'r0 = 1\nexit\n  nonsense here\n'), '--json');
+    expect(bad.code).toBe(1);
+    const d = JSON.parse(bad.out).files[0].diagnostics;
+    expect(d[0]).toMatchObject({ severity: 'error', line: 3, column: 3 });
+    expect(JSON.parse(bad.out).files[0].output).toBeNull();
+  });
+});
+
+describe('disasm', () => {
+  it.skipIf(!HAVE_CLANG || !HAVE_LLVM)('prints exactly what llvm-objdump -d (and -d -r) prints for a clang object', async () => {
+    const obj = file('clang.o', clangBpf(C_PROGRAM));
+    for (const flags of [['-d'], ['-d', '-r']]) {
+      const r = await cli('disasm', obj, ...(flags.includes('-r') ? ['-r'] : []));
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(objdumpFile(obj, flags));
+    }
+  });
+
+  it.skipIf(!HAVE_LLVM)('prints exactly what llvm-objdump prints for llvm-mc objects, several at once', async () => {
+    const paths = Object.entries(ELF_SOURCES).map(([name, src]) => file(`${name}.mc.o`, llvmMc(src)));
+    const r = await cli('disasm', '-r', ...paths);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(paths.map((p) => objdumpFile(p, ['-d', '-r'])).join(''));
+  });
+
+  it.skipIf(!HAVE_LLVM)('lists raw bytes like objdump -d -z lists the same bytes in .text', async () => {
+    const source = '\t.text\n' + ELF_SOURCES['alu-and-memory']!.split('\n').filter((l) => !/section|globl|type|ingress:/.test(l)).join('\n');
+    const listing = objdump(llvmMc(source), ['-d', '-z']);
+    await cli('assemble', '--raw', file('plain.s', source), '-o', join(dir, 'plain.bin'));
+    const r = await cli('disasm', join(dir, 'plain.bin'));
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe(listing.trim());
+  });
+
+  it.skipIf(!HAVE_CLANG)('--json lists each section with the same instruction text', async () => {
+    const obj = file('clang2.o', clangBpf(C_PROGRAM));
+    const text = await cli('disasm', obj);
+    const json = JSON.parse((await cli('disasm', obj, '--json')).out);
+    const f = json.files[0];
+    expect(f.format).toBe('elf');
+    expect(f.license).toBe('GPL');
+    expect(f.maps).toEqual([{ name: 'stats', type: 'array', keySize: 4, valueSize: 8, maxEntries: 4, flags: 0 }]);
+    expect(f.sections.map((s: { name: string }) => s.name)).toEqual(['.text', 'xdp', 'socket']);
+    const fromJson = f.sections.flatMap((s: { instructions: { text: string; target?: string }[] }) =>
+      s.instructions.map((i) => i.text + (i.target ? ` <${i.target}>` : '')));
+    const fromText = [...text.out.matchAll(/^\s+\d+:\t[0-9a-f ]+\t(.*)$/gm)].map((m) => m[1]);
+    expect(fromJson).toEqual(fromText);
+    const xdp = f.sections.find((s: { name: string }) => s.name === 'xdp');
+    expect(xdp.progType).toBe('xdp');
+    expect(xdp.instructions.some((i: { relocation?: { symbol: string } }) => i.relocation?.symbol === 'stats')).toBe(true);
+  });
+
+  it('--syntax mnemonic prints instructions the mnemonic parser reads back to the same bytes', async () => {
+    const obj = join(dir, 'm.o');
+    await cli('assemble', file('m.s', ELF_SOURCES['alu-and-memory']!), '-o', obj);
+    const r = await cli('disasm', '--syntax', 'mnemonic', obj);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\tmov %r0, 1\n/);
+    expect(r.out).toMatch(/\tldxdw %r0, \[%r1\+8\]\n/);
+    const rows = [...r.out.matchAll(/^\s+\d+:\t([0-9a-f ]+)\t(.*?)( <[^>]*>)?$/gm)];
+    expect(rows.length).toBeGreaterThan(50);
+    const again = await cli('assemble', '--raw', '--syntax', 'mnemonic', file('m2.s', rows.map((m) => m[2]).join('\n') + '\n'), '-o', join(dir, 'm2.bin'));
+    expect(again.err).toBe('');
+    const hex = rows.map((m) => m[1]!.trim()).join(' ');
+    expect([...readFileSync(join(dir, 'm2.bin'))].map((b) => b.toString(16).padStart(2, '0')).join(' ')).toBe(hex);
+  });
+
+  it('reports a malformed object with exit 1', async () => {
+    const good = new Uint8Array(readFileSync(join(dir, 'm.o')));
+    const r = await cli('disasm', file('cut.o', good.slice(0, good.length - 64)));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cut\.o: error: section header table is truncated/);
+  });
+});
+
+describe('convert and fmt', () => {
+  it.skipIf(!HAVE_LLVM)('LLVM -> mnemonic -> LLVM keeps every instruction (llvm-mc assembles both the same)', async () => {
+    for (const name of ['alu-and-memory', 'v4-instructions', 'labels-and-branches']) {
+      const source = ELF_SOURCES[name]!;
+      const m = await cli('convert', file(`${name}.llvm.s`, source), '--to', 'mnemonic');
+      expect(m.code).toBe(0);
+      const back = await cli('convert', file(`${name}.mn.s`, m.out), '--to', 'llvm');
+      expect(back.code).toBe(0);
+      expect(objdump(llvmMc(back.out), ['-d'])).toBe(objdump(llvmMc(source), ['-d']));
+    }
+  });
+
+  it.skipIf(!HAVE_LLVM)('fmt output assembles (in llvm-mc) to the same object; --check and --write agree', async () => {
+    const messy = '  .section  xdp,"ax",@progbits\n prog:   r0=1 # one\nif r0>3 goto   out\n   r1 +=r0\nout:  exit\n';
+    const path = file('messy.s', messy);
+    const printed = await cli('fmt', path);
+    expect(printed.code).toBe(0);
+    expect(printed.out).not.toBe(messy);
+    expect(objdump(llvmMc(printed.out), ['-d'])).toBe(objdump(llvmMc(messy), ['-d']));
+    expect((await cli('fmt', '--check', path)).code).toBe(1);
+    expect((await cli('fmt', '--write', path)).code).toBe(0);
+    expect(readFileSync(path, 'utf8')).toBe(printed.out);
+    const check = await cli('fmt', '--check', path);
+    expect(check).toEqual({ code: 0, out: '', err: '' });
+  });
+});
+
+describe('argument errors exit 2 with a clear message', () => {
+  const cases: [string[], RegExp][] = [
+    [['assemble'], /missing input file/],
+    [['assemble', '/nonexistent/x.s'], /cannot read '\/nonexistent\/x.s': no such file/],
+    [['assemble', 'a.s', '--bogus'], /unknown option '--bogus'/],
+    [['assemble', 'a.s', '--syntax', 'intel'], /'--syntax' must be one of llvm, mnemonic \(got 'intel'\)/],
+    [['assemble', 'a.s', 'b.s', '-o', 'x.o'], /'-o' needs exactly one input file/],
+    [['assemble', 'a.s', '-o'], /option '-o' needs a value/],
+    [['disasm', '-q', 'x.o'], /unknown option '-q'/],
+    [['convert', 'a.s'], /missing '--to llvm\|mnemonic'/],
+    [['fmt', '--check', '--write', 'a.s'], /cannot be used together/],
+    [['disasm', '--json=yes', 'x.o'], /'--json' takes no value/],
+  ];
+  for (const [argv, message] of cases) {
+    it(argv.join(' '), async () => {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+    });
+  }
+
+  it('--help prints the options and the JSON schema, exit 0', async () => {
+    for (const name of ['assemble', 'disasm', 'convert', 'fmt']) {
+      const r = await cli(name, '--help');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^usage: bpf-asm ${name} `));
+      expect(r.out).toMatch(/--json/);
+    }
+  });
+});
+
+describe('the bundled CLI', () => {
+  let bundle = '';
+  beforeAll(async () => {
+    bundle = join(dir, 'cli.js');
+    await build({
+      entryPoints: [join(__dirname, '../cli/main.ts')], outfile: bundle, bundle: true, platform: 'node',
+      target: 'node18', format: 'cjs', external: ['koffi'], logLevel: 'silent',
+    });
+  });
+  const node = (...args: string[]) => spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8' });
+
+  it.skipIf(!HAVE_LLVM)('assemble writes FILE.o next to FILE, and disasm prints what llvm-objdump prints', () => {
+    const input = file('spawn.s', ELF_SOURCES['functions-and-subprograms']!);
+    const r = node('assemble', input);
+    expect(r.status).toBe(0);
+    const obj = join(dir, 'spawn.o');
+    expect(objdump(new Uint8Array(readFileSync(obj)), ['-d', '-r']))
+      .toBe(objdump(llvmMc(ELF_SOURCES['functions-and-subprograms']!), ['-d', '-r']));
+    const d = node('disasm', obj);
+    expect(d.status).toBe(0);
+    expect(d.stdout).toBe(objdumpFile(obj, ['-d']));
+  });
+
+  it('exit codes: 1 for a source error (on stderr), 2 for an unknown command or option', () => {
+    const bad = node('assemble', file('spawn-bad.s', 'r0 = 1\nr0 = = 2\nexit\n'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/spawn-bad\.s:2:\d+: error: /);
+    expect(node('frobnicate').status).toBe(2);
+    const opt = node('disasm', '--nope');
+    expect(opt.status).toBe(2);
+    expect(opt.stderr).toMatch(/bpf-asm disasm: unknown option '--nope'/);
+  });
+});
