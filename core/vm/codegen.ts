@@ -43,9 +43,8 @@ export interface ExecHost {
   /** Region a slow-path access may cache (plain, unstrided), or null. */
   cacheable: unknown;
   fault: unknown;
-  /** Debug flavour: stop before executing once count reaches this; breakpoints by slot. */
+  /** Debug flavour: stop before executing once count reaches this. */
   stopAt: number;
-  bp: Uint8Array;
   undo: number[] | null;
   depth: number;
   popped: Int32Array;
@@ -98,15 +97,23 @@ function entryPoints(prog: VmProgram): Set<number> {
   return entries;
 }
 
-export function compile(prog: VmProgram, flavour: 'fast' | 'debug'): ExecFn {
-  const src = generate(prog, flavour);
+/** Debug flavour settings compiled into the code: breakpoints, and whether to keep the undo log. */
+export interface DebugOptions {
+  breakpoints?: ReadonlySet<number>;
+  record?: boolean;
+}
+
+export function compile(prog: VmProgram, flavour: 'fast' | 'debug', opts: DebugOptions = {}): ExecFn {
+  const src = generate(prog, flavour, opts);
   const factory = new Function('M', 'O', src) as (m: typeof int64, o: typeof int64.out) => ExecFn;
   return factory(int64, int64.out);
 }
 
 /** The JavaScript source of a program's exec function (exposed for inspection and tests). */
-export function generate(prog: VmProgram, flavour: 'fast' | 'debug'): string {
+export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: DebugOptions = {}): string {
   const debug = flavour === 'debug';
+  const record = debug && opts.record === true;
+  const bps = debug ? opts.breakpoints ?? new Set<number>() : new Set<number>();
   const entries = entryPoints(prog);
   const n = prog.slots.length;
   const isStart = (s: number): boolean => s >= 0 && s < n && prog.slots[s] !== undefined;
@@ -130,7 +137,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug'): string {
     if (!isStart(target)) return raise(slot, `jump to slot ${target}, which is ${target < 0 || target >= n ? 'outside the program' : 'the middle of an ld_imm64'}`);
     return `{ ${target <= slot ? budget.replaceAll('PC', String(slot)) : ''} pc = ${target}; continue loop; }`;
   };
-  const logReg = (r: number): string => (debug ? `if (U !== null) U.push(${r}, ${L(r)}, ${H(r)}, ${-2});` : '');
+  const logReg = (r: number): string => (record ? `U.push(${r}, ${L(r)}, ${H(r)}, ${TAG_REG});` : '');
 
   function emit(slot: number, insn: Instruction): string {
     const err = validate(insn);
@@ -258,7 +265,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug'): string {
 
   function localCall(slot: number, targetExpr: string): string {
     const saved = [6, 7, 8, 9].map((r) => `${L(r)}, ${H(r)}`).join(', ');
-    const log = debug ? `if (U !== null) { U.push(10, r10l, r10h, ${TAG_REG}); }` : '';
+    const log = record ? `U.push(10, r10l, r10h, ${TAG_REG});` : '';
     return `${budget.replaceAll('PC', String(slot))} ${log}
       S.count = n; if (!S.pushFrame(${slot + 1}, ${slot}, ${saved})) { pc = ${slot}; st = ${ST_FAULT}; break loop; }
       SV = S.sv; r10l = S.fpl; r10h = S.fph; pc = ${targetExpr}; continue loop;`;
@@ -266,7 +273,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug'): string {
 
   function exitCode(slot: number): string {
     const restore = [6, 7, 8, 9].map((r, i) => `${L(r)} = F[${2 * i}]; ${H(r)} = F[${2 * i + 1}];`).join(' ');
-    const log = debug ? `if (U !== null) { ${[6, 7, 8, 9, 10].map((r) => `U.push(${r}, ${L(r)}, ${H(r)}, ${TAG_REG});`).join(' ')} }` : '';
+    const log = record ? [6, 7, 8, 9, 10].map((r) => `U.push(${r}, ${L(r)}, ${H(r)}, ${TAG_REG});`).join(' ') : '';
     return `if (S.depth === 0) { pc = ${slot}; st = ${ST_EXIT}; break loop; }
       ${log} S.count = n; t = S.popFrame(); SV = S.sv; r10l = S.fpl; r10h = S.fph;
       F = S.popped; ${restore}
@@ -403,13 +410,11 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug'): string {
     const vh = isSt ? (imm < 0 ? '(-1)' : '0') : H(insn.src);
     if (stackSlot(d, insn.off, size)) {
       const o = String(STACK_BYTES + insn.off);
-      const log = debug
-        ? `if (U !== null) { ${readDv('SV', o, size, false, 'v', 'w')} U.push(S.frameRegion, ${o}, ${size}, v, w, ${TAG_MEM}); }`
-        : '';
+      const log = record ? `${readDv('SV', o, size, false, 'v', 'w')} U.push(S.frameRegion, ${o}, ${size}, v, w, ${TAG_MEM});` : '';
       return log + writeDv('SV', o, size, vl, vh);
     }
     const c = `c${sites++}`;
-    const log = debug ? `if (U !== null) { ${readDv('g.dv', 'o', size, false, 'v', 'w')} U.push(g.id, o, ${size}, v, w, ${TAG_MEM}); }` : '';
+    const log = record ? `${readDv('g.dv', 'o', size, false, 'v', 'w')} U.push(g.id, o, ${size}, v, w, ${TAG_MEM});` : '';
     return `${address(d, insn.off)} g = ${c};
       if (g === null || g.hi !== ah || (o = a - g.lo) < 0 || o > g.size - ${size}) {
         S.count = n + ${debug ? 0 : k};
@@ -424,8 +429,9 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug'): string {
     if (!insn) continue;
     const entry = entries.has(slot);
     if (debug) {
-      body.push(`case ${slot}: if (n >= stop || (BP[${slot}] !== 0 && n !== n0)) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
-      body.push(`if (US !== null) US.push(${slot}, n, mg, ${TAG_STEP}); n++;`);
+      const cond = bps.has(slot) ? 'n >= stop || n !== n0' : 'n >= stop';
+      body.push(`case ${slot}: if (${cond}) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
+      body.push(`${record ? `if (US !== null) US.push(${slot}, n, mg, ${TAG_STEP});` : ''} n++;`);
     } else {
       if (entry) {
         if (open && k) body.push(`n += ${k};`);
@@ -449,7 +455,8 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug'): string {
   return `"use strict";
 return function exec_${flavour}(S) {
   const R = S.regs, lim = S.limit;
-  ${debug ? 'const BP = S.bp, U = S.undo, US = S.nested === 0 ? U : null, stop = S.stopAt;' : ''}
+  ${debug ? 'const stop = S.stopAt;' : ''}
+  ${record ? 'const U = S.undo, US = S.nested === 0 ? U : null;' : ''}
   let ${regs};
   let pc = S.pc, n = S.count, ${debug ? 'n0 = n,' : ''} mg = S.mayGoto, st = 0, t = 0, a = 0, ah = 0, o = 0, v = 0, w = 0, g = null, F = null, SV = S.sv;
   ${caches}

@@ -120,7 +120,6 @@ export class Machine implements ExecHost {
   cacheable: Region | null = null;
   fault: VmFault | null = null;
   stopAt = Infinity;
-  bp: Uint8Array;
   undo: number[] | null = null;
   depth = 0;
   popped: Int32Array = new Int32Array(8);
@@ -146,7 +145,8 @@ export class Machine implements ExecHost {
   private frames: Frame[] = [];
   private readonly compiled = new Map<string, ExecFn>();
   nested = 0;
-  private readonly breakpoints = new Set<number>();
+  /** Breakpoint slots per program index. */
+  private readonly breakpoints = new Map<number, Set<number>>();
   private readonly env: HelperEnv;
 
   constructor(options: MachineOptions) {
@@ -161,7 +161,6 @@ export class Machine implements ExecHost {
       this.stacks.push(this.space.add(HI_STACK, `stack of frame ${d}`, 'stack', new Uint8Array(STACK_BYTES)));
     }
     this.sv = this.stacks[0].dv;
-    this.bp = new Uint8Array(this.prog.slots.length + 1);
     let fd = MAP_FD_BASE;
     const ctx = { cpus: this.cpus, cpu: this.cpu };
     const addMap = (def: MapDef, readonly: boolean): VmMap | undefined => {
@@ -183,10 +182,18 @@ export class Machine implements ExecHost {
 
   // ---- runs -------------------------------------------------------------------------------------
 
+  /** Whether debug runs stop at breakpoints (off for single steps and callbacks). */
+  private useBreakpoints = false;
+
   private exec(flavour: 'fast' | 'debug'): ExecFn {
-    const key = `${this.progIndex}:${flavour}`;
+    const record = flavour === 'debug' && this.undo !== null;
+    const bps = flavour === 'debug' && this.useBreakpoints && this.nested === 0 ? this.breakpoints.get(this.progIndex) : undefined;
+    const key = `${this.progIndex}:${flavour}:${record ? 1 : 0}:${bps ? [...bps].sort((a, b) => a - b).join(',') : ''}`;
     let fn = this.compiled.get(key);
-    if (!fn) { fn = compile(this.prog, flavour); this.compiled.set(key, fn); }
+    if (!fn) {
+      fn = compile(this.prog, flavour, { record, breakpoints: bps });
+      this.compiled.set(key, fn);
+    }
     return fn;
   }
 
@@ -243,7 +250,6 @@ export class Machine implements ExecHost {
         this.progIndex = this.tailTarget;
         this.prog = this.programs[this.tailTarget];
         this.pc = 0;
-        if (this.bp.length < this.prog.slots.length + 1) this.bp = new Uint8Array(this.prog.slots.length + 1);
         continue;
       }
       return st;
@@ -279,14 +285,12 @@ export class Machine implements ExecHost {
     this.regs[21] = this.fph;
     this.pc = slot;
     const flavour = this.undo !== null || this.stopAt !== Infinity ? 'debug' : 'fast';
-    const stopAt = this.stopAt, bp = this.bp;
+    const stopAt = this.stopAt;
     this.stopAt = Infinity;
-    this.bp = new Uint8Array(bp.length);
     this.nested++;
     const st = this.exec(flavour)(this);
     this.nested--;
     this.stopAt = stopAt;
-    this.bp = bp;
     if (st !== ST_RETURN) {
       if (st === ST_EXIT || st === ST_TAILCALL) this.raise(this.pc, 'a callback ended with a tail call or at the wrong depth');
       return undefined;
@@ -534,17 +538,11 @@ export class Machine implements ExecHost {
     return this.state(this.fault ? 'fault' : 'start');
   }
 
-  setBreakpoints(slots: Iterable<number>): void {
-    this.breakpoints.clear();
-    for (const s of slots) this.breakpoints.add(s);
-    this.refreshBp();
-  }
-
-  private refreshBp(): void {
-    const size = Math.max(...this.programs.map((p) => p.slots.length)) + 1;
-    if (this.bp.length < size) this.bp = new Uint8Array(size);
-    this.bp.fill(0);
-    for (const s of this.breakpoints) if (s >= 0 && s < this.bp.length) this.bp[s] = 1;
+  /** Sets the breakpoints (instruction slots) of a program (default the first). */
+  setBreakpoints(slots: Iterable<number>, program = 0): void {
+    const set = new Set([...slots].filter((s) => this.programs[program]?.slots[s] !== undefined));
+    if (set.size) this.breakpoints.set(program, set);
+    else this.breakpoints.delete(program);
   }
 
   private finished: 'exit' | 'fault' | undefined;
@@ -552,12 +550,10 @@ export class Machine implements ExecHost {
   /** Executes up to `steps` instructions (stopping earlier at exit or a fault). */
   step(steps = 1): DebugState {
     if (this.finished) return this.state(this.finished);
-    const saved = this.bp;
-    this.bp = new Uint8Array(saved.length);
     this.stopAt = this.count + steps;
+    this.useBreakpoints = false;
     const st = this.drive('debug');
     this.stopAt = Infinity;
-    this.bp = saved;
     return this.afterStop(st, 'step');
   }
 
@@ -565,7 +561,9 @@ export class Machine implements ExecHost {
   continue(): DebugState {
     if (this.finished) return this.state(this.finished);
     this.stopAt = Infinity;
+    this.useBreakpoints = true;
     const st = this.drive('debug');
+    this.useBreakpoints = false;
     return this.afterStop(st, 'breakpoint');
   }
 
