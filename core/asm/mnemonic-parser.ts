@@ -20,13 +20,11 @@ const CH_PERCENT = 37;
 
 type Operand =
   | { kind: 'reg'; reg: number; range: Range }
-  | { kind: 'num'; value: bigint; signed: boolean; hex: boolean; range: Range }
+  /** `value` is exact below 2^53; `big` holds larger magnitudes exactly. */
+  | { kind: 'num'; value: number; big: bigint | undefined; signed: boolean; hex: boolean; range: Range }
   | { kind: 'mem'; reg: number; off: number; range: Range }
   | { kind: 'name'; name: string; range: Range };
 
-const INT32_MIN = -(2n ** 31n);
-const INT32_MAX = 2n ** 31n - 1n;
-const UINT32_MAX = 2n ** 32n - 1n;
 
 /** Parses a whole file of mnemonic-syntax assembly. */
 export function parseMnemonic(text: string): ParsedFile {
@@ -235,12 +233,13 @@ class MnemonicParser {
     const words: bigint[] = [];
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      if (op.kind !== 'num' || op.value < 0n || op.value >= 1n << 64n) {
+      const big = op.kind === 'num' ? op.big ?? BigInt(op.value) : -1n;
+      if (big < 0n || big >= 1n << 64n) {
         this.error(op.range.start, op.range.end,
           `expected a 64-bit instruction word, found '${this.text.slice(op.range.start, op.range.end)}'`);
         return;
       }
-      words.push(op.value);
+      words.push(big);
     }
     if (words.length === 0) {
       this.expected('a 64-bit instruction word');
@@ -445,7 +444,8 @@ class MnemonicParser {
     this.token('number', start, scanned.end);
     this.pos = scanned.end;
     return {
-      kind: 'num', value: negative ? -scanned.value : scanned.value, signed, hex: scanned.hex,
+      kind: 'num', value: negative ? -scanned.value : scanned.value,
+      big: scanned.big === undefined ? undefined : negative ? -scanned.big : scanned.big, signed, hex: scanned.hex,
       range: { start, end: scanned.end },
     };
   }
@@ -471,14 +471,14 @@ class MnemonicParser {
       const n = this.parseNumber();
       if (!n) return undefined;
       const ok = n.hex
-        ? n.value >= -0xffffn && n.value <= 0xffffn
-        : n.value >= -32768n && n.value <= 32767n;
+        ? n.value >= -0xffff && n.value <= 0xffff
+        : n.value >= -32768 && n.value <= 32767;
       if (!ok) {
         this.error(n.range.start, n.range.end,
           `expected an offset from -32768 to 32767, found ${text.slice(n.range.start, n.range.end)}`);
         return undefined;
       }
-      off = toInt16(n.value);
+      off = (n.value << 16) >> 16;
       this.skipSpaces();
     }
     if (text.charCodeAt(this.pos) !== CH_RBRACKET) {
@@ -528,19 +528,19 @@ class MnemonicParser {
       }
       if (op?.kind === 'num') {
         if (field === 'off') {
-          if (op.value < -32768n || op.value > 32767n) {
+          if (op.value < -32768 || op.value > 32767) {
             this.error(op.range.start, op.range.end,
               `expected a jump offset from -32768 to 32767, found ${this.text.slice(op.range.start, op.range.end)}`);
             return undefined;
           }
-          insn.off = Number(op.value);
+          insn.off = op.value;
         } else {
-          if (op.value < INT32_MIN || op.value > INT32_MAX) {
+          if (op.value < -0x8000_0000 || op.value > 0x7fff_ffff) {
             this.error(op.range.start, op.range.end,
               `expected a jump offset that fits in 32 bits, found ${this.text.slice(op.range.start, op.range.end)}`);
             return undefined;
           }
-          insn.imm = Number(op.value);
+          insn.imm = op.value;
         }
         return null;
       }
@@ -605,13 +605,14 @@ class MnemonicParser {
           return done({ name: value.name, range: value.range, role: 'imm64' });
         }
         if (value.kind !== 'num') return fail(valueIndex, 'a 64-bit immediate');
-        const ok = value.value >= -(2n ** 63n) && value.value < 2n ** 64n;
+        const big = value.big ?? BigInt(value.value);
+        const ok = big >= -(2n ** 63n) && big < 2n ** 64n;
         if (!ok) {
           this.error(value.range.start, value.range.end,
             `expected a 64-bit immediate, found ${this.text.slice(value.range.start, value.range.end)} (out of range)`);
           return undefined;
         }
-        const u = BigInt.asUintN(64, value.value);
+        const u = BigInt.asUintN(64, big);
         insn.imm = Number(BigInt.asIntN(32, u & 0xffff_ffffn));
         insn.hi = Number(BigInt.asIntN(32, u >> 32n));
         return done(null);
@@ -769,22 +770,25 @@ class MnemonicParser {
     return { insn };
   }
 
-  /** A 32-bit immediate: decimal from -2^31 to 2^32-1, hexadecimal up to 0xffffffff. */
+  /** A 32-bit immediate, from -2^31 to 2^32-1 (0xffffffff is -1). */
   private checkImm32(op: Extract<Operand, { kind: 'num' }>): number | undefined {
     const v = op.value;
-    const ok = op.hex ? v >= -UINT32_MAX && v <= UINT32_MAX : v >= INT32_MIN && v <= UINT32_MAX;
-    if (!ok) {
+    if (v < -0x8000_0000 || v > 0xffff_ffff) {
       this.error(op.range.start, op.range.end,
         `expected a 32-bit immediate, found ${this.text.slice(op.range.start, op.range.end)} (out of range)`);
       return undefined;
     }
-    return Number(BigInt.asIntN(32, v));
+    return v | 0;
   }
+
 }
 
 interface ScannedMnemonicNumber {
   end: number;
-  value: bigint | undefined;
+  /** The value, exact below 2^53; undefined when the text is not a number. */
+  value: number | undefined;
+  /** The exact value when it is 2^53 or more. */
+  big?: bigint;
   hex: boolean;
   error?: string;
 }
@@ -798,10 +802,15 @@ function scanMnemonicNumber(text: string, pos: number, end: number): ScannedMnem
     i += 2;
   }
   const digitsStart = i;
+  const radix = hex ? 16 : 10;
   let bad = -1;
-  while (i < end && isIdentChar(text.charCodeAt(i)) && text.charCodeAt(i) !== 46) {
+  let value = 0;
+  while (i < end) {
     const c = text.charCodeAt(i);
-    if (bad < 0 && !(hex ? isHexDigit(c) : isDigit(c))) bad = i;
+    if (!isIdentChar(c) || c === 46) break;
+    const d = c <= 57 ? c - 48 : (c | 0x20) - 87;
+    if (bad < 0 && (c < 48 || (c > 57 && !hex) || d < 0 || d >= radix)) bad = i;
+    value = value * radix + d;
     i++;
   }
   if (i === digitsStart) return { end: i, value: undefined, hex, error: 'no digits after 0x' };
@@ -811,11 +820,9 @@ function scanMnemonicNumber(text: string, pos: number, end: number): ScannedMnem
       error: `invalid digit '${text[bad]}' in ${hex ? 'hexadecimal' : 'decimal'} number`,
     };
   }
-  return { end: i, value: BigInt(hex ? '0x' + text.slice(digitsStart, i) : text.slice(digitsStart, i)), hex };
-}
-
-function toInt16(v: bigint): number {
-  return Number(BigInt.asIntN(16, v));
+  if (value < 2 ** 53) return { end: i, value, hex };
+  const big = BigInt(hex ? '0x' + text.slice(digitsStart, i) : text.slice(digitsStart, i));
+  return { end: i, value: Number(big), big, hex };
 }
 
 function trimEnd(text: string, start: number, end: number): number {
