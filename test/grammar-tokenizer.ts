@@ -11,12 +11,19 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** Grammar files by scope name, as package.json's `contributes.grammars` lists them. */
-function grammarPaths(): Map<string, string> {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    contributes: { grammars: { scopeName: string; path: string }[] };
-  };
-  return new Map(pkg.contributes.grammars.map((g) => [g.scopeName, join(ROOT, g.path)]));
+interface GrammarContribution {
+  scopeName: string;
+  path: string;
+  injectTo?: string[];
 }
+
+function grammarContributions(): GrammarContribution[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { grammars: GrammarContribution[] } };
+  return pkg.contributes.grammars;
+}
+
+/** VS Code's Markdown grammar is not installed here: a stand-in with the same scope takes injections. */
+const MARKDOWN_STAND_IN = JSON.stringify({ scopeName: 'text.html.markdown', patterns: [] });
 
 let registry: Promise<textmate.Registry> | undefined;
 
@@ -24,13 +31,17 @@ function getRegistry(): Promise<textmate.Registry> {
   registry ??= (async () => {
     const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
     await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer);
-    const paths = grammarPaths();
+    const grammars = grammarContributions();
+    const paths = new Map(grammars.map((g) => [g.scopeName, join(ROOT, g.path)]));
     return new textmate.Registry({
+      getInjections: (scopeName: string) =>
+        grammars.filter((g) => g.injectTo?.includes(scopeName)).map((g) => g.scopeName),
       onigLib: Promise.resolve({
         createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
         createOnigString: (s: string) => new oniguruma.OnigString(s),
       }),
       loadGrammar: async (scopeName: string) => {
+        if (scopeName === 'text.html.markdown') return textmate.parseRawGrammar(MARKDOWN_STAND_IN, 'markdown.json');
         const path = paths.get(scopeName);
         // Other grammars (such as source.c, embedded in conformance files) are not needed.
         return path ? textmate.parseRawGrammar(readFileSync(path, 'utf8'), path) : null;

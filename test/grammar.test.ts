@@ -277,3 +277,24 @@ describe('bpf-verifier-log grammar', () => {
     expect(t.at('processed').scopes).not.toContain('invalid.illegal.error.bpf-verifier-log');
   });
 });
+
+describe('Markdown injection', () => {
+  it('highlights fenced code blocks tagged bpf, bpf-mnemonic and bpf-verifier-log', async () => {
+    const text = [
+      '# Notes', '', '```bpf', 'r0 = *(u32 *)(r1 + 4)', 'exit', '```', '',
+      '~~~bpf-mnemonic', 'ldxw %r0, [%r1+4]', '~~~', '',
+      '```bpf-verifier-log', '0: (b7) r0 = 2 ; R0_w=2', '```', '', 'r9 outside', '',
+    ].join('\n');
+    const t = await tokenize('text.html.markdown', text);
+    expectTokens(t, [
+      ['bpf', 'fenced_code.block.language.markdown'],
+      ['u32', 'storage.type.bpf'],
+      ['exit', 'keyword.control.exit.bpf'],
+      ['ldxw', 'keyword.other.mnemonic.bpf'],
+      ['b7', 'constant.numeric.opcode.bpf-verifier-log'],
+      ['R0', 'variable.language.register.bpf-verifier-log'],
+    ]);
+    expect(t.at('u32').scopes).toContain('meta.embedded.block.bpf-asm');
+    expect(t.at('r9').scopes).not.toContain('variable.language.register.bpf');
+  });
+});

@@ -17,7 +17,7 @@ const read = (p: string): string => readFileSync(join(ROOT, p), 'utf8');
 
 interface Contributes {
   languages: { id: string; extensions?: string[]; filenamePatterns?: string[]; firstLine?: string; configuration: string }[];
-  grammars: { language: string; scopeName: string; path: string }[];
+  grammars: { language?: string; scopeName: string; path: string; injectTo?: string[]; embeddedLanguages?: Record<string, string> }[];
   snippets: { language: string; path: string }[];
   configuration: { title: string; properties: Record<string, Record<string, unknown>> };
   breakpoints: { language: string }[];
@@ -64,10 +64,14 @@ describe('files referenced by package.json', () => {
 
   it('grammars carry the scope names package.json gives them, for declared languages', () => {
     for (const g of c.grammars) {
-      expect(JSON.parse(read(g.path)).scopeName, g.path).toBe(g.scopeName);
-      expect(languageIds, g.path).toContain(g.language);
+      const grammar = JSON.parse(read(g.path));
+      expect(grammar.scopeName, g.path).toBe(g.scopeName);
+      if (g.injectTo) expect(grammar.injectionSelector, g.path).toMatch(/text\.html\.markdown/);
+      else expect(languageIds, g.path).toContain(g.language);
+      // `c` is VS Code's own C language (the `-- c` section of conformance files).
+      for (const language of Object.values(g.embeddedLanguages ?? {})) expect([...languageIds, 'c'], g.path).toContain(language);
     }
-    expect(c.grammars.map((g) => g.language).sort()).toEqual([...languageIds].sort());
+    expect(c.grammars.filter((g) => !g.injectTo).map((g) => g.language).sort()).toEqual([...languageIds].sort());
   });
 
   it('language configurations have valid regular expressions', () => {
