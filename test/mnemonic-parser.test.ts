@@ -155,6 +155,15 @@ describe('mnemonic encodings (RFC 9669 opcode tables)', () => {
     expect(single('.quad 0x0000000500000095').insn).toEqual({ code: 0x95, dst: 0, src: 0, off: 0, imm: 5 });
   });
 
+  it('reads .quad as a raw instruction in code and as data in data sections', () => {
+    const p = parseMnemonic('.quad 0x95\n.section .rodata\n.quad 5\n.section xdp, "ax"\n.quad 0x95\n.data\n.quad 1\n');
+    expect(p.diagnostics).toEqual([]);
+    expect(p.statements.map((s) => (s.kind === 'directive' ? s.name : s.kind)))
+      .toEqual(['insn', '.section', '.quad', '.section', 'insn', '.data', '.quad']);
+    expect(single('.quad 0x1122334400000018, 0x5566778800000000').insn)
+      .toEqual({ code: 0x18, dst: 0, src: 0, off: 0, imm: 0x11223344, hi: 0x55667788 });
+  });
+
   it('makes the first exit an implicit label named exit when a jump uses it (bpf_conformance)', () => {
     const p = parseMnemonic('jne %r0, %r1, exit\nmov %r0, 1\nexit\nexit\n');
     expect(p.diagnostics).toEqual([]);

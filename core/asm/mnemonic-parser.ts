@@ -38,6 +38,8 @@ class MnemonicParser {
   private readonly tokens: Token[] = [];
   private readonly comments: Range[] = [];
   private readonly diagnostics: AsmDiagnostic[] = [];
+  /** False inside a data section, where `.quad` is data rather than a raw instruction. */
+  private inCode = true;
   /** Set once an error is reported on the current line; the rest of the line is skipped. */
   private failed = false;
 
@@ -162,7 +164,7 @@ class MnemonicParser {
       }
       if (c === 46 /* . */) {
         const name = text.slice(start, identEnd);
-        if (name === '.quad' || name === '.8byte') this.parseRawInstruction(start, identEnd);
+        if ((name === '.quad' || name === '.8byte') && this.inCode) this.parseRawInstruction(start, identEnd);
         else this.parseDirective(start, identEnd);
         return;
       }
@@ -218,7 +220,11 @@ class MnemonicParser {
     flush();
     void sawComma;
     const end = args.length ? args[args.length - 1]!.range.end : nameEnd;
-    this.statements.push({ kind: 'directive', name: text.slice(start, nameEnd), args, range: { start, end } });
+    const name = text.slice(start, nameEnd);
+    this.statements.push({ kind: 'directive', name, args, range: { start, end } });
+    if (name === '.text') this.inCode = true;
+    else if (name === '.data' || name === '.bss' || name === '.rodata') this.inCode = false;
+    else if (name === '.section' && args.length > 0) this.inCode = isCodeSection(args[0]!.text, args[1]?.text);
   }
 
   /**
@@ -823,6 +829,14 @@ function scanMnemonicNumber(text: string, pos: number, end: number): ScannedMnem
   if (value < 2 ** 53) return { end: i, value, hex };
   const big = BigInt(hex ? '0x' + text.slice(digitsStart, i) : text.slice(digitsStart, i));
   return { end: i, value: Number(big), big, hex };
+}
+
+const DATA_SECTION = /^"?(\.data|\.rodata|\.bss|\.maps|maps|license|\.BTF|\.debug|\.llvm)/;
+
+/** A `.section NAME, "FLAGS"` holds code unless its name says data or its flags lack `x`. */
+function isCodeSection(name: string, flags: string | undefined): boolean {
+  if (DATA_SECTION.test(name)) return false;
+  return flags === undefined || !flags.startsWith('"') || flags.includes('x');
 }
 
 function trimEnd(text: string, start: number, end: number): number {
