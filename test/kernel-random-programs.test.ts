@@ -16,6 +16,17 @@ describe('random programs', () => {
     expect(randomProgram(7).packet).toHaveLength(PACKET_SIZE);
   });
 
+  it('call every subprogram they define, and only those', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const insns = randomProgram(seed, { subprograms: 3 }).insns;
+      const calls = insns.filter((i) => i.code === 0x85 && i.src === 1);
+      const exits = insns.filter((i) => i.code === 0x95);
+      expect(calls.length).toBeGreaterThanOrEqual(3);
+      // main has its early exit and its final one; each function one more
+      expect(exits).toHaveLength(2 + 3);
+    }
+  });
+
   it('cover every ALU operation, jump condition, atomic and memory mode', () => {
     const seen = new Set<string>();
     for (let seed = 0; seed < 400; seed++) {
@@ -54,7 +65,7 @@ describe('random programs', () => {
   it.skipIf(!avail.ok)('are all accepted by the kernel verifier and run', () => {
     const rejected: string[] = [];
     for (let seed = 0; seed < 500; seed++) {
-      const p = randomProgram(seed, { length: seed % 2 ? 40 : 120 });
+      const p = randomProgram(seed, { length: seed % 2 ? 40 : 120, subprograms: seed % 3 === 0 ? 2 : 0 });
       const load = loadProgram({ insns: p.insns, progType: p.progType });
       if (load.fd === undefined) {
         rejected.push(`seed ${seed}: ${load.error}`);

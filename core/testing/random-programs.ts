@@ -20,6 +20,8 @@ export interface RandomProgramOptions {
   loops?: boolean;
   /** Loads and stores through the packet pointer (default true). */
   packetAccess?: boolean;
+  /** bpf-to-bpf functions the body may call (default 0). They work on r0-r5 and their own stack. */
+  subprograms?: number;
 }
 
 export interface RandomProgram {
@@ -60,18 +62,38 @@ const ATOMICS = [
   AtomicOp.XCHG, AtomicOp.CMPXCHG,
 ];
 
+/** What the code being generated may use: main sees r0-r9 and the packet, functions r0-r5. */
+interface Scope {
+  regs: readonly number[];
+  counters: readonly number[];
+  packet: boolean;
+  callees: readonly string[];
+}
+
+const MAIN_REGS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const ARG_REGS = [1, 2, 3, 4, 5];
+
 class Generator {
   private readonly e = new ProgramBuilder('xdp', 'xdp', 'random');
   /** Registers the body must not write (loop counters). */
   private readonly reserved = new Set<number>();
   private branchBudget = 6;
+  private scope: Scope;
+  private readonly called = new Set<string>();
 
-  constructor(private readonly rng: Rng, private readonly opts: Required<RandomProgramOptions>) {}
+  constructor(private readonly rng: Rng, private readonly opts: Required<RandomProgramOptions>) {
+    const callees = Array.from({ length: opts.subprograms }, (_, i) => `fn${i}`);
+    // calls clobber r1-r5, so main's loop counters live in r6-r9
+    this.scope = { regs: MAIN_REGS, counters: [6, 7, 8, 9], packet: opts.packetAccess, callees };
+  }
 
   build(): Instruction[] {
     this.prologue();
     this.block(this.opts.length, 0);
+    // a function nobody calls is unreachable code, which the kernel refuses
+    for (const name of this.scope.callees) if (!this.called.has(name)) this.callSubprogram(name);
     this.epilogue();
+    for (const name of this.scope.callees) this.subprogram(name);
     return this.e.instructions();
   }
 
@@ -88,23 +110,56 @@ class Generator {
       else if (rng.chance(0.3)) e.emit(b.ldImm64(r, this.imm64()));
       else e.emit(b.movImm(r, this.imm()));
     }
+    this.initStack();
+  }
+
+  private initStack(): void {
+    const { e, rng } = this;
     for (let k = 0; k < STACK_SLOTS; k++) {
-      if (rng.chance(0.7)) e.emit(b.stx(8, 10, slotOffset(k), rng.below(10)));
+      if (rng.chance(0.7)) e.emit(b.stx(8, 10, slotOffset(k), this.anyReg()));
       else e.emit(b.st(8, 10, slotOffset(k), this.imm()));
     }
   }
 
-  private epilogue(): void {
+  /** Folds `regs` and the stack slots into r0 (r1 as scratch once the registers are folded). */
+  private foldIntoR0(regs: readonly number[]): void {
     const { e } = this;
-    for (let r = 1; r <= 9; r++) e.emit(b.aluReg(64, AluOp.XOR, 0, r), b.aluImm(64, AluOp.MUL, 0, MIX));
+    for (const r of regs) e.emit(b.aluReg(64, AluOp.XOR, 0, r), b.aluImm(64, AluOp.MUL, 0, MIX));
     for (let k = 0; k < STACK_SLOTS; k++) {
       e.emit(b.ldx(8, 1, 10, slotOffset(k)), b.aluReg(64, AluOp.XOR, 0, 1), b.aluImm(64, AluOp.MUL, 0, MIX));
     }
-    e.emit(
+  }
+
+  private epilogue(): void {
+    this.foldIntoR0([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    this.e.emit(
       b.ldx(8, 1, 10, PKT_SLOT), b.stx(8, 1, 0, 0),
       b.movReg(1, 0), b.aluImm(64, AluOp.RSH, 1, 32), b.aluReg(64, AluOp.XOR, 0, 1),
       b.exit(),
     );
+  }
+
+  /** A function of r1-r5 with its own stack; returns a fold of everything it computed. */
+  private subprogram(name: string): void {
+    const { e, rng } = this;
+    this.scope = { regs: [0, ...ARG_REGS], counters: ARG_REGS, packet: false, callees: [] };
+    this.branchBudget = 3;
+    e.place(name, true);
+    e.emit(rng.chance(0.5) ? b.movReg(0, rng.pick(ARG_REGS)) : b.movImm(0, this.imm()));
+    this.initStack();
+    this.block(Math.max(4, Math.floor(this.opts.length / 2)), 0);
+    this.foldIntoR0(ARG_REGS);
+    e.emit(b.exit());
+  }
+
+  /** Calls a function, then gives r1-r5 (which the call clobbered) new values. */
+  private callSubprogram(name = this.rng.pick(this.scope.callees)): void {
+    const { e, rng } = this;
+    this.called.add(name);
+    e.callLocal(name);
+    for (const r of ARG_REGS) {
+      e.emit(rng.chance(0.6) ? b.movReg(r, rng.pick([0, 6, 7, 8, 9])) : b.movImm(r, this.imm()));
+    }
   }
 
   private block(budget: number, depth: number): void {
@@ -144,7 +199,7 @@ class Generator {
 
   private loop(size: number, depth: number): void {
     const { e, rng } = this;
-    const counter = rng.between(1, 9);
+    const counter = rng.pick(this.scope.counters);
     this.reserved.add(counter);
     e.emit(b.movImm(counter, rng.between(1, 4)));
     const top = e.newLabel();
@@ -163,7 +218,7 @@ class Generator {
   }
 
   private op(): void {
-    const { rng, opts } = this;
+    const { rng } = this;
     const kind = rng.weighted<() => void>([
       [30, () => this.aluBinary()],
       [8, () => this.shift()],
@@ -173,8 +228,9 @@ class Generator {
       [7, () => this.stackStore()],
       [7, () => this.stackLoad()],
       [5, () => this.stackAtomic()],
-      [opts.packetAccess ? 4 : 0, () => this.packetLoad()],
-      [opts.packetAccess ? 3 : 0, () => this.packetStore()],
+      [this.scope.packet ? 4 : 0, () => this.packetLoad()],
+      [this.scope.packet ? 3 : 0, () => this.packetStore()],
+      [this.scope.callees.length ? 3 : 0, () => this.callSubprogram()],
     ]);
     kind();
   }
@@ -285,13 +341,13 @@ class Generator {
 
   private dstReg(): number {
     for (;;) {
-      const r = this.rng.below(10);
+      const r = this.rng.pick(this.scope.regs);
       if (!this.reserved.has(r)) return r;
     }
   }
 
   private anyReg(): number {
-    return this.rng.below(10);
+    return this.rng.pick(this.scope.regs);
   }
 
   private imm(): number {
@@ -314,6 +370,7 @@ export function randomProgram(seed: number, options: RandomProgramOptions = {}):
     branches: options.branches ?? true,
     loops: options.loops ?? true,
     packetAccess: options.packetAccess ?? true,
+    subprograms: options.subprograms ?? 0,
   };
   const rng = new Rng(seed);
   const insns = new Generator(rng, opts).build();
