@@ -143,3 +143,46 @@ describe('the conformance corpus round trips', () => {
     expect(hex(ours(llvm, 'llvm'))).toBe(hex(ours(src, 'mnemonic')));
   });
 });
+
+describe('programs with symbols round trip', () => {
+  const SRC = `
+	.section	xdp,"ax",@progbits
+	.globl	prog
+prog:
+	r1 = my_map ll
+	call bpf_map_lookup_elem
+	if r0 == 0 goto out
+	call sub
+	gotol out
+out:
+	r0 = 2
+	exit
+sub:
+	r0 = 1
+	exit
+
+	.section	.maps,"aw",@progbits
+	.globl	my_map
+my_map:
+	.quad 0
+`;
+  for (const syntax of ['llvm', 'mnemonic'] as const) {
+    it(`keeps functions, relocations and helper names (${syntax})`, () => {
+      const first = assemble(parse(SRC, { syntax: 'llvm' }));
+      expect(first.diagnostics).toEqual([]);
+      const prog = first.programs[0]!;
+      const text = disassemble(prog, { syntax, labels: true, helperNames: true });
+      expect(text).toContain('call bpf_map_lookup_elem');
+      expect(text).toMatch(syntax === 'llvm' ? /r1 = my_map ll/ : /lddw %r1, my_map/);
+      expect(text).toMatch(syntax === 'llvm' ? /call sub/ : /call local sub/);
+      // Re-assemble with the map defined again (the program text alone does not define it).
+      const again = assemble(parse(text + (syntax === 'llvm' ? SRC.slice(SRC.indexOf('\t.section\t.maps')) : ''), { syntax }));
+      const errors = again.diagnostics.filter((d) => d.severity === 'error' && !/my_map/.test(d.message));
+      expect(errors).toEqual([]);
+      const back = again.programs[0]!;
+      expect(back.insns.map((i) => i.insn)).toEqual(prog.insns.map((i) => i.insn));
+      expect(back.functions.map((f) => [f.name, f.slot])).toEqual(prog.functions.map((f) => [f.name, f.slot]));
+      if (syntax === 'llvm') expect(back.relocations).toEqual(prog.relocations);
+    });
+  }
+});

@@ -8,6 +8,7 @@ import { fullyShown } from './fields';
 import { jumpHex, printLlvm, UNKNOWN } from './llvm';
 import { printMnemonic } from './mnemonic';
 import { objdumpLines } from './objdump';
+import { helperById } from '../helpers/table';
 
 export interface DisassembleOptions {
   syntax: Syntax;
@@ -19,6 +20,8 @@ export interface DisassembleOptions {
   rawBytes?: boolean;
   /** Section name for the objdump header and jump annotations. */
   section?: string;
+  /** Source format: call helpers by name (`call bpf_map_lookup_elem`) instead of number. */
+  helperNames?: boolean;
 }
 
 /** One decoded source line of a listing. */
@@ -167,7 +170,9 @@ function sourceListing(bytes: Uint8Array, options: DisassembleOptions, program: 
   };
   for (const d of decoded) {
     label(d.slot);
-    lines.push('\t' + lineFor(d, bytes, syntax, names, relocs.get(d.slot), options.labels === true));
+    const helper = options.helperNames && !relocs.has(d.slot) && d.insn.code === 0x85 && d.insn.src === 0 && d.insn.dst === 0 && d.insn.off === 0
+      ? helperById(d.insn.imm)?.name : undefined;
+    lines.push('\t' + (helper ? `call ${helper}` : lineFor(d, bytes, syntax, names, relocs.get(d.slot), options.labels === true)));
   }
   label(total);
   return lines.join('\n') + '\n';
