@@ -35,32 +35,51 @@ async function targetDocument(arg: unknown): Promise<vscode.TextDocument | undef
   return doc;
 }
 
-/** Sends a request, telling the user (and answering undefined) when the server is not there or fails. */
-async function ask<P, R>(ctx: CommandContext, method: string, params: P): Promise<R | undefined> {
+/** Sends a request; throws an Error fit to show the user when the server is not there or fails. */
+async function request<P, R>(ctx: CommandContext, method: string, params: P): Promise<R> {
   const client = ctx.client();
-  if (!client) {
-    void vscode.window.showErrorMessage('The eBPF language server is not running; see the "eBPF Assembly" output.');
-    return undefined;
-  }
+  if (!client) throw new Error('The eBPF language server is not running; see the "eBPF Assembly" output.');
   try {
     return await client.sendRequest<R>(method, params);
   } catch (e) {
-    void vscode.window.showErrorMessage(`eBPF language server: ${errorText(e)}`);
+    throw new Error(`eBPF language server: ${errorText(e)}`);
+  }
+}
+
+/** Sends a request, telling the user (and answering undefined) when the server is not there or fails. */
+async function ask<P, R>(ctx: CommandContext, method: string, params: P): Promise<R | undefined> {
+  try {
+    return await request<P, R>(ctx, method, params);
+  } catch (e) {
+    void vscode.window.showErrorMessage(errorText(e));
     return undefined;
   }
 }
 
+async function renderVerifierLog(ctx: CommandContext, source: vscode.Uri): Promise<string> {
+  // Opening the document (again, after a reload) hands it to the language server.
+  await vscode.workspace.openTextDocument(source);
+  const r = await request<VerifierLogParams, VerifierLogResult>(ctx, VERIFIER_LOG_REQUEST, { uri: source.toString() });
+  if (!r.ok && !r.log) throw new Error(r.error ?? 'No verifier log for this file.');
+  return r.log;
+}
+
+async function renderDisassembly(ctx: CommandContext, object: vscode.Uri): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await vscode.workspace.fs.readFile(object);
+  } catch (e) {
+    throw new Error(`Cannot read ${object.fsPath}: ${errorText(e)}`);
+  }
+  const params: DisassembleParams = { uri: object.toString(), elfBase64: Buffer.from(bytes).toString('base64'), syntax: 'llvm' };
+  const r = await request<DisassembleParams, DisassembleResult>(ctx, DISASSEMBLE_REQUEST, params);
+  if (!r.ok) throw new Error(r.error ?? `Cannot disassemble ${object.fsPath}.`);
+  return r.text;
+}
+
 async function showVerifierLog(ctx: CommandContext, arg: unknown): Promise<void> {
   const doc = await targetDocument(arg);
-  if (!doc) return;
-  const params: VerifierLogParams = { uri: doc.uri.toString() };
-  const r = await ask<VerifierLogParams, VerifierLogResult>(ctx, VERIFIER_LOG_REQUEST, params);
-  if (!r) return;
-  if (!r.ok && !r.log) {
-    void vscode.window.showErrorMessage(r.error ?? 'No verifier log for this file.');
-    return;
-  }
-  await ctx.views.show(doc.uri, '.verifier.log', r.log, 'bpf-verifier-log');
+  if (doc) await ctx.views.open(VIEWS.verifierLog, doc.uri);
 }
 
 async function assemble(ctx: CommandContext, arg: unknown): Promise<void> {
@@ -95,23 +114,7 @@ async function pickObjectFile(arg: unknown): Promise<vscode.Uri | undefined> {
 
 async function disassemble(ctx: CommandContext, arg: unknown): Promise<void> {
   const uri = await pickObjectFile(arg);
-  if (!uri) return;
-  let bytes: Uint8Array;
-  try {
-    bytes = await vscode.workspace.fs.readFile(uri);
-  } catch (e) {
-    void vscode.window.showErrorMessage(`Cannot read ${uri.fsPath}: ${errorText(e)}`);
-    return;
-  }
-  const syntax: AsmSyntax = 'llvm';
-  const params: DisassembleParams = { uri: uri.toString(), elfBase64: Buffer.from(bytes).toString('base64'), syntax };
-  const r = await ask<DisassembleParams, DisassembleResult>(ctx, DISASSEMBLE_REQUEST, params);
-  if (!r) return;
-  if (!r.ok) {
-    void vscode.window.showErrorMessage(r.error ?? `Cannot disassemble ${uri.fsPath}.`);
-    return;
-  }
-  await ctx.views.show(uri, '.bpf.s', r.text, 'bpf-asm');
+  if (uri) await ctx.views.open(VIEWS.disassembly, uri);
 }
 
 async function convertSyntax(ctx: CommandContext, arg: unknown): Promise<void> {
@@ -169,7 +172,16 @@ async function debugProgram(arg: unknown): Promise<void> {
   });
 }
 
+/** The virtual documents the commands open. */
+export const VIEWS = { verifierLog: 'verifier-log', disassembly: 'disassembly' } as const;
+
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  ctx.views.define(VIEWS.verifierLog, {
+    suffix: '.verifier.log', languageId: 'bpf-verifier-log', render: (source) => renderVerifierLog(ctx, source),
+  });
+  ctx.views.define(VIEWS.disassembly, {
+    suffix: '.bpf.s', languageId: 'bpf-asm', render: (object) => renderDisassembly(ctx, object),
+  });
   const reg = vscode.commands.registerCommand;
   return [
     reg(COMMANDS.showVerifierLog, (arg: unknown) => showVerifierLog(ctx, arg)),

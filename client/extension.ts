@@ -20,10 +20,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output, runOutput, views, status,
     vscode.workspace.registerTextDocumentContentProvider(VIEW_SCHEME, views),
   );
+  // A rebuilt object file refreshes its open disassembly.
+  const objects = vscode.workspace.createFileSystemWatcher('**/*.o');
+  context.subscriptions.push(objects, objects.onDidChange((uri) => views.refresh(uri.toString())));
 
   const start = async (): Promise<void> => {
     client = await startLanguageClient(context, output);
-    client?.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => status.update(params));
+    client?.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => {
+      status.update(params);
+      if (params.verdict !== 'pending') views.refresh(params.uri);
+    });
   };
   const restart = async (): Promise<void> => {
     const old = client;

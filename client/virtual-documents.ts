@@ -1,35 +1,64 @@
-// Read-only documents made by commands (verifier logs, disassembly listings), served from memory
-// under the `bpf-asm-view` scheme. The file name's extension picks the language.
+// Read-only documents computed on demand (verifier logs, disassembly listings), under the
+// `bpf-asm-view` scheme. The URI names what to show and for which file, so a view restored after
+// a reload renders again, and `refresh` re-renders the open views of a file when it changes.
 import * as vscode from 'vscode';
 
 export const VIEW_SCHEME = 'bpf-asm-view';
 
+export interface ViewKind {
+  /** Appended to the source file's name; its extension picks the view's language. */
+  suffix: string;
+  languageId: string;
+  /** The text to show, or throws an Error whose message is shown instead. */
+  render(source: vscode.Uri): Promise<string>;
+}
+
 export class VirtualDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly contents = new Map<string, string>();
+  private readonly kinds = new Map<string, ViewKind>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? '';
+  define(name: string, kind: ViewKind): void {
+    this.kinds.set(name, kind);
   }
 
-  /** Stores `text` under a name derived from `source` and `suffix`, and opens it beside the editor. */
-  async show(source: vscode.Uri, suffix: string, text: string, languageId: string): Promise<void> {
+  private uriFor(name: string, source: vscode.Uri): vscode.Uri {
+    const kind = this.kinds.get(name)!;
     const base = source.path.split('/').pop() || 'untitled';
-    const uri = vscode.Uri.from({
-      scheme: VIEW_SCHEME,
-      path: `/${base}${suffix}`,
-      query: source.toString(),
-    });
-    this.contents.set(uri.toString(), text);
-    this.changed.fire(uri);
+    const query = new URLSearchParams({ view: name, source: source.toString() }).toString();
+    return vscode.Uri.from({ scheme: VIEW_SCHEME, path: `/${base}${kind.suffix}`, query });
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const query = new URLSearchParams(uri.query);
+    const kind = this.kinds.get(query.get('view') ?? '');
+    const source = query.get('source');
+    if (!kind || !source) return `Unknown view: ${uri.toString()}`;
+    try {
+      return await kind.render(vscode.Uri.parse(source));
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** Opens (or re-renders and shows) the view `name` of `source` beside the active editor. */
+  async open(name: string, source: vscode.Uri): Promise<void> {
+    const uri = this.uriFor(name, source);
+    const kind = this.kinds.get(name)!;
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) this.changed.fire(uri);
     let doc = await vscode.workspace.openTextDocument(uri);
-    if (doc.languageId !== languageId) doc = await vscode.languages.setTextDocumentLanguage(doc, languageId);
+    if (doc.languageId !== kind.languageId) doc = await vscode.languages.setTextDocumentLanguage(doc, kind.languageId);
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  }
+
+  /** Re-renders every open view of `source`. */
+  refresh(source: string): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme === VIEW_SCHEME && new URLSearchParams(doc.uri.query).get('source') === source) this.changed.fire(doc.uri);
+    }
   }
 
   dispose(): void {
     this.changed.dispose();
-    this.contents.clear();
   }
 }
