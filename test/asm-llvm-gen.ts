@@ -138,7 +138,6 @@ export class InsnGen {
   program(count: number): string[] {
     const lines: string[] = ['\t.text'];
     const labels: string[] = [];
-    const pending: string[] = [];
     for (let i = 0; i < count; i++) {
       if (i % 23 === 0) {
         const name = i % 46 === 0 ? `fn_${i}` : `.LBB_${i}`;
@@ -146,12 +145,13 @@ export class InsnGen {
         lines.push(`${name}:`);
       }
       const x = this.rand();
+      // jump to one of the last labels, so offsets stay in 16 bits in long programs
+      const near = labels.slice(-40);
       if (x < 0.05 && labels.length) {
-        const t = this.pick(labels);
-        pending.push(t);
+        const t = this.pick(near);
         lines.push(`\tif r${this.reg()} ${this.pick(JMP)} ${this.rand() < 0.5 ? 'r' + this.reg() : this.imm()} goto ${t}`);
       } else if (x < 0.07 && labels.length) {
-        lines.push(`\t${this.pick(['goto', 'gotol', 'may_goto'])} ${this.pick(labels)}`);
+        lines.push(`\t${this.pick(['goto', 'gotol', 'may_goto'])} ${this.pick(near)}`);
       } else if (x < 0.08) {
         lines.push(`\tcall ${this.pick(labels.filter((l) => l.startsWith('fn_')).concat(['fn_0']))}`);
       } else if (x < 0.09) {

@@ -11,10 +11,17 @@ import type {
   TokenKind,
 } from './ast';
 import { evalExpr } from './llvm-expr';
-import {
-  CH_HASH, CH_LF, CH_QUOTE, CH_SEMI, CH_SLASH, CH_SQUOTE, CH_STAR, isDigit, isHexDigit, isIdentChar, isIdentStart,
-  isSpace, scanBlockComment, scanIdentifier, scanNumber, scanString,
-} from './lexer';
+import * as lexer from './lexer';
+
+// Local copies: module re-exports can compile to getters, which cost a call per character.
+const { isDigit, isHexDigit, isIdentChar, isIdentStart, isSpace, scanBlockComment, scanIdentifier, scanNumber, scanString } = lexer;
+const CH_HASH = 35;
+const CH_LF = 10;
+const CH_QUOTE = 34;
+const CH_SEMI = 59;
+const CH_SLASH = 47;
+const CH_SQUOTE = 39;
+const CH_STAR = 42;
 
 /** Lexical token kinds inside one statement. */
 const enum T {
@@ -62,7 +69,13 @@ const LOCK_OPS: Record<string, number> = { '+=': 0x00, '|=': 0x40, '&=': 0x50, '
 /** atomic_fetch_<op> names, in LLVM's spelling and the kernel log's (`atomic64_fetch_add`). */
 const FETCH_OPS: Record<string, number> = { add: 0x01, or: 0x41, and: 0x51, xor: 0xa1 };
 
-const MEM_SIZES: Record<string, { size: number; bytes: number; signed: boolean }> = {
+interface MemSize {
+  size: number;
+  bytes: number;
+  signed: boolean;
+}
+
+const MEM_SIZES: Record<string, MemSize> = {
   u8: { size: 0x10, bytes: 1, signed: false }, u16: { size: 0x08, bytes: 2, signed: false },
   u32: { size: 0x00, bytes: 4, signed: false }, u64: { size: 0x18, bytes: 8, signed: false },
   s8: { size: 0x10, bytes: 1, signed: true }, s16: { size: 0x08, bytes: 2, signed: true },
@@ -90,6 +103,9 @@ const FREE_DIRECTIVES = new Set([
  * liveness column of newer kernels' logs (`  12: 01....6... (bf) ...`).
  */
 const LOG_LINE = /^[ \t]*\d+:[ \t]*(?:[.0-9]+[ \t]+)?\([0-9a-fA-F]{2}\)/m;
+
+/** A cheap pre-check: liveness-column lines have `... (` after the colon. */
+const LOG_PREFIX_ANYWHERE = /\d:[ \t]*[.0-9]+[ \t]+\(/;
 
 /** Thrown inside one statement's parse after its diagnostic is recorded. */
 const STOP = { stop: true };
@@ -143,14 +159,16 @@ class LlvmParser {
   private expectedLogIndex = 0;
 
   private readonly statements: Statement[] = [];
-  private readonly tokens: Token[] = [];
+  /** Every token as (start, end, role) triples; Token objects are made only when asked for. */
+  private tokenData = new Int32Array(4096);
+  private tokenCount = 0;
   private readonly comments: Range[] = [];
   private readonly diagnostics: AsmDiagnostic[] = [];
   private stmtError = false;
 
   constructor(private readonly text: string) {
     this.len = text.length;
-    this.logMode = LOG_LINE.test(text);
+    this.logMode = text.includes(': (') || text.includes(':(') || text.includes(':\t(') || LOG_PREFIX_ANYWHERE.test(text) ? LOG_LINE.test(text) : false;
   }
 
   run(): ParsedFile {
@@ -162,13 +180,28 @@ class LlvmParser {
       if (end >= this.len) break;
       pos = end + 1;
     }
-    return {
-      syntax: 'llvm',
+    const data = this.tokenData;
+    const count = this.tokenCount;
+    let tokens: Token[] | undefined;
+    const file = {
+      syntax: 'llvm' as const,
       statements: this.statements,
-      tokens: this.tokens,
       comments: this.comments,
       diagnostics: this.diagnostics,
-    };
+    } as ParsedFile;
+    Object.defineProperty(file, 'tokens', {
+      enumerable: true,
+      get(): Token[] {
+        if (!tokens) {
+          tokens = new Array<Token>(count);
+          for (let k = 0; k < count; k++) {
+            tokens[k] = { kind: ROLE_KINDS[data[3 * k + 2]!]!, range: { start: data[3 * k]!, end: data[3 * k + 1]! } };
+          }
+        }
+        return tokens;
+      },
+    });
+    return file;
   }
 
   // ---- lexing -------------------------------------------------------------------------------
@@ -386,7 +419,7 @@ class LlvmParser {
   }
 
   private flushTokens(): void {
-    for (const t of this.prefixTokens) this.tokens.push(t);
+    for (const t of this.prefixTokens) this.pushToken(t.range.start, t.range.end, t.kind === 'number' ? R.Number : R.Operator);
     const comments = this.pendingComments;
     let c = 0;
     for (let k = 0; k < this.n; k++) {
@@ -397,7 +430,7 @@ class LlvmParser {
         const kind = this.tk[k];
         r = kind === T.Num || kind === T.Chr ? R.Number : kind === T.Str ? R.Str : kind === T.Op ? R.Operator : R.Symbol;
       }
-      this.tokens.push({ kind: ROLE_KINDS[r]!, range: { start, end: this.te[k]! } });
+      this.pushToken(start, this.te[k]!, r);
     }
     while (c < comments.length) this.pushComment(comments[c++]!);
     comments.length = 0;
@@ -405,7 +438,21 @@ class LlvmParser {
 
   private pushComment(r: Range): void {
     this.comments.push(r);
-    this.tokens.push({ kind: 'comment', range: r });
+    this.pushToken(r.start, r.end, R.Comment);
+  }
+
+  private pushToken(start: number, end: number, role: number): void {
+    let data = this.tokenData;
+    const at = 3 * this.tokenCount;
+    if (at + 3 > data.length) {
+      const bigger = new Int32Array(data.length * 2);
+      bigger.set(data);
+      this.tokenData = data = bigger;
+    }
+    data[at] = start;
+    data[at + 1] = end;
+    data[at + 2] = role;
+    this.tokenCount++;
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -516,6 +563,11 @@ class LlvmParser {
     }
     if (j === i || operand) this.fail(`expected ${what}`, j === i ? i : j);
     if (j - i === 1 && this.tk[i] === T.Num) {
+      const small = smallDecimal(this.text, this.ts[i]!, this.te[i]!);
+      if (small >= 0) {
+        this.role[i] = R.Number;
+        return { value: BigInt(small), start: this.ts[i]!, end: this.te[i]!, next: j };
+      }
       const s = scanNumber(this.text, this.ts[i]!, this.te[i]!);
       if (s.value === undefined) this.error(this.tokRange(i), s.error ?? 'invalid number');
       if (s.value >= 1n << 64n) this.error(this.tokRange(i), 'number does not fit in 64 bits');
@@ -580,18 +632,20 @@ class LlvmParser {
     return { base, off, next: i };
   }
 
-  /** `(u32 *)` after a `*`: the access size. */
-  private sizeCast(i: number, allowSigned: boolean): { size: number; bytes: number; signed: boolean; next: number } {
+  /** Token index after the last sizeCast. */
+  private afterCast = 0;
+
+  /** `(u32 *)` after a `*`: the access size; the next token index is left in afterCast. */
+  private sizeCast(i: number, allowSigned: boolean): MemSize {
     i = this.expectOp(i, '(');
-    const name = i < this.n && this.tk[i] === T.Id ? this.str(i) : '';
-    const spec = MEM_SIZES[name];
+    const spec = i < this.n && this.tk[i] === T.Id ? MEM_SIZES[this.str(i)] : undefined;
     if (!spec || (spec.signed && !allowSigned)) {
       this.fail(allowSigned ? 'expected a size (u8, u16, u32, u64, s8, s16, s32)' : 'expected a size (u8, u16, u32, u64)', i);
     }
     this.role[i] = R.Type;
     i = this.expectOp(i + 1, '*');
-    i = this.expectOp(i, ')');
-    return { ...spec, next: i };
+    this.afterCast = this.expectOp(i, ')');
+    return spec;
   }
 
   /** A jump target: a label, `+3`, `-3`, `3`, or the log's `pc+3`. */
@@ -770,7 +824,7 @@ class LlvmParser {
     i = this.expectOp(i + 1, '*');
     const size = this.sizeCast(i, false);
     if (size.bytes !== 4 && size.bytes !== 8) this.error(this.tokRange(i + 1), 'atomic operations work on u32 or u64');
-    const mem = this.memRef(size.next);
+    const mem = this.memRef(this.afterCast);
     i = mem.next;
     const opText = i < this.n && this.tk[i] === T.Op ? this.str(i) : '';
     const op = LOCK_OPS[opText];
@@ -785,7 +839,7 @@ class LlvmParser {
     const first = i;
     this.role[i] = R.Operator;
     const size = this.sizeCast(i + 1, false);
-    const mem = this.memRef(size.next);
+    const mem = this.memRef(this.afterCast);
     i = this.expectOp(mem.next, '=');
     const src = this.regAt(i);
     if (src >= 0) {
@@ -917,9 +971,9 @@ class LlvmParser {
     const size = this.sizeCast(i + 1, true);
     const d = dst & 15;
     // legacy packet access: r0 = *(u8 *)skb[4], r0 = *(u16 *)skb[r1], the log's skb[r1 + 4]
-    if (this.isId(size.next, 'skb')) {
-      this.role[size.next] = R.Keyword;
-      let j = this.expectOp(size.next + 1, '[');
+    if (this.isId(this.afterCast, 'skb')) {
+      this.role[this.afterCast] = R.Keyword;
+      let j = this.expectOp(this.afterCast + 1, '[');
       if (size.bytes === 8 || size.signed) this.error(this.tokRange(first + 3), 'packet loads take u8, u16 or u32');
       if (dst !== 0) this.error(this.tokRange(first), 'packet loads (skb[...]) always load into r0');
       const ind = this.regAt(j);
@@ -950,7 +1004,7 @@ class LlvmParser {
         ? `sign-extending loads need an r register: write r${d} = *(${this.str(i + 2)} *)...`
         : `a u64 load needs an r register: write r${d} = *(u64 *)...`);
     }
-    const mem = this.memRef(size.next);
+    const mem = this.memRef(this.afterCast);
     this.end(mem.next);
     const mode = size.signed ? 0x80 : 0x60;
     this.emit({ code: 0x01 | mode | size.size, dst: d, src: mem.base, off: mem.off, imm: 0 }, first);
@@ -962,7 +1016,7 @@ class LlvmParser {
     let j = this.expectOp(i + 1, '(');
     const size = this.sizeCast(j, false);
     if (size.bytes !== 4 && size.bytes !== 8) this.error(this.tokRange(j + 1), 'atomic operations work on u32 or u64');
-    const mem = this.memRef(size.next);
+    const mem = this.memRef(this.afterCast);
     j = this.expectOp(mem.next, ',');
     const src = this.reg(j, size.bytes === 8 ? 64 : 0);
     if ((src & 15) !== (dst & 15)) {
@@ -980,7 +1034,7 @@ class LlvmParser {
     let j = this.expectOp(i + 1, '(');
     const size = this.sizeCast(j, false);
     if (size.bytes !== 4 && size.bytes !== 8) this.error(this.tokRange(j + 1), 'atomic operations work on u32 or u64');
-    const mem = this.memRef(size.next);
+    const mem = this.memRef(this.afterCast);
     j = this.expectOp(mem.next, ',');
     let src = this.reg(j, 0);
     if (cmp) {
@@ -1277,6 +1331,18 @@ function opLength(text: string, pos: number): number {
     default:
       return c === c ? 1 : 0;
   }
+}
+
+/** The value of a short decimal number without a leading zero, or -1. */
+function smallDecimal(text: string, start: number, end: number): number {
+  if (end - start > 9 || (text.charCodeAt(start) === 48 && end - start > 1)) return -1;
+  let v = 0;
+  for (let k = start; k < end; k++) {
+    const d = text.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 function isBinaryOp(s: string): boolean {
