@@ -15,6 +15,10 @@ export const ST_FAULT = 2;
 export const ST_STOP = 3;
 export const ST_RETURN = 4;
 export const ST_TAILCALL = 5;
+/** The undo log is full: the machine trims its oldest half and resumes. */
+export const ST_TRIM = 6;
+/** Numbers the undo log may hold before its oldest half is dropped. */
+export const UNDO_CAP = 1 << 24;
 
 /** Undo-log record tags (the last number of each record). */
 export const TAG_STEP = -1;
@@ -431,7 +435,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
     if (debug) {
       const cond = bps.has(slot) ? 'n >= stop || n !== n0' : 'n >= stop';
       body.push(`case ${slot}: if (${cond}) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
-      body.push(`${record ? `if (US !== null) US.push(${slot}, n, mg, ${TAG_STEP});` : ''} n++;`);
+      body.push(`${record ? `if (US !== null) { if (US.length > ${UNDO_CAP}) { pc = ${slot}; st = ${ST_TRIM}; break loop; } US.push(${slot}, n, mg, ${TAG_STEP}); }` : ''} n++;`);
     } else {
       if (entry) {
         if (open && k) body.push(`n += ${k};`);

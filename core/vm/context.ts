@@ -135,7 +135,8 @@ function xdpContext(m: Machine, input: RunInput): BuiltContext {
   }
   const p = packetState(m, packet, XDP_HEADROOM);
   if (metaLen) setBounds(m, p, p.data - metaLen, p.data, p.end);
-  const ptr = (off: number, res: { hi: number }): number => { res.hi = HI_PACKET; return (LO_BASE + off) | 0; };
+  // the packet region of this run (each run adds its own, so its high word is not always HI_PACKET)
+  const ptr = (off: number, res: { hi: number }): number => { res.hi = p.region.hi; return (LO_BASE + off) | 0; };
   const access: ContextAccess = {
     load(off, size, res) {
       res.hi = 0;
@@ -210,7 +211,7 @@ function skbContext(m: Machine, input: RunInput, type: ProgType): BuiltContext {
       if (off < 0 || off + size > SKB_SIZE) return bad;
       if (off === 76 || off === 80 || off === 140) {
         if (size !== 4) return bad;
-        res.hi = HI_PACKET;
+        res.hi = p.region.hi;
         return (LO_BASE + (off === 80 ? p.end : p.data)) | 0;
       }
       const f = byOff.get(off - (off % 4));

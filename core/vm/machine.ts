@@ -3,7 +3,7 @@
 import type { MapDef } from '../map-types';
 import type { ProgType } from '../program-types';
 import {
-  ST_EXIT, ST_FAULT, ST_RETURN, ST_STOP, ST_TAILCALL, STACK_BYTES, TAG_FN, TAG_MEM, TAG_REG, TAG_STEP,
+  ST_EXIT, ST_FAULT, ST_RETURN, ST_STOP, ST_TAILCALL, ST_TRIM, STACK_BYTES, TAG_FN, TAG_MEM, TAG_REG, TAG_STEP,
   compile, type ExecFn, type ExecHost,
 } from './codegen';
 import { AddressSpace, HI_CODE, HI_MAP_OBJ, HI_STACK, LO_BASE, addrHex, joinAddr, type Region } from './memory';
@@ -246,6 +246,7 @@ export class Machine implements ExecHost {
   private drive(flavour: 'fast' | 'debug'): number {
     for (;;) {
       const st = this.exec(flavour)(this);
+      if (st === ST_TRIM) { this.trimUndo(); continue; }
       if (st === ST_TAILCALL) {
         this.progIndex = this.tailTarget;
         this.prog = this.programs[this.tailTarget];
@@ -607,6 +608,24 @@ export class Machine implements ExecHost {
     this.regs[20] = this.fpl;
     this.regs[21] = this.fph;
     return this.state('step');
+  }
+
+  /** True once old history was dropped: stepping back stops short of the start. */
+  historyTruncated = false;
+
+  /** Drops the oldest half of the undo log, cutting at a step boundary. */
+  private trimUndo(): void {
+    const U = this.undo!;
+    let i = U.length;
+    let cut = 0;
+    while (i > 0) {
+      const tag = U[i - 1];
+      const len = tag === TAG_STEP ? 4 : tag === TAG_REG ? 4 : tag === TAG_MEM ? 6 : 2;
+      i -= len;
+      if (tag === TAG_STEP && i <= U.length / 2) { cut = i; break; }
+    }
+    U.splice(0, cut);
+    this.historyTruncated = true;
   }
 
   /** The writes made by the most recent step (empty when not recording). */
