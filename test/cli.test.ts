@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { main } from '../cli/main';
 import type { CliIO } from '../cli/io';
 import { parseDataFile } from '../core/asm/data-file';
+import { readObject, writeObject } from '../core/elf';
 import { ELF_SOURCES } from './elf-sources';
 import { HAVE_CLANG, HAVE_LLVM, NO_CLANG_REASON, NO_LLVM_REASON, clangBpf, llvmMc, objdump } from './elf-tools';
 
@@ -75,7 +76,7 @@ describe('assemble', () => {
     const names = readdirSync(CONFORMANCE).filter((f) => f.endsWith('.data')).sort();
     let compared = 0;
     const mismatches: string[] = [];
-    for (const name of names.filter((_, i) => i % 4 === 0)) {
+    for (const name of names.filter((_, i) => i % 5 === 0)) {
       const data = parseDataFile(readFileSync(join(CONFORMANCE, name), 'utf8'));
       if (!data.asm || data.error !== undefined || data.raw) continue;
       const src = file(`${name}.asm`, data.asm.text);
@@ -94,7 +95,7 @@ describe('assemble', () => {
       if (objdump(new Uint8Array(readFileSync(obj)), ['-d']) !== objdump(theirs, ['-d'])) mismatches.push(name);
     }
     console.log(`conformance: ${compared} programs compared with llvm-mc`);
-    expect(compared).toBeGreaterThan(40);
+    expect(compared).toBeGreaterThan(35);
     expect(mismatches).toEqual([]);
   });
 
@@ -163,6 +164,21 @@ describe('disasm', () => {
       const r = await cli('disasm', obj, ...(flags.includes('-r') ? ['-r'] : []));
       expect(r.code).toBe(0);
       expect(r.out).toBe(objdumpFile(obj, flags));
+    }
+  });
+
+  it.skipIf(!HAVE_CLANG || !HAVE_LLVM)('matches llvm-objdump -d -r on the clang fixtures, and their rewritten objects too', async () => {
+    const fixtures = join(__dirname, 'fixtures/c');
+    const sources = readdirSync(fixtures).filter((f) => f.endsWith('.c'));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const name of sources) {
+      const bytes = clangBpf(readFileSync(join(fixtures, name), 'utf8'));
+      const obj = file(name.replace(/\.c$/, '.o'), bytes);
+      const r = await cli('disasm', '-r', obj);
+      expect(r.err).toBe('');
+      expect(r.out).toBe(objdumpFile(obj, ['-d', '-r']));
+      const rewritten = file(name.replace(/\.c$/, '.rw.o'), writeObject(readObject(bytes)));
+      expect(objdump(new Uint8Array(readFileSync(rewritten)), ['-d', '-r'])).toBe(objdump(bytes, ['-d', '-r']));
     }
   });
 
