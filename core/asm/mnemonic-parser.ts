@@ -86,7 +86,7 @@ class MnemonicParser {
   private atComment(): boolean {
     const text = this.text;
     const c = text.charCodeAt(this.pos);
-    if (c === CH_HASH || c === CH_SEMI || (c === CH_SLASH && text.charCodeAt(this.pos + 1) === CH_SLASH)) {
+    if (c === CH_HASH || (c === CH_SLASH && text.charCodeAt(this.pos + 1) === CH_SLASH)) {
       this.comments.push({ start: this.pos, end: this.end });
       this.token('comment', this.pos, trimEnd(text, this.pos, this.end));
       this.pos = this.end;
@@ -112,11 +112,11 @@ class MnemonicParser {
     return false;
   }
 
-  /** At end of line or a line comment (after spaces and any block comments). */
+  /** At the end of a statement: end of line, a line comment or `;` (after spaces and block comments). */
   private atLineEnd(): boolean {
     for (;;) {
       this.skipSpaces();
-      if (this.pos >= this.end) return true;
+      if (this.pos >= this.end || this.text.charCodeAt(this.pos) === CH_SEMI) return true;
       const block = this.text.charCodeAt(this.pos) === CH_SLASH && this.text.charCodeAt(this.pos + 1) === CH_STAR;
       if (!this.atComment()) return false;
       if (!block) return true;
@@ -145,6 +145,13 @@ class MnemonicParser {
   private parseLine(): void {
     const text = this.text;
     for (;;) {
+      // `;` separates statements on a line (as uBPF and llvm-mc read it).
+      this.skipSpaces();
+      if (this.pos < this.end && text.charCodeAt(this.pos) === CH_SEMI) {
+        this.token('operator', this.pos, this.pos + 1);
+        this.pos++;
+        continue;
+      }
       if (this.atLineEnd()) return;
       const start = this.pos;
       const c = text.charCodeAt(start);
@@ -166,10 +173,8 @@ class MnemonicParser {
         const name = text.slice(start, identEnd);
         if ((name === '.quad' || name === '.8byte') && this.inCode) this.parseRawInstruction(start, identEnd);
         else this.parseDirective(start, identEnd);
-        return;
-      }
-      this.parseInstruction(start, identEnd);
-      return;
+      } else this.parseInstruction(start, identEnd);
+      if (this.failed || !this.atLineEnd() || this.pos >= this.end || text.charCodeAt(this.pos) !== CH_SEMI) return;
     }
   }
 
