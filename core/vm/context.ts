@@ -253,7 +253,10 @@ function skbContext(m: Machine, input: RunInput, type: ProgType): BuiltContext {
     },
     after: () => {
       cdv.setUint32(0, p.end - p.data, true);
-      return { packet: p.buf.slice(macStart, p.end), ctx: ctxBytes.slice() };
+      const out = p.buf.slice(macStart, p.end);
+      // BPF_PROG_TEST_RUN zeroes the link-layer header it pulled for programs that do not see it.
+      if (!isL2) out.fill(0, 0, Math.min(ETH_HLEN, out.length));
+      return { packet: out, ctx: ctxBytes.slice() };
     },
   };
 }
