@@ -159,9 +159,9 @@ function generatedLabels(parsed: ParsedFile, to: Syntax): Map<unknown, string> {
 }
 
 function convertComment(comment: string, to: Syntax): string {
-  // `;` starts a comment in the mnemonic syntax but separates statements for llvm-mc.
-  if (to === 'llvm' && comment.startsWith(';')) return '#' + comment.slice(1);
-  return comment;
+  // `;` separates statements in the mnemonic syntax (and for llvm-mc): a `;` comment becomes `#`.
+  void to;
+  return comment.startsWith(';') ? '#' + comment.slice(1) : comment;
 }
 
 function splitLines(text: string): { start: number; end: number }[] {
