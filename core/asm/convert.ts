@@ -32,7 +32,7 @@ export function printParsed(text: string, parsed: ParsedFile, to: Syntax): strin
   for (const s of parsed.statements) byLine[lineOf(s.range.start)]!.push(s);
   for (const c of parsed.comments) {
     const l = lineOf(c.start);
-    commentByLine[l] = convertComment(text.slice(c.start, c.end), to);
+    commentByLine[l] = convertComment(text.slice(c.start, c.end));
   }
   for (const d of parsed.diagnostics) if (d.severity === 'error') errorLines.add(lineOf(d.range.start));
 
@@ -158,9 +158,8 @@ function generatedLabels(parsed: ParsedFile, to: Syntax): Map<unknown, string> {
   return result;
 }
 
-function convertComment(comment: string, to: Syntax): string {
+function convertComment(comment: string): string {
   // `;` separates statements in the mnemonic syntax (and for llvm-mc): a `;` comment becomes `#`.
-  void to;
   return comment.startsWith(';') ? '#' + comment.slice(1) : comment;
 }
 
