@@ -125,6 +125,8 @@ interface Imm {
 
 interface JumpTarget {
   value?: number;
+  /** Source range of a numeric target. */
+  range?: Range;
   ref?: SymbolRef;
   next: number;
 }
@@ -653,7 +655,8 @@ class LlvmParser {
     if (this.isId(i, 'pc') && (this.isOp(i + 1, '+') || this.isOp(i + 1, '-'))) {
       this.role[i] = R.Keyword;
       const v = this.expr(i + 1, 'an offset');
-      return { value: Number(BigInt.asIntN(64, v.value)), next: v.next };
+      if (v.value < -(1n << 31n) || v.value >= 1n << 31n) this.error({ start: this.ts[i]!, end: v.end }, `jump offset ${v.value} is out of range`);
+      return { value: Number(v.value), next: v.next, range: { start: this.ts[i]!, end: v.end } };
     }
     if (i < this.n && this.tk[i] === T.Id && this.regAt(i) < 0) {
       this.role[i] = R.Label;
@@ -663,7 +666,7 @@ class LlvmParser {
       const v = this.expr(i, 'a label or an offset');
       if (v.symbol) this.error(v.symbol.range, `expected a label or an offset, found an expression with '${v.symbol.name}'`);
       if (v.value < -(1n << 31n) || v.value >= 1n << 31n) this.error({ start: v.start, end: v.end }, `jump offset ${v.value} is out of range`);
-      return { value: Number(v.value), next: v.next };
+      return { value: Number(v.value), next: v.next, range: { start: v.start, end: v.end } };
     }
     return this.fail('expected a label or an offset', i);
   }
@@ -720,7 +723,7 @@ class LlvmParser {
           const insn = { code, dst: 0, src: 0, off: 0, imm: 0 };
           if (t.value !== undefined) {
             if (word === 'gotol') insn.imm = t.value;
-            else insn.off = this.off16(t.value, i + 1);
+            else insn.off = this.off16(t.value, t.range!);
           }
           return this.emit(insn, first, t.ref);
         }
@@ -733,6 +736,7 @@ class LlvmParser {
       }
       const dst = this.regAt(i);
       if (dst >= 0) return this.regStatement(i);
+      if (/^[rw]\d+$/.test(word)) this.error(this.tokRange(i), `'${word}' is not a register: BPF has r0-r10 (w0-w10 for 32 bits)`);
       if (i + 1 < this.n && this.isOp(i + 1, ':')) this.fail("expected a label name", i);
       this.fail('expected an instruction', i);
     }
@@ -740,8 +744,8 @@ class LlvmParser {
     this.fail('expected an instruction, a label or a directive', i);
   }
 
-  private off16(value: number, at: number): number {
-    if (value < -32768 || value > 32767) this.error(this.tokRange(at), `jump offset ${value} is out of range: it must be between -32768 and 32767 (use gotol for longer jumps)`);
+  private off16(value: number, range: Range): number {
+    if (value < -32768 || value > 32767) this.error(range, `jump offset ${value} is out of range: it must be between -32768 and 32767 (use gotol for longer jumps)`);
     return value;
   }
 
@@ -814,7 +818,7 @@ class LlvmParser {
     this.role[i] = R.Keyword;
     const t = this.target(i + 1, 'jump');
     this.end(t.next);
-    if (t.value !== undefined) insn.off = this.off16(t.value, i + 1);
+    if (t.value !== undefined) insn.off = this.off16(t.value, t.range!);
     this.emit(insn, first, t.ref);
   }
 
@@ -974,7 +978,7 @@ class LlvmParser {
     if (this.isId(this.afterCast, 'skb')) {
       this.role[this.afterCast] = R.Keyword;
       let j = this.expectOp(this.afterCast + 1, '[');
-      if (size.bytes === 8 || size.signed) this.error(this.tokRange(first + 3), 'packet loads take u8, u16 or u32');
+      if (size.bytes === 8 || size.signed) this.error(this.tokRange(i + 2), 'packet loads take u8, u16 or u32');
       if (dst !== 0) this.error(this.tokRange(first), 'packet loads (skb[...]) always load into r0');
       const ind = this.regAt(j);
       let insn: Instruction;
@@ -1146,10 +1150,8 @@ class LlvmParser {
       if (argc === 0) this.fail('expected a symbol name', i + 1);
       for (const a of args) this.nameArg(a, 'a symbol name');
     } else if (DATA_DIRECTIVES.has(name)) {
-      if (argc === 0) this.fail('expected a value', i + 1);
       for (const a of args) this.exprArg(a, 'a value');
     } else if (STRING_DIRECTIVES.has(name)) {
-      if (argc === 0) this.fail('expected a string', i + 1);
       for (const a of args) {
         if (a.to - a.from !== 1 || this.tk[a.from] !== T.Str) this.fail('expected a string', a.from);
         this.checkString(a.from);
