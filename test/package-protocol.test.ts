@@ -50,7 +50,9 @@ beforeAll(async () => {
   });
   server = fork(bundle, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   rpc = createMessageConnection(new IPCMessageReader(server), new IPCMessageWriter(server));
-  rpc.onNotification(STATUS_NOTIFICATION, (p: StatusParams) => statuses.push(p));
+  rpc.onNotification(STATUS_NOTIFICATION, (p: StatusParams) => {
+    statuses.push(p);
+  });
   rpc.onNotification(() => undefined);
   rpc.listen();
   await rpc.sendRequest('initialize', {
