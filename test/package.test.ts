@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../client/command-ids';
 import { ASM_LANGUAGES, DEBUG_TYPE } from '../client/debug-config';
+import { LAUNCH_ATTRIBUTES } from '../client/launch-attributes';
 import { PROG_TYPES } from '../core/program-types';
 import { SETTINGS } from '../core/settings';
 
@@ -154,7 +155,8 @@ describe('commands and menus', () => {
 describe('debugger contribution', () => {
   const d = c.debuggers.find((x) => x.type === DEBUG_TYPE)!;
 
-  it('declares the launch attributes', () => {
+  it('declares the launch attributes of client/launch-attributes.ts', () => {
+    expect(d.configurationAttributes.launch.properties).toEqual(JSON.parse(JSON.stringify(LAUNCH_ATTRIBUTES)));
     expect(Object.keys(d.configurationAttributes.launch.properties).sort()).toEqual([
       'ctx', 'helpers', 'maps', 'maxInstructions', 'packet', 'packetFile', 'pcap', 'pcapIndex', 'program',
       'programType', 'section', 'stopOnEntry', 'verifyFirst',

@@ -1,0 +1,84 @@
+// The `bpf` debugger's launch attributes: the JSON schema package.json declares (checked by
+// test/package.test.ts) and the matching type, for the debug adapter to read its launch request.
+// No vscode imports.
+import { PROG_TYPE_NAMES } from '../core/settings';
+import type { ProgType } from '../core/program-types';
+
+export const LAUNCH_ATTRIBUTES = {
+  program: {
+    type: 'string',
+    description: 'The eBPF assembly file (or ELF .o file) to run.',
+    default: '${file}',
+  },
+  section: {
+    type: 'string',
+    description: 'The program to run, by ELF section name (such as `xdp` or `kprobe/sys_open`). Default: the first program.',
+  },
+  programType: {
+    type: 'string',
+    enum: PROG_TYPE_NAMES,
+    description: 'Program type, when the section name does not say. Default: from the section name, else the `bpfAsm.defaultProgramType` setting.',
+  },
+  packet: {
+    type: ['string', 'array'],
+    items: { type: 'integer', minimum: 0, maximum: 255 },
+    description: 'Packet bytes for packet programs (xdp, tc, socket filters): a hex string such as "ff ff ff ff ff ff 00 11" or an array of byte values.',
+  },
+  packetFile: { type: 'string', description: 'A file whose raw bytes are the packet.' },
+  pcap: { type: 'string', description: 'A .pcap file to take the packet from (see pcapIndex).' },
+  pcapIndex: { type: 'integer', minimum: 0, default: 0, description: 'Which packet of the pcap file to use, counting from 0.' },
+  ctx: {
+    type: ['object', 'string'],
+    description: 'The context: for non-packet programs, an object of context field values (such as {"ingress_ifindex": 2}) or the raw context bytes as a hex string.',
+  },
+  maps: {
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+    description: 'Initial map contents: map name -> { key -> value }, keys and values as hex bytes (such as {"counters": {"00000000": "0100000000000000"}}).',
+    default: {},
+  },
+  helpers: {
+    type: 'object',
+    additionalProperties: { type: ['integer', 'string'] },
+    description: 'Return values for helpers the VM does not implement, by helper name (such as {"bpf_get_prandom_u32": 4}).',
+    default: {},
+  },
+  stopOnEntry: { type: 'boolean', default: true, description: 'Stop at the first instruction.' },
+  maxInstructions: {
+    type: 'integer',
+    minimum: 1,
+    default: 1000000,
+    description: 'Stop the run after this many instructions (a guard against endless loops).',
+  },
+  verifyFirst: {
+    type: 'boolean',
+    default: true,
+    description: 'Run the verifier before the program and refuse to run what it rejects.',
+  },
+} as const;
+
+export interface BpfLaunchArguments {
+  /** The assembly source or ELF object to run (absolute path). */
+  program: string;
+  /** ELF section of the program to run; the first program when omitted. */
+  section?: string;
+  programType?: ProgType;
+  /** Packet bytes: hex text (`"ff 00 11"`, `"ff0011"`) or byte values. */
+  packet?: string | number[];
+  packetFile?: string;
+  pcap?: string;
+  /** Which packet of `pcap`, from 0 (default 0). */
+  pcapIndex?: number;
+  /** Context field values by name, or the raw context bytes as hex. */
+  ctx?: Record<string, number | string> | string;
+  /** Initial map contents: map name -> { key hex -> value hex }. */
+  maps?: Record<string, Record<string, string>>;
+  /** Return values of helpers the VM does not implement, by helper name. */
+  helpers?: Record<string, number | string>;
+  /** Default true. */
+  stopOnEntry?: boolean;
+  /** Default 1000000. */
+  maxInstructions?: number;
+  /** Default true. */
+  verifyFirst?: boolean;
+}
