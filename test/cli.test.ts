@@ -182,6 +182,26 @@ describe('disasm', () => {
     }
   });
 
+  it.skipIf(!HAVE_CLANG || !HAVE_LLVM)('--source gives assembly that assembles back to the clang object', async () => {
+    const fixtures = join(__dirname, 'fixtures/c');
+    const sources = [C_PROGRAM, ...readdirSync(fixtures).filter((f) => f.endsWith('.c')).map((f) => readFileSync(join(fixtures, f), 'utf8'))];
+    for (const [i, c] of sources.entries()) {
+      const bytes = clangBpf(c);
+      const obj = file(`src${i}.o`, bytes);
+      const listed = await cli('disasm', '--source', obj);
+      expect(listed.code).toBe(0);
+      const again = join(dir, `src${i}.again.o`);
+      const assembled = await cli('assemble', file(`src${i}.s`, listed.out), '-o', again);
+      expect(assembled.err).toBe('');
+      const rebuilt = new Uint8Array(readFileSync(again));
+      expect(objdump(rebuilt, ['-d', '-r'])).toBe(objdump(bytes, ['-d', '-r']));
+      const [a, b] = [readObject(bytes), readObject(rebuilt)];
+      expect(b.maps).toEqual(a.maps);
+      expect(b.license).toBe(a.license);
+      expect(b.data.map((d) => [d.name, [...d.bytes]])).toEqual(a.data.map((d) => [d.name, [...d.bytes]]));
+    }
+  });
+
   it.skipIf(!HAVE_LLVM)('prints exactly what llvm-objdump prints for llvm-mc objects, several at once', async () => {
     const paths = Object.entries(ELF_SOURCES).map(([name, src]) => file(`${name}.mc.o`, llvmMc(src)));
     const r = await cli('disasm', '-r', ...paths);

@@ -5,13 +5,17 @@ import { isElf, readObject, type ElfObject } from '../../core/elf';
 import { objectListing, objectRows, type ListingOptions } from '../../core/elf/listing';
 import { SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS } from '../../core/elf/format';
 import type { Instruction } from '../../core/isa';
-import { EXIT_ERROR, EXIT_OK, type CliIO } from '../io';
+import { EXIT_ERROR, EXIT_OK, UsageError, type CliIO } from '../io';
+import type { Syntax } from '../../core/asm/ast';
+import { disassemble } from '../../core/disasm';
+import { objectSource } from '../../core/elf/source';
 import { helpText, parseArgs, readInput, type CommandSpec, type OptionDefs } from '../args';
 
 const OPTIONS = {
   syntax: { type: 'string', values: ['llvm', 'mnemonic'], help: 'instruction syntax (default llvm)' },
   reloc: { type: 'boolean', short: 'r', help: 'show relocations under the instructions they patch (objdump -r)' },
   zeroes: { type: 'boolean', short: 'z', help: 'list runs of zero bytes instead of folding them to "..."' },
+  source: { type: 'boolean', help: 'print assembly source that assembles back to the same object (sections, labels, .map, data)' },
   json: { type: 'boolean', help: 'print JSON (schema below) instead of text' },
 } as const satisfies OptionDefs;
 
@@ -19,7 +23,9 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
   usage: 'disasm FILE... [options]',
   description:
     'Disassembles ELF objects (detected by their magic number) section by section, with symbols,\n' +
-    'exactly as `llvm-objdump -d --mcpu=v4` prints them; any other file is raw instruction bytes.',
+    'exactly as `llvm-objdump -d --mcpu=v4` prints them; any other file is raw instruction bytes.\n' +
+    'With --source, prints assembly that `bpf-asm assemble` turns back into the same code,\n' +
+    'relocations, maps, data and license.',
   options: OPTIONS,
   minPositionals: 1,
   epilog:
@@ -51,6 +57,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.out(helpText(SPEC));
     return EXIT_OK;
   }
+  if (options.source && (options.json || options.reloc || options.zeroes)) {
+    throw new UsageError("'--source' cannot be combined with '--json', '--reloc' or '--zeroes'");
+  }
   const inputs = positionals.map((file) => ({ file, bytes: readInput(file) }));
   let status = EXIT_OK;
   const jsonFiles: unknown[] = [];
@@ -69,6 +78,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       continue;
     }
     for (const d of obj.diagnostics) io.err(`${file}: ${d.severity}: ${d.message} (at byte 0x${d.range.start.toString(16)})\n`);
+    if (options.source) {
+      const syntax = (options.syntax ?? 'llvm') as Syntax;
+      io.out(elf ? objectSource(obj, syntax) : disassemble(bytes, { syntax, labels: true }));
+      continue;
+    }
     if (!elf && bytes.length % 8 !== 0) {
       io.err(`${file}: warning: ${bytes.length} bytes is not a whole number of 8-byte instructions\n`);
     }
