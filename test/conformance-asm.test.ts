@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assemble } from '../core/asm/assembler';
 import { convert } from '../core/asm/convert';
-import { parseDataFile } from '../core/asm/data-file';
+import { parseDataFile, parseDataFileProgram } from '../core/asm/data-file';
 import { parseMnemonic } from '../core/asm/mnemonic-parser';
 import { encodeProgram } from '../core/isa';
 
@@ -81,6 +81,19 @@ describe('conformance data files', () => {
       "expected a section name (asm, mem, result, raw, error, c, no register offset), found 'bogus'",
     ]);
     for (const s of ['', '--', '-- asm', '\n\n-- result\n0x', '-- raw\n0x1 2 xyz']) expect(() => parseDataFile(s)).not.toThrow();
+  });
+});
+
+describe('a data file as one parsed program', () => {
+  it('puts statements, tokens and errors at their offsets in the file', () => {
+    const text = '# licence\n-- asm\nmov %r0, 1 # one\nbogus\nexit\n-- result\n0x1 # note\n';
+    const p = parseDataFileProgram(text);
+    const at = (r: { start: number; end: number }): string => text.slice(r.start, r.end);
+    expect(p.statements.map((s) => at(s.range))).toEqual(['mov %r0, 1', 'exit']);
+    expect(p.diagnostics.map((d) => [at(d.range), d.message])).toEqual([['bogus', "expected a mnemonic, found unknown mnemonic 'bogus'"]]);
+    expect(p.comments.map(at)).toEqual(['# licence', '# one', '# note']);
+    expect(p.tokens.filter((t) => t.kind === 'directive').map((t) => at(t.range))).toEqual(['-- asm', '-- result']);
+    expect(p.tokens.filter((t) => t.kind === 'mnemonic').map((t) => at(t.range))).toEqual(['mov', 'exit']);
   });
 });
 

@@ -1,6 +1,7 @@
 // Reader for bpf_conformance test files (*.data): `-- asm`, `-- mem`, `-- result`, `-- raw`,
 // `-- error`, `-- c`, `-- no register offset` sections. Never throws; problems become diagnostics.
-import type { AsmDiagnostic, Range } from './ast';
+import type { AsmDiagnostic, ParsedFile, Range } from './ast';
+import { parseMnemonic } from './mnemonic-parser';
 
 export interface DataSection {
   /** The header's text after `--`, trimmed, such as 'asm' or 'no register offset'. */
@@ -178,4 +179,52 @@ function parseUnsigned(s: string): bigint | undefined {
   if (/^0[xX][0-9a-fA-F]+$/.test(s) || /^[0-9]+$/.test(s)) return BigInt(s);
   if (/^-[0-9]+$/.test(s)) return BigInt.asUintN(64, BigInt(s));
   return undefined;
+}
+
+/**
+ * The whole data file as one ParsedFile in the mnemonic syntax, ranges in file offsets: the
+ * `-- asm` program's statements, tokens and diagnostics, the section headers as directive tokens,
+ * other sections' `#` lines as comments, and the data file's own diagnostics.
+ */
+export function parseDataFileProgram(text: string): ParsedFile {
+  const data = parseDataFile(text);
+  const out: ParsedFile = { syntax: 'mnemonic', statements: [], tokens: [], comments: [], diagnostics: [...data.diagnostics] };
+  const asmStart = data.asm?.offset ?? -1;
+  const asmEnd = data.asm ? asmStart + data.asm.text.length : -1;
+  // Comments outside the program (licence lines, notes in other sections).
+  for (let pos = 0; pos < text.length; ) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    if (pos < asmStart || pos >= asmEnd) {
+      const hash = text.indexOf('#', pos);
+      if (hash >= 0 && hash < end && !(data.c !== undefined && inSection(data, hash, 'c'))) {
+        const range = { start: hash, end: trimmedEnd(text, hash, end) };
+        out.comments.push(range);
+        out.tokens.push({ kind: 'comment', range });
+      }
+    }
+    if (nl < 0) break;
+    pos = nl + 1;
+  }
+  for (const s of data.sections) out.tokens.push({ kind: 'directive', range: s.header });
+  if (data.asm) {
+    const p = parseMnemonic(data.asm.text);
+    const d = asmStart;
+    const shift = (r: Range): Range => ({ start: r.start + d, end: r.end + d });
+    for (const s of p.statements) {
+      if (s.kind === 'insn') out.statements.push({ ...s, range: shift(s.range), ...(s.ref ? { ref: { ...s.ref, range: shift(s.ref.range) } } : {}) });
+      else if (s.kind === 'label') out.statements.push({ ...s, range: shift(s.range) });
+      else out.statements.push({ ...s, range: shift(s.range), args: s.args.map((a) => ({ text: a.text, range: shift(a.range) })) });
+    }
+    for (const t of p.tokens) out.tokens.push({ kind: t.kind, range: shift(t.range) });
+    for (const c of p.comments) out.comments.push(shift(c));
+    for (const x of p.diagnostics) out.diagnostics.push({ ...x, range: shift(x.range) });
+  }
+  out.tokens.sort((a, b) => a.range.start - b.range.start);
+  out.comments.sort((a, b) => a.start - b.start);
+  return out;
+}
+
+function inSection(data: DataFile, offset: number, name: string): boolean {
+  return data.sections.some((s) => s.name.toLowerCase() === name && offset >= s.body.start && offset < s.body.end);
 }
