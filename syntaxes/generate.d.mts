@@ -5,3 +5,5 @@ export declare function bpfAsmMnemonicGrammar(): Record<string, unknown>;
 export declare function bpfVerifierLogGrammar(): Record<string, unknown>;
 export declare const GRAMMARS: Record<string, GrammarBuilder>;
 export declare function grammarText(build: GrammarBuilder): string;
+export declare function bpfConformanceGrammar(): Record<string, unknown>;
+export declare function bpfMarkdownInjection(): Record<string, unknown>;

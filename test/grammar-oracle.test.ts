@@ -65,10 +65,10 @@ function checkRegisters(tokens: Token[], codeText: string, lineText: string, sco
   return bad;
 }
 
-describe('mnemonic grammar on the bpf_conformance suite', () => {
+describe('conformance and mnemonic grammars on the bpf_conformance suite', () => {
   const files = haveConformance ? readdirSync(CONFORMANCE).filter((f) => f.endsWith('.data')) : [];
 
-  for (const scope of ['source.bpf-asm.mnemonic', 'source.bpf-asm']) {
+  for (const scope of ['source.bpf-conformance', 'source.bpf-asm']) {
     it.skipIf(!haveConformance)(`scopes every mnemonic, register and comment of every program (${scope})`, async () => {
       let checked = 0;
       const problems: string[] = [];

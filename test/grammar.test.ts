@@ -212,7 +212,7 @@ describe('bpf-asm and bpf-asm-mnemonic grammars: mnemonic syntax', () => {
 
   it('scopes the sections of a bpf_conformance .data file', async () => {
     const text = ['# comment', '-- asm', 'mov %r0, 1', 'exit', '-- mem', '00 01 ff', '-- result', '0x1', '-- no register offset', ''].join('\n');
-    const t = await tokenize('source.bpf-asm.mnemonic', text);
+    const t = await tokenize('source.bpf-conformance', text);
     expectTokens(t, [
       ['asm', 'entity.name.section.conformance.bpf'],
       ['mov', 'keyword.other.mnemonic.bpf'],
@@ -223,6 +223,8 @@ describe('bpf-asm and bpf-asm-mnemonic grammars: mnemonic syntax', () => {
       ['no register offset', 'entity.name.section.conformance.bpf'],
     ]);
     expect(t.at('ff').scopes).toContain('meta.section.data.conformance.bpf');
+    expect(t.at('mov').scopes).toContain('meta.embedded.block.bpf-asm-mnemonic');
+    expect(t.at('# comment').scopes).toContain('comment.line.number-sign.bpf');
   });
 });
 

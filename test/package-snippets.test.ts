@@ -21,7 +21,7 @@ interface Snippet {
 }
 const load = (file: string): Record<string, Snippet> => JSON.parse(readFileSync(join(ROOT, 'snippets', file), 'utf8'));
 const llvmSnippets = load('bpf-asm.code-snippets');
-const mnemonicSnippets = load('bpf-asm-mnemonic.code-snippets');
+const mnemonicSnippets = { ...load('bpf-asm-mnemonic.code-snippets'), ...load('bpf-conformance.code-snippets') };
 
 /** The text VS Code inserts when every placeholder keeps its default (a choice its first option). */
 function expand(body: string[]): string {

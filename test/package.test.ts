@@ -90,12 +90,13 @@ describe('languages', () => {
   const lang = (id: string) => c.languages.find((l) => l.id === id)!;
   const firstLine = (id: string) => new RegExp(lang(id).firstLine!);
 
-  it('declares the three languages and the file extensions of each', () => {
-    expect(languageIds.sort()).toEqual(['bpf-asm', 'bpf-asm-mnemonic', 'bpf-verifier-log']);
+  it('declares the four languages and the file extensions of each', () => {
+    expect(languageIds.sort()).toEqual(['bpf-asm', 'bpf-asm-mnemonic', 'bpf-conformance', 'bpf-verifier-log']);
     expect(lang('bpf-asm').extensions).toEqual(expect.arrayContaining(['.bpf.s', '.bpf.asm', '.ebpf', '.bpfasm']));
     expect(lang('bpf-verifier-log').extensions).toEqual(expect.arrayContaining(['.bpflog', '.verifier.log']));
     // Conformance .data files are claimed only inside a bpf_conformance checkout, not everywhere.
     for (const l of c.languages) expect(l.extensions ?? [], l.id).not.toContain('.data');
+    expect(lang('bpf-conformance').filenamePatterns).toEqual(['**/bpf_conformance/tests/*.data']);
   });
 
   it('recognises files by their first line, without claiming other assembly', () => {
