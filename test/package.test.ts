@@ -2,7 +2,8 @@
 // commands, menus, languages and the debugger agree with each other and with the client, and
 // `npm run build` produces an extension bundle that loads.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -204,5 +205,29 @@ describe('client protocol', () => {
     const protocol = await import('../client/protocol');
     const names = Object.entries(protocol).filter(([k]) => /_(REQUEST|NOTIFICATION)$/.test(k)).map(([, v]) => v as string);
     expect(names.sort()).toEqual(['bpfAsm/assemble', 'bpfAsm/convertSyntax', 'bpfAsm/disassemble', 'bpfAsm/run', 'bpfAsm/status', 'bpfAsm/verifierLog']);
+  });
+});
+
+describe('problem matcher', () => {
+  it('reads the CLI\'s error lines (file, line, column, severity, message)', () => {
+    const matcher = (pkg.contributes as unknown as { problemMatchers: { name: string; pattern: { regexp: string } }[] }).problemMatchers
+      .find((m) => m.name === 'bpf-asm')!;
+    const re = new RegExp(matcher.pattern.regexp);
+    const dir = mkdtempSync(join(tmpdir(), 'problem-matcher-'));
+    try {
+      const src = join(dir, 'bad.bpf.s');
+      writeFileSync(src, '.section xdp\nf:\n\tr0 = 2\n\tr11 = 1\n\tgoto nowhere\n\texit\n');
+      let stderr = '';
+      try {
+        execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'assemble', src, '-o', join(dir, 'bad.o')], { cwd: ROOT, stdio: 'pipe' });
+      } catch (e) {
+        stderr = String((e as { stderr: Buffer }).stderr);
+      }
+      const found = stderr.split('\n').map((l) => re.exec(l)).filter((m) => m !== null);
+      expect(found.map((m) => [m[1], m[2], m[3], m[4]])).toEqual([[src, '4', '2', 'error'], [src, '5', '7', 'error']]);
+      expect(found[0]![5]).toMatch(/r11/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
