@@ -200,13 +200,17 @@ describe('tokens, ranges and comments', () => {
     expect(p.diagnostics).toEqual([]);
     expect(p.statements.map((s) => s.kind)).toEqual(['insn', 'label', 'insn', 'insn', 'insn']);
     expect(parseMnemonic('mov %r0, 0; bogus').diagnostics[0]!.message).toBe("expected a mnemonic, found unknown mnemonic 'bogus'");
+    expect(parseMnemonic('mov %r0, 0; bogus').diagnostics[0]!.range).toEqual({ start: 12, end: 17 });
   });
 });
 
 describe('errors', () => {
   const CASES: [string, string, string][] = [
     // [source, text the error covers, message]
-    ['ldxq %r0, %r1', 'ldxq', "expected a mnemonic, found unknown mnemonic 'ldxq'"],
+    ['ldxq %r0, %r1', 'ldxq', "expected a mnemonic, found unknown mnemonic 'ldxq' (did you mean 'ldxw'?)"],
+    ['r0 = 1', 'r0', "expected a mnemonic, found unknown mnemonic 'r0' (this line is LLVM syntax; the file is read as mnemonic syntax)"],
+    ['if r1 > 2 goto +1', 'if', "expected a mnemonic, found unknown mnemonic 'if' (this line is LLVM syntax; the file is read as mnemonic syntax)"],
+    ['frobnicate %r1', 'frobnicate', "expected a mnemonic, found unknown mnemonic 'frobnicate'"],
     ['or %r0, %r50', '%r50', "expected a register %r0..%r10, found '%r50'"],
     ['mov %r11, 1', '%r11', "expected a register %r0..%r10, found '%r11'"],
     ['lddw %r0', '', 'expected a 64-bit immediate or a symbol, found end of line'],

@@ -291,7 +291,7 @@ class MnemonicParser {
     let spec = MNEMONICS.get(name) ?? MNEMONICS.get(name.toLowerCase());
     if (!spec) {
       this.pos = start;
-      this.error(start, identEnd, `expected a mnemonic, found unknown mnemonic '${name}'`);
+      this.error(start, identEnd, `expected a mnemonic, found unknown mnemonic '${name}'${this.hint(name, identEnd)}`);
       return;
     }
     this.token('mnemonic', start, identEnd);
@@ -338,6 +338,16 @@ class MnemonicParser {
     const stmt: InstructionStatement = { kind: 'insn', insn: built.insn, range: { start, end: stmtEnd } };
     if (built.ref) stmt.ref = built.ref;
     this.statements.push(stmt);
+  }
+
+  /** Why a name is not a mnemonic: LLVM syntax in a mnemonic file, or a near miss. */
+  private hint(name: string, after: number): string {
+    const rest = this.text.slice(after, this.end);
+    if (/^\s*(=|[-+*/|&^%<>s]+=)/.test(rest) || name === 'if' || name === 'goto' || name === 'gotol' || /^[rw]\d+$/.test(name)) {
+      return ' (this line is LLVM syntax; the file is read as mnemonic syntax)';
+    }
+    const near = closestMnemonic(name.toLowerCase());
+    return near ? ` (did you mean '${near}'?)` : '';
   }
 
   private lastTokenEnd(fallback: number): number {
@@ -842,6 +852,38 @@ const DATA_SECTION = /^"?(\.data|\.rodata|\.bss|\.maps|maps|license|\.BTF|\.debu
 function isCodeSection(name: string, flags: string | undefined): boolean {
   if (DATA_SECTION.test(name)) return false;
   return flags === undefined || !flags.startsWith('"') || flags.includes('x');
+}
+
+/** The mnemonic at edit distance 1 or 2 from `name`, preferring the closest, if any. */
+function closestMnemonic(name: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const m of MNEMONICS.keys()) {
+    if (Math.abs(m.length - name.length) >= bestDistance) continue;
+    const d = editDistance(name, m, bestDistance);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = m;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance, giving up (returning `limit`) once it reaches `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin >= limit) return limit;
+    prev = cur;
+  }
+  return Math.min(prev[b.length]!, limit);
 }
 
 function trimEnd(text: string, start: number, end: number): number {
