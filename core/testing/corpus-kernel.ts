@@ -1,6 +1,7 @@
 // Runs a corpus case in the kernel and reports what can be compared: per-run results and final maps.
 import { dumpMap, isPerCpuMap, linkForKernel, loadProgram, mapUpdate, testRun, closeFd, type MapValue } from '../kernel';
 import type { MapDef } from '../map-types';
+import type { ProgType } from '../program-types';
 import type { CorpusCase } from './corpus';
 
 export interface RunOutcome {
@@ -35,12 +36,36 @@ export function valueHex(value: MapValue): string {
   return hex(new Uint8Array(sum.buffer));
 }
 
+/**
+ * The __sk_buff fields BPF_PROG_TEST_RUN copies back into ctx_out (the rest keep their ctx_in
+ * values), as 'name=hex' pairs: what the kernel lets us compare.
+ */
+const SKB_CTX_OUT: readonly [string, number, number][] = [
+  ['mark', 8, 4], ['priority', 32, 4], ['ingress_ifindex', 36, 4], ['ifindex', 40, 4], ['cb', 48, 20],
+  ['tstamp', 152, 8], ['wire_len', 160, 4], ['gso_segs', 164, 4], ['gso_size', 176, 4], ['hwtstamp', 184, 8],
+];
+
+export function ctxOutView(bytes: Uint8Array): string {
+  if (bytes.length < 192) return hex(bytes);
+  return SKB_CTX_OUT.map(([name, off, size]) => `${name}=${hex(bytes.subarray(off, off + size))}`).join(' ');
+}
+
+/**
+ * The packet out as hex. For program types that see the packet from the network header on
+ * (socket filters, cgroup_skb), BPF_PROG_TEST_RUN zeroes the Ethernet header it hands back, which
+ * the program could not have touched; those 14 bytes are left out of the comparison.
+ */
+export function packetView(progType: ProgType, bytes: Uint8Array): string {
+  if (progType === 'socket_filter' || progType === 'cgroup_skb') return `(after L2) ${hex(bytes.subarray(14))}`;
+  return hex(bytes);
+}
+
 export const entriesHex = (entries: { key: Uint8Array; value: MapValue }[]): string[] =>
   entries.map((e) => `${hex(e.key)}=${valueHex(e.value)}`).sort();
 
 /** Only maps whose contents are plain data (not fds of programs or maps). */
 export const comparableMap = (def: MapDef): boolean =>
-  !['prog_array', 'array_of_maps', 'hash_of_maps', 'perf_event_array', 'ringbuf'].includes(def.type) || isPerCpuMap(def.type);
+  !['prog_array', 'array_of_maps', 'hash_of_maps', 'perf_event_array', 'ringbuf', 'queue', 'stack', 'bloom_filter'].includes(def.type) || isPerCpuMap(def.type);
 
 export function runCaseInKernel(c: CorpusCase): CaseOutcome | { error: string } {
   const linked = linkForKernel(c.program, c.maps, c.data ?? []);
@@ -53,8 +78,8 @@ export function runCaseInKernel(c: CorpusCase): CaseOutcome | { error: string } 
       for (const run of c.runs) {
         const r = testRun(load.fd, { data: run.data, ctx: run.ctx });
         if (r.errno) return { error: `test_run of ${c.name} failed with errno ${r.errno}` };
-        const out: RunOutcome = { retval: r.retval, dataOut: hex(r.dataOut) };
-        if (run.ctx) out.ctxOut = hex(r.ctxOut ?? new Uint8Array(0));
+        const out: RunOutcome = { retval: r.retval, dataOut: packetView(c.progType, r.dataOut) };
+        if (run.ctx) out.ctxOut = ctxOutView(r.ctxOut ?? new Uint8Array(0));
         runs.push(out);
       }
       const maps: MapContents = {};

@@ -160,7 +160,8 @@ function xdpContext(m: Machine, input: RunInput): BuiltContext {
       setBounds(m, p, meta, data, end);
       return true;
     },
-    after: () => ({ packet: p.buf.slice(p.data, p.end) }),
+    // BPF_PROG_TEST_RUN hands back the packet from the metadata on.
+    after: () => ({ packet: p.buf.slice(p.meta, p.end) }),
   };
 }
 

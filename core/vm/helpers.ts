@@ -17,6 +17,7 @@ const EFAULT = 14;
 const EAGAIN = 11;
 const ERANGE = 34;
 const ENOMEM = 12;
+const EACCES = 13;
 
 /** Thrown inside a helper to stop the run with a fault (caught in callHelper). */
 class HelperFault {
@@ -424,7 +425,8 @@ def('xdp_adjust_head', (h) => {
 def('xdp_adjust_meta', (h) => {
   const { ctx, p } = packetOf(h);
   const meta = p.meta + h.s32(2);
-  if (meta > p.data || p.data - meta > 32 || (p.data - meta) % 4 !== 0 || meta < 40) return -EINVAL;
+  if (meta > p.data || meta < 40) return -EINVAL;
+  if (p.data - meta > 32 || (p.data - meta) % 4 !== 0) return -EACCES;
   logBounds(h);
   return ctx.setBounds!(meta, p.data, p.end) ? 0 : -EINVAL;
 });
@@ -520,7 +522,8 @@ def('csum_diff', (h) => {
   const fdv = new DataView(from.buffer, from.byteOffset, fromSize), tdv = new DataView(to.buffer, to.byteOffset, toSize);
   for (let i = 0; i < fromSize; i += 4) c = add32(c, ~fdv.getUint32(i, true) >>> 0);
   for (let i = 0; i < toSize; i += 4) c = add32(c, tdv.getUint32(i, true));
-  return c;
+  // x86's csum_partial hands back the sum folded to 16 bits (not complemented).
+  return fold(c);
 });
 
 // ---- strings --------------------------------------------------------------------------------------

@@ -113,7 +113,8 @@ class ArrayMap extends VmMap {
     return true;
   }
   override update(key: Uint8Array, value: Uint8Array, flags: number): number {
-    if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return -EINVAL;
+    // BPF_F_LOCK needs a bpf_spin_lock in the value, which only BTF can declare.
+    if ((flags & ~BPF_F_LOCK) > BPF_EXIST || flags & BPF_F_LOCK) return -EINVAL;
     const i = this.index(key);
     if (i < 0) return -E2BIG;
     if ((flags & 3) === BPF_NOEXIST) return -EEXIST;
@@ -186,7 +187,7 @@ class HashMap extends VmMap {
     return true;
   }
   private place(key: Uint8Array, flags: number): number {
-    if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return -EINVAL;
+    if ((flags & ~BPF_F_LOCK) > BPF_EXIST || flags & BPF_F_LOCK) return -EINVAL;
     const k = key.subarray(0, this.def.keySize);
     const ks = keyString(k);
     const existing = this.slots.get(ks);

@@ -66,8 +66,9 @@ export function programFromAssembled(
       symbols.set(r.slot, { kind: 'map_value', map: data.section, offset: data.offset + (insn.imm | 0) });
       continue;
     }
-    const fn = funcSlot.get(r.symbol) ?? prog.labels.get(r.symbol);
-    if (fn !== undefined) { symbols.set(r.slot, { kind: 'func', slot: fn }); continue; }
+    // A code address: a function or label, or the section itself plus a byte offset (as LLVM emits).
+    const base = r.symbol === prog.section ? 0 : funcSlot.get(r.symbol) ?? prog.labels.get(r.symbol);
+    if (base !== undefined) { symbols.set(r.slot, { kind: 'func', slot: base + Math.trunc((insn.imm | 0) / 8) }); continue; }
     errors.push(`ld_imm64 at slot ${r.slot} refers to '${r.symbol}', which is no map, data symbol or function`);
   }
   // ld_imm64 of a function written with its offset (src=4, imm = slots from the next insn).
