@@ -695,7 +695,7 @@ export function bpfVerifierLogGrammar() {
       'precision-line': {
         // precision backtracking and liveness debugging: `mark_precise: frame0: ...`, `(0) frame 0 insn 7 +live -8`
         name: 'comment.line.precision.bpf-verifier-log',
-        match: String.raw`^\s*(?:mark_precise:|regs=|\(\d+\) frame \d+|\(\d+\) live stack|last_idx\s|parent didn't have).*$`,
+        match: String.raw`^\s*(?:mark_precise:|regs=|\(\d+\) frame \d+|\(\d+\) live stack|last_idx\s|parent didn't have|Validating \S+ func#|Func#\d+ \(|propagating ).*$`,
       },
       'error-line': {
         name: 'invalid.illegal.error.bpf-verifier-log',

@@ -264,6 +264,9 @@ describe('bpf-verifier-log grammar', () => {
       ['prog.c', 'string.unquoted.filename.bpf-verifier-log'],
     ]);
     expect(t.scopesOf('mark_precise: frame0')).toContain('comment.line.precision.bpf-verifier-log');
+    const info = await tokenize('source.bpf-verifier-log', "Validating f() func#1...\nFunc#1 ('f') is global and assumed valid.\n");
+    expect(info.at('Validating').scopes).toContain('comment.line.precision.bpf-verifier-log');
+    expect(info.at('Func#1').scopes).toContain('comment.line.precision.bpf-verifier-log');
     expect(t.scopesOf('; if (v) __sync_fetch_and_add(v, 1);')).toContain('comment.line.source.bpf-verifier-log');
   });
 
