@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { AssembledFile } from '../core/asm/program';
 import type { MapDef } from '../core/map-types';
 import { assembleText } from '../core/asm';
+import { objectListing } from '../core/elf/listing';
+import { objectSource } from '../core/elf/source';
 import { InsnGen, seeded } from './asm-llvm-gen';
 import { ELF_SOURCES } from './elf-sources';
 import {
@@ -303,7 +305,7 @@ describe('ELF reader on malformed input', () => {
     expect(cut.diagnostics.some((d) => /section header table is truncated/.test(d.message))).toBe(true);
   });
 
-  it('survives every truncation and thousands of random byte changes', () => {
+  it('survives every truncation and thousands of random byte changes (reader, listing, source, writer)', () => {
     const good = sample();
     const view = new DataView(good.buffer, good.byteOffset, good.byteLength);
     const shoff = Number(view.getBigUint64(40, true));
@@ -311,7 +313,7 @@ describe('ELF reader on malformed input', () => {
     for (let n = 0; n < good.length; n += good.length > 4000 ? 7 : 1) problems.push(...internal(good.slice(0, n)));
     const rnd = prng(12345);
     const started = Date.now();
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < 2000; i++) {
       const b = good.slice();
       const flips = 1 + Math.floor(rnd() * 4);
       for (let k = 0; k < flips; k++) {
@@ -321,6 +323,17 @@ describe('ELF reader on malformed input', () => {
         b[pos] = rnd() < 0.3 ? 0xff : rnd() < 0.5 ? 0 : Math.floor(rnd() * 256);
       }
       problems.push(...internal(b));
+      if (i % 5 === 0) {
+        // Everything built on the reader must cope with what it returns.
+        try {
+          const obj = readObject(b);
+          objectListing(b, obj, { relocations: true });
+          objectSource(obj);
+          writeObject(obj);
+        } catch (e) {
+          problems.push(`seed step ${i}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
     }
     expect(problems).toEqual([]);
     expect(Date.now() - started).toBeLessThan(20_000);

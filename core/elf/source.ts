@@ -23,7 +23,10 @@ export function objectSource(obj: ElfObject, syntax: Syntax = 'llvm'): string {
   }
   for (const m of obj.maps) out.push(mapDirective(m));
   if (obj.maps.length > 0) out.push('');
-  for (const d of data.values()) out.push(...dataLines(d), '');
+  for (const d of data.values()) {
+    for (const line of dataLines(d)) out.push(line);
+    out.push('');
+  }
   if (obj.license !== undefined) {
     out.push('\t.section\tlicense,"aw",@progbits', `\t.asciz\t${quote(obj.license)}`, '');
   }
@@ -117,7 +120,8 @@ function dataLines(d: DataSection): string[] {
   const bss = d.name === '.bss' || d.name.startsWith('.bss.');
   const readonly = d.name === '.rodata' || d.name.startsWith('.rodata.');
   const lines = [`\t.section\t${d.name},"${readonly ? 'a' : 'aw'}",@${bss ? 'nobits' : 'progbits'}`];
-  const symbols = [...d.symbols].sort((a, b) => a.offset - b.offset);
+  // Symbols past the end (only in a damaged object) have no bytes to label.
+  const symbols = d.symbols.filter((x) => x.offset >= 0 && x.offset <= d.bytes.length).sort((a, b) => a.offset - b.offset);
   const cuts = [...new Set([0, ...symbols.map((s) => s.offset), d.bytes.length])].sort((a, b) => a - b);
   for (let i = 0; i < cuts.length; i++) {
     const at = cuts[i]!;

@@ -212,7 +212,7 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
     }
     for (const sym of s.symbols) (sym.global ? globals : locals).push(sym);
   }
-  globals.push(...undefinedSyms.values());
+  for (const ext of undefinedSyms.values()) globals.push(ext);
   const all = [...locals, ...globals];
   all.forEach((sym, i) => { sym.index = i + 1; });
 
@@ -295,7 +295,7 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
       }
     }
     syms.sort((a, b) => a.value - b.value);
-    section.symbols.push(...syms);
+    for (const sym of syms) section.symbols.push(sym);
   }
 
   function addDataSection(d: DataSection): void {
