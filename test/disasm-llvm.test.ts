@@ -75,6 +75,26 @@ describe('printLlvm against llvm-objdump-19', () => {
     expect(diffs).toEqual([]);
   });
 
+  it.skipIf(!haveLlvm)('matches objdump on truncated tails and unaligned bytes (one section per case)', () => {
+    const r = rng(123);
+    const cases: Uint8Array[] = [];
+    for (let n = 0; n < 60; n++) {
+      const base = toBytes(Array.from({ length: 3 }, () => randomInstruction(r, { invalid: 0.3, llvmOnly: true })));
+      let bytes = base.subarray(0, Math.max(1, base.length - Math.floor(r() * 15)));
+      if (n % 5 === 0) bytes = Uint8Array.from([...bytes, 0x18, 1, 0, 0, 5, 0, 0, 0, 0x95]);
+      if (n % 7 === 0) bytes = Uint8Array.from([0x95, 1, 2, 0x05, 0, 1, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+      cases.push(bytes);
+    }
+    const src = cases.map((b, i) => `\t.section\tt${i},"ax",@progbits\n.byte ${Array.from(b).join(',')}\n`).join('');
+    writeFileSync(join(dir, 'tails.s'), src);
+    execFileSync('llvm-mc-19', ['-triple', 'bpfel', '-mcpu=v4', '-filetype=obj', join(dir, 'tails.s'), '-o', join(dir, 'tails.o')]);
+    const out = execFileSync('llvm-objdump-19', ['-d', '-z', '--mcpu=v4', join(dir, 'tails.o')]).toString();
+    const theirs = out.slice(out.indexOf('Disassembly of section')).split('\n').filter((l) => l !== '');
+    const ours = cases.flatMap((b, i) => objdumpLines(b, { section: `t${i}` })).filter((l) => l !== '');
+    expect(compare(ours, theirs).diffs).toEqual([]);
+    expect(ours.some((l) => /^\s+\d+:\t[0-9a-f]{2}\t<unknown>$/.test(l))).toBe(true);
+  });
+
   it('never throws on any opcode byte', () => {
     for (let code = 0; code < 256; code++) {
       for (const f of [0, 1, 11, 15]) {

@@ -175,6 +175,11 @@ function sourceListing(bytes: Uint8Array, options: DisassembleOptions, program: 
     lines.push('\t' + (helper ? `call ${helper}` : lineFor(d, bytes, syntax, names, relocs.get(d.slot), options.labels === true)));
   }
   label(total);
+  if (bytes.byteLength > total * 8) {
+    // A trailing partial slot: keep its bytes so the listing still holds everything.
+    const tail = Array.from(bytes.subarray(total * 8), (b) => '0x' + b.toString(16).padStart(2, '0'));
+    lines.push(`\t.byte ${tail.join(', ')}`);
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -44,12 +44,12 @@ export function objdumpLines(bytes: Uint8Array, options: ObjdumpOptions = {}): s
     let line = `${String(w.slot).padStart(8)}:\t`;
     if (raw) {
       const hex: string[] = [];
-      for (let i = 0; i < w.size; i++) hex.push(bytes[w.slot * 8 + i]!.toString(16).padStart(2, '0'));
+      for (let i = 0; i < w.size; i++) hex.push(bytes[w.offset + i]!.toString(16).padStart(2, '0'));
       line += hex.join(' ') + '\t';
     }
     line += text;
     const target = jumpTargetSlot(w, text);
-    if (target !== undefined) line += ` <${targetLabel(section, target * 8)}>`;
+    if (target !== undefined) line += ` <${targetLabel(section, w.offset + (target - w.slot) * 8)}>`;
     lines.push(line);
   }
   return lines;
