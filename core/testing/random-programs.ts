@@ -311,7 +311,15 @@ class Generator {
     if (op === AtomicOp.CMPXCHG && this.reserved.has(0)) return;
     // fetching atomics write the source register
     const src = fetches ? this.dstReg() : this.anyReg();
-    e.emit(b.atomic(size, op, 10, this.stackOffset(size), src));
+    const off = this.stackOffset(size);
+    if (fetches) {
+      // Linux 6.18's verifier loses precision when a fetch reads a spilled register back, prunes a
+      // state it should not, and removes live code as dead (found by the VM-vs-kernel test). A byte
+      // store first turns the slot into plain bytes, so the fetched value carries no range.
+      const slot = off - ((off % 8) + 8) % 8;
+      e.emit(b.st(1, 10, slot + this.rng.below(8), this.imm()));
+    }
+    e.emit(b.atomic(size, op, 10, off, src));
   }
 
   private packetLoadInsn(dst: number, ptr: number): Instruction {
