@@ -6,7 +6,7 @@ import type {
   AsmDiagnostic, InstructionStatement, ParsedFile, Range, Statement, SymbolRef, Token, TokenKind,
 } from './ast';
 import {
-  CH_HASH, CH_MINUS, CH_PLUS, CH_SEMI, CH_SLASH, CH_STAR, isDigit, isHexDigit, isIdentChar, isIdentStart, isSpace,
+  CH_HASH, CH_MINUS, CH_PLUS, CH_SEMI, CH_SLASH, CH_STAR, isDigit, isIdentChar, isIdentStart, isSpace,
   scanBlockComment, scanIdentifier, scanString,
 } from './lexer';
 import { helperByName } from '../helpers/table';
@@ -189,7 +189,6 @@ class MnemonicParser {
       if (argStart >= 0) args.push({ text: text.slice(argStart, argEnd), range: { start: argStart, end: argEnd } });
       argStart = argEnd = -1;
     };
-    let sawComma = false;
     // `.map NAME type=T key=N ...` takes space-separated words, as in the LLVM syntax.
     const wordArgs = text.slice(start, nameEnd) === '.map';
     while (!this.atLineEnd()) {
@@ -201,7 +200,6 @@ class MnemonicParser {
       }
       if (c === CH_COMMA) {
         flush();
-        sawComma = true;
         this.token('operator', this.pos, this.pos + 1);
         this.pos++;
         continue;
@@ -223,7 +221,6 @@ class MnemonicParser {
       argEnd = this.pos;
     }
     flush();
-    void sawComma;
     const end = args.length ? args[args.length - 1]!.range.end : nameEnd;
     const name = text.slice(start, nameEnd);
     this.statements.push({ kind: 'directive', name, args, range: { start, end } });
@@ -333,7 +330,7 @@ class MnemonicParser {
     const operands = this.parseOperands();
     if (!operands) return;
     const stmtEnd = operands.length ? operands[operands.length - 1]!.range.end : this.lastTokenEnd(identEnd);
-    const built = this.build(spec, name, operands, { start, end: identEnd });
+    const built = this.build(spec, name, operands);
     if (!built) return;
     const stmt: InstructionStatement = { kind: 'insn', insn: built.insn, range: { start, end: stmtEnd } };
     if (built.ref) stmt.ref = built.ref;
@@ -514,7 +511,7 @@ class MnemonicParser {
   // ---- encoding ----
 
   private build(
-    spec: MnemonicSpec, name: string, ops: Operand[], mnemonicRange: Range,
+    spec: MnemonicSpec, name: string, ops: Operand[],
   ): { insn: Instruction; ref?: SymbolRef } | undefined {
     const insn: Instruction = { code: spec.code, dst: 0, src: 0, off: spec.off ?? 0, imm: spec.imm ?? 0 };
     const at = (i: number): Range => ops[i]?.range ?? { start: this.pos, end: this.pos };
@@ -729,7 +726,6 @@ class MnemonicParser {
       case 'lock':
         return undefined;
     }
-    void mnemonicRange;
   }
 
   private buildCall(
