@@ -6,6 +6,7 @@ import type { AssembledFile, Program } from '../core/asm/program';
 import { indexSymbols, type SymbolIndex } from '../core/asm/symbols';
 import type { ProgType } from '../core/program-types';
 import { verifyProgram, type VerifyResult } from '../core/verifier';
+import type { VerifyCache } from './verify-cache';
 import type { ServerSettings } from './settings';
 
 export interface InsnLocation {
@@ -28,6 +29,7 @@ export class DocumentAnalysis {
     readonly version: number,
     readonly settings: ServerSettings,
     readonly forcedSyntax?: Syntax,
+    private readonly cache?: VerifyCache,
   ) {
     this.lines = new LineIndex(text);
   }
@@ -57,11 +59,11 @@ export class DocumentAnalysis {
     if (this.assembled.diagnostics.some((d) => d.severity === 'error')) return undefined;
     let result = this.verified.get(program);
     if (!result) {
-      result = verifyProgram(program, this.assembled.maps, {
-        progType: this.progTypeOf(program),
-        unprivileged: this.settings.unprivileged,
-        collectStates: true,
-      });
+      result = this.cache
+        ? this.cache.verify(program, this.assembled.maps, this.progTypeOf(program), this.settings.unprivileged)
+        : verifyProgram(program, this.assembled.maps, {
+          progType: this.progTypeOf(program), unprivileged: this.settings.unprivileged, collectStates: true,
+        });
       this.verified.set(program, result);
     }
     return result;

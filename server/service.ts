@@ -26,6 +26,7 @@ import { semanticTokens } from './features/semantic-tokens';
 import { signatureHelp } from './features/signature-help';
 import { HelperDocs } from './helper-docs';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
+import { VerifyCache } from './verify-cache';
 
 interface OpenDocument {
   text: string;
@@ -41,6 +42,7 @@ export class BpfLanguageService {
   private settings: ServerSettings = DEFAULT_SETTINGS;
   private workspaceFolders: string[] = [];
   readonly helpers = new HelperDocs();
+  private readonly verifyCache = new VerifyCache();
 
   constructor(private readonly log: Logger = () => {}) {}
 
@@ -80,7 +82,7 @@ export class BpfLanguageService {
   analysis(uri: string): DocumentAnalysis | undefined {
     const d = this.docs.get(uri);
     if (!d) return undefined;
-    return (d.analysis ??= new DocumentAnalysis(uri, d.text, d.version, this.settings, d.syntax));
+    return (d.analysis ??= new DocumentAnalysis(uri, d.text, d.version, this.settings, d.syntax, this.verifyCache));
   }
 
   /** Runs a feature; a failure is logged and answered with the fallback, never thrown. */

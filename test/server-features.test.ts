@@ -199,3 +199,18 @@ describe('run request', () => {
     expect(d.service.run({ uri: d.uri, section: 'nope' }).error).toMatch(/no program/);
   });
 });
+
+describe('incremental verification', () => {
+  it('re-verifies an edited program and reuses nothing stale', () => {
+    const d = openDoc(COUNTER);
+    const errors = () => d.service.diagnostics(d.uri).filter((x) => x.severity === 1).map((x) => firstLine(x.message));
+    expect(errors()).toEqual(["R0 invalid mem access 'map_value_or_null'"]);
+    d.service.update(d.uri, FIXED, 2);
+    expect(errors()).toEqual([]);
+    d.service.update(d.uri, COUNTER, 3);
+    expect(errors()).toEqual(["R0 invalid mem access 'map_value_or_null'"]);
+    d.service.update(d.uri, COUNTER.replace('type=hash', 'type=array').replace('max_entries=64', 'max_entries=1'), 4);
+    // Same instructions, different map: the cache must not answer for the hash map's result.
+    expect(d.service.diagnostics(d.uri).every((x) => !x.message.toString().includes('max_entries=64'))).toBe(true);
+  });
+});
