@@ -72,20 +72,26 @@ export function formatParsed(text: string, parsed: ParsedFile): string {
 
   const out: string[] = [];
   let lastEndLine = -1;
-  let lastVerbatim = -1;
-  for (const item of items) {
+  let verbatimUntil = -1;
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
     const line = lines.position(item.range.start).line;
+    if (line <= verbatimUntil) continue;
     if (errorLines.has(line)) {
-      if (lastVerbatim === line) continue;
-      const endLine = Math.max(line, lines.position(item.range.end).line);
+      // the line as written, and every line that something starting on it runs into
+      let endLine = line;
+      for (let j = k; j < items.length; j++) {
+        const startLine = lines.position(items[j]!.range.start).line;
+        if (startLine > endLine) break;
+        endLine = Math.max(endLine, lines.position(items[j]!.range.end).line);
+      }
       if (lastEndLine >= 0 && line - lastEndLine > 1) out.push('');
       for (let l = line; l <= endLine; l++) {
         const start = lines.lineStart(l);
         const stop = l + 1 < lines.lineCount ? lines.lineStart(l + 1) - 1 : text.length;
         out.push(text.slice(start, stop).replace(/[ \t\r]+$/, ''));
-        errorLines.add(l);
       }
-      lastVerbatim = endLine;
+      verbatimUntil = endLine;
       lastEndLine = endLine;
       continue;
     }
@@ -97,6 +103,7 @@ export function formatParsed(text: string, parsed: ParsedFile): string {
     else out.push((item.range.start === lines.lineStart(line) ? '' : '\t') + item.text);
     lastEndLine = lines.position(item.range.end).line;
   }
+  while (out.length > 0 && out[out.length - 1] === '') out.pop();
   return out.length ? out.join('\n') + '\n' : '';
 }
 

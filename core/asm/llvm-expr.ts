@@ -24,8 +24,12 @@ const BINARY: Record<string, number> = {
   '|': 1, '^': 2, '&': 3, '<<': 4, '>>': 4, '+': 5, '-': 5, '*': 6, '/': 6, '%': 6,
 };
 
+/** Deeper nesting than this is refused rather than risking the stack. */
+const MAX_DEPTH = 200;
+
 class ExprParser {
   pos: number;
+  depth = 0;
   error?: { range: Range; message: string };
 
   constructor(
@@ -111,6 +115,15 @@ class ExprParser {
 
   unary(): ExprValue | undefined {
     this.skip();
+    if (++this.depth > MAX_DEPTH) return this.fail('expression nested too deeply');
+    try {
+      return this.unaryInner();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  unaryInner(): ExprValue | undefined {
     const c = this.text.charCodeAt(this.pos);
     if (c === 45 /* - */ || c === 126 /* ~ */ || c === 43 /* + */ || c === 33 /* ! */) {
       const at = this.pos;

@@ -411,9 +411,19 @@ class LlvmParser {
   /** Turns the whole current statement into a comment (log prose). */
   private toComment(): void {
     if (this.n > 0) {
+      // one comment over the statement, merged with the comments it overlaps
       const range = { start: this.prefixTokens[0]?.range.start ?? this.ts[0]!, end: this.te[this.n - 1]! };
-      this.pendingComments.push(range);
-      this.pendingComments.sort((a, b) => a.start - b.start);
+      const kept: Range[] = [];
+      for (const c of this.pendingComments) {
+        if (c.end <= range.start || c.start >= range.end) kept.push(c);
+        else {
+          range.start = Math.min(range.start, c.start);
+          range.end = Math.max(range.end, c.end);
+        }
+      }
+      kept.push(range);
+      kept.sort((a, b) => a.start - b.start);
+      this.pendingComments = kept;
       this.prefixTokens.length = 0;
     }
     this.n = 0;
