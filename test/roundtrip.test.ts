@@ -136,6 +136,14 @@ describe('the conformance corpus round trips', () => {
     }
   });
 
+  it('convert puts one statement per line and keeps block comments and unreadable lines', () => {
+    const src = 'L1: mov %r0, 0; exit # done\n/* multi\n line */\nja L1\n\n  # indented\nbogus\n';
+    const llvm = convert(src, 'llvm');
+    expect(llvm.text).toBe('L1: r0 = 0x0\n\texit # done\n/* multi\n line */\n\tgoto L1\n\n  # indented\n# bogus\n');
+    expect(llvm.diagnostics.map((d) => d.message)).toEqual(["expected a mnemonic, found unknown mnemonic 'bogus'"]);
+    expect(convert(llvm.text, 'mnemonic').text).toBe('L1: mov %r0, 0\n\texit # done\n/* multi\n line */\n\tja L1\n\n  # indented\n# bogus\n');
+  });
+
   it('convert gives labels to numeric local calls, which LLVM syntax cannot write as numbers', () => {
     const src = 'call local +1\nexit\nmov %r0, 1 # callee\nexit\n';
     const llvm = convert(src, 'llvm').text;

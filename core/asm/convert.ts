@@ -30,9 +30,11 @@ export function printParsed(text: string, parsed: ParsedFile, to: Syntax): strin
   const errorLines = new Set<number>();
   const lineOf = makeLineOf(lines);
   for (const s of parsed.statements) byLine[lineOf(s.range.start)]!.push(s);
+  const continued = new Set<number>();
   for (const c of parsed.comments) {
     const l = lineOf(c.start);
     commentByLine[l] = convertComment(text.slice(c.start, c.end));
+    for (let k = l + 1; k <= lineOf(Math.max(c.start, c.end - 1)); k++) continued.add(k);
   }
   for (const d of parsed.diagnostics) if (d.severity === 'error') errorLines.add(lineOf(d.range.start));
 
@@ -46,21 +48,28 @@ export function printParsed(text: string, parsed: ParsedFile, to: Syntax): strin
       out.push(`# ${text.slice(start, end).trim()}`);
       continue;
     }
-    const parts: string[] = [];
-    let indent = '';
+    if (continued.has(l) && stmts.length === 0 && comment === undefined) continue; // inside a block comment
+    // One statement per output line; labels go on the line of the statement that follows them.
+    const emitted: string[] = [];
+    let labels = '';
     for (const s of stmts) {
       const before = generated.get(s);
-      if (before) out.push(`${before}:`);
+      if (before) emitted.push(`${before}:`);
       if (s.kind === 'label') {
-        parts.push(`${s.name}:`);
+        labels += `${s.name}: `;
         continue;
       }
-      if (parts.length === 0) indent = '\t';
-      parts.push(s.kind === 'directive' ? text.slice(s.range.start, s.range.end) : statementText(s, to, generated));
+      const body = s.kind === 'directive' ? text.slice(s.range.start, s.range.end) : statementText(s, to, generated);
+      emitted.push(labels ? labels + body : '\t' + body);
+      labels = '';
     }
-    let line = parts.length ? indent + parts.join(' ') : '';
-    if (comment !== undefined) line = line ? `${line} ${comment}` : leadingSpace(text, start, end) + comment;
-    out.push(line);
+    if (labels) emitted.push(labels.trimEnd());
+    if (comment !== undefined) {
+      if (emitted.length) emitted[emitted.length - 1] += ' ' + comment;
+      else emitted.push(leadingSpace(text, start, end) + comment);
+    }
+    if (emitted.length === 0) emitted.push('');
+    out.push(...emitted);
   }
   const trailing = generated.get(END);
   if (trailing) out.push(`${trailing}:`);
