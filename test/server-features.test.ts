@@ -216,3 +216,53 @@ describe('incremental verification', () => {
     expect(errors()).toEqual(['invalid access to map value, value_size=4 off=0 size=8']);
   });
 });
+
+describe('display features', () => {
+  const decode = (data: number[]) => {
+    const out: { line: number; char: number; length: number; type: number }[] = [];
+    let line = 0;
+    let char = 0;
+    for (let i = 0; i < data.length; i += 5) {
+      line += data[i]!;
+      char = data[i]! === 0 ? char + data[i + 1]! : data[i + 1]!;
+      out.push({ line, char, length: data[i + 2]!, type: data[i + 3]! });
+    }
+    return out;
+  };
+
+  it('gives semantic tokens for helpers, registers, labels and comments', async () => {
+    const { SEMANTIC_LEGEND } = await import('../server/features/semantic-tokens');
+    const d = openDoc(FIXED);
+    const tokens = decode(d.service.semanticTokens(d.uri).data);
+    const typeAt = (needle: string, delta = 0) => {
+      const p = d.at(needle, delta);
+      const t = tokens.find((x) => x.line === p.line && x.char <= p.character && p.character < x.char + x.length);
+      return t && SEMANTIC_LEGEND.tokenTypes[t.type];
+    };
+    expect(typeAt('bpf_map_lookup_elem')).toBe('function');
+    expect(typeAt('r2 = r10')).toBe('parameter');
+    expect(typeAt('// Counts')).toBe('comment');
+    expect(typeAt('goto out', 5)).toBe('label');
+  });
+
+  it('shows register types after instructions and helper argument names as inlay hints', () => {
+    const d = openDoc(FIXED);
+    const hints = d.service.inlayHints(d.uri, { start: { line: 0, character: 0 }, end: { line: 40, character: 0 } });
+    const on = (needle: string) => hints.filter((h) => h.position.line === d.at(needle).line).map((h) => String(h.label)).join(' ');
+    expect(on('call bpf_map_lookup_elem')).toContain('R0=map_value_or_null(');
+    expect(on('r2 += -4')).toContain('map_lookup_elem(key)');
+    expect(on('r2 += -4')).toContain('R2=fp-4');
+    const off = openDoc(FIXED, { inlayHints: { registerTypes: false, helperArgs: false } });
+    expect(off.service.inlayHints(off.uri, { start: { line: 0, character: 0 }, end: { line: 40, character: 0 } })).toEqual([]);
+  });
+
+  it('folds programs and formats to the canonical layout, keeping comments', () => {
+    const d = openDoc(FIXED);
+    expect(d.service.foldingRanges(d.uri).some((f) => f.startLine === d.at('.section xdp').line)).toBe(true);
+    const messy = openDoc('.section xdp\nprog:\n  r0   =   2 // two\n      exit\n');
+    const edits = messy.service.formatting(messy.uri);
+    const lines = messy.text.split('\n');
+    for (const e of edits) lines[e.range.start.line] = e.newText;
+    expect(lines.join('\n')).toBe('\t.section\txdp\nprog:\n\tr0 = 2 // two\n\texit\n');
+  });
+});
