@@ -1,0 +1,818 @@
+// The debugger's runtime: loads a program into the VM and moves it forwards and backwards, with
+// breakpoints, and reports stops and output as events. Knows nothing of DAP (session.ts translates).
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { assembleText } from '../core/asm';
+import type { AssembledFile, Program } from '../core/asm/program';
+import { isElf, readObject } from '../core/elf';
+import { helperById, helperByName } from '../core/helpers/table';
+import { errnoName } from '../core/kernel/errno';
+import type { ProgType } from '../core/program-types';
+import { verifyProgram, type VerifyResult } from '../core/verifier';
+import { TAG_MEM, TAG_REG, TAG_STEP } from '../core/vm/codegen';
+import { applyMapJson, bytesToHex, loadVm, mapsToJson, retvalMeaning } from '../core/vm/loader';
+import type { DebugState, Machine, RunInput, WriteEvent } from '../core/vm/machine';
+import { splitAddr } from '../core/vm/memory';
+import { readCapture } from '../core/vm/pcap';
+import { evaluateExpression, formatLogMessage, type EvalHost, EvalError } from './expr';
+import { parseState, type StateEntries } from './verifier-state';
+
+/** Launch attributes (package.json's `debuggers` contribution). */
+export interface LaunchArgs {
+  program: string;
+  section?: string;
+  programType?: string;
+  packet?: string | number[];
+  packetFile?: string;
+  pcap?: string;
+  pcapIndex?: number;
+  ctx?: Record<string, unknown> | string;
+  maps?: Record<string, unknown> | string;
+  helpers?: Record<string, number | string>;
+  stopOnEntry?: boolean;
+  maxInstructions?: number;
+  verifyFirst?: boolean;
+  /** Where relative paths start (default: the adapter's working directory). */
+  cwd?: string;
+}
+
+export type StopKind =
+  | 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint'
+  | 'exception' | 'exit' | 'goto';
+
+export interface StopInfo {
+  reason: StopKind;
+  description?: string;
+  text?: string;
+  breakpointIds?: number[];
+}
+
+export interface OutputInfo {
+  category: 'console' | 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface BreakpointSpec {
+  condition?: string;
+  hitCondition?: string;
+  logMessage?: string;
+}
+
+export interface ResolvedBreakpoint {
+  id: number;
+  verified: boolean;
+  message?: string;
+  /** Zero-based source line the breakpoint landed on. */
+  line?: number;
+  prog?: number;
+  slot?: number;
+}
+
+interface UserBreakpoint extends BreakpointSpec {
+  id: number;
+  kind: 'source' | 'function' | 'instruction';
+  prog: number;
+  slot: number;
+  hits: number;
+}
+
+export interface DataBreakpoint {
+  id: number;
+  /** `mem:<address hex>:<size>` or `reg:<n>`. */
+  dataId: string;
+  condition?: string;
+}
+
+export interface FrameInfo {
+  name: string;
+  prog: number;
+  slot: number;
+  line?: number;
+  depth: number;
+  /** A frame of the tail-call chain (the program that tail-called into the one above). */
+  tail?: boolean;
+}
+
+export interface ProgramInfo {
+  index: number;
+  program: Program;
+  /** Functions and labels, by slot ascending (for frame names). */
+  functions: { name: string; slot: number }[];
+  verifier?: VerifyResult;
+}
+
+/** Base address of program code in the VM (as the machine hands out function addresses). */
+export const CODE_BASE = 0xffffffff81000000n;
+export const CODE_PROG_STRIDE = 0x1000000n;
+
+export const codeAddress = (prog: number, slot: number): bigint => CODE_BASE + BigInt(prog) * CODE_PROG_STRIDE + BigInt(slot) * 8n;
+
+export function codeLocation(addr: bigint): { prog: number; slot: number } | undefined {
+  const rel = addr - CODE_BASE;
+  if (rel < 0n || rel % 8n !== 0n) return undefined;
+  return { prog: Number(rel / CODE_PROG_STRIDE), slot: Number((rel % CODE_PROG_STRIDE) / 8n) };
+}
+
+const isPseudoCall = (m: Machine, prog: number, slot: number): boolean => {
+  const insn = m.programs[prog]?.slots[slot];
+  return insn !== undefined && insn.code === 0x85 && insn.src === 1;
+};
+const isHelperCall = (m: Machine, prog: number, slot: number): boolean => {
+  const insn = m.programs[prog]?.slots[slot];
+  return insn !== undefined && insn.code === 0x85 && insn.src === 0;
+};
+
+export declare interface BpfRuntime {
+  on(event: 'stop', listener: (stop: StopInfo) => void): this;
+  on(event: 'output', listener: (out: OutputInfo) => void): this;
+  on(event: 'end', listener: () => void): this;
+}
+
+export class BpfRuntime extends EventEmitter {
+  machine!: Machine;
+  file!: AssembledFile;
+  programs: ProgramInfo[] = [];
+  progType: ProgType | undefined;
+  /** Absolute path of the program file. */
+  sourcePath = '';
+  /** Whether stops have source lines (assembly) or only instructions (.o without line info). */
+  hasSource = false;
+  input: RunInput = {};
+  private args!: LaunchArgs;
+  private initialMaps: ReturnType<typeof mapsToJson> = {};
+  private outputShown = 0;
+  /** The program has exited or faulted; going forward again ends the session. */
+  ended = false;
+  private nextId = 1;
+  private bps: UserBreakpoint[] = [];
+  private dataBps: DataBreakpoint[] = [];
+  breakOnHelperErrors = false;
+  breakOnFaults = true;
+  /** Tail-call chain: program indices left by tail calls, oldest first, with the count of tail calls at that point. */
+  private tailChain: { prog: number; slot: number; tailCalls: number }[] = [];
+  lastStop: StopInfo = { reason: 'entry' };
+
+  // ---- loading ------------------------------------------------------------------------------------
+
+  /** Loads the program and prepares a run; returns an error message for a bad configuration. */
+  load(args: LaunchArgs): string | undefined {
+    this.args = args;
+    const cwd = args.cwd ?? process.cwd();
+    const path = (p: string): string => resolve(cwd, p);
+    if (typeof args.program !== 'string' || !args.program.trim()) return 'The launch configuration needs "program": an assembly file or ELF .o file.';
+    this.sourcePath = path(args.program);
+    if (!existsSync(this.sourcePath)) return `program: ${this.sourcePath} does not exist`;
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(this.sourcePath);
+    } catch (e) {
+      return `program: cannot read ${this.sourcePath}: ${(e as Error).message}`;
+    }
+    if (isElf(bytes)) {
+      this.file = readObject(bytes);
+    } else {
+      const text = new TextDecoder().decode(bytes);
+      this.file = assembleText(text);
+      const errors = this.file.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length) {
+        const lineOf = (pos: number): number => text.slice(0, pos).split('\n').length;
+        return `${this.sourcePath} has assembly errors:\n` + errors.slice(0, 5).map((d) => `  line ${lineOf(d.range.start)}: ${d.message}`).join('\n');
+      }
+    }
+    const fileErrors = this.file.diagnostics.filter((d) => d.severity === 'error');
+    if (isElf(bytes) && !this.file.programs.length) {
+      return `${this.sourcePath}: no programs${fileErrors.length ? ` (${fileErrors[0]!.message})` : ''}`;
+    }
+
+    const helperReturns: Record<string, number | bigint> = {};
+    let seed: number | undefined;
+    let clockNs: bigint | undefined;
+    for (const [k, v] of Object.entries(args.helpers ?? {})) {
+      let n: bigint;
+      try {
+        n = BigInt(typeof v === 'string' ? v.trim() : v);
+      } catch {
+        return `helpers.${k}: expected an integer, found ${JSON.stringify(v)}`;
+      }
+      if (k === 'seed' || k === 'prandomSeed') seed = Number(BigInt.asUintN(32, n));
+      else if (k === 'clockNs' || k === 'clock') clockNs = n;
+      else if (helperByName(k) || helperByName(`bpf_${k}`) || (/^\d+$/.test(k) && helperById(Number(k)))) helperReturns[helperByName(k) ? k : /^\d+$/.test(k) ? k : `bpf_${k}`] = n;
+      else return `helpers: unknown helper '${k}' (use helper names such as bpf_get_prandom_u32, or "seed" and "clockNs")`;
+    }
+    const limit = args.maxInstructions ?? 1_000_000;
+    if (!Number.isInteger(limit) || limit < 1) return `maxInstructions: expected a positive integer, found ${JSON.stringify(args.maxInstructions)}`;
+    const loaded = loadVm(this.file, { section: args.section, progType: args.programType, limit, seed, clockNs, helperReturns });
+    if (typeof loaded === 'string') return loaded;
+    this.machine = loaded.machine;
+    this.progType = loaded.progType;
+    const ordered = [loaded.program, ...this.file.programs.filter((p) => p !== loaded.program)];
+    this.programs = ordered.map((program, index) => {
+      const fns = new Map<number, string>();
+      for (const [name, slot] of program.labels) if (!fns.has(slot)) fns.set(slot, name);
+      for (const f of program.functions) fns.set(f.slot, f.name);
+      if (!fns.has(0)) fns.set(0, program.name);
+      return { index, program, functions: [...fns].map(([slot, name]) => ({ name, slot })).sort((a, b) => a.slot - b.slot) };
+    });
+    this.hasSource = loaded.program.insns.some((i) => i.line !== undefined) && !isElf(bytes);
+
+    if (args.maps !== undefined) {
+      let json: unknown = args.maps;
+      if (typeof args.maps === 'string') {
+        const p = path(args.maps);
+        if (!existsSync(p)) return `maps: ${p} does not exist`;
+        try {
+          json = JSON.parse(readFileSync(p, 'utf8'));
+        } catch (e) {
+          return `maps: ${p} is not valid JSON (${(e as Error).message})`;
+        }
+      }
+      const err = applyMapJson(this.machine, json);
+      if (err) return `maps: ${err}`;
+    }
+
+    const input = this.readInput(args, path);
+    if (typeof input === 'string') return input;
+    this.input = input;
+
+    const main = this.programs[0]!;
+    main.verifier = verifyProgram(main.program, this.file.maps, { progType: this.progType, collectStates: true });
+    if (!main.verifier.accepted) {
+      const e = main.verifier.errors[0]!;
+      const line = main.program.insns.find((i) => i.slot === e.insn)?.line;
+      const where = `instruction ${e.insn}${line !== undefined ? `, line ${line + 1}` : ''}`;
+      const msg = `The verifier rejects the program at ${where}: ${e.message}${e.notes.length ? '\n  ' + e.notes.join('\n  ') : ''}${e.explanation ? `\n  ${e.explanation}` : ''}`;
+      if (args.verifyFirst !== false) return `${msg}\nSet "verifyFirst": false in the launch configuration to debug it anyway.`;
+      this.emitOutput('stderr', `${msg}\n(running anyway: "verifyFirst" is false)\n`);
+    }
+    return this.begin();
+  }
+
+  private readInput(args: LaunchArgs, path: (p: string) => string): RunInput | string {
+    const input: RunInput = {};
+    const given = ['packet', 'packetFile', 'pcap'].filter((k) => (args as unknown as Record<string, unknown>)[k] !== undefined);
+    if (given.length > 1) return `give only one of ${given.join(', ')}`;
+    if (args.packet !== undefined) {
+      if (Array.isArray(args.packet)) {
+        if (args.packet.some((b) => !Number.isInteger(b) || b < 0 || b > 255)) return 'packet: an array must hold byte values 0-255';
+        input.packet = Uint8Array.from(args.packet);
+      } else if (typeof args.packet === 'string') {
+        const bytes = parseHex(args.packet);
+        if (typeof bytes === 'string') return `packet: ${bytes}`;
+        input.packet = bytes;
+      } else return 'packet: expected a hex string or an array of bytes';
+    }
+    if (args.packetFile !== undefined) {
+      const p = path(args.packetFile);
+      if (!existsSync(p)) return `packetFile: ${p} does not exist`;
+      input.packet = readFileSync(p);
+    }
+    if (args.pcap !== undefined) {
+      const p = path(args.pcap);
+      if (!existsSync(p)) return `pcap: ${p} does not exist`;
+      const cap = readCapture(readFileSync(p));
+      if (typeof cap === 'string') return `pcap: ${p}: ${cap}`;
+      const i = args.pcapIndex ?? 0;
+      if (!Number.isInteger(i) || i < 0 || i >= cap.packets.length) return `pcapIndex: ${i} is out of range (the capture has ${cap.packets.length} packets)`;
+      input.packet = cap.packets[i];
+    }
+    if (args.ctx !== undefined) {
+      if (typeof args.ctx === 'string') {
+        const bytes = parseHex(args.ctx);
+        if (typeof bytes === 'string') return `ctx: ${bytes}`;
+        input.ctx = bytes;
+      } else if (args.ctx && typeof args.ctx === 'object' && !Array.isArray(args.ctx)) {
+        for (const [k, v] of Object.entries(args.ctx)) {
+          const ok = (x: unknown): boolean => typeof x === 'number' || typeof x === 'string' || typeof x === 'bigint';
+          if (!(ok(v) || (Array.isArray(v) && v.every(ok)))) return `ctx.${k}: expected a number (or an array of numbers)`;
+          if (typeof v === 'string' && !/^\s*-?(0x[0-9a-f]+|\d+)\s*$/i.test(v)) return `ctx.${k}: '${v}' is not a number`;
+        }
+        input.ctxFields = args.ctx as RunInput['ctxFields'];
+      } else return 'ctx: expected an object of field values or a hex string';
+    }
+    return input;
+  }
+
+  /** (Re)starts the run from the first instruction. */
+  private begin(): string | undefined {
+    const st = this.machine.begin(this.input, true);
+    if (st.reason === 'fault') return `ctx: ${this.machine.fault?.message ?? 'the context could not be built'}`;
+    this.initialMaps = mapsToJson(this.machine);
+    this.outputShown = 0;
+    this.ended = false;
+    this.tailChain = [];
+    this.applyBreakpoints();
+    return undefined;
+  }
+
+  // ---- breakpoints --------------------------------------------------------------------------------
+
+  /** Slots of each source line (zero-based) across the file's programs. */
+  lineSlots(): { line: number; prog: number; slot: number }[] {
+    const out: { line: number; prog: number; slot: number }[] = [];
+    for (const p of this.programs) for (const i of p.program.insns) if (i.line !== undefined) out.push({ line: i.line, prog: p.index, slot: i.slot });
+    return out.sort((a, b) => a.line - b.line || a.prog - b.prog || a.slot - b.slot);
+  }
+
+  /** Replaces the source breakpoints; lines are zero-based. Each lands on the nearest instruction at or after its line. */
+  setSourceBreakpoints(lines: (BreakpointSpec & { line: number })[]): ResolvedBreakpoint[] {
+    this.bps = this.bps.filter((b) => b.kind !== 'source');
+    const all = this.lineSlots();
+    const out = lines.map((req): ResolvedBreakpoint => {
+      const id = this.nextId++;
+      const at = all.find((x) => x.line >= req.line);
+      if (!at) return { id, verified: false, message: 'no instruction at or after this line' };
+      const err = this.checkSpec(req);
+      if (err) return { id, verified: false, message: err, line: at.line };
+      this.bps.push({ ...req, id, kind: 'source', prog: at.prog, slot: at.slot, hits: 0 });
+      return { id, verified: true, line: at.line, prog: at.prog, slot: at.slot };
+    });
+    this.applyBreakpoints();
+    return out;
+  }
+
+  setFunctionBreakpoints(list: (BreakpointSpec & { name: string })[]): ResolvedBreakpoint[] {
+    this.bps = this.bps.filter((b) => b.kind !== 'function');
+    const out = list.map((req): ResolvedBreakpoint => {
+      const id = this.nextId++;
+      for (const p of this.programs) {
+        const slot = p.program.labels.get(req.name) ?? p.program.functions.find((f) => f.name === req.name)?.slot
+          ?? (p.program.name === req.name || p.program.section === req.name ? 0 : undefined);
+        if (slot === undefined) continue;
+        const err = this.checkSpec(req);
+        if (err) return { id, verified: false, message: err };
+        this.bps.push({ ...req, id, kind: 'function', prog: p.index, slot, hits: 0 });
+        return { id, verified: true, prog: p.index, slot, line: p.program.insns.find((i) => i.slot === slot)?.line };
+      }
+      return { id, verified: false, message: `no function or label named '${req.name}'` };
+    });
+    this.applyBreakpoints();
+    return out;
+  }
+
+  setInstructionBreakpoints(list: (BreakpointSpec & { address: bigint })[]): ResolvedBreakpoint[] {
+    this.bps = this.bps.filter((b) => b.kind !== 'instruction');
+    const out = list.map((req): ResolvedBreakpoint => {
+      const id = this.nextId++;
+      const loc = codeLocation(req.address);
+      if (!loc || !this.machine.programs[loc.prog]?.slots[loc.slot]) return { id, verified: false, message: `no instruction at 0x${req.address.toString(16)}` };
+      const err = this.checkSpec(req);
+      if (err) return { id, verified: false, message: err };
+      this.bps.push({ ...req, id, kind: 'instruction', prog: loc.prog, slot: loc.slot, hits: 0 });
+      return { id, verified: true, ...loc, line: this.lineOf(loc.prog, loc.slot) };
+    });
+    this.applyBreakpoints();
+    return out;
+  }
+
+  setDataBreakpoints(list: { dataId: string; condition?: string }[]): { id: number; verified: boolean; message?: string }[] {
+    this.dataBps = [];
+    return list.map((d) => {
+      const id = this.nextId++;
+      if (!/^(mem:0x[0-9a-f]+:\d+|reg:\d+)$/.test(d.dataId)) return { id, verified: false, message: `unknown data id '${d.dataId}'` };
+      this.dataBps.push({ id, dataId: d.dataId, condition: d.condition });
+      return { id, verified: true };
+    });
+  }
+
+  private checkSpec(spec: BreakpointSpec): string | undefined {
+    if (spec.hitCondition && !/^\s*(>=|<=|==|>|<|%)?\s*\d+\s*$/.test(spec.hitCondition)) {
+      return `hit count '${spec.hitCondition}' is not understood: use N (stop from the Nth hit on), ==N, >N, >=N, <N, <=N or %N`;
+    }
+    return undefined;
+  }
+
+  private applyBreakpoints(extra?: Map<number, Set<number>>): void {
+    if (!this.machine) return;
+    for (let p = 0; p < this.machine.programs.length; p++) {
+      const slots = new Set<number>(this.bps.filter((b) => b.prog === p).map((b) => b.slot));
+      for (const s of extra?.get(p) ?? []) slots.add(s);
+      this.machine.setBreakpoints(slots, p);
+    }
+  }
+
+  // ---- evaluation ---------------------------------------------------------------------------------
+
+  readonly evalHost: EvalHost = {
+    register: (n) => this.machine.registers()[n]!,
+    read: (addr, size) => this.machine.readMemory(addr, size),
+    mapElement: (name, key) => {
+      const map = this.machine.mapsByName.get(name);
+      if (!map) return undefined;
+      const kb = new Uint8Array(map.def.keySize);
+      for (let i = 0; i < kb.length; i++) kb[i] = Number((key >> BigInt(8 * i)) & 0xffn);
+      const addr = { hi: 0, lo: 0 };
+      if (!map.lookup(kb, addr)) return `${name} has no element with key ${key}`;
+      const address = (BigInt(addr.hi >>> 0) << 32n) | BigInt(addr.lo >>> 0);
+      const bytes = this.machine.readMemory(address, map.def.valueSize);
+      if (typeof bytes === 'string') return bytes;
+      return { bytes, address };
+    },
+  };
+
+  evaluate(expr: string): ReturnType<typeof evaluateExpression> {
+    return evaluateExpression(expr, this.evalHost);
+  }
+
+  // ---- where we are -------------------------------------------------------------------------------
+
+  get progIndex(): number {
+    return this.machine.progIndex;
+  }
+
+  lineOf(prog: number, slot: number): number | undefined {
+    return this.machine.programs[prog]?.lines[slot];
+  }
+
+  functionAt(prog: number, slot: number): string {
+    const fns = this.programs[prog]?.functions ?? [];
+    let name = this.machine.programs[prog]?.name ?? `program ${prog}`;
+    for (const f of fns) if (f.slot <= slot) name = f.name;
+    return name;
+  }
+
+  /** The slot of the instruction executed last (from the undo log), if any. */
+  previousSlot(): number | undefined {
+    const U = this.machine.undo;
+    if (!U) return undefined;
+    for (let i = U.length - 1; i >= 0;) {
+      const tag = U[i]!;
+      if (tag === TAG_STEP) return U[i - 3];
+      i -= tag === TAG_REG ? 4 : tag === TAG_MEM ? 6 : 2;
+    }
+    return undefined;
+  }
+
+  /** The verifier's state (every path) before the current instruction. */
+  verifierStateHere(): StateEntries[] {
+    const m = this.machine;
+    const info = this.programs[m.progIndex];
+    if (!info) return [];
+    info.verifier ??= verifyProgram(info.program, this.file.maps, { progType: this.progType, collectStates: true });
+    if (m.pc === 0 && m.depth === 0) return parseState('R1=ctx() R10=fp0');
+    const prev = this.previousSlot();
+    if (prev === undefined) return [];
+    return parseState(info.verifier.states[prev]);
+  }
+
+  /** Frames, innermost first: bpf-to-bpf calls, then the tail-call chain. */
+  frames(): FrameInfo[] {
+    const m = this.machine;
+    const prog = m.progIndex;
+    const out: FrameInfo[] = [{ name: this.functionAt(prog, m.pc), prog, slot: m.pc, line: this.lineOf(prog, m.pc), depth: m.depth }];
+    const rets = m.callStack();
+    for (let i = rets.length - 1; i >= 0; i--) {
+      const ret = rets[i]!;
+      if (ret < 0) {
+        out.push({ name: '[helper calling back]', prog, slot: m.pc, depth: i });
+        continue;
+      }
+      const slot = ret - 1;
+      out.push({ name: this.functionAt(prog, slot), prog, slot, line: this.lineOf(prog, slot), depth: i });
+    }
+    for (let i = this.tailChain.length - 1; i >= 0; i--) {
+      const t = this.tailChain[i]!;
+      out.push({ name: `${this.functionAt(t.prog, t.slot)} [tail call]`, prog: t.prog, slot: t.slot, line: this.lineOf(t.prog, t.slot), depth: 0, tail: true });
+    }
+    return out;
+  }
+
+  // ---- moving -------------------------------------------------------------------------------------
+
+  private needsSingleStep(): boolean {
+    return this.dataBps.length > 0;
+  }
+
+  /** Stops at the first instruction (after launch or restart). */
+  start(stopOnEntry: boolean): void {
+    if (stopOnEntry) this.report({ reason: 'entry' });
+    else this.continue();
+  }
+
+  restart(): string | undefined {
+    const err = this.load(this.args);
+    if (err) return err;
+    return undefined;
+  }
+
+  continue(): void {
+    if (this.ended) { this.emit('end'); return; }
+    this.report(this.forward(() => undefined, undefined, false));
+  }
+
+  /** One instruction; over a bpf-to-bpf call when `over`. */
+  next(over = true): void {
+    if (this.ended) { this.emit('end'); return; }
+    const m = this.machine;
+    const prog = m.progIndex, pc = m.pc, depth = m.depth;
+    if (over && isPseudoCall(m, prog, pc)) {
+      const extra = new Map([[prog, new Set([pc + 1])]]);
+      this.report(this.forward((st) => (m.progIndex === prog && st.pc === pc + 1 && m.depth <= depth ? { reason: 'step' } : undefined), extra, false));
+      return;
+    }
+    this.report(this.forward(() => ({ reason: 'step' }), undefined, true));
+  }
+
+  stepIn(): void {
+    this.next(false);
+  }
+
+  stepOut(): void {
+    if (this.ended) { this.emit('end'); return; }
+    const m = this.machine;
+    const depth = m.depth;
+    if (depth === 0) { this.continue(); return; }
+    const extra = new Map<number, Set<number>>();
+    const prog = m.progIndex;
+    const rets = new Set<number>();
+    m.programs[prog]!.slots.forEach((_, s) => { if (isPseudoCall(m, prog, s)) rets.add(s + 1); });
+    extra.set(prog, rets);
+    this.report(this.forward(() => (m.depth < depth ? { reason: 'step' } : undefined), extra, false));
+  }
+
+  /**
+   * Runs forwards until `stopHere` says so, a user breakpoint (with its condition and hit count) is
+   * hit, a data breakpoint fires, a helper fails (when asked), or the run ends.
+   */
+  private forward(stopHere: (st: DebugState) => StopInfo | undefined, extra: Map<number, Set<number>> | undefined, single: boolean): StopInfo {
+    const m = this.machine;
+    const helperSlots = new Map<number, Set<number>>();
+    if (this.breakOnHelperErrors && !single) {
+      for (let p = 0; p < m.programs.length; p++) {
+        const set = new Set<number>(extra?.get(p) ?? []);
+        m.programs[p]!.slots.forEach((_, s) => { if (isHelperCall(m, p, s)) set.add(s + 1); });
+        helperSlots.set(p, set);
+      }
+    }
+    const stepwise = single || this.needsSingleStep();
+    if (!stepwise) this.applyBreakpoints(this.breakOnHelperErrors ? helperSlots : extra);
+    try {
+      for (;;) {
+        const progBefore = m.progIndex;
+        const tailBefore = m.tailCalls;
+        const pcBefore = m.pc;
+        const st = stepwise ? m.step(1) : m.continue();
+        if (m.tailCalls > tailBefore && m.progIndex !== progBefore) this.tailChain.push({ prog: progBefore, slot: pcBefore, tailCalls: tailBefore });
+        if (st.reason === 'exit') return this.onExit();
+        if (st.reason === 'fault') return this.onFault();
+        if (this.dataBps.length) {
+          const hit = this.dataHit(m.lastWrites());
+          if (hit) return hit;
+        }
+        if (this.breakOnHelperErrors) {
+          const err = this.helperError();
+          if (err) return err;
+        }
+        if (!single) {
+          const user = this.userBreakpointHit(true);
+          if (user) return user;
+        }
+        const s = stopHere(st);
+        if (s) return s;
+      }
+    } finally {
+      if (!stepwise) this.applyBreakpoints();
+    }
+  }
+
+  private dataHit(writes: WriteEvent[]): StopInfo | undefined {
+    for (const d of this.dataBps) {
+      const reg = /^reg:(\d+)$/.exec(d.dataId);
+      const mem = /^mem:0x([0-9a-f]+):(\d+)$/.exec(d.dataId);
+      for (const w of writes) {
+        let hit = false;
+        let what = '';
+        if (reg && w.kind === 'reg' && w.reg === Number(reg[1])) {
+          hit = w.old !== w.value;
+          what = `r${w.reg} changed from 0x${w.old.toString(16)} to 0x${w.value.toString(16)}`;
+        }
+        if (mem && w.kind === 'mem') {
+          const lo = BigInt('0x' + mem[1]), size = BigInt(mem[2]!);
+          hit = w.address < lo + size && lo < w.address + BigInt(w.size);
+          what = `${w.size}-byte write at 0x${w.address.toString(16)} (${w.region}); it held 0x${w.old.toString(16)}`;
+        }
+        if (!hit) continue;
+        if (d.condition && !this.conditionHolds(d.condition)) continue;
+        return { reason: 'data breakpoint', description: what, breakpointIds: [d.id] };
+      }
+    }
+    return undefined;
+  }
+
+  private helperError(): StopInfo | undefined {
+    const m = this.machine;
+    const prev = this.previousSlot();
+    if (prev === undefined || m.pc !== prev + 1 || !isHelperCall(m, m.progIndex, prev)) return undefined;
+    const r0 = BigInt.asIntN(64, m.registers()[0]!);
+    if (r0 >= 0n || r0 < -4095n) return undefined;
+    const id = m.programs[m.progIndex]!.slots[prev]!.imm;
+    const name = helperById(id)?.name ?? `helper ${id}`;
+    const text = `${name} returned ${r0} (${errnoName(Number(-r0))})`;
+    return { reason: 'exception', description: text, text };
+  }
+
+  private conditionHolds(cond: string): boolean {
+    try {
+      return this.evaluate(cond).value !== 0n;
+    } catch (e) {
+      // A broken condition stops, so the user sees why.
+      this.emitOutput('stderr', `breakpoint condition '${cond}': ${e instanceof Error ? e.message : String(e)}\n`);
+      return true;
+    }
+  }
+
+  private hitConditionMet(hc: string | undefined, hits: number): boolean {
+    if (!hc) return true;
+    const m = /^\s*(>=|<=|==|>|<|%)?\s*(\d+)\s*$/.exec(hc);
+    if (!m) return true;
+    const n = Number(m[2]);
+    switch (m[1]) {
+      case '==': return hits === n;
+      case '>': return hits > n;
+      case '<': return hits < n;
+      case '<=': return hits <= n;
+      case '%': return n > 0 && hits % n === 0;
+      default: return hits >= n;
+    }
+  }
+
+  /** The user breakpoints at the current instruction that stop (logpoints print instead). */
+  private userBreakpointHit(count: boolean): StopInfo | undefined {
+    const m = this.machine;
+    const here = this.bps.filter((b) => b.prog === m.progIndex && b.slot === m.pc);
+    if (!here.length) return undefined;
+    const ids: number[] = [];
+    let kind: StopKind = 'breakpoint';
+    for (const b of here) {
+      if (b.condition && !this.conditionHolds(b.condition)) continue;
+      if (count) b.hits++;
+      if (count && !this.hitConditionMet(b.hitCondition, b.hits)) continue;
+      if (b.logMessage !== undefined) {
+        if (count) this.emitOutput('console', formatLogMessage(b.logMessage, this.evalHost) + '\n');
+        continue;
+      }
+      ids.push(b.id);
+      if (b.kind === 'function') kind = 'function breakpoint';
+      else if (b.kind === 'instruction' && kind === 'breakpoint') kind = 'instruction breakpoint';
+    }
+    return ids.length ? { reason: kind, breakpointIds: ids } : undefined;
+  }
+
+  stepBack(): void {
+    const m = this.machine;
+    if (!m.undo?.length) { this.report(this.atStart()); return; }
+    const tails = m.tailCalls;
+    m.stepBack(1);
+    this.afterBack(tails);
+    this.report({ reason: 'step' });
+  }
+
+  reverseContinue(): void {
+    const m = this.machine;
+    for (;;) {
+      if (!m.undo?.length) { this.report(this.atStart()); return; }
+      const writes = this.dataBps.length ? m.lastWrites() : [];
+      const tails = m.tailCalls;
+      m.stepBack(1);
+      this.afterBack(tails);
+      if (writes.length) {
+        const hit = this.dataHit(writes);
+        if (hit) { this.report(hit); return; }
+      }
+      const user = this.userBreakpointHit(false);
+      if (user) { this.report(user); return; }
+    }
+  }
+
+  private afterBack(tailsBefore: number): void {
+    this.ended = false;
+    const m = this.machine;
+    if (m.tailCalls < tailsBefore) this.tailChain = this.tailChain.filter((t) => t.tailCalls < m.tailCalls);
+  }
+
+  private atStart(): StopInfo {
+    const m = this.machine;
+    return m.historyTruncated && m.count > 0
+      ? { reason: 'entry', description: 'the oldest history was dropped to save memory; this is as far back as it goes' }
+      : { reason: 'entry', description: 'at the start of the run' };
+  }
+
+  /** Moves to an instruction of the current function (`goto`): only backwards or forwards in recorded history along the same run. */
+  // (not offered: jumping would break the undo log)
+
+  // ---- results ------------------------------------------------------------------------------------
+
+  private onExit(): StopInfo {
+    const m = this.machine;
+    this.ended = true;
+    this.flushOutput();
+    const r0 = m.registers()[0]!;
+    const meaning = retvalMeaning(this.progType, r0);
+    const lines = [`The program exited: r0 = ${r0} (0x${r0.toString(16)})${meaning ? ` ${meaning}` : ''}, ${m.count} instructions.`];
+    const res = m.result();
+    if (this.input.packet && res.packet) lines.push(...packetDiff(this.input.packet, res.packet));
+    lines.push(...mapChanges(this.initialMaps, mapsToJson(m)));
+    this.emitOutput('console', lines.join('\n') + '\n');
+    const description = `exited with r0 = ${r0}${meaning ? ` (${meaning})` : ''}`;
+    return { reason: 'exit', description, text: description };
+  }
+
+  private onFault(): StopInfo {
+    const m = this.machine;
+    this.ended = true;
+    this.flushOutput();
+    const f = m.fault!;
+    const where = `instruction ${f.insn}${f.line !== undefined ? ` (line ${f.line + 1})` : ''}`;
+    const text = `${f.message} at ${where} after ${m.count} instructions`;
+    this.emitOutput('stderr', `Runtime fault: ${text}\n`);
+    if (!this.breakOnFaults) {
+      this.emit('end');
+      return { reason: 'exception', description: f.message, text };
+    }
+    return { reason: 'exception', description: f.message, text };
+  }
+
+  private flushOutput(): void {
+    const out = this.machine.output;
+    if (out.length < this.outputShown) this.outputShown = out.length;
+    for (; this.outputShown < out.length; this.outputShown++) {
+      const o = out[this.outputShown]!;
+      if (o.kind === 'printk') this.emitOutput('stdout', o.text.endsWith('\n') ? o.text : o.text + '\n');
+      else this.emitOutput('console', `${o.kind} ${o.map}${o.kind === 'perf' ? ` cpu ${o.cpu}` : ''}: ${bytesToHex(o.data)}\n`);
+    }
+  }
+
+  private report(stop: StopInfo): void {
+    this.flushOutput();
+    this.lastStop = stop;
+    if (stop.reason === 'exception' && !this.breakOnFaults && this.ended && this.machine.fault) return;
+    this.emit('stop', stop);
+  }
+
+  emitOutput(category: OutputInfo['category'], text: string): void {
+    this.emit('output', { category, text });
+  }
+
+  /** Writes bytes into plain VM memory (stack, packet, map values); returns why not when it cannot. Not undone by stepping back. */
+  writeMemory(address: bigint, bytes: Uint8Array): string | undefined {
+    const { hi, lo } = splitAddr(address);
+    const at = this.machine.space.resolve(hi, lo, bytes.length, true);
+    if (typeof at === 'string') return at;
+    if (!at.region.plain) return `${at.region.name} cannot be written directly`;
+    at.region.bytes.set(bytes, at.off);
+    return undefined;
+  }
+
+  /** The write a data breakpoint on `name` of a view would watch (for dataBreakpointInfo). */
+  static memDataId(address: bigint, size: number): string {
+    return `mem:0x${address.toString(16)}:${size}`;
+  }
+}
+
+/** Hex bytes with optional spaces, colons or commas, and optional 0x prefixes. */
+export function parseHex(text: string): Uint8Array | string {
+  const hex = text.replace(/0x/gi, '').replace(/[\s:,]/g, '');
+  if (hex.length % 2) return `'${text.length > 40 ? text.slice(0, 40) + '...' : text}' has an odd number of hex digits`;
+  const bad = /[^0-9a-f]/i.exec(hex);
+  if (bad) return `'${bad[0]}' is not a hex digit (expected bytes such as "ff ff 00 11")`;
+  return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+}
+
+function packetDiff(before: Uint8Array, after: Uint8Array): string[] {
+  if (before.length === after.length && before.every((b, i) => b === after[i])) return ['Packet: unchanged.'];
+  const out = [`Packet: ${before.length} -> ${after.length} bytes.`];
+  if (before.length !== after.length) {
+    out.push(`  after: ${bytesToHex(after.subarray(0, 64))}${after.length > 64 ? ' ...' : ''}`);
+    return out;
+  }
+  let i = 0;
+  let shown = 0;
+  while (i < before.length && shown < 8) {
+    if (before[i] === after[i]) { i++; continue; }
+    let j = i;
+    while (j < before.length && before[j] !== after[j]) j++;
+    out.push(`  bytes ${i}-${j - 1}: ${bytesToHex(before.subarray(i, j))} -> ${bytesToHex(after.subarray(i, j))}`);
+    shown++;
+    i = j;
+  }
+  return out;
+}
+
+function mapChanges(before: ReturnType<typeof mapsToJson>, after: ReturnType<typeof mapsToJson>): string[] {
+  const out: string[] = [];
+  const val = (e: { value?: string; values?: string[] }): string => e.value ?? (e.values ?? []).join(' | ');
+  for (const [name, entries] of Object.entries(after)) {
+    const old = new Map((before[name] ?? []).map((e) => [e.key, val(e)]));
+    const now = new Map(entries.map((e) => [e.key, val(e)]));
+    const lines: string[] = [];
+    for (const [k, v] of now) {
+      if (!old.has(k)) lines.push(`  + ${k || '-'} => ${v}`);
+      else if (old.get(k) !== v) lines.push(`  ${k || '-'}: ${old.get(k)} -> ${v}`);
+    }
+    for (const k of old.keys()) if (!now.has(k)) lines.push(`  - ${k || '-'}`);
+    if (lines.length) out.push(`Map ${name}:`, ...lines);
+  }
+  return out.length ? out : ['Maps: unchanged.'];
+}
+
+export { EvalError };
