@@ -35,24 +35,27 @@ export function defaultLaunchConfig(program: string): BpfLaunchConfig {
 export function resolveLaunchConfig(
   config: Partial<BpfLaunchConfig>,
   active: ActiveFile | undefined,
+  workspaceFolder?: string,
 ): { config: BpfLaunchConfig; error?: undefined } | { error: string; config?: undefined } {
+  const cwd = typeof config.cwd === 'string' ? config.cwd : workspaceFolder;
+  const withCwd = (c: BpfLaunchConfig): BpfLaunchConfig => (cwd === undefined ? c : { ...c, cwd });
   if (!config.type && !config.request && !config.name) {
     if (!active || !isDebuggableFile(active)) {
       return { error: 'Open an eBPF assembly file (or an ELF .o file) to debug it.' };
     }
-    return { config: defaultLaunchConfig(active.path) };
+    return { config: withCwd(defaultLaunchConfig(active.path)) };
   }
   const program = config.program ?? active?.path;
   if (typeof program !== 'string' || program.trim() === '') {
     return { error: 'The launch configuration needs a "program": the assembly or .o file to debug.' };
   }
   return {
-    config: {
+    config: withCwd({
       ...config,
       type: config.type ?? DEBUG_TYPE,
       request: config.request ?? 'launch',
       name: config.name ?? 'Debug eBPF program',
       program,
-    },
+    }),
   };
 }

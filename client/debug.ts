@@ -29,12 +29,12 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
   }
 
   resolveDebugConfiguration(
-    _folder: vscode.WorkspaceFolder | undefined,
+    folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
   ): vscode.ProviderResult<vscode.DebugConfiguration> {
     const doc = vscode.window.activeTextEditor?.document;
     const active = doc ? { path: doc.uri.fsPath, languageId: doc.languageId } : undefined;
-    const resolved = resolveLaunchConfig(config, active);
+    const resolved = resolveLaunchConfig(config, active, folder?.uri.fsPath);
     if (!resolved.config) {
       void vscode.window.showErrorMessage(resolved.error);
       return undefined;

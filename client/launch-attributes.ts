@@ -32,9 +32,9 @@ export const LAUNCH_ATTRIBUTES = {
     description: 'The context: for non-packet programs, an object of context field values (such as {"ingress_ifindex": 2}) or the raw context bytes as a hex string.',
   },
   maps: {
-    type: 'object',
-    additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
-    description: 'Initial map contents: map name -> { key -> value }, keys and values as hex bytes (such as {"counters": {"00000000": "0100000000000000"}}).',
+    type: ['object', 'string'],
+    additionalProperties: { type: ['object', 'array'] },
+    description: 'Initial map contents: map name -> { key: value }, each a number, a "0x..." integer (little-endian) or hex bytes such as "01 00 00 00" (such as {"counters": {"0": 5}}); or a list of {"key", "value"} objects; or the path of a JSON file holding the same.',
     default: {},
   },
   helpers: {
@@ -49,6 +49,10 @@ export const LAUNCH_ATTRIBUTES = {
     minimum: 1,
     default: 1000000,
     description: 'Stop the run after this many instructions (a guard against endless loops).',
+  },
+  cwd: {
+    type: 'string',
+    description: 'Where relative paths (program, packetFile, pcap, maps) start. Default: the workspace folder.',
   },
   verifyFirst: {
     type: 'boolean',
@@ -71,8 +75,8 @@ export interface BpfLaunchArguments {
   pcapIndex?: number;
   /** Context field values by name, or the raw context bytes as hex. */
   ctx?: Record<string, number | string> | string;
-  /** Initial map contents: map name -> { key hex -> value hex }. */
-  maps?: Record<string, Record<string, string>>;
+  /** Initial map contents by map name (see the schema's description), or a JSON file's path. */
+  maps?: Record<string, unknown> | string;
   /** Return values of helpers the VM does not implement, by helper name. */
   helpers?: Record<string, number | string>;
   /** Default true. */
@@ -81,4 +85,6 @@ export interface BpfLaunchArguments {
   maxInstructions?: number;
   /** Default true. */
   verifyFirst?: boolean;
+  /** Where relative paths start. */
+  cwd?: string;
 }

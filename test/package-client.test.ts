@@ -56,6 +56,12 @@ describe('launch configuration', () => {
     expect(r.config).toEqual({ type: 'bpf', request: 'launch', name: 'x', packet: 'ff 00', stopOnEntry: false, program: '/w/prog.bpf.s' });
     expect(defaultLaunchConfig('${file}').program).toBe('${file}');
   });
+
+  it('starts relative paths in the workspace folder unless the configuration says otherwise', () => {
+    expect(resolveLaunchConfig({}, asm, '/w').config?.cwd).toBe('/w');
+    expect(resolveLaunchConfig({ type: 'bpf', request: 'launch', name: 'x', program: 'a.s', cwd: '/elsewhere' }, asm, '/w').config?.cwd).toBe('/elsewhere');
+    expect(resolveLaunchConfig({}, asm).config).not.toHaveProperty('cwd');
+  });
 });
 
 describe('status bar text', () => {

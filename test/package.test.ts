@@ -160,7 +160,7 @@ describe('debugger contribution', () => {
   it('declares the launch attributes of client/launch-attributes.ts', () => {
     expect(d.configurationAttributes.launch.properties).toEqual(JSON.parse(JSON.stringify(LAUNCH_ATTRIBUTES)));
     expect(Object.keys(d.configurationAttributes.launch.properties).sort()).toEqual([
-      'ctx', 'helpers', 'maps', 'maxInstructions', 'packet', 'packetFile', 'pcap', 'pcapIndex', 'program',
+      'ctx', 'cwd', 'helpers', 'maps', 'maxInstructions', 'packet', 'packetFile', 'pcap', 'pcapIndex', 'program',
       'programType', 'section', 'stopOnEntry', 'verifyFirst',
     ]);
     expect(d.configurationAttributes.launch.properties.programType!.enum!.sort()).toEqual(Object.keys(PROG_TYPES).sort());
