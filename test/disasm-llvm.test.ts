@@ -58,6 +58,16 @@ describe('printLlvm against llvm-objdump-19', () => {
     const { same, diffs } = compare(ours, theirs);
     expect(diffs).toEqual([]);
     expect(same).toBeGreaterThan(6000);
+    // Every opcode byte objdump can decode at all appears decoded in the sample.
+    const decodable = new Set<number>();
+    for (let code = 0; code < 256; code++) {
+      for (const [off, imm] of [[0, 0], [0, 16], [1, 0], [8, 0], [0, 0xe1]]) {
+        if (printLlvm({ code, dst: 1, src: 2, off: off!, imm: imm!, hi: 0 }) !== '<unknown>') decodable.add(code);
+      }
+    }
+    const seen = new Set(insns.filter((i) => printLlvm(i) !== '<unknown>').map((i) => i.code));
+    expect([...decodable].filter((c) => !seen.has(c))).toEqual([]);
+    expect(decodable.size).toBeGreaterThan(120);
   });
 
   it.skipIf(!haveLlvm)('matches every line for 2,000 fully random encodings', () => {
