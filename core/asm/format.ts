@@ -52,7 +52,7 @@ export function formatParsed(text: string, parsed: ParsedFile): string {
     while (t < tokens.length && tokens[t]!.range.start < st.range.start) t++;
     const own: Token[] = [];
     for (let k = t; k < tokens.length && tokens[k]!.range.start < st.range.end; k++) own.push(tokens[k]!);
-    const rendered = parsed.syntax === 'mnemonic' ? renderMnemonic(text, own) : renderLlvm(text, own, st.kind === 'directive');
+    const rendered = parsed.syntax === 'mnemonic' ? renderMnemonic(text.slice(st.range.start, st.range.end)) : renderLlvm(text, own, st.kind === 'directive');
     items.push({ kind: 'stmt', range: st.range, text: rendered });
     stmtRanges.push(st.range);
   }
@@ -170,22 +170,26 @@ function isUnaryPosition(cur: string, prevText: string, prevKind: string): boole
   return false;
 }
 
-function renderMnemonic(text: string, toks: Token[]): string {
-  let s = '';
-  for (let k = 0; k < toks.length; k++) {
-    const tok = toks[k]!;
-    const cur = text.slice(tok.range.start, tok.range.end);
-    if (k === 0) {
-      s = cur;
-      continue;
+/** Mnemonic statements: runs of spaces become one, a comma is followed by one space. Strings are kept. */
+function renderMnemonic(raw: string): string {
+  let out = '';
+  let pendingSpace = false;
+  for (let k = 0; k < raw.length; k++) {
+    const c = raw[k]!;
+    if (c === '"') {
+      const close = raw.indexOf('"', k + 1);
+      const e = close < 0 ? raw.length : close + 1;
+      out += (pendingSpace && out ? ' ' : '') + raw.slice(k, e);
+      pendingSpace = false;
+      k = e - 1;
+    } else if (c === ' ' || c === '\t' || c === '\r') pendingSpace = true;
+    else if (c === ',') {
+      out += ',';
+      pendingSpace = true;
+    } else {
+      out += (pendingSpace && out ? ' ' : '') + c;
+      pendingSpace = false;
     }
-    const prev = text.slice(toks[k - 1]!.range.start, toks[k - 1]!.range.end);
-    const adjacent = toks[k - 1]!.range.end === tok.range.start;
-    let space: boolean;
-    if (cur === ',') space = false;
-    else if (prev === ',' || k === 1 || tok.kind === 'comment') space = true;
-    else space = !adjacent;
-    s += (space ? ' ' : '') + cur;
   }
-  return s;
+  return out;
 }

@@ -1,0 +1,108 @@
+// The formatter: canonical layout, every comment kept, idempotent, and the same bytes after.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../core/asm/assembler';
+import { format } from '../core/asm/format';
+import { parse } from '../core/asm/index';
+import { parseLlvm } from '../core/asm/llvm-parser';
+import { parseMnemonic } from '../core/asm/mnemonic-parser';
+import { encodeProgram } from '../core/isa';
+import { InsnGen, seeded } from './asm-llvm-gen';
+
+const haveLlvm = spawnSync('llvm-mc-19', ['--version']).status === 0 && spawnSync('llvm-objcopy-19', ['--version']).status === 0;
+if (!haveLlvm) console.warn('skipping the llvm-mc check of formatted text: llvm-mc-19 is not installed');
+
+const programBytes = (text: string, syntax?: 'llvm' | 'mnemonic') =>
+  assemble(parse(text, syntax ? { syntax } : {})).programs.map((p) => Buffer.from(encodeProgram(p.insns.map((i) => i.insn))).toString('hex'));
+
+const commentTexts = (text: string, syntax: 'llvm' | 'mnemonic') =>
+  (syntax === 'llvm' ? parseLlvm(text) : parseMnemonic(text)).comments.map((c) => text.slice(c.start, c.end).trimEnd());
+
+const MESSY = `// header comment
+  .section   xdp
+start:   r0=0 // zero
+r1 = *(u32*)(r1+4)   # load
+if r1 s>r2 goto   start
+  lock *(u64*)(r10-8)+=r1
+r2 = foo+8 ll ; exit
+/* block */ r3 = -1
+label2: call   bpf_map_lookup_elem
+.map m type=hash key=4 value=8 max_entries=10
+
+
+w1 = (s8)w2
+r0 = atomic_fetch_add((u64*)(r1+0),r0)
+r0=*(u8*)skb[r1]
+if w1 < -5 goto -2
+r1 = r1 - -3
+  .section	.rodata,"a",@progbits
+  .asciz "a;b"   // str
+`;
+
+describe('format', () => {
+  it('lays out LLVM syntax like clang -S: labels at column 0, one tab, single spaces', () => {
+    expect(format(MESSY)).toBe(`// header comment
+\t.section\txdp
+start:
+\tr0 = 0 // zero
+\tr1 = *(u32 *)(r1 + 4) # load
+\tif r1 s> r2 goto start
+\tlock *(u64 *)(r10 - 8) += r1
+\tr2 = foo + 8 ll
+\texit
+/* block */
+\tr3 = -1
+label2:
+\tcall bpf_map_lookup_elem
+\t.map\tm type=hash key=4 value=8 max_entries=10
+
+\tw1 = (s8)w2
+\tr0 = atomic_fetch_add((u64 *)(r1 + 0), r0)
+\tr0 = *(u8 *)skb[r1]
+\tif w1 < -5 goto -2
+r1 = r1 - -3
+\t.section\t.rodata, "a", @progbits
+\t.asciz\t"a;b" // str
+`);
+  });
+
+  it('lays out mnemonic syntax with one space after commas', () => {
+    const text = 'mov r0,1 # c\n  ldxw r1,[r2+4]\nlbl:  add32 r0 , r1\njeq r1, 0, lbl\nexit\n';
+    expect(format(text, 'mnemonic')).toBe('\tmov r0, 1 # c\n\tldxw r1, [r2+4]\nlbl:\n\tadd32 r0, r1\n\tjeq r1, 0, lbl\n\texit\n');
+    expect(format(text)).toBe(format(text, 'mnemonic'));
+    expect(programBytes(format(text), 'mnemonic')).toEqual(programBytes(text, 'mnemonic'));
+  });
+
+  it('keeps every comment, is idempotent and keeps the bytes', () => {
+    const formatted = format(MESSY);
+    for (const c of commentTexts(MESSY, 'llvm')) expect(formatted).toContain(c);
+    expect(format(formatted)).toBe(formatted);
+    expect(programBytes(formatted)).toEqual(programBytes(MESSY));
+  });
+
+  it('leaves a pasted verifier log as it is', () => {
+    const log = '0: R1=ctx() R10=fp0\n0: (b7) r0 = 0                        ; R0_w=0\n1: (95) exit\nprocessed 2 insns\n';
+    expect(format(log)).toBe(log);
+  });
+
+  it.skipIf(!haveLlvm)('formats 3,000 random instructions into text llvm-mc-19 assembles to the same bytes', () => {
+    const gen = new InsnGen(seeded(7));
+    const lines = gen.program(3000).map((l, k) => (k % 7 === 0 ? `${l}   // note ${k}` : k % 11 === 0 ? `  ${l.trim()}  # hash ${k}` : l));
+    const text = lines.join('\n') + '\n';
+    const formatted = format(text);
+    expect(format(formatted)).toBe(formatted);
+    for (const c of commentTexts(text, 'llvm')) expect(formatted).toContain(c);
+    const dir = mkdtempSync(join(tmpdir(), 'asm-fmt-'));
+    try {
+      writeFileSync(join(dir, 'f.s'), formatted);
+      execFileSync('llvm-mc-19', ['-triple', 'bpfel', '-mcpu=v4', '-filetype=obj', '-o', join(dir, 'f.o'), join(dir, 'f.s')], { stdio: 'pipe' });
+      execFileSync('llvm-objcopy-19', ['-O', 'binary', '--only-section=.text', join(dir, 'f.o'), join(dir, 't.bin')]);
+      expect(readFileSync(join(dir, 't.bin')).toString('hex')).toBe(programBytes(text)[0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
