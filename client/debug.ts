@@ -1,25 +1,14 @@
 // The `bpf` debugger's VS Code side: where the adapter runs, what F5 launches without a
 // launch.json, and the registers shown inline while stopped.
-import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { BpfDebugSession } from '../debugger/session';
 import { ASM_LANGUAGES, DEBUG_TYPE, defaultLaunchConfig, resolveLaunchConfig } from './debug-config';
 import { INLINE_VALUE_LINES_ABOVE, inlineValueRange, registerReferences } from './inline-values';
 
-/**
- * Runs dist/debugAdapter.js as a separate process. To be replaced by an in-process
- * `DebugAdapterInlineImplementation(new BpfDebugSession())` from ../debugger/session once that
- * module exists (importing it before then would break the build).
- */
-class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
-  constructor(private readonly adapterPath: string) {}
-
+/** Runs the debug adapter in the extension host's process: no separate adapter to start. */
+class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
-    if (!existsSync(this.adapterPath)) {
-      void vscode.window.showErrorMessage(`The eBPF debug adapter is missing (${this.adapterPath}); run "npm run build".`);
-      return undefined;
-    }
-    // The extension host's executable runs plain Node.js scripts with ELECTRON_RUN_AS_NODE set.
-    return new vscode.DebugAdapterExecutable(process.execPath, [this.adapterPath], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+    return new vscode.DebugAdapterInlineImplementation(new BpfDebugSession());
   }
 }
 
@@ -68,10 +57,10 @@ class RegisterInlineValues implements vscode.InlineValuesProvider {
   }
 }
 
-export function registerDebugger(context: vscode.ExtensionContext): vscode.Disposable[] {
+export function registerDebugger(): vscode.Disposable[] {
   const selector = ASM_LANGUAGES.map((language) => ({ language }));
   return [
-    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new AdapterFactory(context.asAbsolutePath('dist/debugAdapter.js'))),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory()),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new DynamicConfigurations(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     vscode.languages.registerInlineValuesProvider(selector, new RegisterInlineValues()),

@@ -40,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   context.subscriptions.push(
     ...registerCommands({ client: () => client, restartClient: restart, views, runOutput, statusOf: (u) => status.statusOf(u) }),
-    ...registerDebugger(context),
+    ...registerDebugger(),
   );
   await start();
 }
