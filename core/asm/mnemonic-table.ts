@@ -89,11 +89,10 @@ export const MNEMONICS: ReadonlyMap<string, MnemonicSpec> = (() => {
     m.set('ldx' + suffix, { shape: 'ldx', code: 0x61 | size });
     m.set('st' + suffix, { shape: 'st', code: 0x62 | size });
     m.set('stx' + suffix, { shape: 'stx', code: 0x63 | size });
-    if (suffix !== 'dw') {
-      m.set('ldxs' + suffix, { shape: 'ldx', code: 0x81 | size });
-      m.set('ldabs' + suffix, { shape: 'ldabs', code: 0x20 | size });
-      m.set('ldind' + suffix, { shape: 'ldind', code: 0x40 | size });
-    }
+    // ldabsdw / ldinddw: rbpf spells them, though no kernel accepts the encodings.
+    m.set('ldabs' + suffix, { shape: 'ldabs', code: 0x20 | size });
+    m.set('ldind' + suffix, { shape: 'ldind', code: 0x40 | size });
+    if (suffix !== 'dw') m.set('ldxs' + suffix, { shape: 'ldx', code: 0x81 | size });
   }
   m.set('ja', { shape: 'ja', code: JMP });
   m.set('ja32', { shape: 'ja32', code: JMP32 });

@@ -102,7 +102,7 @@ export function printMnemonic(insn: Instruction, options: MnemonicPrintOptions =
         return pseudo ? `lddw ${r(dst)}, ${pseudo} ${imm64Text(value)}` : undefined;
       }
       const size = SIZE_NAME.get(code & 0x18);
-      if (size === 'dw' || !size) return undefined;
+      if (!size) return undefined;
       if ((code & 0xe0) === 0x20) return `ldabs${size} ${mnemonicImm(imm)}`;
       if ((code & 0xe0) === 0x40) return src > 10 ? undefined : `ldind${size} ${r(src)}, ${mnemonicImm(imm)}`;
       return undefined;
