@@ -81,6 +81,14 @@ describe('conformance data files', () => {
       "expected a section name (asm, mem, result, raw, error, c, no register offset), found 'bogus'",
     ]);
     for (const s of ['', '--', '-- asm', '\n\n-- result\n0x', '-- raw\n0x1 2 xyz']) expect(() => parseDataFile(s)).not.toThrow();
+    let seed = 3;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) >>> 0);
+    const pieces = ['-- asm\n', '-- mem\n', '-- raw\n', '-- result\n', '-- error\n', '0x', 'ff ', '12 ', '# c\n', 'mov %r0, 1\n', '\n', 'zz'];
+    for (let n = 0; n < 500; n++) {
+      let s = '';
+      for (let i = next() % 12; i > 0; i--) s += pieces[next() % pieces.length];
+      expect(() => parseDataFileProgram(s), s).not.toThrow();
+    }
   });
 });
 

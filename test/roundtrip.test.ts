@@ -144,6 +144,20 @@ describe('the conformance corpus round trips', () => {
     expect(convert(llvm.text, 'mnemonic').text).toBe('L1: mov %r0, 0\n\texit # done\n/* multi\n line */\n\tja L1\n\n  # indented\n# bogus\n');
   });
 
+  it('convert never throws on junk, in either direction', () => {
+    const alphabet = 'mov%r1,[]+-#;:/*0x9 \nlockfetchaddja32exitlddw.quad\tr0=*(u32)ifgoto<>ll"';
+    let seed = 11;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) >>> 0);
+    for (let n = 0; n < 1000; n++) {
+      let src = '';
+      for (let i = next() % 80; i > 0; i--) src += alphabet[next() % alphabet.length];
+      for (const to of ['llvm', 'mnemonic'] as const) {
+        const out = convert(src, to);
+        expect(typeof out.text).toBe('string');
+      }
+    }
+  });
+
   it('convert gives labels to numeric local calls, which LLVM syntax cannot write as numbers', () => {
     const src = 'call local +1\nexit\nmov %r0, 1 # callee\nexit\n';
     const llvm = convert(src, 'llvm').text;
