@@ -1,0 +1,217 @@
+// The VM's faults, debugger API, maps and formatting. Expected values come from the kernel's
+// documented behaviour (limits, error codes, messages) and, for printf, from coreutils' printf.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { assembleText } from '../core/asm';
+import { loadVm } from '../core/vm/loader';
+import { Machine, MAY_GOTO_BUDGET, type RunInput } from '../core/vm/machine';
+import { createMap } from '../core/vm/maps';
+import { AddressSpace } from '../core/vm/memory';
+import { formatKernel } from '../core/vm/printf';
+
+function vm(src: string, opts: Parameters<typeof loadVm>[1] = {}): Machine {
+  const a = assembleText(src);
+  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(errors.map((e) => e.message).join('; '));
+  const loaded = loadVm(a, opts);
+  if (typeof loaded === 'string') throw new Error(loaded);
+  return loaded.machine;
+}
+const run = (src: string, input: RunInput = {}, opts: Parameters<typeof loadVm>[1] = {}) => vm(src, opts).run(input);
+
+describe('faults', () => {
+  it('stops an out-of-bounds stack read, naming the instruction, line, region and access', () => {
+    const r = run('\t.section socket,"ax"\nprog:\n\tr0 = 1\n\tr0 = *(u64 *)(r10 - 520)\n\texit\n');
+    expect(r.r0).toBeUndefined();
+    expect(r.fault).toMatchObject({ kind: 'memory', insn: 1, line: 3, region: 'stack of frame 0', access: 'read', size: 8 });
+    expect(r.fault!.message).toMatch(/^invalid read of 8 bytes at 0x[0-9a-f]{16}: out of bounds of stack of frame 0/);
+    expect(r.instructions).toBe(1);
+  });
+
+  it('reports a NULL dereference and a write to .rodata', () => {
+    expect(run('\t.section socket,"ax"\nprog:\n\tr1 = 0\n\tr0 = *(u8 *)(r1 + 0)\n\texit\n').fault!.message).toMatch(/NULL pointer dereference/);
+    const r = run('\t.section socket,"ax"\nprog:\n\tr1 = k ll\n\tr2 = 7\n\t*(u32 *)(r1 + 0) = r2\n\tr0 = 0\n\texit\n\t.section .rodata,"a"\nk:\n\t.long 1\n');
+    expect(r.fault).toMatchObject({ kind: 'memory', access: 'write', insn: 3 });
+    expect(r.fault!.message).toMatch(/\.rodata value is read-only/);
+  });
+
+  it('stops at a helper the VM does not emulate, unless the run gives it a return value', () => {
+    const src = '\t.section socket,"ax"\nprog:\n\tcall bpf_get_socket_cookie\n\texit\n';
+    expect(run(src).fault!.message).toBe('helper bpf_get_socket_cookie (#46) is not emulated');
+    expect(run(src, {}, { helperReturns: { bpf_get_socket_cookie: 1234 } }).r0).toBe(1234n);
+  });
+
+  it('stops an endless loop at the instruction budget', () => {
+    const r = run('\t.section socket,"ax"\nprog:\n\tr0 = 0\nl:\n\tr0 += 1\n\tgoto l\n', {}, { limit: 1000 });
+    expect(r.fault).toMatchObject({ kind: 'budget', insn: 2 });
+    expect(r.instructions).toBeGreaterThan(1000);
+    expect(r.instructions).toBeLessThan(1004);
+  });
+
+  it('refuses a ninth call frame with the kernel message (MAX_CALL_FRAMES = 8)', () => {
+    const r = run('\t.section socket,"ax"\nprog:\n\tcall f\n\texit\nf:\n\tcall f\n\texit\n');
+    expect(r.fault!.message).toBe('the call stack of 9 frames is too deep');
+  });
+
+  it('gives may_goto the kernel budget of 8M iterations', () => {
+    const r = run('\t.section socket,"ax"\nprog:\n\tr0 = 0\nl:\n\tmay_goto done\n\tr0 += 1\n\tgoto l\ndone:\n\texit\n');
+    expect(r.r0).toBe(BigInt(MAY_GOTO_BUDGET));
+    expect(MAY_GOTO_BUDGET).toBe(8 * 1024 * 1024);
+  });
+
+  it('never throws on invalid instructions or wild jumps: they fault when reached', () => {
+    const m = new Machine({ programs: [{ name: 'p', slots: [{ code: 0x07, dst: 10, src: 0, off: 0, imm: 1 }, { code: 0x05, dst: 0, src: 0, off: 40, imm: 0 }, { code: 0xff, dst: 0, src: 0, off: 0, imm: 0 }], lines: [], symbols: new Map() }] });
+    expect(m.run().fault!.message).toBe('frame pointer is read only');
+    const m2 = new Machine({ programs: [{ name: 'p', slots: [{ code: 0x05, dst: 0, src: 0, off: 40, imm: 0 }], lines: [], symbols: new Map() }] });
+    expect(m2.run().fault!.message).toMatch(/jump to slot 41, which is outside the program/);
+    const m3 = new Machine({ programs: [{ name: 'p', slots: [{ code: 0xff, dst: 0, src: 0, off: 0, imm: 0 }], lines: [], symbols: new Map() }] });
+    expect(m3.run().fault!.message).toMatch(/^invalid instruction: unknown/);
+  });
+});
+
+const COUNTER = `
+	.section xdp,"ax"
+prog:
+	r6 = r1
+	*(u32 *)(r10 - 4) = 1
+	r1 = counts ll
+	r2 = r10
+	r2 += -4
+	r3 = r10
+	r3 += -16
+	r7 = 42
+	*(u64 *)(r10 - 16) = r7
+	r4 = 0
+	call bpf_map_update_elem
+	call helper
+	r0 = 2
+	exit
+helper:
+	r0 = 5
+	exit
+	.map counts, type=hash, key=4, value=8, max_entries=16
+`;
+
+describe('debugger API', () => {
+  it('steps, reports register and memory writes, and steps back through a map update', () => {
+    const m = vm(COUNTER);
+    m.begin({ packet: new Uint8Array(64) });
+    expect(m.step().pc).toBe(1);
+    expect(m.lastWrites()).toEqual([{ kind: 'reg', reg: 6, old: 0n, value: m.registers()[1] }]);
+    m.step();
+    const [w] = m.lastWrites();
+    expect(w).toMatchObject({ kind: 'mem', region: 'stack of frame 0', size: 4, old: 0n, address: m.registers()[10] - 4n });
+    m.setBreakpoints([12]);
+    const stop = m.continue();
+    expect(stop).toMatchObject({ reason: 'breakpoint', pc: 12 });
+    expect(m.dumpMaps().get('counts')).toHaveLength(1);
+    // Into the subprogram: a second frame.
+    m.step();
+    expect(m.state('step')).toMatchObject({ pc: 15, depth: 1 });
+    expect(m.callStack()).toEqual([13]);
+    // Back over the call and the update: the map is empty again.
+    m.stepBack(2);
+    expect(m.state('step')).toMatchObject({ pc: 11, depth: 0 });
+    expect(m.dumpMaps().get('counts')).toHaveLength(0);
+    expect(m.continue()).toMatchObject({ reason: 'breakpoint', pc: 12 });
+    m.setBreakpoints([]);
+    const end = m.continue();
+    expect(end.reason).toBe('exit');
+    expect(m.result().r0).toBe(2n);
+    expect(m.dumpMaps().get('counts')).toHaveLength(1);
+  });
+
+  it('runs to a breakpoint in a loop each time round, and single steps count one instruction each', () => {
+    const m = vm('\t.section socket,"ax"\nprog:\n\tr0 = 0\n\tr1 = 5\nl:\n\tr0 += 3\n\tr1 += -1\n\tif r1 != 0 goto l\n\texit\n');
+    m.begin({}, false);
+    m.setBreakpoints([2]);
+    const hits = [];
+    for (let s = m.continue(); s.reason === 'breakpoint'; s = m.continue()) hits.push(m.registers()[0]);
+    expect(hits).toEqual([0n, 3n, 6n, 9n, 12n]);
+    expect(m.result()).toMatchObject({ r0: 15n, instructions: 18 });
+  });
+});
+
+describe('maps', () => {
+  it('holds a hash map of 1M 8-byte keys and values in under 200 MB', () => {
+    global.gc?.();
+    const before = process.memoryUsage();
+    const map = createMap({ name: 'big', type: 'hash', keySize: 8, valueSize: 8, maxEntries: 1 << 20, flags: 0 }, 3, { cpus: 1, cpu: 0 }, new AddressSpace());
+    if (typeof map === 'string') throw new Error(map);
+    const key = new Uint8Array(8);
+    const kv = new DataView(key.buffer);
+    let failed = 0;
+    for (let i = 0; i < 1 << 20; i++) {
+      kv.setUint32(0, (i * 2654435761) >>> 0, true);
+      kv.setUint32(4, i, true);
+      if (map.update(key, key, 0) !== 0) failed++;
+    }
+    expect(failed).toBe(0);
+    const after = process.memoryUsage();
+    const used = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
+    expect(used).toBeLessThan(200 * 1024 * 1024);
+    expect(map.update(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), key, 0)).toBe(-7);
+  });
+});
+
+describe('printf', () => {
+  const mem = { str: () => 'str', bytes: () => Uint8Array.of(10, 0, 0, 1) };
+  const cases: [string, bigint[]][] = [
+    ['%d %i %u', [-5n, 42n, 7n]], ['%5d|%-5d|%05d', [42n, 42n, -42n]], ['%x %X %#x %#o', [255n, 255n, 255n, 8n]],
+    ['%lld %llu', [-1n, 18446744073709551615n]], ['%lx', [0x1234567890abcdefn]], ['%.3d|%8.3x', [7n, 255n]],
+    ['%c%c', [104n, 105n]], ['%hhd %hd', [0x1ffn, 0x18000n]], ['100%%', []],
+  ];
+  for (const [fmt, args] of cases) {
+    it(`formats '${fmt}' as coreutils printf does`, () => {
+      const coreArgs = args.map((a, i) => {
+        const conv = fmt.split('%').filter((x) => x && !x.startsWith('%'))[i] ?? '';
+        const u = /[uxXo]/.test(conv.replace(/^[-#0-9.lh ]*/, '')[0] ?? '') || /ll[u]/.test(conv);
+        const bits = conv.includes('hh') ? 8 : conv.includes('h') ? 16 : conv.includes('l') ? 64 : 32;
+        return (u ? BigInt.asUintN(bits, a) : BigInt.asIntN(bits, a)).toString();
+      });
+      const cFmt = fmt.replace(/l+|h+/g, '').replace(/%c/g, '%b').replace(/%i/g, '%d');
+      const charArgs = coreArgs.map((a, i) => (fmt.split('%').filter((x) => x && !x.startsWith('%'))[i]?.startsWith('c') ? String.fromCharCode(Number(a)) : a));
+      const expected = execFileSync('printf', [cFmt, ...charArgs], { encoding: 'latin1' });
+      expect(formatKernel(fmt, args, mem)).toEqual({ text: expected });
+    });
+  }
+  it('formats %pI4 and %s from memory, and rejects unknown conversions', () => {
+    expect(formatKernel('%pI4 %s', [1n, 2n], mem)).toEqual({ text: '10.0.0.1 str' });
+    expect(formatKernel('%n', [1n], mem)).toEqual({ error: "unsupported conversion '%n'" });
+  });
+});
+
+describe('trace_printk and ring buffers in a run', () => {
+  it('collects printk lines and submitted ring buffer records in order', () => {
+    const r = run(`
+	.section xdp,"ax"
+prog:
+	r1 = 0x0a6425206b6f ll
+	*(u64 *)(r10 - 8) = r1
+	r1 = r10
+	r1 += -8
+	r2 = 8
+	r3 = 77
+	call bpf_trace_printk
+	r1 = rb ll
+	r2 = 8
+	r3 = 0
+	call bpf_ringbuf_reserve
+	if r0 == 0 goto out
+	r1 = 0x1122334455667788 ll
+	*(u64 *)(r0 + 0) = r1
+	r1 = r0
+	r2 = 0
+	call bpf_ringbuf_submit
+out:
+	r0 = 2
+	exit
+	.map rb, type=ringbuf, key=0, value=0, max_entries=4096
+`, { packet: new Uint8Array(64) });
+    expect(r.fault).toBeUndefined();
+    expect(r.output).toEqual([
+      { kind: 'printk', text: 'ok 77\n' },
+      { kind: 'ringbuf', map: 'rb', data: Uint8Array.of(0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11) },
+    ]);
+  });
+});
