@@ -87,6 +87,12 @@ describe.skipIf(!avail.ok)('corpus in the kernel', () => {
     for (const r of o.runs) expect(r.ctxOut).toContain('mark=2a000000 ');
   });
 
+  it('keeps 16 bits of tc_index and tc_classid and ignores queue_mapping 0xffff', () => {
+    const o = run('tc:narrow_fields');
+    const cb = /cb=(\w+)/.exec(o.runs[0]!.ctxOut!)![1];
+    expect(cb).toBe('78560000' + '78560000' + '05000000' + '05000000' + '00000000');
+  });
+
   it('copies bytes with skb_load_bytes and skb_store_bytes', () => {
     const c = get('tc:copy_addr');
     const o = run('tc:copy_addr');

@@ -4,6 +4,7 @@ import { AluOp, AtomicOp, Class, JmpOp, Mode, aluOp, insnClass, jmpOp, memMode }
 import { closeFd, kernelBpfAvailable, loadProgram, testRun } from '../core/kernel';
 import { PACKET_SIZE, randomProgram } from '../core/testing/random-programs';
 import { randomMapCase } from '../core/testing/random-map-programs';
+import { randomSkbCase } from '../core/testing/random-skb-programs';
 import { runCaseInKernel } from '../core/testing/corpus-kernel';
 
 const avail = kernelBpfAvailable();
@@ -89,5 +90,15 @@ describe('random programs', () => {
       if (o.runs[0]!.retval !== o.runs[1]!.retval) changed++;
     }
     expect(changed).toBeGreaterThan(150);
+  });
+
+  it.skipIf(!avail.ok)('tc and socket filter programs around __sk_buff load and run', () => {
+    for (let seed = 0; seed < 200; seed++) {
+      const c = randomSkbCase(seed);
+      expect(randomSkbCase(seed)).toEqual(c);
+      const o = runCaseInKernel(c);
+      if ('error' in o) throw new Error(o.error);
+      expect(o.runs).toHaveLength(2);
+    }
   });
 });

@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { printLlvm } from '../core/disasm/llvm';
 import { slotCount, type Instruction } from '../core/isa';
 import { closeFd, kernelBpfAvailable, loadProgram, testRun } from '../core/kernel';
-import { corpus } from '../core/testing/corpus';
+import { corpus, type CorpusCase } from '../core/testing/corpus';
 import { asmCorpus } from '../core/testing/corpus-asm';
 import { hex, runCaseInKernel } from '../core/testing/corpus-kernel';
 import { runCaseInVm } from '../core/testing/corpus-vm';
 import { randomMapCase } from '../core/testing/random-map-programs';
+import { randomSkbCase } from '../core/testing/random-skb-programs';
 import { randomProgram, type RandomProgramOptions } from '../core/testing/random-programs';
 import { Machine } from '../core/vm/machine';
 import { programFromInsns } from '../core/vm/program';
@@ -19,6 +20,7 @@ if (!avail.ok) console.warn(`skipping VM-vs-kernel differential tests: ${avail.r
 const PROGRAMS = Number(process.env.VM_KERNEL_DIFF_PROGRAMS ?? 10_000);
 const BASE_SEED = Number(process.env.VM_KERNEL_DIFF_SEED ?? 0x5eed);
 const MAP_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_MAP_PROGRAMS ?? 1_000);
+const SKB_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_SKB_PROGRAMS ?? 1_000);
 const SHOWN = 3;
 
 /** A spread of shapes: lengths, and each feature switched off now and then. */
@@ -109,10 +111,11 @@ describe.skipIf(!avail.ok)('VM against the kernel', () => {
     expect(disagreements.length, `disagreements (first: ${disagreements.slice(0, 10).join(', ')})`).toBe(0);
   });
 
-  it(`agrees on ${MAP_PROGRAMS} random sequences of map helper calls (results and map contents)`, () => {
+  /** Runs generated corpus cases in both and collects the seeds where they differ. */
+  function compareCases(count: number, make: (seed: number) => CorpusCase): number[] {
     const disagreements: number[] = [];
-    for (let i = 0; i < MAP_PROGRAMS; i++) {
-      const c = randomMapCase(BASE_SEED + i);
+    for (let i = 0; i < count; i++) {
+      const c = make(BASE_SEED + i);
       const kernel = runCaseInKernel(c);
       if ('error' in kernel) throw new Error(kernel.error);
       let vm: ReturnType<typeof runCaseInVm>;
@@ -130,6 +133,16 @@ describe.skipIf(!avail.ok)('VM against the kernel', () => {
       }
       disagreements.push(BASE_SEED + i);
     }
+    return disagreements;
+  }
+
+  it(`agrees on ${MAP_PROGRAMS} random sequences of map helper calls (results and map contents)`, () => {
+    const disagreements = compareCases(MAP_PROGRAMS, randomMapCase);
+    expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
+  });
+
+  it(`agrees on ${SKB_PROGRAMS} random tc and socket filter programs (__sk_buff fields, packet, ld_abs)`, () => {
+    const disagreements = compareCases(SKB_PROGRAMS, randomSkbCase);
     expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
   });
 

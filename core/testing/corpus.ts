@@ -260,6 +260,26 @@ function tcBytesByProtocol(): CorpusCase {
   };
 }
 
+function tcNarrowFields(): CorpusCase {
+  // tc_index, tc_classid and queue_mapping are 16-bit in the kernel; queue_mapping ignores 0xffff and up
+  const p = new ProgramBuilder('tc', 'sched_cls', 'narrow_fields');
+  p.emit(b.movReg(6, 1), b.movImm(2, 0x12345678));
+  const writeRead = (field: number, cb: number, value?: number): void => {
+    if (value !== undefined) p.emit(b.movImm(2, value));
+    p.emit(b.stx(4, 6, field, 2), b.ldx(4, 3, 6, field), b.stx(4, 6, 48 + 4 * cb, 3));
+  };
+  writeRead(44, 0);
+  writeRead(72, 1);
+  writeRead(12, 2, 5);
+  writeRead(12, 3, 0xffff);
+  p.emit(b.movImm(0, TC_ACT_OK), b.exit());
+  return {
+    name: 'tc: 32-bit writes to the 16-bit fields tc_index, tc_classid and queue_mapping', progType: 'sched_cls',
+    program: p.build(), maps: [],
+    runs: [{ data: ipv4Packet({ protocol: IPPROTO_UDP, src: ip(1, 1, 1, 1), dst: ip(2, 2, 2, 2) }), ctx: new Uint8Array(SK_BUFF_SIZE) }],
+  };
+}
+
 function tcLoadStoreBytes(): CorpusCase {
   const p = new ProgramBuilder('tc', 'sched_cls', 'copy_addr');
   const fail = p.newLabel();
@@ -318,7 +338,7 @@ function socketPerCpuCounters(): CorpusCase {
 export function corpus(): CorpusCase[] {
   return [
     xdpProtoCount(), xdpBlocklist(), xdpSwapMacs(), xdpPushHeader(), xdpPopEthernet(), xdpChecksumSubprogram(),
-    xdpGlobalData(), xdpFlowTable(), tcBytesByProtocol(), tcLoadStoreBytes(), socketDnsFilter(), socketPerCpuCounters(),
+    xdpGlobalData(), xdpFlowTable(), tcBytesByProtocol(), tcNarrowFields(), tcLoadStoreBytes(), socketDnsFilter(), socketPerCpuCounters(),
   ];
 }
 
