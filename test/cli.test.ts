@@ -197,6 +197,11 @@ describe('disasm', () => {
       expect(assembled.err).toBe('');
       const rebuilt = new Uint8Array(readFileSync(again));
       expect(objdump(rebuilt, ['-d', '-r'])).toBe(objdump(bytes, ['-d', '-r']));
+      if (i === 0) {
+        // clang's line info comes along as comments naming the C line.
+        const lineNo = C_PROGRAM.split('\n').findIndex((l) => l.includes('__sync_fetch_and_add')) + 1;
+        expect(listed.out).toContain(`\t# in.c:${lineNo}: if (v) __sync_fetch_and_add(v, 1);\n`);
+      }
       const [a, b] = [readObject(bytes), readObject(rebuilt)];
       expect(b.maps).toEqual(a.maps);
       expect(b.license).toBe(a.license);
@@ -236,6 +241,10 @@ describe('disasm', () => {
     const xdp = f.sections.find((s: { name: string }) => s.name === 'xdp');
     expect(xdp.progType).toBe('xdp');
     expect(xdp.instructions.some((i: { relocation?: { symbol: string } }) => i.relocation?.symbol === 'stats')).toBe(true);
+    const lines = C_PROGRAM.split('\n');
+    const withSource = xdp.instructions.filter((i: { source?: unknown }) => i.source);
+    expect(withSource.length).toBeGreaterThan(3);
+    for (const i of withSource) expect(i.source.text).toBe(lines[i.source.line - 1]);
   });
 
   it('--syntax mnemonic prints instructions the mnemonic parser reads back to the same bytes', async () => {

@@ -157,6 +157,21 @@ describe('ELF reader on clang-19 objects', () => {
     expect(xdpRelocs).toEqual(expect.arrayContaining(['imm64:counts', 'call:.text', 'imm64:cfg']));
   });
 
+  it.skipIf(!HAVE_CLANG)('reads .BTF.ext line info: each record names a line of the C source with its text', () => {
+    const obj = readObject(clangBpf(C_MAPS));
+    const lines = C_MAPS.split('\n');
+    expect(obj.lineInfo.length).toBeGreaterThan(5);
+    for (const l of obj.lineInfo) {
+      expect(l.file).toMatch(/in\.c$/);
+      expect(l.text).toBe(lines[l.line - 1]);
+      const section = obj.sections.find((s) => s.name === l.section)!;
+      expect(l.offset % 8).toBe(0);
+      expect(l.offset).toBeLessThan(section.size);
+    }
+    expect(new Set(obj.lineInfo.map((l) => l.section))).toEqual(new Set(['.text', 'xdp', 'tc']));
+    expect(obj.lineInfo.some((l) => l.section === 'xdp' && l.text.includes('__sync_fetch_and_add'))).toBe(true);
+  });
+
   it.skipIf(!HAVE_CLANG || !HAVE_LLVM)('relocations and symbols agree with llvm-objdump -r and -t', () => {
     for (const source of [C_MAPS, C_LOOPS]) {
       const bytes = clangBpf(source);

@@ -33,7 +33,7 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
     '  "maps": [{"name","type","keySize","valueSize","maxEntries","flags","inner"?}],\n' +
     '  "sections": [{"name", "progType": string|null, "symbols": [{"name","offset","kind":"function"|"label","global"}],\n' +
     '    "instructions": [{"offset" (bytes), "slot", "bytes" (hex), "text", "target"?,\n' +
-    '      "relocation"?: {"type","symbol"}}]}],\n' +
+    '      "relocation"?: {"type","symbol"}, "source"?: {"file","line","column","text"} (clang -g line info)}]}],\n' +
     '  "diagnostics": [{"severity","code","message","offset"}]}]}\n' +
     'Exit status: 0 when every file was read, 1 when a file is malformed, 2 for bad arguments.',
 };
@@ -41,7 +41,7 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
 /** A raw byte stream as an object with one `.text` section and no symbols. */
 function rawObject(bytes: Uint8Array): ElfObject {
   return {
-    programs: [], maps: [], data: [], diagnostics: [], symbols: [], relocations: [],
+    programs: [], maps: [], data: [], diagnostics: [], symbols: [], relocations: [], lineInfo: [],
     sections: [{
       index: 1, name: '.text', type: SHT_PROGBITS, flags: SHF_ALLOC | SHF_EXECINSTR, offset: 0,
       size: bytes.length, link: 0, info: 0, align: 8, entsize: 0,
@@ -93,6 +93,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
 }
 
 function fileJson(file: string, elf: boolean, bytes: Uint8Array, obj: ElfObject, listing: ListingOptions): unknown {
+  const lineAt = new Map(obj.lineInfo.map((l) => [`${l.section}\0${l.offset}`, l]));
   const sections = objectRows(bytes, obj, { ...listing, relocations: true, zeroes: true }).map(({ section, rows }) => {
     const program = obj.programs.find((p) => p.section === section.name);
     const instructions: Record<string, unknown>[] = [];
@@ -103,6 +104,8 @@ function fileJson(file: string, elf: boolean, bytes: Uint8Array, obj: ElfObject,
           bytes: [...row.bytes].map((b) => b.toString(16).padStart(2, '0')).join(' '), text: row.text,
         };
         if (row.target !== undefined) entry.target = row.target;
+        const info = lineAt.get(`${section.name}\0${row.offset}`);
+        if (info) entry.source = { file: info.file, line: info.line, column: info.column, text: info.text };
         instructions.push(entry);
       } else if (row.kind === 'reloc') {
         const last = instructions.at(-1);

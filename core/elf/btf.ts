@@ -41,7 +41,11 @@ export interface BtfMapFields {
 }
 
 export class Btf {
-  private constructor(private readonly types: BtfType[]) {}
+  private constructor(
+    private readonly types: BtfType[],
+    /** The string at an offset of the BTF string section ('' when out of range). */
+    readonly str: (off: number) => string,
+  ) {}
 
   /** Parses a `.BTF` section; returns an error message instead when it is malformed. */
   static parse(bytes: Uint8Array): Btf | string {
@@ -105,7 +109,7 @@ export class Btf {
       at += extra;
       types.push(t);
     }
-    return new Btf(types);
+    return new Btf(types, str);
   }
 
   /** The map fields of each variable in the `.maps` data section, by variable name. */
@@ -203,4 +207,49 @@ export class Btf {
       default: return undefined;
     }
   }
+}
+
+/** One `.BTF.ext` line_info record: the source line an instruction came from. */
+export interface BtfLineInfo {
+  section: string;
+  /** Byte offset of the instruction in its section. */
+  offset: number;
+  file: string;
+  /** 1-based line and column (0 when unknown). */
+  line: number;
+  column: number;
+  /** The source line's text, as the compiler recorded it. */
+  text: string;
+}
+
+/** The line_info records of a `.BTF.ext` section; an error message when it is malformed. */
+export function parseLineInfo(ext: Uint8Array, btf: Btf): BtfLineInfo[] | string {
+  if (ext.length < 24) return '.BTF.ext section is too short for its header';
+  const view = new DataView(ext.buffer, ext.byteOffset, ext.byteLength);
+  if (view.getUint16(0, true) !== BTF_MAGIC) return '.BTF.ext section has a bad magic number';
+  const hdrLen = view.getUint32(4, true);
+  const lineOff = view.getUint32(16, true);
+  const lineLen = view.getUint32(20, true);
+  const start = hdrLen + lineOff;
+  const end = start + lineLen;
+  if (lineLen === 0) return [];
+  if (end > ext.length || lineLen < 4) return '.BTF.ext line_info lies outside the section';
+  const recSize = view.getUint32(start, true);
+  if (recSize < 16) return `.BTF.ext line_info record size ${recSize} is too small`;
+  const out: BtfLineInfo[] = [];
+  let at = start + 4;
+  while (at + 8 <= end) {
+    const section = btf.str(view.getUint32(at, true));
+    const count = view.getUint32(at + 4, true);
+    at += 8;
+    if (at + count * recSize > end) return `.BTF.ext line_info for ${section} is truncated`;
+    for (let i = 0; i < count; i++, at += recSize) {
+      const lineCol = view.getUint32(at + 12, true);
+      out.push({
+        section, offset: view.getUint32(at, true), file: btf.str(view.getUint32(at + 4, true)),
+        line: lineCol >>> 10, column: lineCol & 0x3ff, text: btf.str(view.getUint32(at + 8, true)),
+      });
+    }
+  }
+  return out;
 }

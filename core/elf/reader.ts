@@ -6,7 +6,7 @@ import type { AsmDiagnostic } from '../asm/ast';
 import type { AssembledFile, DataSection, FunctionSymbol, Program, ProgramInsn, Relocation } from '../asm/program';
 import { MAP_TYPES, type MapDef, type MapType } from '../map-types';
 import { progTypeOfSection } from '../program-types';
-import { Btf } from './btf';
+import { Btf, parseLineInfo, type BtfLineInfo } from './btf';
 import {
   BTF_MAPS_SECTION, EHDR_SIZE, ELFCLASS64, ELFDATA2LSB, ELF_MAGIC, EM_BPF, ET_REL, INNER_MAPS_SECTION,
   LEGACY_MAPS_SECTION, LEGACY_MAP_DEF_SIZE, LICENSE_SECTION, REL_SIZE, RELA_SIZE, R_BPF_64_32, R_BPF_64_64,
@@ -56,6 +56,8 @@ export interface ElfObject extends AssembledFile {
   sections: ElfSection[];
   symbols: ElfSymbol[];
   relocations: ElfRelocation[];
+  /** Source lines from `.BTF.ext` (clang -g), in section and offset order. */
+  lineInfo: BtfLineInfo[];
 }
 
 /** True when the bytes start with the ELF magic number. */
@@ -68,7 +70,7 @@ const MAX_NOBITS = 64 << 20;
 
 export function readObject(bytes: Uint8Array): ElfObject {
   const result: ElfObject = {
-    programs: [], maps: [], data: [], diagnostics: [], sections: [], symbols: [], relocations: [],
+    programs: [], maps: [], data: [], diagnostics: [], sections: [], symbols: [], relocations: [], lineInfo: [],
   };
   try {
     parseInto(bytes, result);
@@ -223,6 +225,7 @@ function parseInto(bytes: Uint8Array, out: ElfObject): void {
   }
 
   out.license = readLicense(raw, contents);
+  readLineInfo(raw, contents, out);
   readMaps(raw, contents, symbols, relocsBySection, out);
 
   // Data: other allocated sections.
@@ -300,6 +303,22 @@ function readProgram(
     functions.find((f) => f.slot === 0)?.name ??
     atStart.find((x) => x.bind === STB_GLOBAL)?.name ?? functions[0]?.name ?? s.name;
   return { section: s.name, name, progType: progTypeOfSection(s.name), insns, labels, functions, relocations };
+}
+
+function readLineInfo(raw: ElfSection[], contents: (s: ElfSection) => Uint8Array | undefined, out: ElfObject): void {
+  const extSec = raw.find((x) => x.name === '.BTF.ext');
+  const btfSec = raw.find((x) => x.name === '.BTF');
+  const ext = extSec ? contents(extSec) : undefined;
+  const btfData = btfSec ? contents(btfSec) : undefined;
+  if (!extSec || !ext || !btfData) return;
+  const btf = Btf.parse(btfData);
+  if (typeof btf === 'string') return; // reported with the maps
+  const lines = parseLineInfo(ext, btf);
+  if (typeof lines === 'string') {
+    report(out, extSec.offset, extSec.offset + extSec.size, lines, 'warning');
+    return;
+  }
+  out.lineInfo = lines;
 }
 
 function readLicense(raw: ElfSection[], contents: (s: ElfSection) => Uint8Array | undefined): string | undefined {

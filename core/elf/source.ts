@@ -3,7 +3,9 @@
 // after the symbol they reach, and maps, data and the license become directives.
 import type { Syntax } from '../asm/ast';
 import type { DataSection, Program, Relocation } from '../asm/program';
-import { disassemble } from '../disasm';
+import { disassemble, listInstructions } from '../disasm';
+import { encodeProgram } from '../isa';
+import type { BtfLineInfo } from './btf';
 import type { MapDef } from '../map-types';
 import type { ElfObject } from './reader';
 
@@ -18,7 +20,8 @@ export function objectSource(obj: ElfObject, syntax: Syntax = 'llvm'): string {
   for (const p of programs.values()) {
     if (p.section === '.text') out.push('\t.text');
     else if (syntax !== 'llvm') out.push(`\t.section\t${p.section},"ax",@progbits`);
-    out.push(withAllLabels(disassemble(p, { syntax, labels: false }).trimEnd(), p));
+    const listing = withAllLabels(disassemble(p, { syntax, labels: false }).trimEnd(), p);
+    out.push(withLineComments(listing, p, obj.lineInfo.filter((l) => l.section === p.section)));
     out.push('');
   }
   for (const m of obj.maps) out.push(mapDirective(m));
@@ -65,6 +68,31 @@ function nameRelocation(
   }
   return r;
 }
+
+/** Before each instruction that starts a new source line (clang -g), that line as a comment. */
+function withLineComments(listing: string, p: Program, lines: readonly BtfLineInfo[]): string {
+  if (lines.length === 0) return listing;
+  const bySlot = new Map<number, BtfLineInfo>();
+  for (const l of lines) if (l.offset % 8 === 0 && !bySlot.has(l.offset / 8)) bySlot.set(l.offset / 8, l);
+  const slots = listInstructions(encodeProgram(p.insns.map((i) => i.insn)), 'llvm').map((e) => e.slot);
+  let entry = 0;
+  let last = '';
+  const out: string[] = [];
+  for (const line of listing.split('\n')) {
+    const isEntry = line.startsWith('\t') && !/^\t\.(section|globl|text|type|size)\b/.test(line);
+    if (isEntry) {
+      const info = bySlot.get(slots[entry] ?? -1);
+      entry++;
+      const where = info ? `${info.file}:${info.line}` : '';
+      if (info && where !== last && info.text.trim()) out.push(`\t# ${baseName(info.file)}:${info.line}: ${info.text.trim()}`);
+      if (info) last = where;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
 /** The listing names one symbol per slot; adds the program's other names for the same slot. */
 function withAllLabels(listing: string, p: Program): string {
