@@ -6,6 +6,7 @@ export const COMMANDS = {
   disassemble: 'bpfAsm.disassemble',
   convertSyntax: 'bpfAsm.convertSyntax',
   runProgram: 'bpfAsm.runProgram',
+  runProgramWithInput: 'bpfAsm.runProgramWithInput',
   debugProgram: 'bpfAsm.debugProgram',
   restartServer: 'bpfAsm.restartServer',
 } as const;

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { COMMANDS } from './command-ids';
 import { ASM_LANGUAGES } from './debug-config';
+import { hexInputProblem } from './hex-input';
 import { objectPathFor } from './output-paths';
 import {
   ASSEMBLE_REQUEST, CONVERT_SYNTAX_REQUEST, DISASSEMBLE_REQUEST, RUN_REQUEST, VERIFIER_LOG_REQUEST,
@@ -19,6 +20,9 @@ export interface CommandContext {
   views: VirtualDocuments;
   runOutput: vscode.OutputChannel;
   statusOf(uri: vscode.Uri): StatusParams | undefined;
+  /** The packet last typed for a run, offered again. */
+  lastInput(): string;
+  setLastInput(input: string): void;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -144,14 +148,29 @@ async function convertSyntax(ctx: CommandContext, arg: unknown): Promise<void> {
   if (to === 'llvm' && doc.languageId === 'bpf-asm-mnemonic') await vscode.languages.setTextDocumentLanguage(doc, 'bpf-asm');
 }
 
-async function runProgram(ctx: CommandContext, arg: unknown): Promise<void> {
+async function runProgramWithInput(ctx: CommandContext, arg: unknown): Promise<void> {
+  const doc = await targetDocument(arg);
+  if (!doc) return;
+  const input = await vscode.window.showInputBox({
+    title: 'Run eBPF program',
+    prompt: 'Packet (or context) bytes in hex; empty for 64 zero bytes',
+    value: ctx.lastInput(),
+    validateInput: hexInputProblem,
+  });
+  if (input === undefined) return;
+  ctx.setLastInput(input);
+  await runProgram(ctx, doc.uri, input.trim() || undefined);
+}
+
+async function runProgram(ctx: CommandContext, arg: unknown, input?: string): Promise<void> {
   const doc = await targetDocument(arg);
   if (!doc) return;
   const out = ctx.runOutput;
   const name = doc.uri.path.split('/').pop();
-  const r = await ask<RunParams, RunResult>(ctx, RUN_REQUEST, { uri: doc.uri.toString() });
+  const params: RunParams = { uri: doc.uri.toString(), ...(input ? { input } : {}) };
+  const r = await ask<RunParams, RunResult>(ctx, RUN_REQUEST, params);
   if (!r) return;
-  out.appendLine(`--- ${name} (${new Date().toLocaleTimeString()})`);
+  out.appendLine(`--- ${name}${input ? ` on ${input}` : ''} (${new Date().toLocaleTimeString()})`);
   for (const line of r.output) out.appendLine(line);
   if (r.ok) {
     const named = r.returnName ? ` (${r.returnName})` : '';
@@ -189,6 +208,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     reg(COMMANDS.disassemble, (arg: unknown) => disassemble(ctx, arg)),
     reg(COMMANDS.convertSyntax, (arg: unknown) => convertSyntax(ctx, arg)),
     reg(COMMANDS.runProgram, (arg: unknown) => runProgram(ctx, arg)),
+    reg(COMMANDS.runProgramWithInput, (arg: unknown) => runProgramWithInput(ctx, arg)),
     reg(COMMANDS.debugProgram, (arg: unknown) => debugProgram(arg)),
     reg(COMMANDS.restartServer, () => ctx.restartClient()),
   ];

@@ -39,7 +39,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   context.subscriptions.push(
-    ...registerCommands({ client: () => client, restartClient: restart, views, runOutput, statusOf: (u) => status.statusOf(u) }),
+    ...registerCommands({
+      client: () => client,
+      restartClient: restart,
+      views,
+      runOutput,
+      statusOf: (u) => status.statusOf(u),
+      lastInput: () => context.workspaceState.get<string>('bpfAsm.lastRunInput', ''),
+      setLastInput: (input) => void context.workspaceState.update('bpfAsm.lastRunInput', input),
+    }),
     ...registerDebugger(),
   );
   await start();

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultLaunchConfig, resolveLaunchConfig } from '../client/debug-config';
 import { INLINE_VALUE_LINES_ABOVE, inlineValueRange, registerReferences } from '../client/inline-values';
+import { hexInputProblem } from '../client/hex-input';
 import { objectPathFor } from '../client/output-paths';
 import { statusText } from '../client/status-text';
 
@@ -79,5 +80,13 @@ describe('object file names', () => {
     expect(objectPathFor('/w/prog.ebpf')).toBe('/w/prog.o');
     expect(objectPathFor('/w.d/prog')).toBe('/w.d/prog.o');
     expect(objectPathFor('/w/.hidden')).toBe('/w/.hidden.o');
+  });
+});
+
+describe('packet input', () => {
+  it('accepts hex bytes with or without separators and refuses anything else', () => {
+    for (const ok of ['', 'ff ff 00 11', 'ffff0011', '0xff,0x00', 'aa:bb:cc']) expect(hexInputProblem(ok), ok).toBeUndefined();
+    expect(hexInputProblem('fg')).toMatch(/hex digits/);
+    expect(hexInputProblem('fff')).toMatch(/odd number/);
   });
 });
