@@ -113,11 +113,12 @@ describe('kernel listings', () => {
       'regs=1 stack=0 before 4: (bf) r1 = r6',
       'processed 5 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0',
       '2: (15) if r2 == 0x0 goto pc+1',
+      '6: (c2) nospec',
     ].join('\n');
     const parsed = parseLlvm(log);
     const insns = parsed.statements.flatMap((s) => (s.kind === 'insn' ? [s.insn] : []));
     // the opcodes in parentheses, in listing order, without the repeated index 2
-    expect(insns.map((i) => i.code)).toEqual([0xb7, 0x61, 0x15, 0x95, 0x18, 0x85]);
+    expect(insns.map((i) => i.code)).toEqual([0xb7, 0x61, 0x15, 0x95, 0x18, 0x85, 0xc2]);
     expect(insns[4]).toMatchObject({ code: 0x18, dst: 1, imm: 0, hi: 0xffff8881 | 0 });
     expect(insns[5]).toMatchObject({ code: 0x85, src: 0, imm: 1 });
     expect(insns[2]).toMatchObject({ code: 0x15, dst: 2, off: 1, imm: 0 });

@@ -741,6 +741,15 @@ class LlvmParser {
           return this.condJump(i);
         case 'lock':
           return this.lockOp(i);
+        case 'nospec':
+          // the kernel's speculation barrier, shown in verifier logs and xlated dumps
+          if (this.logOpcode >= 0) {
+            this.role[i] = R.Mnemonic;
+            this.end(i + 1);
+            return this.emit({ code: 0xc2, dst: 0, src: 0, off: 0, imm: 0 }, first);
+          }
+          this.fail('expected an instruction (nospec exists only in kernel listings)', i);
+          break;
         case 'nop':
           this.fail('expected an instruction (llvm-mc 19 has no nop; write r0 = r0)', i, "'nop'");
       }
