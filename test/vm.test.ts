@@ -215,3 +215,55 @@ out:
     ]);
   });
 });
+
+describe('tail calls and contexts', () => {
+  it('chains at most 33 tail calls (MAX_TAIL_CALL_CNT), then the failing call falls through', async () => {
+    const { applyMapJson } = await import('../core/vm/loader');
+    const m = vm(`
+	.section xdp/entry,"ax"
+entry:
+	r6 = r1
+	r2 = jt ll
+	r3 = 0
+	call bpf_tail_call
+	r0 = 1
+	exit
+	.section xdp/again,"ax"
+again:
+	r6 = r1
+	*(u32 *)(r10 - 4) = 0
+	r1 = hits ll
+	r2 = r10
+	r2 += -4
+	call bpf_map_lookup_elem
+	if r0 == 0 goto out
+	r1 = 1
+	lock *(u64 *)(r0 + 0) += r1
+	r1 = r6
+	r2 = jt ll
+	r3 = 1
+	call bpf_tail_call
+out:
+	r0 = 3
+	exit
+	.map jt, type=prog_array, key=4, value=4, max_entries=2
+	.map hits, type=array, key=4, value=8, max_entries=1
+`, { section: 'xdp/entry' });
+    expect(applyMapJson(m, { jt: [{ key: 0, value: 'again' }, { key: 1, value: 'again' }] })).toBeUndefined();
+    const r = m.run({ packet: new Uint8Array(64) });
+    expect(r.r0).toBe(3n);
+    expect(m.dumpMaps().get('hits')![0]!.value).toEqual(Uint8Array.of(33, 0, 0, 0, 0, 0, 0, 0));
+  });
+
+  it('gives kprobe programs pt_regs from JSON fields (x86-64 layout: di at 112, si at 104)', () => {
+    const r = run('\t.section kprobe/f,"ax"\nprog:\n\tr0 = *(u64 *)(r1 + 112)\n\tr2 = *(u64 *)(r1 + 104)\n\tr0 -= r2\n\texit\n', { ctxFields: { di: 100, si: '0x10' } });
+    expect(r.r0).toBe(84n);
+    const bad = run('\t.section kprobe/f,"ax"\nprog:\n\tr0 = 0\n\texit\n', { ctxFields: { rdi: 1 } });
+    expect(bad.fault!.message).toMatch(/pt_regs has no field 'rdi'/);
+  });
+
+  it('refuses helpers the program type cannot call, as the verifier does', () => {
+    const r = run('\t.section kprobe/f,"ax"\nprog:\n\tr1 = 0\n\tr2 = 0\n\tcall bpf_xdp_adjust_head\n\texit\n');
+    expect(r.fault!.message).toMatch(/unknown func bpf_xdp_adjust_head#44/);
+  });
+});

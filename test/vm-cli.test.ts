@@ -1,0 +1,137 @@
+// `bpf-asm run`: JSON and text output, pcap input, map JSON, conformance files; the XDP result is
+// checked against the kernel's BPF_PROG_TEST_RUN of the same object.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../cli/main';
+import { assembleText } from '../core/asm';
+import { closeFd, kernelBpfAvailable, linkForKernel, loadProgram, mapUpdate, testRun } from '../core/kernel';
+import { IPPROTO_TCP, IPPROTO_UDP, ipv4Packet } from '../core/testing/packets';
+
+const avail = kernelBpfAvailable();
+if (!avail.ok) console.warn(`skipping the kernel comparison of bpf-asm run: ${avail.reason}`);
+const dir = mkdtempSync(join(tmpdir(), 'vm-cli-'));
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['run', ...args], { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  return { code, out, err };
+}
+
+const XDP = `
+	.section xdp,"ax"
+prog:
+	r6 = r1
+	r2 = *(u32 *)(r6 + 0)
+	r3 = *(u32 *)(r6 + 4)
+	r4 = r2
+	r4 += 34
+	if r4 > r3 goto pass
+	r8 = r2
+	r7 = *(u8 *)(r2 + 23)
+	*(u32 *)(r10 - 4) = r7
+	r1 = protos ll
+	r2 = r10
+	r2 += -4
+	call bpf_map_lookup_elem
+	if r0 == 0 goto pass
+	r1 = 1
+	lock *(u64 *)(r0 + 0) += r1
+	r1 = *(u64 *)(r0 + 0)
+	*(u8 *)(r8 + 0) = r1
+	if r7 == 17 goto drop
+pass:
+	r0 = 2
+	exit
+drop:
+	r0 = 1
+	exit
+	.map protos, type=array, key=4, value=8, max_entries=256
+`;
+const tcp = ipv4Packet({ protocol: IPPROTO_TCP, src: [10, 0, 0, 1], dst: [10, 0, 0, 2] });
+const udp = ipv4Packet({ protocol: IPPROTO_UDP, src: [10, 0, 0, 1], dst: [10, 0, 0, 2] });
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+function pcap(packets: Uint8Array[]): Uint8Array {
+  const head = Buffer.alloc(24);
+  head.writeUInt32LE(0xa1b2c3d4, 0); head.writeUInt16LE(2, 4); head.writeUInt16LE(4, 6);
+  head.writeUInt32LE(65535, 16); head.writeUInt32LE(1, 20);
+  const recs = packets.map((p, i) => {
+    const h = Buffer.alloc(16);
+    h.writeUInt32LE(1000 + i, 0); h.writeUInt32LE(p.length, 8); h.writeUInt32LE(p.length, 12);
+    return Buffer.concat([h, Buffer.from(p)]);
+  });
+  return new Uint8Array(Buffer.concat([head, ...recs]));
+}
+
+describe('bpf-asm run', () => {
+  const file = join(dir, 'count.s');
+  writeFileSync(file, XDP);
+
+  it.skipIf(!avail.ok)('prints the same return value and packet as the kernel, with maps after the run', async () => {
+    const { code, out } = await cli(file, '--data', hex(udp), '--json', '--maps', '{"protos": {"17": 4}}');
+    expect(code).toBe(0);
+    const res = JSON.parse(out);
+    const a = assembleText(XDP);
+    const linked = linkForKernel(a.programs[0]!, a.maps, a.data);
+    try {
+      mapUpdate(linked.mapFds.get('protos')!, Uint8Array.of(17, 0, 0, 0), Uint8Array.of(4, 0, 0, 0, 0, 0, 0, 0));
+      const load = loadProgram({ insns: linked.insns, progType: 'xdp' });
+      expect(load.error).toBeUndefined();
+      const k = testRun(load.fd!, { data: udp });
+      closeFd(load.fd);
+      expect(res.retval).toBe('0x' + k.retval.toString(16));
+      expect(res.action).toBe('XDP_DROP');
+      expect(res.packet).toBe(hex(k.dataOut));
+      expect(res.maps.protos.find((e: { key: string }) => e.key === '11 00 00 00').value).toBe('05 00 00 00 00 00 00 00');
+      expect(res.instructions).toBeGreaterThan(10);
+    } finally {
+      linked.close();
+    }
+  });
+
+  it('runs once per packet of a pcap, keeping maps between packets', async () => {
+    const cap = join(dir, 'two.pcap');
+    writeFileSync(cap, pcap([tcp, udp, tcp]));
+    const { code, out } = await cli(file, '--pcap', cap, '--json');
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.index, l.action])).toEqual([[0, 'XDP_PASS'], [1, 'XDP_DROP'], [2, 'XDP_PASS']]);
+    expect(lines[2].packet.slice(0, 2)).toBe('02');
+  });
+
+  it('prints text, and a fault with its instruction and line', async () => {
+    const text = await cli(file, '--data', hex(tcp));
+    expect(text.out).toMatch(/^retval 0x2 \(XDP_PASS\), \d+ instructions\npacket: 01 /);
+    expect(text.out).toMatch(/map protos:\n  06 00 00 00 => 01 00 00 00 00 00 00 00/);
+    const bad = join(dir, 'bad.s');
+    writeFileSync(bad, '\t.section xdp,"ax"\nprog:\n\tr0 = *(u64 *)(r1 + 64)\n\texit\n');
+    const f = await cli(bad, '--json');
+    expect(f.code).toBe(1);
+    expect(JSON.parse(f.out).fault).toMatchObject({ insn: 0, line: 3, kind: 'memory' });
+  });
+
+  it('runs conformance files, one JSON line each', async () => {
+    const a = '/work/shared/conformance/add.data';
+    const b = '/work/shared/conformance/lddw.data';
+    let ok = true;
+    try { readFileSync(a); } catch { ok = false; }
+    if (!ok) { console.warn('skipping: no conformance files'); return; }
+    const { code, out } = await cli(a, b, '--json');
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      { file: a, retval: '0x3', expected: '0x3', pass: true },
+      { file: b, retval: '0x1122334455667788', expected: '0x1122334455667788', pass: true },
+    ]);
+    expect((await cli(a)).out).toBe('0x3\n');
+  });
+
+  it('rejects bad arguments with exit 2', async () => {
+    expect((await cli(file, '--data', 'xyz')).code).toBe(2);
+    expect((await cli(file, '--maps', '{"nope": []}')).code).toBe(2);
+    expect((await cli(file, '--section', 'nothing')).code).toBe(2);
+  });
+});
