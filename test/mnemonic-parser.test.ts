@@ -190,6 +190,16 @@ describe('tokens, ranges and comments', () => {
     expect(p.comments.map((c) => text.slice(c.start, c.end))).toEqual(['# load']);
   });
 
+  it('keeps tokens in source order when names get their kind late', () => {
+    for (const text of ['lddw %r2, map_fd 5 # m', 'jeq %r1, 5, out # c', 'call local f // x', 'lock fetch add [%r1], %r2 # y']) {
+      const p = parseMnemonic(text);
+      expect(p.diagnostics, text).toEqual([]);
+      const starts = p.tokens.map((t) => t.range.start);
+      expect(starts, text).toEqual([...starts].sort((a, b) => a - b));
+      expect(p.tokens[p.tokens.length - 1]!.kind, text).toBe('comment');
+    }
+  });
+
   it('accepts # and // comments, block comments, CRLF and blank lines', () => {
     const p = parseMnemonic('# a\r\nmov %r0, 0 # b\r\n\r\n/* c\n d */ exit // e\r\n');
     expect(p.diagnostics).toEqual([]);

@@ -327,10 +327,13 @@ class MnemonicParser {
       this.pos = opEnd;
       spec = { shape: 'atomic', code: atomic.code, imm: atomic.imm | (fetch ? 0x01 : 0) };
     }
+    const firstToken = this.tokens.length;
     const operands = this.parseOperands();
     if (!operands) return;
     const stmtEnd = operands.length ? operands[operands.length - 1]!.range.end : this.lastTokenEnd(identEnd);
     const built = this.build(spec, name, operands);
+    // Names get their token kind only now (label, symbol, keyword...), after the line's comment.
+    this.sortTokensFrom(firstToken);
     if (!built) return;
     const stmt: InstructionStatement = { kind: 'insn', insn: built.insn, range: { start, end: stmtEnd } };
     if (built.ref) stmt.ref = built.ref;
@@ -345,6 +348,17 @@ class MnemonicParser {
     }
     const near = closestMnemonic(name.toLowerCase());
     return near ? ` (did you mean '${near}'?)` : '';
+  }
+
+  private sortTokensFrom(first: number): void {
+    const t = this.tokens;
+    for (let i = first + 1; i < t.length; i++) {
+      if (t[i]!.range.start < t[i - 1]!.range.start) {
+        const tail = t.splice(first).sort((a, b) => a.range.start - b.range.start);
+        t.push(...tail);
+        return;
+      }
+    }
   }
 
   private lastTokenEnd(fallback: number): number {
