@@ -81,7 +81,7 @@ describe('assemble', () => {
       if (!data.asm || data.error !== undefined || data.raw) continue;
       const src = file(`${name}.asm`, data.asm.text);
       const bin = join(dir, `${name}.bin`);
-      const assembled = await cli('assemble', src, '--raw', '-o', bin, '--syntax', 'mnemonic');
+      const assembled = await cli('assemble', join(CONFORMANCE, name), '--raw', '-o', bin);
       if (assembled.code !== 0) continue; // not ours to judge: the mnemonic parser's own tests cover these
       const converted = await cli('convert', src, '--to', 'llvm', '--from', 'mnemonic');
       expect(converted.code).toBe(0);
@@ -99,6 +99,16 @@ describe('assemble', () => {
     console.log(`conformance: ${compared} programs compared with llvm-mc`);
     expect(compared).toBeGreaterThan(35);
     expect(mismatches).toEqual([]);
+  });
+
+  it('a .data file is assembled from its -- asm section; errors point into the whole file', async () => {
+    const path = file('case.data', '# a comment\n-- asm\nmov %r0, 1\n  bogus %r1\nexit\n-- result\n0x1\n');
+    const r = await cli('assemble', path, '--raw');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:3: error: `, 'm'));
+    const good = file('good.data', '-- asm\nmov %r0, 1\nexit\n-- result\n0x1\n');
+    expect((await cli('assemble', good, '--raw')).code).toBe(0);
+    expect([...readFileSync(join(dir, 'good.bin'))]).toEqual([0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it.skipIf(!HAVE_LLVM)('--raw writes the program bytes llvm-mc puts in the section', async () => {
@@ -151,6 +161,11 @@ describe('assemble', () => {
     expect(f.maps).toEqual([{ name: 'counts', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 16, flags: 0 }]);
     expect(f.programs[0]).toMatchObject({ section: 'xdp', progType: 'xdp', slots: 4 });
     expect(f.programs[0].relocations).toEqual([{ slot: 0, symbol: 'counts', kind: 'imm64' }]);
+    const legacy = await cli('assemble', src, '--maps', 'legacy', '-o', join(dir, 'j-legacy.o'));
+    expect(legacy.code).toBe(0);
+    const back = readObject(new Uint8Array(readFileSync(join(dir, 'j-legacy.o'))));
+    expect(back.sections.map((x) => x.name)).toContain('maps');
+    expect(back.maps).toEqual(f.maps);
     const bad = await cli('assemble', file('j2.s', 'r0 = 1\nexit\n  nonsense here\n'), '--json');
     expect(bad.code).toBe(1);
     const d = JSON.parse(bad.out).files[0].diagnostics;

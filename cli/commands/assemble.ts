@@ -1,9 +1,10 @@
 // bpf-asm assemble: assembly text to an ELF object (or the raw bytes of one program).
 import { writeFileSync } from 'node:fs';
-import { LineIndex, type Syntax } from '../../core/asm/ast';
+import { LineIndex, type AsmDiagnostic, type Syntax } from '../../core/asm/ast';
+import { parseDataFile } from '../../core/asm/data-file';
 import { assembleText } from '../../core/asm';
 import type { AssembledFile, Program } from '../../core/asm/program';
-import { writeObject } from '../../core/elf';
+import { writeObject, type WriteOptions } from '../../core/elf';
 import { encodeProgram } from '../../core/isa';
 import { EXIT_ERROR, EXIT_OK, UsageError, type CliIO } from '../io';
 import {
@@ -15,6 +16,7 @@ const OPTIONS = {
   raw: { type: 'boolean', help: 'write the instruction bytes of one program instead of an ELF object' },
   section: { type: 'string', placeholder: 'S', help: 'with --raw: the program to write, by section or name (default the first)' },
   syntax: { type: 'string', values: ['llvm', 'mnemonic'], help: 'input syntax (default: detected per file)' },
+  maps: { type: 'string', values: ['btf', 'legacy'], help: "map definitions: BTF '.maps' (default, libbpf 1.x) or the legacy 'maps' section" },
   json: { type: 'boolean', help: 'print a JSON report (schema below) instead of diagnostics text' },
 } as const satisfies OptionDefs;
 
@@ -22,7 +24,8 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
   usage: 'assemble FILE... [options]',
   description:
     'Assembles LLVM-syntax or mnemonic-syntax eBPF assembly into an ELF relocatable object\n' +
-    '(EM_BPF, one section per program, maps in the legacy "maps" section). Errors print as\n' +
+    '(EM_BPF, one section per program, BTF-defined maps in ".maps"). A bpf_conformance .data file\n' +
+    'is assembled from its "-- asm" section (mnemonic syntax). Errors print as\n' +
     'FILE:LINE:COL: error: MESSAGE and nothing is written for that file.',
   options: OPTIONS,
   minPositionals: 1,
@@ -46,7 +49,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let status = EXIT_OK;
   const report: unknown[] = [];
   for (const { file, text } of inputs) {
-    const result = assembleText(text, { syntax: options.syntax as Syntax | undefined });
+    const result = assembleFile(file, text, options.syntax as Syntax | undefined);
     const errors = result.diagnostics.some((d) => d.severity === 'error');
     let output: string | undefined;
     const notes: string[] = [];
@@ -54,7 +57,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       status = EXIT_ERROR;
     } else {
       output = options.output ?? defaultOutput(file, !!options.raw);
-      const bytes = options.raw ? rawBytes(result, options.section, file, notes) : writeObject(result);
+      const maps = options.maps as WriteOptions['maps'];
+      const bytes = options.raw ? rawBytes(result, options.section, file, notes) : writeObject(result, { maps });
       write(output, bytes);
     }
     if (options.json) {
@@ -66,6 +70,23 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   if (options.json) io.out(JSON.stringify({ files: report }, null, 2) + '\n');
   return status;
+}
+
+type Assembled = ReturnType<typeof assembleText>;
+
+/** Assembles a file; for a `.data` file its `-- asm` section, with diagnostics placed in the whole file. */
+function assembleFile(file: string, text: string, syntax: Syntax | undefined): Assembled {
+  if (!file.endsWith('.data')) return assembleText(text, { syntax });
+  const data = parseDataFile(text);
+  if (!data.asm) {
+    const result = assembleText('', { syntax: syntax ?? 'mnemonic' });
+    const missing: AsmDiagnostic = { range: { start: 0, end: 0 }, severity: 'error', message: "no '-- asm' section in this .data file", code: 'data-file' };
+    return { ...result, diagnostics: [...data.diagnostics, missing] };
+  }
+  const { offset } = data.asm;
+  const result = assembleText(data.asm.text, { syntax: syntax ?? 'mnemonic' });
+  const shift = (d: AsmDiagnostic): AsmDiagnostic => ({ ...d, range: { start: d.range.start + offset, end: d.range.end + offset } });
+  return { ...result, diagnostics: [...data.diagnostics, ...result.diagnostics.map(shift)] };
 }
 
 function defaultOutput(file: string, raw: boolean): string {
@@ -106,7 +127,7 @@ function rawBytes(file: AssembledFile, section: string | undefined, name: string
   return encodeProgram(program.insns.map((i) => i.insn));
 }
 
-function fileJson(file: string, text: string, output: string | undefined, result: ReturnType<typeof assembleText>): unknown {
+function fileJson(file: string, text: string, output: string | undefined, result: Assembled): unknown {
   const lines = new LineIndex(text);
   return {
     file,
