@@ -267,6 +267,12 @@ describe('errors', () => {
       const len = (seed = (seed * 1103515245 + 12345) >>> 0) % 60;
       for (let i = 0; i < len; i++) s += alphabet[(seed = (seed * 1103515245 + 12345) >>> 0) % alphabet.length];
       const p = parseMnemonic(s);
+      let last = 0;
+      for (const t of p.tokens) {
+        expect(t.range.start, s).toBeGreaterThanOrEqual(last);
+        expect(t.range.end, s).toBeLessThanOrEqual(s.length);
+        last = t.range.end;
+      }
       for (const d of p.diagnostics) {
         expect(d.range.start).toBeGreaterThanOrEqual(0);
         expect(d.range.end).toBeLessThanOrEqual(s.length);
