@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { main } from '../cli/main';
+import { helpText, parseArgs } from '../cli/args';
 import type { CliIO } from '../cli/io';
 import { parseDataFile } from '../core/asm/data-file';
 import { readObject, writeObject } from '../core/elf';
@@ -309,6 +310,37 @@ describe('convert and fmt', () => {
     expect(readFileSync(path, 'utf8')).toBe(printed.out);
     const check = await cli('fmt', '--check', path);
     expect(check).toEqual({ code: 0, out: '', err: '' });
+  });
+});
+
+describe('the shared argument parser', () => {
+  const spec = {
+    usage: 'x FILE...',
+    options: {
+      output: { type: 'string', short: 'o', help: 'out' },
+      syntax: { type: 'string', values: ['llvm', 'mnemonic'], help: 's' },
+      json: { type: 'boolean', help: 'j' },
+    },
+  } as const;
+
+  it('reads --name value, --name=value, -xVALUE, -x VALUE, -- and - (stdin)', () => {
+    expect(parseArgs(['a', '--syntax=llvm', '-oout.o', '--json', '-', '--', '--json'], spec)).toEqual({
+      options: { syntax: 'llvm', output: 'out.o', json: true }, positionals: ['a', '-', '--json'], help: false,
+    });
+    expect(parseArgs(['-o', 'x', 'y'], spec).options.output).toBe('x');
+    expect(parseArgs(['-h'], { ...spec, minPositionals: 1 }).help).toBe(true);
+  });
+
+  it('rejects repeated values and too many positionals', () => {
+    expect(() => parseArgs(['-o', 'a', '--output', 'b'], spec)).toThrow(/given twice/);
+    expect(() => parseArgs(['a', 'b'], { ...spec, maxPositionals: 1 })).toThrow(/unexpected argument 'b'/);
+  });
+
+  it('help text lists every option with its values', () => {
+    const text = helpText(spec);
+    expect(text).toMatch(/^usage: bpf-asm x FILE\.\.\./);
+    expect(text).toMatch(/-o, --output VALUE\s+out/);
+    expect(text).toMatch(/--syntax llvm\|mnemonic\s+s/);
   });
 });
 
