@@ -5,6 +5,7 @@ import { closeFd, kernelBpfAvailable, loadProgram, testRun } from '../core/kerne
 import { PACKET_SIZE, randomProgram } from '../core/testing/random-programs';
 import { randomMapCase } from '../core/testing/random-map-programs';
 import { randomSkbCase } from '../core/testing/random-skb-programs';
+import { randomXdpAdjustCase } from '../core/testing/random-xdp-programs';
 import { runCaseInKernel } from '../core/testing/corpus-kernel';
 
 const avail = kernelBpfAvailable();
@@ -92,13 +93,13 @@ describe('random programs', () => {
     expect(changed).toBeGreaterThan(150);
   });
 
-  it.skipIf(!avail.ok)('tc and socket filter programs around __sk_buff load and run', () => {
+  it.skipIf(!avail.ok)('tc, socket filter and XDP bounds-moving programs load and run', () => {
     for (let seed = 0; seed < 200; seed++) {
-      const c = randomSkbCase(seed);
-      expect(randomSkbCase(seed)).toEqual(c);
+      const c = seed % 3 === 0 ? randomXdpAdjustCase(seed) : randomSkbCase(seed);
+      expect(seed % 3 === 0 ? randomXdpAdjustCase(seed) : randomSkbCase(seed)).toEqual(c);
       const o = runCaseInKernel(c);
       if ('error' in o) throw new Error(o.error);
-      expect(o.runs).toHaveLength(2);
+      expect(o.runs).toHaveLength(c.runs.length);
     }
   });
 });

@@ -10,6 +10,7 @@ import { hex, runCaseInKernel } from '../core/testing/corpus-kernel';
 import { runCaseInVm } from '../core/testing/corpus-vm';
 import { randomMapCase } from '../core/testing/random-map-programs';
 import { randomSkbCase } from '../core/testing/random-skb-programs';
+import { randomXdpAdjustCase } from '../core/testing/random-xdp-programs';
 import { randomProgram, type RandomProgramOptions } from '../core/testing/random-programs';
 import { Machine } from '../core/vm/machine';
 import { programFromInsns } from '../core/vm/program';
@@ -21,6 +22,7 @@ const PROGRAMS = Number(process.env.VM_KERNEL_DIFF_PROGRAMS ?? 10_000);
 const BASE_SEED = Number(process.env.VM_KERNEL_DIFF_SEED ?? 0x5eed);
 const MAP_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_MAP_PROGRAMS ?? 1_000);
 const SKB_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_SKB_PROGRAMS ?? 1_000);
+const XDP_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_XDP_PROGRAMS ?? 500);
 const SHOWN = 3;
 
 /** A spread of shapes: lengths, and each feature switched off now and then. */
@@ -143,6 +145,11 @@ describe.skipIf(!avail.ok)('VM against the kernel', () => {
 
   it(`agrees on ${SKB_PROGRAMS} random tc and socket filter programs (__sk_buff fields, packet, ld_abs)`, () => {
     const disagreements = compareCases(SKB_PROGRAMS, randomSkbCase);
+    expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
+  });
+
+  it(`agrees on ${XDP_PROGRAMS} random XDP programs moving the packet bounds (adjust_head/meta/tail)`, () => {
+    const disagreements = compareCases(XDP_PROGRAMS, randomXdpAdjustCase);
     expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
   });
 
