@@ -46,6 +46,9 @@ export class InsnGen {
     if (style < 0.2 && v >= 0) return '0x' + v.toString(16);
     if (style < 0.25 && v > 0) return '0b' + v.toString(2);
     if (style < 0.28 && v > 1 && v < 1000) return `${v - 1}+1`;
+    if (style < 0.3 && v > 0) return '0' + v.toString(8); // octal, as LLVM reads a leading zero
+    if (style < 0.31 && v >= 32 && v < 127 && v !== 39 && v !== 92) return `'${String.fromCharCode(v)}'`;
+    if (style < 0.32 && v > -100 && v < 100) return `${v} * 3 - ${2 * v}`; // llvm-mc takes no leading parenthesis
     return String(v);
   }
 
