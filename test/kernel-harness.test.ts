@@ -163,6 +163,18 @@ describe('BPF_PROG_TEST_RUN', () => {
     expect(value!.dataOut).toEqual(packet(64).slice(0, 10));
   });
 
+  kit('runs context-only program types (raw_tracepoint) on ctx alone', () => {
+    const ctx = new Uint8Array(16);
+    new DataView(ctx.buffer).setBigUint64(8, 0x1234_5678_9n, true);
+    const { load, value } = withProgram(
+      { insns: [b.ldx(8, 0, 1, 8), b.exit()], progType: 'raw_tracepoint' },
+      (fd) => testRun(fd, { ctx, ctxOut: false }),
+    );
+    expect(load.error).toBeUndefined();
+    expect(value!.errno).toBe(0);
+    expect(value!.retval).toBe(0x2345_6789);
+  });
+
   kit('returns ENOTSUPP for kprobe programs', () => {
     const { load, value } = withProgram(
       { insns: [b.movImm(0, 0), b.exit()], progType: 'kprobe' },

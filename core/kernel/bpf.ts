@@ -271,10 +271,13 @@ export function dumpMap(fd: number, def?: Pick<MapDef, 'maxEntries'>): MapEntry[
 export interface TestRunOptions {
   /** Packet bytes (socket_filter, sched_cls and cgroup_skb need at least 14, an Ethernet header). */
   data?: Uint8Array;
-  /** Context in (struct __sk_buff, struct xdp_md ...); ctxOut is read back when given. */
+  /** Context in (struct __sk_buff, struct xdp_md ...); read back into ctxOut unless ctxOut is false. */
   ctx?: Uint8Array;
+  /** Set false for raw_tracepoint programs, whose test_run refuses a ctx_out. */
+  ctxOut?: boolean;
+  /** Runs; unset means one (raw_tracepoint programs refuse any explicit count). */
   repeat?: number;
-  /** Room for the packet out; defaults to the input size plus 4 KiB. */
+  /** Room for the packet out; defaults to the input size plus 4 KiB (none without a packet). */
   dataSizeOut?: number;
   flags?: number;
   cpu?: number;
@@ -293,13 +296,14 @@ export interface TestRunOutcome {
 export function testRun(progFd: number, opts: TestRunOptions = {}): TestRunOutcome {
   const data = opts.data ?? new Uint8Array(0);
   const ctx = opts.ctx;
-  const outSize = opts.dataSizeOut ?? data.length + 4096;
+  // no packet, no room for one: context-only types (raw_tracepoint, syscall) refuse a data_out
+  const outSize = opts.dataSizeOut ?? (data.length ? data.length + 4096 : 0);
   const sc = scratch();
   sc.reserve(data.length + outSize + 2 * (ctx?.length ?? 0) + 64);
   const dataIn = data.length ? sc.put(data) : undefined;
   const dataOut = outSize ? sc.take(outSize) : undefined;
   const ctxIn = ctx && ctx.length ? sc.put(ctx) : undefined;
-  const ctxOut = ctx && ctx.length ? sc.take(ctx.length) : undefined;
+  const ctxOut = ctx && ctx.length && opts.ctxOut !== false ? sc.take(ctx.length) : undefined;
   writeTestRun(freshAttr(), {
     progFd,
     dataIn: dataIn?.addr ?? 0n,
@@ -310,7 +314,7 @@ export function testRun(progFd: number, opts: TestRunOptions = {}): TestRunOutco
     ctxSizeIn: ctxIn ? ctx!.length : 0,
     ctxOut: ctxOut?.addr ?? 0n,
     ctxSizeOut: ctxOut ? ctx!.length : 0,
-    repeat: opts.repeat ?? 1,
+    repeat: opts.repeat ?? 0,
     flags: opts.flags ?? 0,
     cpu: opts.cpu ?? 0,
   });
