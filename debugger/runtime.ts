@@ -208,10 +208,16 @@ export class BpfRuntime extends EventEmitter {
     this.progType = loaded.progType;
     const ordered = [loaded.program, ...this.file.programs.filter((p) => p !== loaded.program)];
     this.programs = ordered.map((program, index) => {
-      const fns = new Map<number, string>();
-      for (const [name, slot] of program.labels) if (!fns.has(slot)) fns.set(slot, name);
+      // Frames are named after functions: the entry, function symbols, and targets of bpf-to-bpf calls.
+      const fns = new Map<number, string>([[0, program.name]]);
+      const nameAt = new Map<number, string>();
+      for (const [name, slot] of program.labels) if (!nameAt.has(slot)) nameAt.set(slot, name);
       for (const f of program.functions) fns.set(f.slot, f.name);
-      if (!fns.has(0)) fns.set(0, program.name);
+      for (const p of program.insns) {
+        if (p.insn.code !== 0x85 || p.insn.src !== 1) continue;
+        const target = p.slot + 1 + p.insn.imm;
+        if (!fns.has(target)) fns.set(target, nameAt.get(target) ?? `func_${target}`);
+      }
       return { index, program, functions: [...fns].map(([slot, name]) => ({ name, slot })).sort((a, b) => a.slot - b.slot) };
     });
     this.hasSource = loaded.program.insns.some((i) => i.line !== undefined) && !isElf(bytes);

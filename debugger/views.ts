@@ -272,7 +272,7 @@ export function mapNodes(rt: BpfRuntime): VarNode[] {
     const summary = `${d.type}, ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (key ${d.keySize} B, value ${d.valueSize} B, max ${d.maxEntries})`;
     return {
       name: d.name, value: summary, type: d.type,
-      children: () => entries.map((e): VarNode => {
+      children: () => map.entries().map((e): VarNode => {
         const keyInt = e.key.length > 0 && e.key.length <= 8 ? leInt(e.key) : undefined;
         const name = keyInt !== undefined ? `[${keyInt}]` : `[${bytesToHex(e.key)}]`;
         const addr = { hi: 0, lo: 0 };
