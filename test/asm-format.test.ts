@@ -1,6 +1,6 @@
 // The formatter: canonical layout, every comment kept, idempotent, and the same bytes after.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ import { encodeProgram } from '../core/isa';
 import { InsnGen, seeded } from './asm-llvm-gen';
 
 const haveLlvm = spawnSync('llvm-mc-19', ['--version']).status === 0 && spawnSync('llvm-objcopy-19', ['--version']).status === 0;
+const haveClang = haveLlvm && spawnSync('clang-19', ['--version']).status === 0;
+const ASM_INCLUDE = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].map((d) => `/usr/include/${d}`).find((d) => existsSync(join(d, 'asm', 'types.h')));
 if (!haveLlvm) console.warn('skipping the llvm-mc check of formatted text: llvm-mc-19 is not installed');
 
 const programBytes = (text: string, syntax?: 'llvm' | 'mnemonic') =>
@@ -101,6 +103,42 @@ r1 = r1 - -3
       execFileSync('llvm-mc-19', ['-triple', 'bpfel', '-mcpu=v4', '-filetype=obj', '-o', join(dir, 'f.o'), join(dir, 'f.s')], { stdio: 'pipe' });
       execFileSync('llvm-objcopy-19', ['-O', 'binary', '--only-section=.text', join(dir, 'f.o'), join(dir, 't.bin')]);
       expect(readFileSync(join(dir, 't.bin')).toString('hex')).toBe(programBytes(text)[0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!haveClang)('formats clang -S output into text llvm-mc-19 turns into the same object, debug info included', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'asm-fmt-clang-'));
+    try {
+      for (const file of ['xdp_counter.c', 'loops.c', 'tc_ringbuf.c']) {
+        const asm = join(dir, 'orig.s');
+        execFileSync('clang-19', ['-target', 'bpf', '-mcpu=v3', '-O2', '-g', ...(ASM_INCLUDE ? ['-I', ASM_INCLUDE] : []), '-S', '-o', asm, join(__dirname, 'fixtures', 'c', file)]);
+        const original = readFileSync(asm, 'utf8');
+        const formatted = format(original);
+        expect(format(formatted)).toBe(formatted);
+        for (const c of commentTexts(original, 'llvm')) expect(formatted).toContain(c);
+        writeFileSync(join(dir, 'fmt.s'), formatted);
+        const objects = ['orig', 'fmt'].map((name) => {
+          const obj = join(dir, `${name}.o`);
+          execFileSync('llvm-mc-19', ['-triple', 'bpfel', '-mcpu=v3', '-filetype=obj', '-o', obj, join(dir, `${name}.s`)], { stdio: 'pipe' });
+          return obj;
+        });
+        const sections = execFileSync('llvm-readelf-19', ['-S', '-W', objects[0]!], { encoding: 'utf8' })
+          .split('\n')
+          .flatMap((l) => /^\s*\[\s*\d+\]\s+(\S+)\s+(PROGBITS|REL)\b/.exec(l)?.[1] ?? []);
+        expect(sections).toContain('.BTF');
+        expect(sections).toContain('.debug_info');
+        for (const sec of sections) {
+          const [a, b] = objects.map((obj) => {
+            const out = join(dir, 'sec.bin');
+            execFileSync('llvm-objcopy-19', [`--dump-section=${sec}=${out}`, obj, join(dir, 'scratch.o')]);
+            return readFileSync(out).toString('hex');
+          });
+          expect(b, `${file} ${sec}`).toBe(a);
+          if (sec === '.BTF' || sec === '.debug_info') expect(a.length).toBeGreaterThan(100);
+        }
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
