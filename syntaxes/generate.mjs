@@ -522,6 +522,7 @@ const ERROR_WORDS = [
   'expected', 'exceeds', 'unsupported', 'denied', 'prohibited', '!read_ok', 'not supported',
   'not permitted', 'not initialized', "isn't", 'outside', 'failed', 'Error', 'unsafe', 'leaks',
   'only', 'is not', 'does not', "doesn't", 'unrecognized', 'mismatch', 'disallowed', 'infinite loop',
+  'should have been', 'too deep', 'Too large', 'out of bounds', 'might sleep', 'negative', 'loop detected',
 ].map((w) => w.replace(/[.*+?^${}()|[\]\\!]/g, '\\$&'));
 
 export function bpfVerifierLogGrammar() {

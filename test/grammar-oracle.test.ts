@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MNEMONICS } from '../core/asm/mnemonic-table';
-import { kernelBpfAvailable, loadProgram } from '../core/kernel';
+import { kernelBpfAvailable, lastLogLine, loadProgram } from '../core/kernel';
 import { tokenize, type Token } from './grammar-tokenizer';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -254,6 +254,34 @@ describe('bpf-verifier-log grammar on logs from the running kernel', () => {
     expect(r.problems).toEqual([]);
     expect(r.insnLines).toBeGreaterThanOrEqual(11);
     expect(r.stateRegs).toBeGreaterThan(10);
+  });
+
+  const REJECTED: [name: string, progType: 'xdp' | 'socket_filter' | 'cgroup_skb', body: string, license?: string][] = [
+    ['uninitialised register', 'xdp', 'r0 = r5\nexit'],
+    ['no exit', 'xdp', 'r0 = 1'],
+    ['scalar dereference', 'xdp', 'r1 = 5\nr0 = *(u32 *)(r1 + 0)\nexit'],
+    ['stack out of bounds', 'xdp', 'r0 = *(u64 *)(r10 + 8)\nexit'],
+    ['helper argument type', 'xdp', 'r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = 0 ll\ncall 1\nr0 = 0\nexit'],
+    ['context write', 'xdp', 'r2 = 1\n*(u32 *)(r1 + 0) = r2\nr0 = 0\nexit'],
+    ['jump out of range', 'xdp', 'goto +5\nr0 = 0\nexit'],
+    ['unreachable code', 'xdp', 'r0 = 0\nexit\nr0 = 1\nexit'],
+    ['unknown helper', 'xdp', 'call 9999\nr0 = 0\nexit'],
+    ['GPL-only helper', 'socket_filter', 'call 6\nr0 = 0\nexit', 'Proprietary'],
+    ['frame pointer write', 'xdp', 'r10 = 0\nr0 = 0\nexit'],
+    ['return value range', 'cgroup_skb', 'r0 = 7\nexit'],
+  ];
+
+  it.skipIf(!ready)('marks the kernel\'s reason as an error line for a dozen kinds of rejection', async () => {
+    const unmarked: string[] = [];
+    for (const [name, progType, body, license] of REJECTED) {
+      const load = loadProgram({ insns: assembleWithLlvm(name.replace(/\W+/g, '-'), body), progType, logLevel: 1, license: license ?? 'GPL' });
+      expect(load.errno, name).not.toBe(0);
+      const reason = lastLogLine(load.log)!;
+      const t = await tokenize('source.bpf-verifier-log', load.log);
+      const token = t.at(reason);
+      if (!(token.text.trim() === reason && token.scopes.includes('invalid.illegal.error.bpf-verifier-log'))) unmarked.push(`${name}: ${reason}`);
+    }
+    expect(unmarked).toEqual([]);
   });
 
   it.skipIf(!ready)('scopes a rejected program\'s log and marks its error line', async () => {
