@@ -15,8 +15,6 @@ export const ST_FAULT = 2;
 export const ST_STOP = 3;
 export const ST_RETURN = 4;
 export const ST_TAILCALL = 5;
-/** The undo log is full: the machine trims its oldest half and resumes. */
-export const ST_TRIM = 6;
 /** Numbers the undo log may hold before its oldest half is dropped. */
 export const UNDO_CAP = 1 << 24;
 
@@ -49,7 +47,11 @@ export interface ExecHost {
   fault: unknown;
   /** Debug flavour: stop before executing once count reaches this. */
   stopAt: number;
-  undo: number[] | null;
+  /** The undo log (debug flavour, recording): numbers in ub[0..un), grown by growUndo past undoRoom. */
+  ub: Float64Array;
+  un: number;
+  undoRoom: number;
+  growUndo(): void;
   depth: number;
   popped: Int32Array;
   /** Callback runs inside helpers in progress (they log no step records). */
@@ -141,7 +143,10 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
     if (!isStart(target)) return raise(slot, `jump to slot ${target}, which is ${target < 0 || target >= n ? 'outside the program' : 'the middle of an ld_imm64'}`);
     return `{ ${target <= slot ? budget.replaceAll('PC', String(slot)) : ''} pc = ${target}; continue loop; }`;
   };
-  const logReg = (r: number): string => (record ? `U.push(${r}, ${L(r)}, ${H(r)}, ${TAG_REG});` : '');
+  /** Appends one record to the undo log. */
+  const push = (vals: (string | number)[]): string =>
+    `{ const b = S.ub, i = S.un; ${vals.map((v, k) => `b[i + ${k}] = ${v};`).join(' ')} S.un = i + ${vals.length}; }`;
+  const logReg = (r: number): string => (record ? push([r, L(r), H(r), TAG_REG]) : '');
 
   function emit(slot: number, insn: Instruction): string {
     const err = validate(insn);
@@ -269,7 +274,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
 
   function localCall(slot: number, targetExpr: string): string {
     const saved = [6, 7, 8, 9].map((r) => `${L(r)}, ${H(r)}`).join(', ');
-    const log = record ? `U.push(10, r10l, r10h, ${TAG_REG});` : '';
+    const log = logReg(10);
     return `${budget.replaceAll('PC', String(slot))} ${log}
       S.count = n; if (!S.pushFrame(${slot + 1}, ${slot}, ${saved})) { pc = ${slot}; st = ${ST_FAULT}; break loop; }
       SV = S.sv; r10l = S.fpl; r10h = S.fph; pc = ${targetExpr}; continue loop;`;
@@ -277,7 +282,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
 
   function exitCode(slot: number): string {
     const restore = [6, 7, 8, 9].map((r, i) => `${L(r)} = F[${2 * i}]; ${H(r)} = F[${2 * i + 1}];`).join(' ');
-    const log = record ? [6, 7, 8, 9, 10].map((r) => `U.push(${r}, ${L(r)}, ${H(r)}, ${TAG_REG});`).join(' ') : '';
+    const log = record ? [6, 7, 8, 9, 10].map(logReg).join(' ') : '';
     return `if (S.depth === 0) { pc = ${slot}; st = ${ST_EXIT}; break loop; }
       ${log} S.count = n; t = S.popFrame(); SV = S.sv; r10l = S.fpl; r10h = S.fph;
       F = S.popped; ${restore}
@@ -414,11 +419,11 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
     const vh = isSt ? (imm < 0 ? '(-1)' : '0') : H(insn.src);
     if (stackSlot(d, insn.off, size)) {
       const o = String(STACK_BYTES + insn.off);
-      const log = record ? `${readDv('SV', o, size, false, 'v', 'w')} U.push(S.frameRegion, ${o}, ${size}, v, w, ${TAG_MEM});` : '';
+      const log = record ? `${readDv('SV', o, size, false, 'v', 'w')} ${push(['S.frameRegion', o, size, 'v', 'w', TAG_MEM])}` : '';
       return log + writeDv('SV', o, size, vl, vh);
     }
     const c = `c${sites++}`;
-    const log = record ? `${readDv('g.dv', 'o', size, false, 'v', 'w')} U.push(g.id, o, ${size}, v, w, ${TAG_MEM});` : '';
+    const log = record ? `${readDv('g.dv', 'o', size, false, 'v', 'w')} ${push(['g.id', 'o', size, 'v', 'w', TAG_MEM])}` : '';
     return `${address(d, insn.off)} g = ${c};
       if (g === null || g.hi !== ah || (o = a - g.lo) < 0 || o > g.size - ${size}) {
         S.count = n + ${debug ? 0 : k};
@@ -435,7 +440,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
     if (debug) {
       const cond = bps.has(slot) ? 'n >= stop || n !== n0' : 'n >= stop';
       body.push(`case ${slot}: if (${cond}) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
-      body.push(`${record ? `if (US !== null) { if (US.length > ${UNDO_CAP}) { pc = ${slot}; st = ${ST_TRIM}; break loop; } US.push(${slot}, n, mg, ${TAG_STEP}); }` : ''} n++;`);
+      body.push(`${record ? `if (S.un > S.undoRoom) S.growUndo(); if (top) ${push([slot, 'n', 'mg', TAG_STEP])}` : ''} n++;`);
     } else {
       if (entry) {
         if (open && k) body.push(`n += ${k};`);
@@ -460,7 +465,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
 return function exec_${flavour}(S) {
   const R = S.regs, lim = S.limit;
   ${debug ? 'const stop = S.stopAt;' : ''}
-  ${record ? 'const U = S.undo, US = S.nested === 0 ? U : null;' : ''}
+  ${record ? 'const top = S.nested === 0;' : ''}
   let ${regs};
   let pc = S.pc, n = S.count, ${debug ? 'n0 = n,' : ''} mg = S.mayGoto, st = 0, t = 0, a = 0, ah = 0, o = 0, v = 0, w = 0, g = null, F = null, SV = S.sv;
   ${caches}

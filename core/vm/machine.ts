@@ -3,8 +3,8 @@
 import type { MapDef } from '../map-types';
 import type { ProgType } from '../program-types';
 import {
-  ST_EXIT, ST_FAULT, ST_RETURN, ST_STOP, ST_TAILCALL, ST_TRIM, STACK_BYTES, TAG_FN, TAG_MEM, TAG_REG, TAG_STEP,
-  compile, type ExecFn, type ExecHost,
+  ST_EXIT as EXIT, ST_FAULT as FAULT, ST_RETURN as RETURN, ST_STOP as STOP, ST_TAILCALL as TAILCALL, UNDO_CAP as CAP,
+  STACK_BYTES, TAG_FN as FN, TAG_MEM as MEM, TAG_REG as REG, TAG_STEP as STEP, compile, type ExecFn, type ExecHost,
 } from './codegen';
 import { AddressSpace, HI_CODE, HI_MAP_OBJ, HI_STACK, LO_BASE, addrHex, joinAddr, type Region } from './memory';
 import { createMap, type VmMap } from './maps';
@@ -12,6 +12,10 @@ import type { VmProgram } from './program';
 import { callHelper, type HelperEnv } from './helpers';
 import { buildContext, type BuiltContext } from './context';
 import { hex64, toBig } from './int64';
+
+// Local copies: hot loops here must not go through module export accessors.
+const ST_EXIT = EXIT, ST_FAULT = FAULT, ST_RETURN = RETURN, ST_STOP = STOP, ST_TAILCALL = TAILCALL, UNDO_CAP = CAP;
+const TAG_FN = FN, TAG_MEM = MEM, TAG_REG = REG, TAG_STEP = STEP;
 
 /** Kernel limits. */
 export const MAX_CALL_FRAMES = 8;
@@ -120,7 +124,11 @@ export class Machine implements ExecHost {
   cacheable: Region | null = null;
   fault: VmFault | null = null;
   stopAt = Infinity;
-  undo: number[] | null = null;
+  /** Whether the undo log is kept (a debug run begun with record = true). */
+  recording = false;
+  ub: Float64Array = new Float64Array(0);
+  un = 0;
+  undoRoom = -1;
   depth = 0;
   popped: Int32Array = new Int32Array(8);
 
@@ -186,7 +194,7 @@ export class Machine implements ExecHost {
   private useBreakpoints = false;
 
   private exec(flavour: 'fast' | 'debug'): ExecFn {
-    const record = flavour === 'debug' && this.undo !== null;
+    const record = flavour === 'debug' && this.recording;
     const bps = flavour === 'debug' && this.useBreakpoints && this.nested === 0 ? this.breakpoints.get(this.progIndex) : undefined;
     const key = `${this.progIndex}:${flavour}:${record ? 1 : 0}:${bps ? [...bps].sort((a, b) => a - b).join(',') : ''}`;
     let fn = this.compiled.get(key);
@@ -210,7 +218,8 @@ export class Machine implements ExecHost {
     this.depth = 0;
     this.tailCalls = 0;
     this.output = [];
-    this.undo = null;
+    this.recording = false;
+    this.un = 0;
     this.undoFns.length = 0;
     for (const s of this.stacks) s.bytes.fill(0);
     this.enterFrame(0);
@@ -246,7 +255,6 @@ export class Machine implements ExecHost {
   private drive(flavour: 'fast' | 'debug'): number {
     for (;;) {
       const st = this.exec(flavour)(this);
-      if (st === ST_TRIM) { this.trimUndo(); continue; }
       if (st === ST_TAILCALL) {
         this.progIndex = this.tailTarget;
         this.prog = this.programs[this.tailTarget];
@@ -285,7 +293,7 @@ export class Machine implements ExecHost {
     this.regs[20] = this.fpl;
     this.regs[21] = this.fph;
     this.pc = slot;
-    const flavour = this.undo !== null || this.stopAt !== Infinity ? 'debug' : 'fast';
+    const flavour = this.recording || this.stopAt !== Infinity ? 'debug' : 'fast';
     const stopAt = this.stopAt;
     this.stopAt = Infinity;
     this.nested++;
@@ -342,9 +350,9 @@ export class Machine implements ExecHost {
 
   private writeValue(region: Region, off: number, size: number, vl: number, vh: number): void {
     const dv = region.dv;
-    if (this.undo !== null) {
+    if (this.recording) {
       const old = this.readValue(dv, off, size, false);
-      this.undo.push(region.id, off, size, old, this.th, TAG_MEM);
+      this.log(region.id, off, size, old, this.th, TAG_MEM);
     }
     switch (size) {
       case 1: dv.setUint8(off, vl & 0xff); break;
@@ -364,7 +372,7 @@ export class Machine implements ExecHost {
       if (err) { this.memFault(pc, 'write', size, hi, lo, err); return false; }
       return true;
     }
-    if (region.stride === undefined && this.undo === null) this.cacheable = region;
+    if (region.stride === undefined && !this.recording) this.cacheable = region;
     this.writeValue(region, off, size, vl, vh);
     return true;
   }
@@ -395,7 +403,7 @@ export class Machine implements ExecHost {
         this.raise(pc, `invalid atomic operation 0x${op.toString(16)}`);
         return false;
     }
-    if (nl !== oldL || nh !== oldH || this.undo !== null) this.writeValue(region, off, size, nl, dw ? nh : 0);
+    if (nl !== oldL || nh !== oldH || this.recording) this.writeValue(region, off, size, nl, dw ? nh : 0);
     this.tl = oldL;
     this.th = dw ? oldH : 0;
     return true;
@@ -414,7 +422,7 @@ export class Machine implements ExecHost {
     const saved = Int32Array.of(r6l, r6h, r7l, r7h, r8l, r8h, r9l, r9h);
     this.frames.push({ ret, saved });
     const next = this.stacks[this.depth + 1];
-    if (this.undo !== null) {
+    if (this.recording) {
       const old = next.bytes.slice();
       this.logFn(() => { this.frames.pop(); next.bytes.set(old); this.enterFrame(this.depth - 1); });
     }
@@ -425,7 +433,7 @@ export class Machine implements ExecHost {
 
   popFrame(): number {
     const f = this.frames.pop()!;
-    if (this.undo !== null) this.logFn(() => { this.frames.push(f); this.enterFrame(this.depth + 1); });
+    if (this.recording) this.logFn(() => { this.frames.push(f); this.enterFrame(this.depth + 1); });
     this.enterFrame(this.depth - 1);
     this.popped = f.saved;
     return f.ret;
@@ -503,19 +511,35 @@ export class Machine implements ExecHost {
   }
 
   logFn(undo: () => void): void {
-    if (this.undo === null) return;
+    if (!this.recording) return;
     this.undoFns.push(undo);
-    this.undo.push(this.undoFns.length - 1, TAG_FN);
+    this.log(this.undoFns.length - 1, TAG_FN);
+  }
+
+  private log(...values: number[]): void {
+    if (this.un + values.length > this.ub.length) this.growUndo();
+    this.ub.set(values, this.un);
+    this.un += values.length;
+  }
+
+  /** Makes room in the undo log: doubles it up to UNDO_CAP, then drops the oldest half. */
+  growUndo(): void {
+    if (this.ub.length < UNDO_CAP) {
+      const bigger = new Float64Array(Math.max(1 << 16, this.ub.length * 2));
+      bigger.set(this.ub.subarray(0, this.un));
+      this.ub = bigger;
+    } else this.trimUndo();
+    this.undoRoom = this.ub.length - 256;
   }
 
   /** Records the state of a map key (or a whole small map) so stepping back restores it. */
   checkpointMap(map: VmMap, key?: Uint8Array): void {
-    if (this.undo !== null) this.logFn(map.checkpoint(key));
+    if (this.recording) this.logFn(map.checkpoint(key));
   }
 
   /** Writes bytes into a region (helpers), logging them for stepping back. */
   writeBytes(region: Region, off: number, bytes: Uint8Array): void {
-    if (this.undo !== null) {
+    if (this.recording) {
       const old = region.bytes.slice(off, off + bytes.length);
       this.logFn(() => region.bytes.set(old, off));
     }
@@ -525,7 +549,7 @@ export class Machine implements ExecHost {
   /** Adds an output record, removed again when stepping back over it. */
   emit(record: OutputRecord): void {
     this.output.push(record);
-    if (this.undo !== null) { const n = this.output.length - 1; this.logFn(() => { this.output.length = n; }); }
+    if (this.recording) { const n = this.output.length - 1; this.logFn(() => { this.output.length = n; }); }
   }
 
   get insideCallback(): boolean { return this.nested > 0; }
@@ -535,7 +559,11 @@ export class Machine implements ExecHost {
   /** Starts a run for stepping; `record` keeps the undo log so stepBack works. */
   begin(input: RunInput = {}, record = true): DebugState {
     this.reset(input);
-    this.undo = record ? [] : null;
+    this.recording = record;
+    this.un = 0;
+    if (record && this.ub.length === 0) this.growUndo();
+    this.finished = undefined;
+    this.historyTruncated = false;
     return this.state(this.fault ? 'fault' : 'start');
   }
 
@@ -576,33 +604,35 @@ export class Machine implements ExecHost {
 
   /** Undoes up to `steps` instructions; returns false when at the start (or not recording). */
   stepBack(steps = 1): DebugState {
-    const U = this.undo;
-    if (U === null) return this.state('start');
-    for (let s = 0; s < steps && U.length; s++) {
-      while (U.length) {
-        const tag = U.pop()!;
+    if (!this.recording) return this.state('start');
+    const U = this.ub;
+    let i = this.un;
+    for (let s = 0; s < steps && i > 0; s++) {
+      while (i > 0) {
+        const tag = U[--i];
         if (tag === TAG_STEP) {
-          this.mayGoto = U.pop()!;
-          this.count = U.pop()!;
-          this.pc = U.pop()!;
+          this.mayGoto = U[--i];
+          this.count = U[--i];
+          this.pc = U[--i];
           break;
         }
         if (tag === TAG_REG) {
-          const hi = U.pop()!, lo = U.pop()!, r = U.pop()!;
+          const hi = U[--i], lo = U[--i], r = U[--i];
           this.regs[2 * r] = lo;
           this.regs[2 * r + 1] = hi;
         } else if (tag === TAG_MEM) {
-          const hi = U.pop()!, lo = U.pop()!, size = U.pop()!, off = U.pop()!, id = U.pop()!;
+          const hi = U[--i], lo = U[--i], size = U[--i], off = U[--i], id = U[--i];
           const dv = this.space.regions[id].dv;
           if (size === 1) dv.setUint8(off, lo & 0xff);
           else if (size === 2) dv.setUint16(off, lo & 0xffff, true);
           else if (size === 4) dv.setInt32(off, lo, true);
           else { dv.setInt32(off, lo, true); dv.setInt32(off + 4, hi, true); }
         } else if (tag === TAG_FN) {
-          this.undoFns[U.pop()!]();
+          this.undoFns[U[--i]]();
         }
       }
     }
+    this.un = i;
     this.fault = null;
     this.finished = undefined;
     this.regs[20] = this.fpl;
@@ -615,25 +645,25 @@ export class Machine implements ExecHost {
 
   /** Drops the oldest half of the undo log, cutting at a step boundary. */
   private trimUndo(): void {
-    const U = this.undo!;
-    let i = U.length;
+    const U = this.ub;
+    let i = this.un;
     let cut = 0;
     while (i > 0) {
       const tag = U[i - 1];
-      const len = tag === TAG_STEP ? 4 : tag === TAG_REG ? 4 : tag === TAG_MEM ? 6 : 2;
-      i -= len;
-      if (tag === TAG_STEP && i <= U.length / 2) { cut = i; break; }
+      i -= tag === TAG_STEP || tag === TAG_REG ? 4 : tag === TAG_MEM ? 6 : 2;
+      if (tag === TAG_STEP && i <= this.un / 2) { cut = i; break; }
     }
-    U.splice(0, cut);
+    U.copyWithin(0, cut, this.un);
+    this.un -= cut;
     this.historyTruncated = true;
   }
 
   /** The writes made by the most recent step (empty when not recording). */
   lastWrites(): WriteEvent[] {
-    const U = this.undo;
-    if (!U) return [];
+    if (!this.recording) return [];
+    const U = this.ub;
     const events: WriteEvent[] = [];
-    for (let i = U.length - 1; i >= 0;) {
+    for (let i = this.un - 1; i >= 0;) {
       const tag = U[i];
       if (tag === TAG_STEP) break;
       if (tag === TAG_REG) {
