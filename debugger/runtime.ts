@@ -439,9 +439,10 @@ export class BpfRuntime extends EventEmitter {
 
   /** The slot of the instruction executed last (from the undo log), if any. */
   previousSlot(): number | undefined {
-    const U = this.machine.undo;
-    if (!U) return undefined;
-    for (let i = U.length - 1; i >= 0;) {
+    const log = undoLog(this.machine);
+    if (!log) return undefined;
+    const U = log.values;
+    for (let i = log.length - 1; i >= 0;) {
       const tag = U[i]!;
       if (tag === TAG_STEP) return U[i - 3];
       i -= tag === TAG_REG ? 4 : tag === TAG_MEM ? 6 : 2;
@@ -666,7 +667,7 @@ export class BpfRuntime extends EventEmitter {
 
   stepBack(): void {
     const m = this.machine;
-    if (!m.undo?.length) { this.report(this.atStart()); return; }
+    if (!undoLog(m)?.length) { this.report(this.atStart()); return; }
     const tails = m.tailCalls;
     m.stepBack(1);
     this.afterBack(tails);
@@ -676,7 +677,7 @@ export class BpfRuntime extends EventEmitter {
   reverseContinue(): void {
     const m = this.machine;
     for (;;) {
-      if (!m.undo?.length) { this.report(this.atStart()); return; }
+      if (!undoLog(m)?.length) { this.report(this.atStart()); return; }
       const writes = this.dataBps.length ? m.lastWrites() : [];
       const tails = m.tailCalls;
       m.stepBack(1);
@@ -773,6 +774,17 @@ export class BpfRuntime extends EventEmitter {
   static memDataId(address: bigint, size: number): string {
     return `mem:0x${address.toString(16)}:${size}`;
   }
+}
+
+/**
+ * The machine's undo log (records end in a TAG_* number), whichever representation the VM uses:
+ * a growing array (`undo`) or a buffer with a fill count (`ub`, `un`).
+ */
+function undoLog(m: Machine): { values: ArrayLike<number>; length: number } | undefined {
+  const v = m as unknown as { undo?: number[] | null; ub?: Float64Array; un?: number; recording?: boolean };
+  if (v.ub !== undefined && v.un !== undefined) return v.recording === false ? undefined : { values: v.ub, length: v.un };
+  if (v.undo) return { values: v.undo, length: v.undo.length };
+  return undefined;
 }
 
 /** Hex bytes with optional spaces, colons or commas, and optional 0x prefixes. */
