@@ -94,6 +94,23 @@ describe('fragments and mnemonic snippets', () => {
     }
   });
 
+  it.skipIf(!kernel.ok)('the kernel\'s verifier accepts the mnemonic program skeletons', () => {
+    const templates = Object.entries(mnemonicSnippets).filter(([, s]) => s.isFileTemplate && /^\.section/.test(expand(s.body)));
+    expect(templates.length).toBeGreaterThan(0);
+    for (const [name, s] of templates) {
+      const file = assembleText(expand(s.body), { syntax: 'mnemonic' });
+      expect(file.diagnostics.map((d) => d.message), name).toEqual([]);
+      const program = file.programs[0]!;
+      const linked = linkForKernel(program, file.maps, file.data);
+      try {
+        const r = loadProgram({ insns: linked.insns, progType: program.progType!, license: 'GPL', logLevel: 1 });
+        expect(r.errno, `${name}: ${r.error}`).toBe(0);
+      } finally {
+        linked.close();
+      }
+    }
+  });
+
   it('mnemonic snippets assemble, and the conformance skeleton is a valid .data file', () => {
     for (const [name, s] of Object.entries(mnemonicSnippets)) {
       const text = expand(s.body);
