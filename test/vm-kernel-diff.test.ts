@@ -113,6 +113,19 @@ describe.skipIf(!avail.ok)('VM against the kernel', () => {
     expect(disagreements.length, `disagreements (first: ${disagreements.slice(0, 10).join(', ')})`).toBe(0);
   });
 
+  it('agrees on 20 long random programs (3,000 body instructions)', () => {
+    const disagreements: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const seed = BASE_SEED + PROGRAMS + i;
+      const p = randomProgram(seed, { length: 3000, subprograms: i % 2 });
+      const k = inKernel(p.insns, p.packet);
+      if (typeof k === 'string') throw new Error(`seed ${seed}: ${k}`);
+      const v = inVm(p.insns, p.packet);
+      if (v.retval !== k.retval || v.packet !== k.packet) disagreements.push(seed);
+    }
+    expect(disagreements, 'seeds of long programs where the VM and the kernel differ').toEqual([]);
+  });
+
   /** Runs generated corpus cases in both and collects the seeds where they differ. */
   function compareCases(count: number, make: (seed: number) => CorpusCase): number[] {
     const disagreements: number[] = [];
