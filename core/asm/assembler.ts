@@ -48,7 +48,23 @@ const DATA_SIZES: Record<string, number> = {
 
 /** Assembles one parsed file. Never throws; problems become diagnostics with ranges. */
 export function assemble(parsed: ParsedFile, opts: AssembleOptions = {}): AssembledFile {
-  return new Assembler(parsed, opts).run();
+  try {
+    return new Assembler(parsed, opts).run();
+  } catch (e) {
+    // a bug must not take the editor down: report it on the first statement
+    const range = parsed.statements[0]?.range ?? { start: 0, end: 0 };
+    const message = `internal assembler error: ${e instanceof Error ? e.message : String(e)}`;
+    return { programs: [], maps: [], data: [], diagnostics: [{ range, severity: 'error', message, code: 'internal' }] };
+  }
+}
+
+/** Bytes as a string of char codes 0..255, without spreading a large array into arguments. */
+export function latin1(bytes: ArrayLike<number>): string {
+  let s = '';
+  for (let k = 0; k < bytes.length; k += 8192) {
+    s += String.fromCharCode.apply(null, Array.prototype.slice.call(bytes, k, k + 8192) as number[]);
+  }
+  return s;
 }
 
 const unquote = (s: string): string => (s.startsWith('"') ? scanString(s, 0).value : s.trim());
@@ -439,7 +455,7 @@ class Assembler {
       } else if (s.kind === 'license') {
         const bytes = s.bytes;
         const nul = bytes.indexOf(0);
-        license = String.fromCharCode(...bytes.slice(0, nul < 0 ? bytes.length : nul));
+        license = latin1(bytes.slice(0, nul < 0 ? bytes.length : nul));
       } else if (s.kind === 'data' && s.alloc) {
         const symbols = [...s.labels]
           .filter(([name]) => !name.startsWith('.L'))

@@ -37,6 +37,14 @@ export type BtfMap = MapDef & { valuesOffset?: number };
 
 /** Reads the maps of the `.maps` datasec, by variable name. Returns an empty map on malformed BTF. */
 export function mapsFromBtf(bytes: Uint8Array): Map<string, BtfMap> {
+  try {
+    return readMaps(bytes);
+  } catch {
+    return new Map(); // reads past the end of truncated BTF
+  }
+}
+
+function readMaps(bytes: Uint8Array): Map<string, BtfMap> {
   const out = new Map<string, BtfMap>();
   if (bytes.length < 24) return out;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -52,7 +60,9 @@ export function mapsFromBtf(bytes: Uint8Array): Map<string, BtfMap> {
     if (e >= strEnd) return '';
     const s = e;
     while (e < strEnd && bytes[e] !== 0) e++;
-    return String.fromCharCode(...bytes.subarray(s, e));
+    let name = '';
+    for (let k = s; k < e && k < s + 512; k++) name += String.fromCharCode(bytes[k]!);
+    return name;
   };
   const types: BtfType[] = [{ name: '', kind: 0, vlen: 0, sizeOrType: 0, extra: 0 }];
   for (let p = typeOff; p + 12 <= typeEnd; ) {
