@@ -294,6 +294,7 @@ export interface TestRunOutcome {
 
 /** Runs a loaded program once (or `repeat` times) on a packet and/or context via BPF_PROG_TEST_RUN. */
 export function testRun(progFd: number, opts: TestRunOptions = {}): TestRunOutcome {
+  if (!kernelBpfAvailable().ok) return { retval: 0, dataOut: new Uint8Array(0), ctxOut: undefined, durationNs: 0, errno: ERRNO.ENOSYS };
   const data = opts.data ?? new Uint8Array(0);
   const ctx = opts.ctx;
   // no packet, no room for one: context-only types (raw_tracepoint, syscall) refuse a data_out

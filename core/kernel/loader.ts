@@ -4,7 +4,7 @@ import type { DataSection, Program } from '../asm/program';
 import type { MapDef } from '../map-types';
 import { PROG_TYPES, type ProgType } from '../program-types';
 import { BpfCmd, LogLevel, PROG_INFO, readLogTrueSize, writeObjInfo, writeProgLoad } from './bpf-attr';
-import { bpfCall, closeFd, createMap, freshAttr, mapUpdate, scratch, attrView } from './bpf';
+import { attrView, bpfCall, closeFd, createMap, freshAttr, kernelBpfAvailable, mapUpdate, scratch } from './bpf';
 import { ERRNO, errnoName } from './errno';
 
 export interface LoadOptions {
@@ -88,10 +88,12 @@ function verifiedInsns(fd: number): number | undefined {
 }
 
 /**
- * BPF_PROG_LOAD. With no logLevel the program is loaded without a log and, if rejected, loaded
+ * BPF_PROG_LOAD; never throws (ENOSYS with the reason when bpf() is unusable here). With no logLevel the program is loaded without a log and, if rejected, loaded
  * again at level 1 to get the verifier's reason. The log buffer grows while the kernel says ENOSPC.
  */
 export function loadProgram(opts: LoadOptions): LoadResult {
+  const avail = kernelBpfAvailable();
+  if (!avail.ok) return { errno: ERRNO.ENOSYS, error: `ENOSYS: ${avail.reason}`, log: '' };
   const code = insnBytes(opts.insns);
   if (code.length === 0 || code.length % 8 !== 0) {
     return { errno: ERRNO.EINVAL, error: 'EINVAL: the program is empty or not a whole number of instructions', log: '' };
