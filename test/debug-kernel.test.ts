@@ -1,0 +1,91 @@
+// The programs the debugger tests step through give the same results in the debugger as in the
+// kernel (BPF_PROG_TEST_RUN): return value, packet out and map contents, whether the run is driven
+// by `continue` or one `stepIn` at a time.
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assembleText } from '../core/asm';
+import { kernelBpfAvailable } from '../core/kernel';
+import type { CorpusCase } from '../core/testing/corpus';
+import { runCaseInKernel } from '../core/testing/corpus-kernel';
+import { BpfDebugClient, adapterBuilt, fixture, ipv4Packet, toHex } from './fixtures/debug/debug-client';
+
+const avail = kernelBpfAvailable();
+if (!avail.ok) console.warn(`skipping debugger-vs-kernel tests: ${avail.reason}`);
+if (!adapterBuilt) console.warn('skipping debugger-vs-kernel tests: dist/debugAdapter.js is missing (run `npm run build`)');
+
+const arp = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 1, 2, 3, 4, 5, 0x08, 0x06, ...new Array(28).fill(0x11)];
+
+const CASES: { file: string; packets: [string, number[]][] }[] = [
+  {
+    file: 'xdp_count.s',
+    packets: [
+      ['UDP', ipv4Packet(17)], ['TCP', ipv4Packet(6)], ['ICMP', ipv4Packet(1)], ['ARP', arp],
+      ['truncated', ipv4Packet(17).slice(0, 30)],
+    ],
+  },
+  { file: 'sum_loop.s', packets: [['UDP', ipv4Packet(17)]] },
+  { file: 'helper_error.s', packets: [['UDP', ipv4Packet(17)]] },
+  {
+    file: 'ttl_swap.s',
+    packets: [['TTL 64', ipv4Packet(6, { ttl: 64 })], ['TTL 1', ipv4Packet(17, { ttl: 1 })], ['TTL 0x80', ipv4Packet(17, { ttl: 0x80 })], ['ARP', arp]],
+  },
+];
+
+interface Outcome {
+  retval: number;
+  dataOut: string;
+  maps: Record<string, string[]>;
+}
+
+const hexNoSpace = (s: string): string => s.replace(/\s+/g, '');
+
+/** What the debugger shows at the end of a run: r0, the packet (Packet scope), the maps (Maps scope). */
+async function debuggerOutcome(dc: BpfDebugClient, mapNames: string[]): Promise<Outcome> {
+  const retval = Number((await dc.value('r0')) & 0xffffffffn);
+  const packet = new Map((await dc.variables('Packet')).map((v) => [v.name, v]));
+  const rows = (await dc.variablesRequest({ variablesReference: packet.get('bytes')!.variablesReference })).body.variables;
+  const dataOut = rows.map((r) => hexNoSpace(r.value)).join('');
+  const maps: Record<string, string[]> = {};
+  for (const m of await dc.variables('Maps')) {
+    if (!mapNames.includes(m.name)) continue;
+    const entries = (await dc.variablesRequest({ variablesReference: m.variablesReference })).body.variables;
+    maps[m.name] = entries.map((e) => `${hexNoSpace(e.type!.replace(/^key /, ''))}=${hexNoSpace(e.value.split('  =')[0]!)}`).sort();
+  }
+  return { retval, dataOut, maps };
+}
+
+describe.skipIf(!avail.ok || !adapterBuilt)('debugger results agree with the kernel', () => {
+  let dc: BpfDebugClient;
+  beforeEach(async () => {
+    dc = new BpfDebugClient();
+    await dc.start();
+  });
+  afterEach(async () => {
+    await dc.stop();
+  });
+
+  for (const c of CASES) {
+    for (const [label, packet] of c.packets) {
+      for (const drive of ['continue', 'stepIn'] as const) {
+        it(`${c.file} on ${label} (${drive})`, async () => {
+          const path = fixture(c.file);
+          const file = assembleText(readFileSync(path, 'utf8'));
+          const program = file.programs[0]!;
+          const kc: CorpusCase = { name: c.file, progType: program.progType!, program, maps: file.maps, data: file.data, runs: [{ data: Uint8Array.from(packet) }] };
+          const kernel = runCaseInKernel(kc);
+          if ('error' in kernel) throw new Error(kernel.error);
+
+          let stop = await dc.launchAndStop({ program: path, packet: toHex(packet), stopOnEntry: drive === 'stepIn' });
+          let steps = 0;
+          while (stop.body.reason !== 'exit') {
+            expect(['entry', 'step'], stop.body.description).toContain(stop.body.reason);
+            stop = await dc.move('stepIn');
+            if (++steps > 1000) throw new Error('the run does not end');
+          }
+          const got = await debuggerOutcome(dc, file.maps.map((m) => m.name));
+          expect(got).toEqual({ retval: kernel.runs[0]!.retval, dataOut: kernel.runs[0]!.dataOut, maps: kernel.maps });
+        });
+      }
+    }
+  }
+});
