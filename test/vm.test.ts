@@ -267,3 +267,17 @@ out:
     expect(r.fault!.message).toMatch(/unknown func bpf_xdp_adjust_head#44/);
   });
 });
+
+describe('data breakpoints', () => {
+  it('stops right after the instruction that writes a watched stack slot, and can go on', () => {
+    const m = vm('\t.section socket,"ax"\nprog:\n\tr1 = 1\n\t*(u64 *)(r10 - 8) = r1\n\tr1 = 2\n\t*(u64 *)(r10 - 16) = r1\n\t*(u32 *)(r10 - 12) = r1\n\tr0 = 0\n\texit\n');
+    m.begin({}, true);
+    const fp = m.registers()[10];
+    const s1 = m.continueWatching([{ address: fp - 12n, size: 4 }]);
+    expect(s1).toMatchObject({ reason: 'watch', pc: 4 });
+    expect(m.readMemory(fp - 16n, 8)).toEqual(Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0));
+    const s2 = m.continueWatching([{ address: fp - 12n, size: 4 }]);
+    expect(s2).toMatchObject({ reason: 'watch', pc: 5 });
+    expect(m.continueWatching([{ address: fp - 12n, size: 4 }]).reason).toBe('exit');
+  });
+});

@@ -91,7 +91,7 @@ interface Frame {
 }
 
 /** Where a stop happened (the debugger's view). */
-export type StopReason = 'step' | 'breakpoint' | 'exit' | 'fault' | 'start';
+export type StopReason = 'step' | 'breakpoint' | 'exit' | 'fault' | 'start' | 'watch';
 
 export interface DebugState {
   reason: StopReason;
@@ -594,6 +594,48 @@ export class Machine implements ExecHost {
     const st = this.drive('debug');
     this.useBreakpoints = false;
     return this.afterStop(st, 'breakpoint');
+  }
+
+  /**
+   * Runs like continue(), but stops right after the first instruction that writes memory in one of
+   * the watched ranges (data breakpoints). Needs a recording run (begin(input, true)).
+   */
+  continueWatching(watch: { address: bigint; size: number }[]): DebugState {
+    const start = this.un;
+    const stop = this.continue();
+    if (!this.recording || !watch.length) return stop;
+    const ranges = watch.map((w) => ({ start: BigInt.asUintN(64, w.address), end: BigInt.asUintN(64, w.address) + BigInt(w.size) }));
+    const U = this.ub;
+    let pending = false;
+    let first = -1;
+    for (let i = this.un; i > start;) {
+      const tag = U[i - 1];
+      if (tag === TAG_MEM) {
+        const region = this.space.regions[U[i - 6]];
+        const at = joinAddr(region.hi, region.lo + U[i - 5]);
+        const end = at + BigInt(U[i - 4]);
+        if (ranges.some((r) => at < r.end && r.start < end)) pending = true;
+        i -= 6;
+      } else if (tag === TAG_STEP) {
+        if (pending) first = U[i - 3];
+        pending = false;
+        i -= 4;
+      } else i -= tag === TAG_REG ? 4 : 2;
+    }
+    if (first < 0) return stop;
+    while (this.un > 0 && this.lastStepCount() > first) this.stepBack(1);
+    return this.state('watch');
+  }
+
+  /** Instruction count at the start of the most recent recorded step, or -1. */
+  private lastStepCount(): number {
+    const U = this.ub;
+    for (let i = this.un; i > 0;) {
+      const tag = U[i - 1];
+      if (tag === TAG_STEP) return U[i - 3];
+      i -= tag === TAG_REG ? 4 : tag === TAG_MEM ? 6 : 2;
+    }
+    return -1;
   }
 
   private afterStop(st: number, reason: StopReason): DebugState {
