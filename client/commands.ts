@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { COMMANDS } from './command-ids';
-import { ASM_LANGUAGES } from './debug-config';
+import { ASM_LANGUAGES } from './languages';
 import { hexInputProblem } from './hex-input';
 import { objectPathFor } from './output-paths';
 import {
@@ -29,9 +29,13 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /** The assembly document a command acts on: the one it was invoked on, or the active editor's. */
 async function targetDocument(arg: unknown): Promise<vscode.TextDocument | undefined> {
-  const doc = arg instanceof vscode.Uri
-    ? await vscode.workspace.openTextDocument(arg)
-    : vscode.window.activeTextEditor?.document;
+  let doc: vscode.TextDocument | undefined;
+  try {
+    doc = arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : vscode.window.activeTextEditor?.document;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Cannot open ${(arg as vscode.Uri).fsPath}: ${errorText(e)}`);
+    return undefined;
+  }
   if (!doc || !ASM_LANGUAGES.includes(doc.languageId)) {
     void vscode.window.showErrorMessage('Open an eBPF assembly file first.');
     return undefined;

@@ -1,8 +1,8 @@
 // The launch configuration of the `bpf` debugger: what F5 with no launch.json starts, and the
 // checks made before a launch. No vscode imports, so it can be tested without an editor.
+import { ASM_LANGUAGES } from './languages';
 
 export const DEBUG_TYPE = 'bpf';
-export const ASM_LANGUAGES: readonly string[] = ['bpf-asm', 'bpf-asm-mnemonic'];
 
 export interface BpfLaunchConfig {
   type: string;

@@ -2,7 +2,8 @@
 // launch.json, and the registers shown inline while stopped.
 import * as vscode from 'vscode';
 import { BpfDebugSession } from '../debugger/session';
-import { ASM_LANGUAGES, DEBUG_TYPE, defaultLaunchConfig, resolveLaunchConfig } from './debug-config';
+import { DEBUG_TYPE, defaultLaunchConfig, resolveLaunchConfig } from './debug-config';
+import { ASM_LANGUAGES } from './languages';
 import { INLINE_VALUE_LINES_ABOVE, inlineValueRange, registerReferences } from './inline-values';
 
 /** Runs the debug adapter in the extension host's process: no separate adapter to start. */

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ASM_LANGUAGES } from './debug-config';
+import { ASM_LANGUAGES } from './languages';
 
 export const CLIENT_ID = 'bpfAsm';
 

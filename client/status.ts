@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { StatusParams } from './protocol';
 import { statusText } from './status-text';
 import { COMMANDS } from './command-ids';
-import { ASM_LANGUAGES } from './debug-config';
+import { ASM_LANGUAGES } from './languages';
 
 export class VerdictStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('bpfAsm.verdict', vscode.StatusBarAlignment.Left, 100);
