@@ -2,6 +2,7 @@
 // inputs and printing diagnostics. Every unusable argument throws UsageError (exit 2).
 import { readFileSync, statSync } from 'node:fs';
 import { LineIndex, type AsmDiagnostic } from '../core/asm/ast';
+import { parseDataFile } from '../core/asm/data-file';
 import { UsageError } from './io';
 
 export type OptionDef =
@@ -134,6 +135,38 @@ export function readInput(path: string): Uint8Array {
 
 export function readTextInput(path: string): string {
   return new TextDecoder().decode(readInput(path));
+}
+
+/** The assembly part of an input: a bpf_conformance `.data` file's `-- asm` section, else all of it. */
+export interface AssemblyRegion {
+  text: string;
+  /** Where `text` starts in the file. */
+  offset: number;
+  /** True for a `.data` file's `-- asm` section. */
+  dataFile: boolean;
+  /** Problems of the `.data` file itself, placed in the whole file. */
+  diagnostics: AsmDiagnostic[];
+}
+
+export function assemblyRegion(file: string, text: string): AssemblyRegion {
+  if (!file.endsWith('.data')) return { text, offset: 0, dataFile: false, diagnostics: [] };
+  const data = parseDataFile(text);
+  if (!data.asm) {
+    const missing: AsmDiagnostic = { range: { start: 0, end: 0 }, severity: 'error', message: "no '-- asm' section in this .data file", code: 'data-file' };
+    return { text: '', offset: text.length, dataFile: true, diagnostics: [...data.diagnostics, missing] };
+  }
+  return { text: data.asm.text, offset: data.asm.offset, dataFile: true, diagnostics: data.diagnostics };
+}
+
+/** Moves diagnostics of a region's text to their place in the whole file. */
+export function placeDiagnostics(region: AssemblyRegion, diagnostics: readonly AsmDiagnostic[]): AsmDiagnostic[] {
+  const o = region.offset;
+  return [...region.diagnostics, ...diagnostics.map((d) => ({ ...d, range: { start: d.range.start + o, end: d.range.end + o } }))];
+}
+
+/** The whole file with its region's text replaced. */
+export function replaceRegion(whole: string, region: AssemblyRegion, text: string): string {
+  return whole.slice(0, region.offset) + text + whole.slice(region.offset + region.text.length);
 }
 
 /** `FILE:LINE:COL: severity: message` with 1-based line and column. */

@@ -143,6 +143,22 @@ describe('assemble', () => {
     expect([...readFileSync(join(dir, 'good.bin'))]).toEqual([0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('fmt and convert touch only the -- asm section of a .data file', async () => {
+    const text = '# licence line\n-- asm\n  mov32 %r0,   0\nadd32 %r0,1\n  exit\n-- result\n0x1\n';
+    const path = file('touch.data', text);
+    const formatted = await cli('fmt', path);
+    expect(formatted.code).toBe(0);
+    expect(formatted.out).toBe('# licence line\n-- asm\n\tmov32 %r0, 0\n\tadd32 %r0, 1\n\texit\n-- result\n0x1\n');
+    const llvm = await cli('convert', path, '--to', 'llvm');
+    expect(llvm.code).toBe(0);
+    expect(llvm.out.startsWith('# licence line\n-- asm\n')).toBe(true);
+    expect(llvm.out.endsWith('-- result\n0x1\n')).toBe(true);
+    // Both spellings of the program assemble to the same bytes.
+    await cli('assemble', '--raw', path, '-o', join(dir, 'touch1.bin'));
+    await cli('assemble', '--raw', file('touch-llvm.data', llvm.out), '-o', join(dir, 'touch2.bin'));
+    expect(readFileSync(join(dir, 'touch2.bin'))).toEqual(readFileSync(join(dir, 'touch1.bin')));
+  });
+
   it.skipIf(!HAVE_LLVM)('--raw writes the program bytes llvm-mc puts in the section', async () => {
     const source = ELF_SOURCES['alu-and-memory']!;
     const input = file('raw.s', source);

@@ -1,14 +1,14 @@
 // bpf-asm assemble: assembly text to an ELF object (or the raw bytes of one program).
 import { writeFileSync } from 'node:fs';
-import { LineIndex, type AsmDiagnostic, type Syntax } from '../../core/asm/ast';
-import { parseDataFile } from '../../core/asm/data-file';
+import { LineIndex, type Syntax } from '../../core/asm/ast';
 import { assembleText } from '../../core/asm';
 import type { AssembledFile, Program } from '../../core/asm/program';
 import { writeObject, type WriteOptions } from '../../core/elf';
 import { encodeProgram } from '../../core/isa';
 import { EXIT_ERROR, EXIT_OK, UsageError, type CliIO } from '../io';
 import {
-  diagnosticJson, formatDiagnostics, helpText, parseArgs, readTextInput, type CommandSpec, type OptionDefs,
+  assemblyRegion, diagnosticJson, formatDiagnostics, helpText, parseArgs, placeDiagnostics, readTextInput,
+  type CommandSpec, type OptionDefs,
 } from '../args';
 
 const OPTIONS = {
@@ -25,7 +25,7 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
   description:
     'Assembles LLVM-syntax or mnemonic-syntax eBPF assembly into an ELF relocatable object\n' +
     '(EM_BPF, one section per program, BTF-defined maps in ".maps"). A bpf_conformance .data file\n' +
-    'is assembled from its "-- asm" section (mnemonic syntax). Errors print as\n' +
+    'is assembled from its "-- asm" section. Errors print as\n' +
     'FILE:LINE:COL: error: MESSAGE and nothing is written for that file.',
   options: OPTIONS,
   minPositionals: 1,
@@ -76,17 +76,9 @@ type Assembled = ReturnType<typeof assembleText>;
 
 /** Assembles a file; for a `.data` file its `-- asm` section, with diagnostics placed in the whole file. */
 function assembleFile(file: string, text: string, syntax: Syntax | undefined): Assembled {
-  if (!file.endsWith('.data')) return assembleText(text, { syntax });
-  const data = parseDataFile(text);
-  if (!data.asm) {
-    const result = assembleText('', { syntax: syntax ?? 'mnemonic' });
-    const missing: AsmDiagnostic = { range: { start: 0, end: 0 }, severity: 'error', message: "no '-- asm' section in this .data file", code: 'data-file' };
-    return { ...result, diagnostics: [...data.diagnostics, missing] };
-  }
-  const { offset } = data.asm;
-  const result = assembleText(data.asm.text, { syntax: syntax ?? 'mnemonic' });
-  const shift = (d: AsmDiagnostic): AsmDiagnostic => ({ ...d, range: { start: d.range.start + offset, end: d.range.end + offset } });
-  return { ...result, diagnostics: [...data.diagnostics, ...result.diagnostics.map(shift)] };
+  const region = assemblyRegion(file, text);
+  const result = assembleText(region.text, { syntax });
+  return { ...result, diagnostics: placeDiagnostics(region, result.diagnostics) };
 }
 
 function defaultOutput(file: string, raw: boolean): string {

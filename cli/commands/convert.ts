@@ -5,7 +5,8 @@ import { detectSyntax } from '../../core/asm';
 import { convert } from '../../core/asm/convert';
 import { EXIT_ERROR, EXIT_OK, UsageError, type CliIO } from '../io';
 import {
-  diagnosticJson, formatDiagnostics, helpText, parseArgs, readTextInput, type CommandSpec, type OptionDefs,
+  assemblyRegion, diagnosticJson, formatDiagnostics, helpText, parseArgs, placeDiagnostics, readTextInput,
+  replaceRegion, type CommandSpec, type OptionDefs,
 } from '../args';
 
 const OPTIONS = {
@@ -20,7 +21,8 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
   description:
     'Converts eBPF assembly between the LLVM syntax (r0 = *(u32 *)(r1 + 4)) and the mnemonic\n' +
     'syntax of uBPF and bpf_conformance (ldxw %r0, [%r1+4]), keeping labels, comments and\n' +
-    'directives. Lines that do not parse are kept as comments and reported as FILE:LINE:COL: error.',
+    'directives. Lines that do not parse are kept as comments and reported as FILE:LINE:COL: error.\n' +
+    'In a bpf_conformance .data file only the "-- asm" section is converted.',
   options: OPTIONS,
   minPositionals: 1,
   epilog:
@@ -41,8 +43,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let status = EXIT_OK;
   const report: unknown[] = [];
   for (const { file, text } of inputs) {
-    const from = (options.from as Syntax | undefined) ?? detectSyntax(text);
-    const result = convert(text, to, from);
+    const region = assemblyRegion(file, text);
+    const from = (options.from as Syntax | undefined) ?? detectSyntax(region.text);
+    const converted = convert(region.text, to, from);
+    const result = { text: replaceRegion(text, region, converted.text), diagnostics: placeDiagnostics(region, converted.diagnostics) };
     if (result.diagnostics.some((d) => d.severity === 'error')) status = EXIT_ERROR;
     if (options.json) {
       const lines = new LineIndex(text);

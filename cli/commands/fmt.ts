@@ -3,7 +3,10 @@ import { writeFileSync } from 'node:fs';
 import type { Syntax } from '../../core/asm/ast';
 import { format, parse } from '../../core/asm';
 import { EXIT_ERROR, EXIT_OK, UsageError, type CliIO } from '../io';
-import { formatDiagnostics, helpText, parseArgs, readTextInput, type CommandSpec, type OptionDefs } from '../args';
+import {
+  assemblyRegion, formatDiagnostics, helpText, parseArgs, placeDiagnostics, readTextInput, replaceRegion,
+  type CommandSpec, type OptionDefs,
+} from '../args';
 
 const OPTIONS = {
   check: { type: 'boolean', help: 'print nothing; list files that are not formatted and exit 1 if any' },
@@ -17,7 +20,8 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
   description:
     'Formats eBPF assembly: labels at column 0, one statement per line indented by a tab, single\n' +
     'spaces around operators, comments kept. Without --check or --write the result goes to stdout.\n' +
-    'Lines with syntax errors are kept as written; the errors print as FILE:LINE:COL: error: MESSAGE.',
+    'Lines with syntax errors are kept as written; the errors print as FILE:LINE:COL: error: MESSAGE.\n' +
+    'In a bpf_conformance .data file only the "-- asm" section is formatted.',
   options: OPTIONS,
   minPositionals: 1,
   epilog: 'Exit status: 0 when all is well, 1 for syntax errors or (with --check) unformatted files, 2 for bad arguments.',
@@ -36,8 +40,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let status = EXIT_OK;
   const report: unknown[] = [];
   for (const { file, text } of inputs) {
-    const formatted = format(text, syntax);
-    const errors = parse(text, { syntax }).diagnostics.filter((d) => d.severity === 'error');
+    const region = assemblyRegion(file, text);
+    const formatted = replaceRegion(text, region, format(region.text, syntax));
+    const parsed = parse(region.text, { syntax });
+    const errors = placeDiagnostics(region, parsed.diagnostics).filter((d) => d.severity === 'error');
     if (errors.length > 0) status = EXIT_ERROR;
     const changed = formatted !== text;
     if (options.json) {
