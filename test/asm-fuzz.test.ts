@@ -62,6 +62,9 @@ function exercise(text: string): void {
   for (const parsed of [parseLlvm(text), parse(text)]) {
     checkParsed(text, parsed);
     const out = assemble(parsed);
+    for (const d of [...parsed.diagnostics, ...out.diagnostics]) {
+      if (/internal/.test(d.message)) throw new Error(d.message);
+    }
     for (const d of out.diagnostics) {
       if (d.range.start < 0 || d.range.end > text.length || d.range.start > d.range.end) {
         throw new Error(`assembler diagnostic range ${JSON.stringify(d.range)} outside the text: ${d.message}`);
@@ -97,6 +100,20 @@ describe(`fuzzing (seed ${SEED})`, () => {
       expect(() => exercise(text), JSON.stringify(text)).not.toThrow();
       const once = format(text);
       expect(format(once), JSON.stringify(text)).toBe(once);
+    }
+  });
+
+  it('survives random BTF and map sections', () => {
+    const rand = seeded(SEED + 3);
+    for (let k = 0; k < 200; k++) {
+      const bytes = Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 256));
+      if (rand() < 0.7) bytes.splice(0, 4, 0x9f, 0xeb, 1, 0);
+      const text = [
+        '.section .BTF,"",@progbits', `.byte ${bytes.join(', ') || 0}`,
+        '.section .maps,"aw",@progbits', 'm1:', '.zero 32', 'm2:', '.quad m1',
+        '.section license,"aw",@progbits', '.asciz "GPL"', '.section xdp', 'r1 = m1 ll', 'exit',
+      ].join('\n');
+      expect(() => exercise(text), text).not.toThrow();
     }
   });
 
