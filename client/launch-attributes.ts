@@ -7,40 +7,40 @@ import type { ProgType } from '../core/program-types';
 export const LAUNCH_ATTRIBUTES = {
   program: {
     type: 'string',
-    description: 'The eBPF assembly file (or ELF .o file) to run.',
+    markdownDescription: 'The eBPF assembly file (or ELF .o file) to run.',
     default: '${file}',
   },
   section: {
     type: 'string',
-    description: 'The program to run, by ELF section name (such as `xdp` or `kprobe/sys_open`). Default: the first program.',
+    markdownDescription: 'The program to run, by ELF section name (such as `xdp` or `kprobe/sys_open`). Default: the first program.',
   },
   programType: {
     type: 'string',
     enum: PROG_TYPE_NAMES,
-    description: 'Program type, when the section name does not say. Default: from the section name, else the `bpfAsm.defaultProgramType` setting.',
+    markdownDescription: 'Program type, when the section name does not say. Default: from the section name, else the `bpfAsm.defaultProgramType` setting.',
   },
   packet: {
     type: ['string', 'array'],
     items: { type: 'integer', minimum: 0, maximum: 255 },
-    description: 'Packet bytes for packet programs (xdp, tc, socket filters): a hex string such as "ff ff ff ff ff ff 00 11" or an array of byte values.',
+    markdownDescription: 'Packet bytes for packet programs (xdp, tc, socket filters): a hex string such as "ff ff ff ff ff ff 00 11" or an array of byte values.',
   },
   packetFile: { type: 'string', description: 'A file whose raw bytes are the packet.' },
   pcap: { type: 'string', description: 'A .pcap file to take the packet from (see pcapIndex).' },
   pcapIndex: { type: 'integer', minimum: 0, default: 0, description: 'Which packet of the pcap file to use, counting from 0.' },
   ctx: {
     type: ['object', 'string'],
-    description: 'The context: for non-packet programs, an object of context field values (such as {"ingress_ifindex": 2}) or the raw context bytes as a hex string.',
+    markdownDescription: 'The context: for non-packet programs, an object of context field values (such as {"ingress_ifindex": 2}) or the raw context bytes as a hex string.',
   },
   maps: {
     type: ['object', 'string'],
     additionalProperties: { type: ['object', 'array'] },
-    description: 'Initial map contents: map name -> { key: value }, each a number, a "0x..." integer (little-endian) or hex bytes such as "01 00 00 00" (such as {"counters": {"0": 5}}); or a list of {"key", "value"} objects; or the path of a JSON file holding the same.',
+    markdownDescription: 'Initial map contents: map name -> { key: value }, each a number, a "0x..." integer (little-endian) or hex bytes such as "01 00 00 00" (such as {"counters": {"0": 5}}); or a list of {"key", "value"} objects; or the path of a JSON file holding the same.',
     default: {},
   },
   helpers: {
     type: 'object',
     additionalProperties: { type: ['integer', 'string'] },
-    description: 'Return values for helpers the VM does not implement, by helper name (such as {"bpf_get_prandom_u32": 4}).',
+    markdownDescription: 'Return values for helpers the VM does not implement, by helper name (such as {"bpf_get_prandom_u32": 4}).',
     default: {},
   },
   stopOnEntry: { type: 'boolean', default: true, description: 'Stop at the first instruction.' },
@@ -48,16 +48,16 @@ export const LAUNCH_ATTRIBUTES = {
     type: 'integer',
     minimum: 1,
     default: 1000000,
-    description: 'Stop the run after this many instructions (a guard against endless loops).',
+    markdownDescription: 'Stop the run after this many instructions (a guard against endless loops).',
   },
   cwd: {
     type: 'string',
-    description: 'Where relative paths (program, packetFile, pcap, maps) start. Default: the workspace folder.',
+    markdownDescription: 'Where relative paths (program, packetFile, pcap, maps) start. Default: the workspace folder.',
   },
   verifyFirst: {
     type: 'boolean',
     default: true,
-    description: 'Run the verifier before the program and refuse to run what it rejects.',
+    markdownDescription: 'Run the verifier before the program and refuse to run what it rejects.',
   },
 } as const;
 

@@ -46,7 +46,8 @@ describe('settings', () => {
       const p = declared[name]!;
       expect(p.type, name).toBe(spec.type);
       expect(p.default, name).toEqual(spec.default);
-      expect(p.description, name).toBe(spec.description);
+      // Shown as Markdown, so `code` in the descriptions renders as code.
+      expect(p.markdownDescription, name).toBe(spec.description);
       expect(p.enum, name).toEqual('enum' in spec ? [...spec.enum] : undefined);
       expect(typeof p.default, `${name}'s default has its declared type`).toBe(spec.type);
       if (p.enum) expect(p.enum, name).toContain(p.default);
