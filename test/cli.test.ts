@@ -225,11 +225,12 @@ describe('assemble', () => {
 describe('disasm', () => {
   it.skipIf(!HAVE_CLANG || !HAVE_LLVM)('prints exactly what llvm-objdump -d (and -d -r) prints for a clang object', async () => {
     const obj = file('clang.o', clangBpf(C_PROGRAM));
-    for (const flags of [['-d'], ['-d', '-r']]) {
-      const r = await cli('disasm', obj, ...(flags.includes('-r') ? ['-r'] : []));
+    for (const flags of [['-d'], ['-d', '-r'], ['-d', '-j', 'xdp'], ['-d', '-r', '-j', '.text']]) {
+      const r = await cli('disasm', obj, ...flags.slice(1));
       expect(r.code).toBe(0);
       expect(r.out).toBe(objdumpFile(obj, flags));
     }
+    expect((await cli('disasm', obj, '-j', 'nope')).err).toMatch(/no section 'nope'/);
   });
 
   it.skipIf(!HAVE_CLANG || !HAVE_LLVM)('matches llvm-objdump -d -r on the clang fixtures, and their rewritten objects too', async () => {

@@ -15,6 +15,7 @@ const OPTIONS = {
   syntax: { type: 'string', values: ['llvm', 'mnemonic'], help: 'instruction syntax (default llvm)' },
   reloc: { type: 'boolean', short: 'r', help: 'show relocations under the instructions they patch (objdump -r)' },
   zeroes: { type: 'boolean', short: 'z', help: 'list runs of zero bytes instead of folding them to "..."' },
+  section: { type: 'string', short: 'j', placeholder: 'SECTION', help: 'only this section (objdump -j)' },
   source: { type: 'boolean', help: 'print assembly source that assembles back to the same object (sections, labels, .map, data)' },
   json: { type: 'boolean', help: 'print JSON (schema below) instead of text' },
 } as const satisfies OptionDefs;
@@ -71,7 +72,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       zeroes: !!options.zeroes || !elf,
       printInsn: options.syntax === 'mnemonic' ? mnemonic : undefined,
       fileName: elf ? file : undefined,
+      section: options.section,
     };
+    if (options.section !== undefined && !obj.sections.some((s) => s.name === options.section)) {
+      throw new UsageError(`no section '${options.section}' in ${file}`);
+    }
     if (obj.diagnostics.some((d) => d.severity === 'error')) status = EXIT_ERROR;
     if (options.json) {
       jsonFiles.push(fileJson(file, elf, bytes, obj, listing));

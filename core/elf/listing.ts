@@ -17,6 +17,8 @@ export interface ListingOptions {
   printInsn?: (insn: Instruction) => string;
   /** List runs of zero bytes instruction by instruction instead of as `...` (objdump -z). */
   zeroes?: boolean;
+  /** Only this section (objdump -j). */
+  section?: string;
 }
 
 const RELOC_NAMES: Record<number, string> = {
@@ -49,6 +51,7 @@ export function objectRows(bytes: Uint8Array, obj: ElfObject, options: ListingOp
   for (const section of obj.sections) {
     if (!(section.flags & SHF_EXECINSTR) || section.type === SHT_NOBITS || section.size === 0) continue;
     if (section.offset + section.size > bytes.length) continue;
+    if (options.section !== undefined && section.name !== options.section) continue;
     out.push({ section, rows: sectionRows(bytes.subarray(section.offset, section.offset + section.size), section, obj, options) });
   }
   return out;
