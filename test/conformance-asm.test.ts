@@ -1,6 +1,8 @@
 // The bpf_conformance corpus: every file's data sections are read, every `-- asm` program parses
-// and assembles without a diagnostic, and its bytes equal what llvm-mc-19 makes of the same
-// program converted to LLVM syntax (and the `-- raw` words where a file has them).
+// and assembles without a diagnostic, its bytes equal the `-- raw` words where a file has them,
+// and what llvm-mc-19 makes of the program converted to LLVM syntax (which checks labels, jump
+// offsets and encodings; what each mnemonic means is checked against the RFC's opcode tables in
+// mnemonic-parser.test.ts and by running the programs in the kernel in conformance-asm-kernel).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
