@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AluOp, AtomicOp, Class, JmpOp, Mode, aluOp, insnClass, jmpOp, memMode } from '../core/isa';
 import { closeFd, kernelBpfAvailable, loadProgram, testRun } from '../core/kernel';
 import { PACKET_SIZE, randomProgram } from '../core/testing/random-programs';
-import { randomMapCase } from '../core/testing/random-map-programs';
+import { randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
 import { randomSkbCase } from '../core/testing/random-skb-programs';
 import { randomXdpAdjustCase } from '../core/testing/random-xdp-programs';
 import { runCaseInKernel } from '../core/testing/corpus-kernel';
@@ -100,6 +100,14 @@ describe('random programs', () => {
       const o = runCaseInKernel(c);
       if ('error' in o) throw new Error(o.error);
       expect(o.runs).toHaveLength(c.runs.length);
+    }
+  });
+
+  it.skipIf(!avail.ok)('queue and stack programs load and run', () => {
+    for (let seed = 0; seed < 100; seed++) {
+      const o = runCaseInKernel(randomQueueCase(seed));
+      if ('error' in o) throw new Error(o.error);
+      expect(Object.keys(o.maps)).toEqual(['pcpu']);
     }
   });
 });

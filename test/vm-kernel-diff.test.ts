@@ -8,7 +8,7 @@ import { corpus, type CorpusCase } from '../core/testing/corpus';
 import { asmCorpus } from '../core/testing/corpus-asm';
 import { hex, runCaseInKernel } from '../core/testing/corpus-kernel';
 import { runCaseInVm } from '../core/testing/corpus-vm';
-import { randomMapCase } from '../core/testing/random-map-programs';
+import { randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
 import { randomSkbCase } from '../core/testing/random-skb-programs';
 import { randomXdpAdjustCase } from '../core/testing/random-xdp-programs';
 import { randomProgram, type RandomProgramOptions } from '../core/testing/random-programs';
@@ -153,6 +153,11 @@ describe.skipIf(!avail.ok)('VM against the kernel', () => {
 
   it(`agrees on ${MAP_PROGRAMS} random sequences of map helper calls (results and map contents)`, () => {
     const disagreements = compareCases(MAP_PROGRAMS, randomMapCase);
+    expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
+  });
+
+  it(`agrees on ${MAP_PROGRAMS / 2} random queue, stack and per-CPU array programs`, () => {
+    const disagreements = compareCases(MAP_PROGRAMS / 2, randomQueueCase);
     expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
   });
 

@@ -63,3 +63,56 @@ export function randomMapCase(seed: number): CorpusCase {
     runs: [{ data: packet }, { data: packet }],
   };
 }
+
+const QUEUE_MAPS: MapDef[] = [
+  { name: 'fifo', type: 'queue', keySize: 0, valueSize: 8, maxEntries: 4, flags: 0 },
+  { name: 'lifo', type: 'stack', keySize: 0, valueSize: 8, maxEntries: 4, flags: 0 },
+  { name: 'pcpu', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 2, flags: 0 },
+];
+const MAP_PUSH_ELEM = 87;
+const MAP_POP_ELEM = 88;
+const MAP_PEEK_ELEM = 89;
+
+/**
+ * Random push/pop/peek on a queue and a stack (pushing into a full one with and without BPF_EXIST)
+ * and read-modify-write of a per-CPU array. One run, so the per-CPU values are those of one CPU.
+ */
+export function randomQueueCase(seed: number): CorpusCase {
+  const rng = new Rng(seed);
+  const p = new ProgramBuilder('xdp', 'xdp', 'queues');
+  p.emit(b.movImm(9, rng.i32()));
+  const fold = (reg: number): void => {
+    p.emit(b.aluImm(64, AluOp.MUL, 9, MIX), b.aluReg(64, AluOp.XOR, 9, reg));
+  };
+  const valuePtr = (reg: number) => [b.movReg(reg, 10), b.aluImm(64, AluOp.ADD, reg, VALUE)];
+  const ops = rng.between(4, 30);
+  for (let i = 0; i < ops; i++) {
+    const kind = rng.weighted([[4, 'push'], [3, 'pop'], [2, 'peek'], [2, 'percpu']] as const);
+    if (kind === 'percpu') {
+      p.emit(b.st(4, 10, KEY, rng.below(3)), b.movReg(2, 10), b.aluImm(64, AluOp.ADD, 2, KEY)).ldMap(1, 'pcpu');
+      p.emit(b.call(HELPER.map_lookup_elem));
+      const missing = p.newLabel();
+      p.jump(b.jmpImm(64, JmpOp.JEQ, 0, 0, 0), missing);
+      p.emit(b.ldx(8, 1, 0, 0), b.aluImm(64, AluOp.ADD, 1, rng.between(1, 99)), b.stx(8, 0, 0, 1));
+      fold(1);
+      p.place(missing);
+      continue;
+    }
+    const map = rng.pick(['fifo', 'lifo']);
+    if (kind === 'push') {
+      p.emit(b.st(8, 10, VALUE, rng.i32())).ldMap(1, map);
+      p.emit(...valuePtr(2), b.movImm(3, rng.pick([0, 0, 2])), b.call(MAP_PUSH_ELEM));
+      fold(0);
+    } else {
+      p.emit(b.st(8, 10, VALUE, 0)).ldMap(1, map);
+      p.emit(...valuePtr(2), b.call(kind === 'pop' ? MAP_POP_ELEM : MAP_PEEK_ELEM), b.ldx(8, 1, 10, VALUE));
+      fold(0);
+      fold(1);
+    }
+  }
+  p.emit(b.movReg(0, 9), b.movReg(1, 9), b.aluImm(64, AluOp.RSH, 1, 32), b.aluReg(64, AluOp.XOR, 0, 1), b.exit());
+  return {
+    name: `random queue/stack program ${seed}`, progType: 'xdp', program: p.build(), maps: QUEUE_MAPS,
+    runs: [{ data: rng.bytes(64) }],
+  };
+}
