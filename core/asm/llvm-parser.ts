@@ -170,7 +170,7 @@ class LlvmParser {
 
   constructor(private readonly text: string) {
     this.len = text.length;
-    this.logMode = text.includes(': (') || text.includes(':(') || text.includes(':\t(') || LOG_PREFIX_ANYWHERE.test(text) ? LOG_LINE.test(text) : false;
+    this.logMode = looksLikeLog(text);
   }
 
   run(): ParsedFile {
@@ -193,6 +193,10 @@ class LlvmParser {
     } as ParsedFile;
     Object.defineProperty(file, 'tokens', {
       enumerable: true,
+      configurable: true,
+      set(value: Token[]) {
+        tokens = value;
+      },
       get(): Token[] {
         if (!tokens) {
           tokens = new Array<Token>(count);
@@ -1329,6 +1333,12 @@ class LlvmParser {
   }
 }
 
+/** Whether the text is a pasted kernel listing (checked cheaply before the full pattern). */
+function looksLikeLog(text: string): boolean {
+  const maybe = text.includes(': (') || text.includes(':(') || text.includes(':\t(') || LOG_PREFIX_ANYWHERE.test(text);
+  return maybe && LOG_LINE.test(text);
+}
+
 function lineEndAt(text: string, pos: number): number {
   const e = text.indexOf('\n', pos);
   return e < 0 ? text.length : e;
@@ -1350,7 +1360,7 @@ function opLength(text: string, pos: number): number {
     case 43: case 45: case 42: case 47: case 37: case 124: case 38: case 94: // + - * / % | & ^
       return d === 61 ? 2 : 1;
     default:
-      return c === c ? 1 : 0;
+      return Number.isNaN(c) ? 0 : 1; // NaN past the end of the text
   }
 }
 
