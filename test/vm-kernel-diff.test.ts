@@ -32,6 +32,7 @@ const optionsFor = (i: number): RandomProgramOptions => ({
   loops: i % 3 !== 0,
   packetAccess: i % 7 !== 0,
   subprograms: i % 4 === 1 ? 1 + (i % 3) : 0,
+  edgeValues: i % 5 === 2,
 });
 
 function listing(insns: readonly Instruction[]): string {

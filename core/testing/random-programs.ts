@@ -22,6 +22,8 @@ export interface RandomProgramOptions {
   packetAccess?: boolean;
   /** bpf-to-bpf functions the body may call (default 0). They work on r0-r5 and their own stack. */
   subprograms?: number;
+  /** Start every register from, and draw every immediate from, the corner values (INT_MIN, -1, 0...). */
+  edgeValues?: boolean;
 }
 
 export interface RandomProgram {
@@ -46,7 +48,8 @@ const IMM_POOL = [
 ];
 const IMM64_POOL = [
   0x8000_0000_0000_0000n, 0x7fff_ffff_ffff_ffffn, 0xffff_ffffn, 0x1_0000_0000n, 0xffff_ffff_0000_0000n,
-  0xffff_ffff_ffff_ffffn, 0x8000_0000n, 0xffff_ffff_8000_0000n, 1n, 0n,
+  0xffff_ffff_ffff_ffffn, 0x8000_0000n, 0xffff_ffff_8000_0000n, 1n, 0n, 0x7fff_ffffn, 0xffff_ffff_ffff_fffen,
+  0x8000_0000_0000_0001n, 2n,
 ];
 const ALU_BINARY = [
   AluOp.ADD, AluOp.SUB, AluOp.MUL, AluOp.DIV, AluOp.MOD, AluOp.OR, AluOp.AND, AluOp.XOR, AluOp.MOV,
@@ -106,8 +109,8 @@ class Generator {
     e.place(ok);
     e.emit(b.stx(8, 10, PKT_SLOT, 2));
     for (const r of [0, 1, 3, 4, 5, 6, 7, 8, 9, 2]) {
-      if (rng.chance(0.6)) e.emit(this.packetLoadInsn(r, 2));
-      else if (rng.chance(0.3)) e.emit(b.ldImm64(r, this.imm64()));
+      if (!this.opts.edgeValues && rng.chance(0.6)) e.emit(this.packetLoadInsn(r, 2));
+      else if (rng.chance(this.opts.edgeValues ? 0.6 : 0.3)) e.emit(b.ldImm64(r, this.imm64()));
       else e.emit(b.movImm(r, this.imm()));
     }
     this.initStack();
@@ -360,6 +363,7 @@ class Generator {
 
   private imm(): number {
     const { rng } = this;
+    if (this.opts.edgeValues) return rng.pick(IMM_POOL);
     const r = rng.below(10);
     if (r < 5) return rng.pick(IMM_POOL);
     if (r < 8) return rng.between(-16, 16);
@@ -367,7 +371,7 @@ class Generator {
   }
 
   private imm64(): bigint {
-    return this.rng.chance(0.5) ? this.rng.pick(IMM64_POOL) : this.rng.u64();
+    return this.opts.edgeValues || this.rng.chance(0.5) ? this.rng.pick(IMM64_POOL) : this.rng.u64();
   }
 }
 
@@ -379,6 +383,7 @@ export function randomProgram(seed: number, options: RandomProgramOptions = {}):
     loops: options.loops ?? true,
     packetAccess: options.packetAccess ?? true,
     subprograms: options.subprograms ?? 0,
+    edgeValues: options.edgeValues ?? false,
   };
   const rng = new Rng(seed);
   const insns = new Generator(rng, opts).build();
