@@ -326,6 +326,14 @@ describe('disasm', () => {
     expect([...readFileSync(join(dir, 'm2.bin'))].map((b) => b.toString(16).padStart(2, '0')).join(' ')).toBe(hex);
   });
 
+  it.skipIf(!HAVE_CLANG)('--syntax mnemonic names what relocations reach (maps, static functions)', async () => {
+    const obj = file('clang-mn.o', clangBpf(C_PROGRAM));
+    const r = await cli('disasm', '--syntax', 'mnemonic', obj);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\tlddw %r1, stats\n/);
+    expect(r.out).toMatch(/\tcall local classify\n/);
+  });
+
   it('reports a malformed object with exit 1', async () => {
     const good = new Uint8Array(readFileSync(join(dir, 'm.o')));
     const r = await cli('disasm', file('cut.o', good.slice(0, good.length - 64)));

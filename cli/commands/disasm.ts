@@ -3,7 +3,7 @@ import { printLlvm } from '../../core/disasm/llvm';
 import { printMnemonic } from '../../core/disasm/mnemonic';
 import { isElf, readObject, type ElfObject } from '../../core/elf';
 import { objectListing, objectRows, type ListingOptions } from '../../core/elf/listing';
-import { SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS } from '../../core/elf/format';
+import { R_BPF_64_32, R_BPF_64_64, SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS } from '../../core/elf/format';
 import type { Instruction } from '../../core/isa';
 import { EXIT_ERROR, EXIT_OK, UsageError, type CliIO } from '../io';
 import type { Syntax } from '../../core/asm/ast';
@@ -50,7 +50,12 @@ function rawObject(bytes: Uint8Array): ElfObject {
   };
 }
 
-const mnemonic = (insn: Instruction): string => printMnemonic(insn) ?? printLlvm(insn);
+/** Mnemonic text; a relocated ld_imm64 or call names its symbol. */
+const mnemonic = (insn: Instruction, reloc?: { type: number; symbol: string }): string =>
+  printMnemonic(insn, {
+    imm64Symbol: reloc?.type === R_BPF_64_64 ? reloc.symbol : undefined,
+    callName: reloc?.type === R_BPF_64_32 ? reloc.symbol : undefined,
+  }) ?? printLlvm(insn);
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { options, positionals, help } = parseArgs(args, SPEC);

@@ -14,7 +14,7 @@ export interface ListingOptions {
   /** The file name for the `FILE:\tfile format elf64-bpf` line; omitted when undefined. */
   fileName?: string;
   /** Print instructions another way (such as the mnemonic syntax); the default is LLVM's text. */
-  printInsn?: (insn: Instruction) => string;
+  printInsn?: (insn: Instruction, relocation?: { type: number; symbol: string }) => string;
   /** List runs of zero bytes instruction by instruction instead of as `...` (objdump -z). */
   zeroes?: boolean;
   /** Only this section (objdump -j). */
@@ -108,6 +108,8 @@ function sectionRows(data: Uint8Array, section: ElfSection, obj: ElfObject, opti
     : [];
   let relAt = 0;
   const print = options.printInsn;
+  const relocAt = new Map<number, { type: number; symbol: string }>();
+  if (print) for (const r of obj.relocations) if (r.section === section.name) relocAt.set(r.offset, r);
   for (let li = 0; li < labels.length; li++) {
     const label = labels[li]!;
     const end = Math.min(labels[li + 1]?.offset ?? data.length, data.length);
@@ -125,7 +127,8 @@ function sectionRows(data: Uint8Array, section: ElfSection, obj: ElfObject, opti
       }
       const w = walkOne(data, at, end);
       const llvmText = walkedText(w);
-      const text = print && llvmText !== UNKNOWN ? print(w.insn) : llvmText;
+      const reloc = relocAt.get(at);
+      const text = print && llvmText !== UNKNOWN ? print(w.insn, reloc && { type: reloc.type, symbol: relocationTarget(obj, reloc, w.insn) }) : llvmText;
       const slot = jumpTargetSlot(w, llvmText);
       const row: ListingRow = { kind: 'insn', offset: at, bytes: data.slice(at, at + w.size), text, insn: w.insn };
       if (slot !== undefined) row.target = targetLabel(labels, at + (slot - w.slot) * 8);
@@ -140,6 +143,22 @@ function sectionRows(data: Uint8Array, section: ElfSection, obj: ElfObject, opti
     }
   }
   return rows;
+}
+
+/**
+ * What a relocation reaches, by name: the symbol itself, or for a section-relative one (a local
+ * symbol's reference) the symbol at the place it points to, else `section+0xoff`.
+ */
+function relocationTarget(obj: ElfObject, r: { type: number; symbol: string }, insn: Instruction): string {
+  const section = obj.sections.find((s) => s.name === r.symbol && s.index !== 0);
+  const isSectionSymbol = obj.symbols.some((s) => s.type === STT_SECTION && s.name === r.symbol);
+  if (!section || !isSectionSymbol) {
+    return r.type === R_BPF_64_64 && insn.imm !== 0 ? `${r.symbol}${insn.imm < 0 ? '-' : '+'}0x${Math.abs(insn.imm).toString(16)}` : r.symbol;
+  }
+  const offset = r.type === R_BPF_64_32 ? (insn.imm + 1) * 8 : insn.imm;
+  const named = obj.symbols.find((s) => s.shndx === section.index && s.value === offset && s.name && s.type !== STT_SECTION);
+  if (named) return named.name;
+  return offset === 0 ? r.symbol : `${r.symbol}+0x${(offset >>> 0).toString(16)}`;
 }
 
 /** One instruction at `at`, decoded from the bytes before `end` only (as objdump does per symbol). */
