@@ -320,6 +320,24 @@ describe('ELF reader on malformed input', () => {
     expect(cut.diagnostics.some((d) => /section header table is truncated/.test(d.message))).toBe(true);
   });
 
+  it('warns (with the file offset) about relocations that patch the wrong kind of instruction', () => {
+    const odd = writeObject({
+      programs: [{
+        section: 'socket', name: 'socket', progType: 'socket_filter',
+        insns: [{ slot: 0, insn: { code: 0xb7, dst: 0, src: 0, off: 0, imm: 0 } }, { slot: 1, insn: { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 } }],
+        labels: new Map(), functions: [], relocations: [{ slot: 0, symbol: 'm', kind: 'imm64' }],
+      }],
+      maps: [], data: [], diagnostics: [],
+    });
+    const back = readObject(odd);
+    const rel = back.sections.find((s) => s.name === '.relsocket')!;
+    expect(back.diagnostics).toEqual([{
+      range: { start: rel.offset, end: rel.offset + 16 }, severity: 'warning', code: 'elf',
+      message: "socket+0x0: R_BPF_64_64 against 'm' patches an instruction that is not ld_imm64",
+    }]);
+    expect(back.programs[0]!.relocations).toEqual([]);
+  });
+
   it('survives every truncation and thousands of random byte changes (reader, listing, source, writer)', () => {
     const good = sample();
     const view = new DataView(good.buffer, good.byteOffset, good.byteLength);
