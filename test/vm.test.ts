@@ -281,3 +281,49 @@ describe('data breakpoints', () => {
     expect(m.continueWatching([{ address: fp - 12n, size: 4 }]).reason).toBe('exit');
   });
 });
+
+describe('maps of maps', () => {
+  it('looks up an inner map through array_of_maps and hash_of_maps set from JSON', async () => {
+    const { applyMapJson } = await import('../core/vm/loader');
+    const m = vm(`
+	.section socket,"ax"
+prog:
+	*(u32 *)(r10 - 4) = 1
+	r1 = outer ll
+	r2 = r10
+	r2 += -4
+	call bpf_map_lookup_elem
+	if r0 == 0 goto none
+	r1 = r0
+	*(u32 *)(r10 - 8) = 0
+	r2 = r10
+	r2 += -8
+	call bpf_map_lookup_elem
+	if r0 == 0 goto none
+	r6 = *(u64 *)(r0 + 0)
+	*(u32 *)(r10 - 4) = 7
+	r1 = byname ll
+	r2 = r10
+	r2 += -4
+	call bpf_map_lookup_elem
+	if r0 == 0 goto none
+	r1 = r0
+	r2 = r10
+	r2 += -8
+	call bpf_map_lookup_elem
+	if r0 == 0 goto none
+	r0 = *(u64 *)(r0 + 0)
+	r0 += r6
+	exit
+none:
+	r0 = 0
+	exit
+	.map a, type=array, key=4, value=8, max_entries=1
+	.map b, type=array, key=4, value=8, max_entries=1
+	.map outer, type=array_of_maps, key=4, value=4, max_entries=2, inner=a
+	.map byname, type=hash_of_maps, key=4, value=4, max_entries=4, inner=a
+`);
+    expect(applyMapJson(m, { a: [{ key: 0, value: 5 }], b: [{ key: 0, value: 40 }], outer: [{ key: 1, value: 'b' }], byname: [{ key: 7, value: 'a' }] })).toBeUndefined();
+    expect(m.run().r0).toBe(45n);
+  });
+});

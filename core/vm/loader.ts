@@ -120,6 +120,14 @@ function applyEntry(machine: Machine, map: VmMap, e: { key?: unknown; value?: un
     const r = map.update(key, fd, 0);
     return r < 0 ? `${where}: update failed with ${r}` : undefined;
   }
+  if (type === 'array_of_maps' || type === 'hash_of_maps') {
+    const key = bytesFromJson(e.key, keySize, `${where} key`);
+    if (typeof key === 'string') return key;
+    const inner = typeof e.value === 'string' ? machine.mapsByName.get(e.value) : undefined;
+    if (!inner) return `${where}: value must name a map (${[...machine.mapsByName.keys()].join(', ')})`;
+    const r = map.update(key, new Uint8Array(new Uint32Array([inner.fd]).buffer), 0);
+    return r < 0 ? `${where}: update failed with ${r}` : undefined;
+  }
   const value = (v: unknown, what: string): Uint8Array | string => bytesFromJson(v, valueSize, what);
   if (type === 'queue' || type === 'stack' || type === 'bloom_filter') {
     const v = value(e.value, `${where} value`);

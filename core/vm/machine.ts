@@ -181,6 +181,8 @@ export class Machine implements ExecHost {
       return m;
     };
     for (const def of options.maps ?? []) addMap(def, false);
+    const byFd = (fd: number): VmMap | undefined => this.maps.find((x) => x.fd === fd);
+    for (const m of this.maps) if ('resolve' in m) (m as { resolve?: (fd: number) => VmMap | undefined }).resolve = byFd;
     for (const d of options.data ?? []) {
       const m = addMap({ name: d.name, type: 'array', keySize: 4, valueSize: d.bytes.length, maxEntries: 1, flags: 0 }, d.readonly ?? d.name.startsWith('.rodata'));
       if (m) m.update(new Uint8Array(4), d.bytes, 0);

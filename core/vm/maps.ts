@@ -375,6 +375,47 @@ class FdArrayMap extends VmMap {
   override entries(): VmMapEntry[] {
     return [...this.fds].sort((a, b) => a[0] - b[0]).map(([i, fd]) => ({ key: u32(i), value: u32(fd) }));
   }
+  /** For array_of_maps: the inner map's object address. */
+  resolve?: (fd: number) => VmMap | undefined;
+  override lookup(key: Uint8Array, addr: { hi: number; lo: number }): boolean {
+    if (this.type === 'prog_array' || key.length < 4) return false;
+    const fd = this.fds.get(new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(0, true));
+    const inner = fd === undefined ? undefined : this.resolve?.(fd);
+    if (!inner) return false;
+    addr.hi = inner.objHi;
+    addr.lo = inner.objLo;
+    return true;
+  }
+}
+
+/** hash_of_maps: any key to an inner map (by fd); lookups give the inner map's object address. */
+class HashOfMaps extends VmMap {
+  private readonly fds = new Map<string, { key: Uint8Array; fd: number }>();
+  resolve?: (fd: number) => VmMap | undefined;
+  override update(key: Uint8Array, value: Uint8Array, flags: number): number {
+    const k = key.slice(0, this.def.keySize);
+    const ks = keyString(k);
+    const exists = this.fds.has(ks);
+    if (flags === BPF_NOEXIST && exists) return -EEXIST;
+    if (flags === BPF_EXIST && !exists) return -ENOENT;
+    if (!exists && this.fds.size >= this.def.maxEntries) return -E2BIG;
+    this.fds.set(ks, { key: k, fd: new DataView(value.buffer, value.byteOffset, value.byteLength).getUint32(0, true) });
+    return 0;
+  }
+  override delete(key: Uint8Array): number {
+    return this.fds.delete(keyString(key.subarray(0, this.def.keySize))) ? 0 : -ENOENT;
+  }
+  override lookup(key: Uint8Array, addr: { hi: number; lo: number }): boolean {
+    const e = this.fds.get(keyString(key.subarray(0, this.def.keySize)));
+    const inner = e === undefined ? undefined : this.resolve?.(e.fd);
+    if (!inner) return false;
+    addr.hi = inner.objHi;
+    addr.lo = inner.objLo;
+    return true;
+  }
+  override entries(): VmMapEntry[] {
+    return [...this.fds.values()].map((e) => ({ key: e.key.slice(), value: u32(e.fd) }));
+  }
 }
 
 /** ringbuf: records reserved from a ring of max_entries bytes; nothing consumes during a run. */
@@ -414,11 +455,12 @@ export function createMap(def: MapDef, fd: number, ctx: MapContext, space: Addre
     case 'queue': case 'stack': return new QueueMap(def, fd, ctx);
     case 'bloom_filter': return new BloomMap(def, fd, ctx);
     case 'lpm_trie': return new LpmMap(def, fd, ctx, space);
-    case 'prog_array': case 'array_of_maps': case 'hash_of_maps': return new FdArrayMap(def, fd, ctx);
+    case 'prog_array': case 'array_of_maps': return new FdArrayMap(def, fd, ctx);
+    case 'hash_of_maps': return new HashOfMaps(def, fd, ctx);
     case 'ringbuf': return new RingbufMap(def, fd, ctx);
     case 'perf_event_array': return new PerfMap(def, fd, ctx);
     default: return new EmptyMap(def, fd, ctx);
   }
 }
 
-export { ArrayMap, HashMap, QueueMap, BloomMap, LpmMap, FdArrayMap };
+export { ArrayMap, HashMap, QueueMap, BloomMap, LpmMap, FdArrayMap, HashOfMaps };
