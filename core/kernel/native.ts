@@ -68,7 +68,9 @@ export class Scratch {
   /** Makes room for `total` bytes (plus alignment slack) and resets the allocator. */
   reserve(total: number): void {
     const need = total + 64;
-    if (!this.block || this.block.bytes.length < need) {
+    // grow on demand; give back a huge block (a big verifier log) once small requests resume
+    const tooBig = this.block !== undefined && this.block.bytes.length > (1 << 24) && need <= 1 << 20;
+    if (!this.block || this.block.bytes.length < need || tooBig) {
       if (this.block) this.n.koffi.free(this.block.ptr);
       let size = 1 << 16;
       while (size < need) size *= 2;
