@@ -8,6 +8,7 @@ import {
   mapDelete, mapGetNextKey, mapLookup, mapUpdate, possibleCpus, testRun, verifyInKernel, withProgram,
 } from '../core/kernel';
 import * as b from '../core/testing/insn';
+import { ProgramBuilder } from '../core/testing/program-builder';
 
 const avail = kernelBpfAvailable();
 if (!avail.ok) console.warn(`skipping kernel harness tests: ${avail.reason}`);
@@ -358,5 +359,30 @@ describe('fd hygiene', () => {
       { name: 'bad', type: 'hash', keySize: 0, valueSize: 4, maxEntries: 1, flags: 0 },
     ])).toThrow('BPF_MAP_CREATE failed: EINVAL (map bad (hash))');
     expect(openFds()).toBe(before);
+  });
+});
+
+describe('program builder', () => {
+  kit('resolves backward loops, forward jumps, gotol and bpf-to-bpf calls as the kernel runs them', () => {
+    // r6 = sum of double(i) for i = 1..5, computed through a subprogram; expected 30
+    const p = new ProgramBuilder('xdp', 'xdp');
+    const top = p.newLabel();
+    const done = p.newLabel();
+    p.emit(b.movImm(6, 0), b.movImm(7, 1));
+    p.place(top).emit(b.movReg(1, 7)).callLocal('double').emit(b.aluReg(64, AluOp.ADD, 6, 0), b.aluImm(64, AluOp.ADD, 7, 1));
+    p.jump(b.jmpImm(64, JmpOp.JGT, 7, 5, 0), done).jump(b.gotol(0), top);
+    p.place(done).emit(b.movReg(0, 6), b.exit());
+    p.place('double', true).emit(b.movReg(0, 1), b.aluReg(64, AluOp.ADD, 0, 1), b.exit());
+    const program = p.build();
+    expect(program.functions.map((f) => f.name)).toEqual(['xdp', 'double']);
+    const { load, value } = withProgram({ insns: p.instructions(), progType: 'xdp' }, (fd) => testRun(fd, { data: packet(64) }));
+    expect(load.error).toBeUndefined();
+    expect(value!.retval).toBe(30);
+  });
+
+  it('names a jump to a label that was never placed', () => {
+    const p = new ProgramBuilder('xdp', 'xdp');
+    p.jump(b.ja(0), '.nowhere').emit(b.exit());
+    expect(() => p.build()).toThrow('jump to undefined label .nowhere');
   });
 });
