@@ -63,11 +63,11 @@ function firstDiff(a: Uint8Array | string, b: Uint8Array): string {
 }
 
 describe('disassemble -> llvm-mc-19 gives the same bytes', () => {
-  for (const labels of [false, true]) {
-    it.skipIf(!haveLlvm)(`5,000 random encodings, 10% invalid (labels: ${labels})`, () => {
+  for (const [labels, numbers] of [[false, 'objdump'], [true, 'objdump'], [true, 'source']] as const) {
+    it.skipIf(!haveLlvm)(`5,000 random encodings, 10% invalid (labels: ${labels}, numbers: ${numbers})`, () => {
       const r = rng(labels ? 21 : 12);
       const bytes = toBytes(Array.from({ length: 5000 }, () => randomInstruction(r, { invalid: 0.1, llvmOnly: true })));
-      const text = disassemble(bytes, { syntax: 'llvm', labels });
+      const text = disassemble(bytes, { syntax: 'llvm', labels, numbers });
       expect(firstDiff(llvmMc(text), bytes)).toBe('same');
       if (labels) expect(text).toMatch(/^L\d+:$/m);
     });
@@ -77,7 +77,7 @@ describe('disassemble -> llvm-mc-19 gives the same bytes', () => {
 describe('disassemble -> our parser and assembler gives the same bytes', () => {
   for (const syntax of ['mnemonic', 'llvm'] as const) {
     for (const labels of [false, true]) {
-      it(`${syntax} syntax, 5,000 random instructions (labels: ${labels})`, () => {
+      it(`${syntax} syntax, 5,000 random instructions (labels: ${labels}, numbers: ${labels ? 'source' : 'objdump'})`, () => {
         const r = rng(syntax === 'llvm' ? 31 : 32);
         let insns = Array.from({ length: 5000 }, () => randomInstruction(r, { invalid: syntax === 'mnemonic' ? 0.1 : 0 }));
         // Keep what our assembler can take back: an ld_imm64 split from its second slot has no
@@ -90,7 +90,7 @@ describe('disassemble -> our parser and assembler gives the same bytes', () => {
           return !listed.some((l) => l.raw) && !(i.code === 0x18 && i.src !== 0);
         });
         const bytes = toBytes(insns);
-        const text = disassemble(bytes, { syntax, labels });
+        const text = disassemble(bytes, { syntax, labels, numbers: labels ? 'source' : 'objdump' });
         expect(firstDiff(ours(text, syntax), bytes)).toBe('same');
       });
     }
@@ -139,7 +139,7 @@ describe('the conformance corpus round trips', () => {
   it('convert puts one statement per line and keeps block comments and unreadable lines', () => {
     const src = 'L1: mov %r0, 0; exit # done\n/* multi\n line */\nja L1\n\n  # indented\nbogus\n';
     const llvm = convert(src, 'llvm');
-    expect(llvm.text).toBe('L1: r0 = 0x0\n\texit # done\n/* multi\n line */\n\tgoto L1\n\n  # indented\n# bogus\n');
+    expect(llvm.text).toBe('L1: r0 = 0\n\texit # done\n/* multi\n line */\n\tgoto L1\n\n  # indented\n# bogus\n');
     expect(llvm.diagnostics.map((d) => d.message)).toEqual(["expected a mnemonic, found unknown mnemonic 'bogus'"]);
     expect(convert(llvm.text, 'mnemonic').text).toBe('L1: mov %r0, 0\n\texit # done\n/* multi\n line */\n\tja L1\n\n  # indented\n# bogus\n');
   });
@@ -161,7 +161,7 @@ describe('the conformance corpus round trips', () => {
   it('convert gives labels to numeric local calls, which LLVM syntax cannot write as numbers', () => {
     const src = 'call local +1\nexit\nmov %r0, 1 # callee\nexit\n';
     const llvm = convert(src, 'llvm').text;
-    expect(llvm).toBe('\tcall func2\n\texit\nfunc2:\n\tr0 = 0x1 # callee\n\texit\n');
+    expect(llvm).toBe('\tcall func2\n\texit\nfunc2:\n\tr0 = 1 # callee\n\texit\n');
     expect(hex(ours(llvm, 'llvm'))).toBe(hex(ours(src, 'mnemonic')));
   });
 });

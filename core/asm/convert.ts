@@ -2,7 +2,7 @@
 // labels, comments, blank lines and directives. Numeric local-call targets (which LLVM syntax can
 // only express through a label) get a generated label.
 import type { Instruction } from '../isa';
-import { printLlvm, UNKNOWN } from '../disasm/llvm';
+import { formatJump, printLlvm, UNKNOWN } from '../disasm/llvm';
 import { printMnemonic } from '../disasm/mnemonic';
 import { fullyShown } from '../disasm/fields';
 import type { InstructionStatement, ParsedFile, Statement, Syntax } from './ast';
@@ -94,10 +94,10 @@ function statementText(s: InstructionStatement, to: Syntax, generated: Map<unkno
 
 function plainText(insn: Instruction, to: Syntax): string {
   if (to === 'mnemonic') {
-    const t = fullyShown(insn, 'mnemonic') ? printMnemonic(insn) : undefined;
+    const t = fullyShown(insn, 'mnemonic') ? printMnemonic(insn, { numbers: 'source' }) : undefined;
     return t ?? rawText(insn);
   }
-  const t = fullyShown(insn, 'llvm') ? printLlvm(insn) : UNKNOWN;
+  const t = fullyShown(insn, 'llvm') ? printLlvm(insn, { numbers: 'source' }) : UNKNOWN;
   return t === UNKNOWN ? rawText(insn) : t;
 }
 
@@ -109,13 +109,14 @@ function withTarget(insn: Instruction, to: Syntax, name: string): string {
   if (to === 'mnemonic') {
     if (op === 0x00) return cls === 6 ? `ja32 ${name}` : `ja ${name}`;
     if (op === 0xe0) return `may_goto ${name}`;
-    const text = printMnemonic({ ...insn, off: 0 });
+    const text = printMnemonic({ ...insn, off: 0 }, { numbers: 'source' });
     return text === undefined ? rawText(insn) : text.replace(/, \+0$/, `, ${name}`);
   }
   if (op === 0x00) return cls === 6 ? `gotol ${name}` : `goto ${name}`;
   if (op === 0xe0) return `may_goto ${name}`;
-  const text = printLlvm({ ...insn, off: 0 });
-  return text === UNKNOWN ? rawText(insn) : text.replace(/ goto \+0x0$/, ` goto ${name}`);
+  const text = printLlvm({ ...insn, off: 0 }, { numbers: 'source' });
+  const suffix = ` goto ${formatJump(0, 'source')}`;
+  return text === UNKNOWN || !text.endsWith(suffix) ? rawText(insn) : text.slice(0, -suffix.length) + ` goto ${name}`;
 }
 
 /** `.quad` data for an encoding the syntax cannot express (both syntaxes read it as a directive). */

@@ -5,7 +5,7 @@ import { encodeProgram, type Instruction } from '../isa';
 import type { Syntax } from '../asm/ast';
 import type { Program } from '../asm/program';
 import { fullyShown } from './fields';
-import { jumpHex, printLlvm, UNKNOWN } from './llvm';
+import { formatJump, printLlvm, UNKNOWN, type NumberStyle } from './llvm';
 import { printMnemonic } from './mnemonic';
 import { objdumpLines } from './objdump';
 import { helperById } from '../helpers/table';
@@ -22,6 +22,8 @@ export interface DisassembleOptions {
   section?: string;
   /** Source format: call helpers by name (`call bpf_map_lookup_elem`) instead of number. */
   helperNames?: boolean;
+  /** Source format: 'objdump' (default) writes numbers as the disassemblers do; 'source' writes small ones in decimal. */
+  numbers?: NumberStyle;
 }
 
 /** One decoded source line of a listing. */
@@ -112,10 +114,10 @@ export function listInstructions(bytes: Uint8Array, syntax: Syntax): ListedInsn[
   });
 }
 
-function instructionText(insn: Instruction, syntax: Syntax): string | undefined {
+function instructionText(insn: Instruction, syntax: Syntax, numbers: NumberStyle = 'objdump'): string | undefined {
   if (!fullyShown(insn, syntax)) return undefined;
-  if (syntax === 'mnemonic') return printMnemonic(insn);
-  const t = printLlvm(insn);
+  if (syntax === 'mnemonic') return printMnemonic(insn, { numbers });
+  const t = printLlvm(insn, { numbers });
   return t === UNKNOWN ? undefined : t;
 }
 
@@ -172,7 +174,7 @@ function sourceListing(bytes: Uint8Array, options: DisassembleOptions, program: 
     label(d.slot);
     const helper = options.helperNames && !relocs.has(d.slot) && d.insn.code === 0x85 && d.insn.src === 0 && d.insn.dst === 0 && d.insn.off === 0
       ? helperById(d.insn.imm)?.name : undefined;
-    lines.push('\t' + (helper ? `call ${helper}` : lineFor(d, bytes, syntax, names, relocs.get(d.slot), options.labels === true)));
+    lines.push('\t' + (helper ? `call ${helper}` : lineFor(d, bytes, syntax, names, relocs.get(d.slot), options.labels === true, options.numbers ?? 'objdump')));
   }
   label(total);
   if (bytes.byteLength > total * 8) {
@@ -190,6 +192,7 @@ function lineFor(
   names: Map<number, string>,
   reloc: { symbol: string; kind: 'imm64' | 'call' } | undefined,
   labels: boolean,
+  numbers: NumberStyle,
 ): string {
   const { insn, slot } = d;
   const raw = (): string => quadLine(bytes, slot, d.size);
@@ -207,17 +210,17 @@ function lineFor(
   const useName = targetName !== undefined && (b!.call || labels);
   if (syntax === 'mnemonic') {
     if (!fullyShown(insn, 'mnemonic')) return raw();
-    const text = printMnemonic(insn, useName ? { slot, labelFor: (t) => names.get(t) } : {});
+    const text = printMnemonic(insn, useName ? { slot, labelFor: (t) => names.get(t), numbers } : { numbers });
     return text ?? raw();
   }
   // LLVM syntax: a local call only exists as `call <label>`.
   if (b?.call) return useName && insn.dst === 0 && insn.off === 0 ? `call ${targetName}` : raw();
   // llvm-mc takes a numeric gotol offset only when it fits in 16 bits.
   if (insn.code === 0x06 && !useName && (insn.imm < -32768 || insn.imm > 32767)) return raw();
-  const text = instructionText(insn, 'llvm');
+  const text = instructionText(insn, 'llvm', numbers);
   if (text === undefined) return raw();
   if (useName) {
-    const suffix = jumpHex((insn.code & 7) === 6 && (insn.code & 0xf0) === 0 ? insn.imm : insn.off);
+    const suffix = formatJump((insn.code & 7) === 6 && (insn.code & 0xf0) === 0 ? insn.imm : insn.off, numbers);
     if (text.endsWith(suffix)) return text.slice(0, text.length - suffix.length) + targetName;
   }
   return text;

@@ -1,5 +1,5 @@
 // Disassemblers: LLVM syntax (identical to llvm-objdump-19) and the mnemonic syntax.
-export { printLlvm, signedHex, jumpHex, UNKNOWN } from './llvm';
+export { printLlvm, signedHex, jumpHex, formatJump, sourceNumber, UNKNOWN, type NumberStyle } from './llvm';
 export { printMnemonic, mnemonicImm, type MnemonicPrintOptions } from './mnemonic';
 export { disassemble, listInstructions, type DisassembleOptions, type ListedInsn } from './disassemble';
 export { objdumpLines, type ObjdumpOptions } from './objdump';

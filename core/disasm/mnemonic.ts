@@ -2,6 +2,7 @@
 // in forms that core/asm/mnemonic-parser reads back to the same fields.
 import type { Instruction } from '../isa';
 import { ALU_OPS, JMP_OPS, LDDW_PSEUDO_NAMES, SIZE_SUFFIXES } from '../asm/mnemonic-table';
+import type { NumberStyle } from './llvm';
 
 export interface MnemonicPrintOptions {
   /** Name for a jump or local-call target slot, or undefined to print a relative offset. */
@@ -12,6 +13,8 @@ export interface MnemonicPrintOptions {
   imm64Symbol?: string;
   /** Name to print for a call (a relocation or a helper name) instead of the number. */
   callName?: string;
+  /** 'objdump' (default): immediates as bpf_conformance's disassembler writes them; 'source': decimal up to 4096. */
+  numbers?: NumberStyle;
 }
 
 const ALU_NAMES = new Map<number, string>();
@@ -31,9 +34,9 @@ export function mnemonicImm(v: number): string {
   return '0x' + (v >>> 0).toString(16);
 }
 
-function imm64Text(v: bigint): string {
+function imm64Text(v: bigint, limit: bigint): string {
   const s = BigInt.asIntN(64, v);
-  if (s >= -10n && s <= 10n) return s.toString();
+  if (s >= -limit && s <= limit) return s.toString();
   return '0x' + BigInt.asUintN(64, v).toString(16);
 }
 
@@ -47,6 +50,9 @@ const rel = (v: number): string => (v < 0 ? String(v) : '+' + v);
 export function printMnemonic(insn: Instruction, options: MnemonicPrintOptions = {}): string | undefined {
   const { code, dst, src, off, imm } = insn;
   if (dst > 10 || (src > 10 && code !== 0x18)) return undefined;
+  const source = options.numbers === 'source';
+  const num = (v: number): string => (source && v >= -4096 && v <= 4096 ? String(v) : mnemonicImm(v));
+  const wide = (v: bigint): string => imm64Text(v, source ? 4096n : 10n);
   const cls = code & 7;
   const x = (code & 8) !== 0;
   const op = code & 0xf0;
@@ -71,7 +77,7 @@ export function printMnemonic(insn: Instruction, options: MnemonicPrintOptions =
       if (off !== 0 && off !== 1) return undefined;
       const name = ALU_NAMES.get(op | (off << 8));
       if (!name) return undefined;
-      return `${name}${suffix} ${r(dst)}, ${x ? r(src) : mnemonicImm(imm)}`;
+      return `${name}${suffix} ${r(dst)}, ${x ? r(src) : num(imm)}`;
     }
     case 5:
     case 6: {
@@ -82,29 +88,29 @@ export function printMnemonic(insn: Instruction, options: MnemonicPrintOptions =
       if (op === 0x80) {
         if (cls === 6) return undefined;
         if (x) return `callx ${r(dst)}`;
-        if (src === 0) return `call ${options.callName ?? mnemonicImm(imm)}`;
+        if (src === 0) return `call ${options.callName ?? num(imm)}`;
         if (src === 1) return `call local ${options.callName ?? target(imm)}`;
-        if (src === 2) return `call runtime ${mnemonicImm(imm)}`;
+        if (src === 2) return `call runtime ${num(imm)}`;
         return undefined;
       }
       if (op === 0x90) return cls === 5 && !x ? 'exit' : undefined;
       if (op === 0xe0) return cls === 5 && !x ? `may_goto ${target(off)}` : undefined;
       const name = JMP_NAMES.get(op);
       if (!name) return undefined;
-      return `${name}${cls === 6 ? '32' : ''} ${r(dst)}, ${x ? r(src) : mnemonicImm(imm)}, ${target(off)}`;
+      return `${name}${cls === 6 ? '32' : ''} ${r(dst)}, ${x ? r(src) : num(imm)}, ${target(off)}`;
     }
     case 0: {
       if (code === 0x18) {
         if (options.imm64Symbol !== undefined) return `lddw ${r(dst)}, ${options.imm64Symbol}`;
         const value = (BigInt((insn.hi ?? 0) >>> 0) << 32n) | BigInt(imm >>> 0);
-        if (src === 0) return `lddw ${r(dst)}, ${imm64Text(value)}`;
+        if (src === 0) return `lddw ${r(dst)}, ${wide(value)}`;
         const pseudo = LDDW_PSEUDO_NAMES[src];
-        return pseudo ? `lddw ${r(dst)}, ${pseudo} ${imm64Text(value)}` : undefined;
+        return pseudo ? `lddw ${r(dst)}, ${pseudo} ${wide(value)}` : undefined;
       }
       const size = SIZE_NAME.get(code & 0x18);
       if (!size) return undefined;
-      if ((code & 0xe0) === 0x20) return `ldabs${size} ${mnemonicImm(imm)}`;
-      if ((code & 0xe0) === 0x40) return src > 10 ? undefined : `ldind${size} ${r(src)}, ${mnemonicImm(imm)}`;
+      if ((code & 0xe0) === 0x20) return `ldabs${size} ${num(imm)}`;
+      if ((code & 0xe0) === 0x40) return src > 10 ? undefined : `ldind${size} ${r(src)}, ${num(imm)}`;
       return undefined;
     }
     case 1: {
@@ -116,7 +122,7 @@ export function printMnemonic(insn: Instruction, options: MnemonicPrintOptions =
     }
     case 2:
       if ((code & 0xe0) !== 0x60) return undefined;
-      return `st${SIZE_NAME.get(code & 0x18)} ${memText(dst, off)}, ${mnemonicImm(imm)}`;
+      return `st${SIZE_NAME.get(code & 0x18)} ${memText(dst, off)}, ${num(imm)}`;
     default: {
       const mode = code & 0xe0;
       const size = code & 0x18;
