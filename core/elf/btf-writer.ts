@@ -71,7 +71,7 @@ export function mapsBtf(maps: readonly MapDef[]): BtfMaps {
     return emit(0, KIND_ARRAY, 0, 0, [ptr, intId, 0]);
   });
   let offset = 0;
-  maps.forEach((m, i) => {
+  maps.forEach((_, i) => {
     const members: (readonly [string, number])[] = [...memberTypes[i]!];
     const values = valuesMember[i];
     if (values !== undefined) members.push(['values', values]);

@@ -2,7 +2,6 @@
 // and data. Every malformation becomes a diagnostic whose range is a byte range of the file;
 // nothing here throws.
 import { INSN_SIZE, decodeProgram, isWide, type Instruction } from '../isa';
-import type { AsmDiagnostic } from '../asm/ast';
 import type { AssembledFile, DataSection, FunctionSymbol, Program, ProgramInsn, Relocation } from '../asm/program';
 import { MAP_TYPES, type MapDef, type MapType } from '../map-types';
 import { progTypeOfSection } from '../program-types';

@@ -146,7 +146,6 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
   const undefinedSyms = new Map<string, OutSymbol>();
   const pending: PendingReloc[] = [];
   for (const { section, programs } of code) {
-    const view = new DataView(section.data.buffer);
     for (const { program, base } of programs) {
       for (const r of program.relocations) {
         const at = (base + r.slot) * INSN_SIZE;
