@@ -431,6 +431,23 @@ describe('argument errors exit 2 with a clear message', () => {
   });
 });
 
+const DIST_CLI = join(__dirname, '../dist/cli.js');
+if (!existsSync(DIST_CLI)) console.warn('dist/cli.js not built (npm run build): skipping its spawn test');
+
+describe('dist/cli.js (as npm run build makes it)', () => {
+  it.skipIf(!existsSync(DIST_CLI) || !HAVE_LLVM)('assembles and disassembles like llvm-mc and llvm-objdump', () => {
+    const input = file('dist.s', ELF_SOURCES['data-references']!);
+    const out = join(dir, 'dist.o');
+    const r = spawnSync(process.execPath, [DIST_CLI, 'assemble', input, '-o', out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(objdump(new Uint8Array(readFileSync(out)), ['-d', '-r'])).toBe(objdump(llvmMc(ELF_SOURCES['data-references']!), ['-d', '-r']));
+    const d = spawnSync(process.execPath, [DIST_CLI, 'disasm', '-r', out], { encoding: 'utf8' });
+    expect(d.status).toBe(0);
+    expect(d.stdout).toBe(objdumpFile(out, ['-d', '-r']));
+    expect(spawnSync(process.execPath, [DIST_CLI, 'disasm'], { encoding: 'utf8' }).status).toBe(2);
+  });
+});
+
 describe('the bundled CLI', () => {
   let bundle = '';
   beforeAll(async () => {
