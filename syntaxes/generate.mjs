@@ -373,7 +373,7 @@ const repositoryDirectives = {
         begin: String.raw`^\s*(\.section)\b${NOT_LABEL_DEF}\s*("[^"]*"|[^\s,#"/]+)?`,
         beginCaptures: {
           1: { name: 'keyword.control.directive.bpf' },
-          2: { name: 'entity.name.section.bpf' },
+          2: { name: 'entity.name.namespace.section.bpf' },
         },
         end: directiveEnd,
         patterns: [

@@ -39,7 +39,7 @@ describe('VS Code Dark+ and Light+ themes', () => {
     it(`${name} colours every kind of eBPF assembly token apart from plain text`, async () => {
       const theme = loadTheme(name);
       const llvm = await colours('source.bpf-asm', LLVM, theme);
-      for (const token of ['// a comment', '.section', 'count', 'r0', 'u32', '4', 'call', 'bpf_map_lookup_elem', 'if', 'goto', 'lock', 'exit']) {
+      for (const token of ['// a comment', '.section', 'xdp', 'count', 'r0', 'u32', '4', 'call', 'bpf_map_lookup_elem', 'if', 'goto', 'lock', 'exit']) {
         expect(llvm(token), `${name}: '${token}'`).toBeDefined();
       }
       // Kinds that must not look alike.
