@@ -362,7 +362,8 @@ class LlvmParser {
   // ---- statements ---------------------------------------------------------------------------
 
   private parseStatement(lineStart: boolean): void {
-    const mark = { statements: this.statements.length, diagnostics: this.diagnostics.length };
+    const markStatements = this.statements.length;
+    const markDiagnostics = this.diagnostics.length;
     this.stmtError = false;
     let i = 0;
     try {
@@ -404,8 +405,8 @@ class LlvmParser {
     }
     if (this.logMode && this.stmtError && this.logOpcode < 0) {
       // a pasted log's prose: `processed 5 insns`, `from 3 to 5: ...`
-      this.statements.length = mark.statements;
-      this.diagnostics.length = mark.diagnostics;
+      this.statements.length = markStatements;
+      this.diagnostics.length = markDiagnostics;
       this.toComment();
       return;
     }
@@ -603,6 +604,8 @@ class LlvmParser {
 
   /** A 32-bit immediate operand; `wide` marks 64-bit operations, whose immediate is sign-extended. */
   private imm32(i: number, wide: boolean, what = 'a number'): { imm: number; next: number } {
+    const quick = this.quickNumber(i);
+    if (quick !== undefined) return quick;
     const v = this.expr(i, what);
     if (v.symbol) {
       this.error(v.symbol.range, `expected ${what}, found symbol '${v.symbol.name}' (only a 64-bit load '${'rN = ' + v.symbol.name + ' ll'}' takes a symbol)`);
@@ -622,6 +625,27 @@ class LlvmParser {
     return { imm: Number(value), next: v.next };
   }
 
+  /**
+   * The common case without BigInt: a short decimal number, maybe negative, that no operator
+   * continues. Undefined when the slow path must decide.
+   */
+  private quickNumber(i: number): { imm: number; next: number } | undefined {
+    let neg = false;
+    let k = i;
+    if (this.isOp(k, '-') || this.isOp(k, '+')) {
+      neg = this.isOp(k, '-');
+      this.role[k] = R.Operator;
+      k++;
+    }
+    if (k >= this.n || this.tk[k] !== T.Num) return undefined;
+    const v = smallDecimal(this.text, this.ts[k]!, this.te[k]!);
+    if (v < 0 || v > 0x7fffffff) return undefined;
+    const next = k + 1;
+    if (next < this.n && this.tk[next] === T.Op && (isBinaryOp(this.str(next)) || this.isOp(next, '('))) return undefined;
+    this.role[k] = R.Number;
+    return { imm: neg ? -v : v, next };
+  }
+
   /** `(rN + off)` or `(rN - off)`; also the log's `(rN +4)`. */
   private memRef(i: number): MemRef {
     i = this.expectOp(i, '(');
@@ -633,6 +657,12 @@ class LlvmParser {
       this.role[i] = R.Operator;
       i++;
       if (this.tk[i] !== T.Num) this.fail(`expected an offset after '${neg ? '-' : '+'}'`, i);
+      const quick = smallDecimal(this.text, this.ts[i]!, this.te[i]!);
+      if (quick >= 0 && quick <= 32767 && this.isOp(i + 1, ')')) {
+        this.role[i] = R.Number;
+        this.role[i + 1] = R.Operator;
+        return { base, off: neg ? -quick : quick, next: i + 2 };
+      }
       const v = this.expr(i, 'an offset');
       if (v.symbol) this.error(v.symbol.range, `expected a number as offset, found symbol '${v.symbol.name}'`);
       const value = neg ? -v.value : v.value;
@@ -677,6 +707,8 @@ class LlvmParser {
       return { ref: { name: this.str(i), range: this.tokRange(i), role }, next: i + 1 };
     }
     if (i < this.n && (this.tk[i] === T.Num || this.isOp(i, '+') || this.isOp(i, '-'))) {
+      const quick = this.quickNumber(i);
+      if (quick !== undefined) return { value: quick.imm, next: quick.next, range: { start: this.ts[i]!, end: this.te[quick.next - 1]! } };
       const v = this.expr(i, 'a label or an offset');
       if (v.symbol) this.error(v.symbol.range, `expected a label or an offset, found an expression with '${v.symbol.name}'`);
       if (v.value < -(1n << 31n) || v.value >= 1n << 31n) this.error({ start: v.start, end: v.end }, `jump offset ${v.value} is out of range`);
