@@ -74,6 +74,12 @@ describe('disassemble -> llvm-mc-19 gives the same bytes', () => {
   }
 });
 
+// What our LLVM-syntax assembler takes that llvm-mc takes too; until it does, those encodings are left out below.
+const llvmLdPseudo = typeof ours('\tld_pseudo r1, 1, 5\n', 'llvm') !== 'string';
+const llvmRawData = typeof ours('\t.quad 0x0000000000000095\n', 'llvm') !== 'string';
+if (!llvmLdPseudo) console.warn('roundtrip: our LLVM-syntax assembler rejects ld_pseudo; leaving it out of the round trips');
+if (!llvmRawData) console.warn('roundtrip: our LLVM-syntax assembler rejects .quad in code; leaving raw encodings out');
+
 describe('disassemble -> our parser and assembler gives the same bytes', () => {
   for (const syntax of ['mnemonic', 'llvm'] as const) {
     for (const labels of [false, true]) {
@@ -85,9 +91,12 @@ describe('disassemble -> our parser and assembler gives the same bytes', () => {
         insns = insns.filter((i) => {
           const listed = listInstructions(toBytes([i]), syntax);
           if (syntax === 'mnemonic') return !listed.some((l) => l.raw && l.insn.code === 0x18 && l.size === 1);
-          if (i.code === 0x06 && (i.imm < -32768 || i.imm > 32767)) return false; // llvm-mc: 16-bit gotol numbers only
-          if (i.code === 0x85 && i.src !== 0) return false; // local calls and kfuncs need symbols
-          return !listed.some((l) => l.raw) && !(i.code === 0x18 && i.src !== 0);
+          if (!llvmRawData) {
+            if (i.code === 0x06 && (i.imm < -32768 || i.imm > 32767)) return false; // llvm-mc: 16-bit gotol numbers only
+            if (i.code === 0x85 && i.src !== 0) return false; // local calls and kfuncs need symbols
+            if (listed.some((l) => l.raw)) return false;
+          }
+          return llvmLdPseudo || !(i.code === 0x18 && i.src !== 0);
         });
         const bytes = toBytes(insns);
         const text = disassemble(bytes, { syntax, labels, numbers: labels ? 'source' : 'objdump' });
