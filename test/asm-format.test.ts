@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../core/asm/assembler';
-import { format } from '../core/asm/format';
+import { format, formatParsed } from '../core/asm/format';
 import { parse } from '../core/asm/index';
 import { parseLlvm } from '../core/asm/llvm-parser';
 import { parseMnemonic } from '../core/asm/mnemonic-parser';
@@ -88,6 +88,7 @@ r1 = r1 - -3
   it('leaves a pasted verifier log as it is', () => {
     const log = '0: R1=ctx() R10=fp0\n0: (b7) r0 = 0                        ; R0_w=0\n1: (95) exit\nprocessed 2 insns\n';
     expect(format(log)).toBe(log);
+    expect(formatParsed(log, parseLlvm(log))).toBe(log);
   });
 
   it.skipIf(!haveLlvm)('formats 3,000 random instructions into text llvm-mc-19 assembles to the same bytes', () => {

@@ -30,7 +30,9 @@ function looksMnemonic(text: string): boolean {
   return detectSyntax(text) === 'mnemonic';
 }
 
+/** Formats text already parsed (the language server keeps its parse). Log listings come back as they are. */
 export function formatParsed(text: string, parsed: ParsedFile): string {
+  if (parsed.syntax === 'llvm' && LOG_LINE.test(text)) return text;
   const lines = new LineIndex(text);
   const errorLines = new Set<number>();
   for (const d of parsed.diagnostics) {
