@@ -104,6 +104,7 @@ describe('a data file as one parsed program', () => {
     expect(p.comments.map(at)).toEqual(['# licence', '# one', '# note']);
     expect(p.tokens.filter((t) => t.kind === 'directive').map((t) => at(t.range))).toEqual(['-- asm', '-- result']);
     expect(p.tokens.filter((t) => t.kind === 'mnemonic').map((t) => at(t.range))).toEqual(['mov', 'exit']);
+    expect(p.tokens.filter((t) => t.kind === 'number').map((t) => at(t.range))).toEqual(['1', '0x1']);
   });
 });
 

@@ -206,7 +206,13 @@ export function parseDataFileProgram(text: string): ParsedFile {
     if (nl < 0) break;
     pos = nl + 1;
   }
-  for (const s of data.sections) out.tokens.push({ kind: 'directive', range: s.header });
+  for (const s of data.sections) {
+    out.tokens.push({ kind: 'directive', range: s.header });
+    const lower = s.name.toLowerCase();
+    if (lower === 'mem' || lower === 'result' || lower === 'raw') {
+      for (const w of tokens(text, s.body)) out.tokens.push({ kind: 'number', range: w.range });
+    }
+  }
   if (data.asm) {
     const p = parseMnemonic(data.asm.text);
     const d = asmStart;
