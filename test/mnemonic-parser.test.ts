@@ -242,6 +242,7 @@ describe('errors', () => {
     ['mov %r1,', '', "expected an operand after ',', found end of line"],
     ['call local', '', "expected a call target after 'local', found end of line"],
     ['42 mov', '42', "expected a mnemonic or a label, found '42'"],
+    ['call bpf_nosuch', 'bpf_nosuch', "expected a helper number or a bpf_* helper name, found unknown helper 'bpf_nosuch'"],
     ['.quad 0x18', '0x18', 'expected both words of an ld_imm64 (.quad FIRST, SECOND), found 1'],
   ];
   it.each(CASES)('%s', (src, covered, message) => {

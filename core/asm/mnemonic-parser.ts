@@ -787,7 +787,7 @@ class MnemonicParser {
       if (mode === 2) return fail(i, 'a kernel function BTF id');
       const helper = helperByName(t.name);
       if (!helper) {
-        this.error(t.range.start, t.range.end, `unknown helper '${t.name}': expected a helper number or a bpf_* helper name`);
+        this.error(t.range.start, t.range.end, `expected a helper number or a bpf_* helper name, found unknown helper '${t.name}'`);
         return undefined;
       }
       this.token('helper', t.range.start, t.range.end);
