@@ -335,10 +335,14 @@ describe('disasm', () => {
   });
 
   it('reports a malformed object with exit 1', async () => {
-    const good = new Uint8Array(readFileSync(join(dir, 'm.o')));
+    await cli('assemble', file('cut.s', ELF_SOURCES['alu-and-memory']!), '-o', join(dir, 'whole.o'));
+    const good = new Uint8Array(readFileSync(join(dir, 'whole.o')));
     const r = await cli('disasm', file('cut.o', good.slice(0, good.length - 64)));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/cut\.o: error: section header table is truncated/);
+    const empty = await cli('disasm', file('empty.bin', new Uint8Array(0)));
+    expect(empty.code).toBe(1);
+    expect(empty.err).toMatch(/empty\.bin: error: the file is empty/);
   });
 });
 

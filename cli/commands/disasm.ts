@@ -82,6 +82,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (options.section !== undefined && !obj.sections.some((s) => s.name === options.section)) {
       throw new UsageError(`no section '${options.section}' in ${file}`);
     }
+    if (bytes.length === 0) obj.diagnostics.push({ range: { start: 0, end: 0 }, severity: 'error', message: 'the file is empty', code: 'empty' });
     if (obj.diagnostics.some((d) => d.severity === 'error')) status = EXIT_ERROR;
     if (options.json) {
       jsonFiles.push(fileJson(file, elf, bytes, obj, listing));
