@@ -12,7 +12,7 @@ import {
   type DisassembleParams, type DisassembleResult, type RunParams, type RunResult, type StatusParams,
   type VerifierLogParams, type VerifierLogResult,
 } from './protocol';
-import type { VirtualDocuments } from './virtual-documents';
+import type { RenderedView, VirtualDocuments } from './virtual-documents';
 
 export interface CommandContext {
   client(): LanguageClient | undefined;
@@ -64,15 +64,15 @@ async function ask<P, R>(ctx: CommandContext, method: string, params: P): Promis
   }
 }
 
-async function renderVerifierLog(ctx: CommandContext, source: vscode.Uri): Promise<string> {
+async function renderVerifierLog(ctx: CommandContext, source: vscode.Uri): Promise<RenderedView> {
   // Opening the document (again, after a reload) hands it to the language server.
   await vscode.workspace.openTextDocument(source);
   const r = await request<VerifierLogParams, VerifierLogResult>(ctx, VERIFIER_LOG_REQUEST, { uri: source.toString() });
   if (!r.ok && !r.log) throw new Error(r.error ?? 'No verifier log for this file.');
-  return r.log;
+  return { text: r.log, ...(r.insnLines ? { insnLines: r.insnLines } : {}) };
 }
 
-async function renderDisassembly(ctx: CommandContext, object: vscode.Uri): Promise<string> {
+async function renderDisassembly(ctx: CommandContext, object: vscode.Uri): Promise<RenderedView> {
   let bytes: Uint8Array;
   try {
     bytes = await vscode.workspace.fs.readFile(object);
@@ -82,7 +82,7 @@ async function renderDisassembly(ctx: CommandContext, object: vscode.Uri): Promi
   const params: DisassembleParams = { uri: object.toString(), elfBase64: Buffer.from(bytes).toString('base64'), syntax: 'llvm' };
   const r = await request<DisassembleParams, DisassembleResult>(ctx, DISASSEMBLE_REQUEST, params);
   if (!r.ok) throw new Error(r.error ?? `Cannot disassemble ${object.fsPath}.`);
-  return r.text;
+  return { text: r.text };
 }
 
 async function showVerifierLog(ctx: CommandContext, arg: unknown): Promise<void> {

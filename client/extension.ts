@@ -5,6 +5,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
 import { registerDebugger } from './debug';
 import { startLanguageClient } from './language-client';
+import { registerLogLinks } from './log-link-provider';
 import { STATUS_NOTIFICATION, type StatusParams } from './protocol';
 import { VerdictStatusBar } from './status';
 import { VIEW_SCHEME, VirtualDocuments } from './virtual-documents';
@@ -19,6 +20,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     output, runOutput, views, status,
     vscode.workspace.registerTextDocumentContentProvider(VIEW_SCHEME, views),
+    registerLogLinks(views),
   );
   // A rebuilt object file refreshes its open disassembly.
   const objects = vscode.workspace.createFileSystemWatcher('**/*.o');

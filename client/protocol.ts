@@ -20,6 +20,12 @@ export interface VerifierLogResult {
   log: string;
   verdict: Verdict;
   error?: string;
+  /**
+   * Zero-based source line of each instruction, indexed as the log numbers instructions (by
+   * slot; the second slot of a 64-bit load repeats the first), null where unknown. Lets the
+   * client link the log's instruction numbers to the source.
+   */
+  insnLines?: (number | null)[];
 }
 
 /** `bpfAsm/assemble`: the document assembled into an ELF relocatable object. */

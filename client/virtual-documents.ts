@@ -10,11 +10,18 @@ export interface ViewKind {
   suffix: string;
   languageId: string;
   /** The text to show, or throws an Error whose message is shown instead. */
-  render(source: vscode.Uri): Promise<string>;
+  render(source: vscode.Uri): Promise<RenderedView>;
+}
+
+export interface RenderedView {
+  text: string;
+  /** For verifier logs: the source line of each instruction number (see VerifierLogResult). */
+  insnLines?: (number | null)[];
 }
 
 export class VirtualDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly kinds = new Map<string, ViewKind>();
+  private readonly rendered = new Map<string, RenderedView>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
 
@@ -34,11 +41,21 @@ export class VirtualDocuments implements vscode.TextDocumentContentProvider, vsc
     const kind = this.kinds.get(query.get('view') ?? '');
     const source = query.get('source');
     if (!kind || !source) return `Unknown view: ${uri.toString()}`;
+    let view: RenderedView;
     try {
-      return await kind.render(vscode.Uri.parse(source));
+      view = await kind.render(vscode.Uri.parse(source));
     } catch (e) {
-      return e instanceof Error ? e.message : String(e);
+      view = { text: e instanceof Error ? e.message : String(e) };
     }
+    this.rendered.set(uri.toString(), view);
+    return view.text;
+  }
+
+  /** What the view at `uri` last showed, and the source it shows it for. */
+  renderedView(uri: vscode.Uri): { view: RenderedView; source: vscode.Uri } | undefined {
+    const view = this.rendered.get(uri.toString());
+    const source = new URLSearchParams(uri.query).get('source');
+    return view && source ? { view, source: vscode.Uri.parse(source) } : undefined;
   }
 
   /** Opens (or re-renders and shows) the view `name` of `source` beside the active editor. */
@@ -60,5 +77,6 @@ export class VirtualDocuments implements vscode.TextDocumentContentProvider, vsc
 
   dispose(): void {
     this.changed.dispose();
+    this.rendered.clear();
   }
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultLaunchConfig, resolveLaunchConfig } from '../client/debug-config';
 import { INLINE_VALUE_LINES_ABOVE, inlineValueRange, registerReferences } from '../client/inline-values';
 import { hexInputProblem } from '../client/hex-input';
+import { logInsnLinks } from '../client/log-links';
 import { objectPathFor } from '../client/output-paths';
 import { statusText } from '../client/status-text';
 
@@ -88,5 +89,21 @@ describe('packet input', () => {
     for (const ok of ['', 'ff ff 00 11', 'ffff0011', '0xff,0x00', 'aa:bb:cc']) expect(hexInputProblem(ok), ok).toBeUndefined();
     expect(hexInputProblem('fg')).toMatch(/hex digits/);
     expect(hexInputProblem('fff')).toMatch(/odd number/);
+  });
+});
+
+describe('verifier log links', () => {
+  it('links instruction numbers at line starts and in branch lines, where the source line is known', () => {
+    const log = ['func#0 @0', '      0: .1........ (bf) r6 = r1', '0: R1=ctx() R10=fp0', '1: (b7) r0 = 2 ; R0_w=2',
+      'from 1 to 3: R0=2', '3: (95) exit', 'processed 3 insns'].join('\n');
+    const links = logInsnLinks(log, [10, 11, null, 13]);
+    expect(links).toEqual([
+      { line: 1, start: 6, end: 7, sourceLine: 10 },
+      { line: 2, start: 0, end: 1, sourceLine: 10 },
+      { line: 3, start: 0, end: 1, sourceLine: 11 },
+      { line: 4, start: 5, end: 6, sourceLine: 11 },
+      { line: 4, start: 10, end: 11, sourceLine: 13 },
+      { line: 5, start: 0, end: 1, sourceLine: 13 },
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import {
   ASSEMBLE_REQUEST, CONVERT_SYNTAX_REQUEST, DISASSEMBLE_REQUEST, RUN_REQUEST, STATUS_NOTIFICATION, VERIFIER_LOG_REQUEST,
   type AssembleResult, type ConvertSyntaxResult, type DisassembleResult, type RunResult, type StatusParams, type VerifierLogResult,
 } from '../client/protocol';
+import { logInsnLinks } from '../client/log-links';
 import { kernelBpfAvailable } from '../core/kernel';
 import { tokenize } from './grammar-tokenizer';
 
@@ -130,6 +131,19 @@ describe('bpfAsm/* protocol against the language server bundle', () => {
     expect(r.log).toMatch(/processed \d+ insns/);
     const t = await tokenize('source.bpf-verifier-log', r.log);
     expect(t.at('processed').scopes).toContain('keyword.other.summary.bpf-verifier-log');
+    // Each instruction line of the kernel's log links to the source line holding that instruction.
+    const source = snippet.split('\n');
+    const logLines = r.log.split('\n');
+    const links = logInsnLinks(r.log, r.insnLines ?? []);
+    let checked = 0;
+    for (const l of links) {
+      const printed = /^\d+: \([0-9a-f]{2}\) (\S+)/.exec(logLines[l.line]!);
+      if (!printed) continue;
+      // Same first word: the destination register, `*(u32`, `call`, `if`, `lock` or `exit`.
+      expect(source[l.sourceLine]!.trim().split(/\s+/)[0], logLines[l.line]).toBe(printed[1]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
   });
 
   it('runs the program', async () => {

@@ -6,6 +6,7 @@ import { printParsed } from '../../core/asm/convert';
 import { objectSource } from '../../core/disasm/object-source';
 import { readObject, writeObject } from '../../core/elf';
 import type { Program } from '../../core/asm/program';
+import { isWide } from '../../core/isa';
 import type { Syntax } from '../../core/asm/ast';
 import type { DocumentAnalysis } from '../analysis';
 
@@ -24,7 +25,18 @@ export function verifierLog(doc: DocumentAnalysis, section?: string): VerifierLo
   const program = pickProgram(doc, section);
   if (!program) return { ok: false, log: '', verdict: 'error', error: section ? `No program in section '${section}'.` : 'The file has no program.' };
   const result = doc.verifyWithLog(program, 2);
-  return { ok: true, log: result.log, verdict: result.accepted ? 'accepted' : 'rejected' };
+  return { ok: true, log: result.log, verdict: result.accepted ? 'accepted' : 'rejected', insnLines: insnLines(doc, program) };
+}
+
+/** The source line of each instruction slot, for links from the log's instruction numbers. */
+function insnLines(doc: DocumentAnalysis, program: Program): (number | null)[] {
+  const lines: (number | null)[] = [];
+  for (const { insn, slot, range } of program.insns) {
+    const line = range ? doc.lines.position(range.start).line : null;
+    lines[slot] = line;
+    if (isWide(insn)) lines[slot + 1] = line;
+  }
+  return Array.from(lines, (l) => l ?? null);
 }
 
 export function assembleObject(doc: DocumentAnalysis): AssembleResult {

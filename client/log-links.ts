@@ -1,0 +1,35 @@
+// Finds the instruction numbers in a verifier log that can link to source lines. No vscode
+// imports, so it can be tested.
+
+export interface InsnLink {
+  /** Zero-based line and half-open character range of the number in the log. */
+  line: number;
+  start: number;
+  end: number;
+  /** Zero-based source line of that instruction. */
+  sourceLine: number;
+}
+
+/** `12: (bf) ...`, `12: R1=...` and the liveness listing's `   12: .1... (bf)`. */
+const INSN_AT_START = /^(\s*)(\d+)(?=:)/;
+/** `from 3 to 5: ...` */
+const BRANCH = /^(from )(\d+)( to )(\d+)(?=:)/;
+
+export function logInsnLinks(log: string, insnLines: readonly (number | null)[]): InsnLink[] {
+  const links: InsnLink[] = [];
+  const add = (line: number, start: number, digits: string): void => {
+    const sourceLine = insnLines[Number(digits)];
+    if (sourceLine !== undefined && sourceLine !== null) links.push({ line, start, end: start + digits.length, sourceLine });
+  };
+  log.split('\n').forEach((text, line) => {
+    const branch = BRANCH.exec(text);
+    if (branch) {
+      add(line, branch[1]!.length, branch[2]!);
+      add(line, branch[1]!.length + branch[2]!.length + branch[3]!.length, branch[4]!);
+      return;
+    }
+    const m = INSN_AT_START.exec(text);
+    if (m) add(line, m[1]!.length, m[2]!);
+  });
+  return links;
+}
