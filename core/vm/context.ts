@@ -184,12 +184,12 @@ function skbContext(m: Machine, input: RunInput, type: ProgType): BuiltContext {
   const set = (name: string, v: number): void => { const f = SKB_FIELDS[name]; cdv.setUint32(f[0], v >>> 0, true); };
   const hdr = isL2 ? 0 : Math.min(ETH_HLEN, packet.length);
   set('len', packet.length - hdr);
+  if (!cdv.getUint32(SKB_FIELDS.wire_len[0], true)) set('wire_len', packet.length - hdr);
   set('protocol', ((ethType & 0xff) << 8) | (ethType >> 8));
   const dst = packet.subarray(0, 6);
   const pktType = packet.length < 6 ? 0 : dst.every((b) => b === 0xff) ? 1 : dst[0] & 1 ? 2 : dst.every((b) => b === 0) ? 0 : 3;
   set('pkt_type', pktType);
   if (!cdv.getUint32(SKB_FIELDS.ifindex[0], true)) set('ifindex', 1);
-  if (!cdv.getUint32(SKB_FIELDS.wire_len[0], true)) set('wire_len', packet.length);
   if (ethType === 0x0800 && packet.length >= ETH_HLEN + 20) {
     set('family', 2);
     cdv.setUint32(SKB_FIELDS.local_ip4[0], dv.getUint32(ETH_HLEN + 12, true), true);
@@ -225,6 +225,12 @@ function skbContext(m: Machine, input: RunInput, type: ProgType): BuiltContext {
     store(off, size, lo, hi) {
       const f = byOff.get(off - (off % 4));
       if (!f || !f[2] || off + size > SKB_SIZE) return `invalid bpf_context access off=${off} size=${size} (this __sk_buff field is read-only)`;
+      // tc_index, tc_classid and queue_mapping are 16-bit in the kernel; queue_mapping ignores values >= 0xffff.
+      if (f[0] === 'tc_index' || f[0] === 'tc_classid' || f[0] === 'queue_mapping') {
+        if (f[0] === 'queue_mapping' && (hi !== 0 || (lo >>> 0) >= 0xffff)) return undefined;
+        cdv.setUint32(f[0] === 'tc_index' ? 44 : f[0] === 'tc_classid' ? 72 : 12, lo & 0xffff, true);
+        return undefined;
+      }
       if (size === 8) { cdv.setInt32(off, lo, true); cdv.setInt32(off + 4, hi, true); }
       else if (size === 4) cdv.setInt32(off, lo, true);
       else if (size === 2) cdv.setUint16(off, lo & 0xffff, true);

@@ -415,7 +415,6 @@ def('xdp_adjust_head', (h) => {
   const { ctx, p } = packetOf(h);
   const delta = h.s32(2);
   const data = p.data + delta;
-  if (data < p.meta + 0 && p.meta !== p.data) return -EINVAL;
   if (p.end - data < 14 || data < 40 + (p.data - p.meta)) return -EINVAL;
   logBounds(h);
   const metaLen = p.data - p.meta;
@@ -426,7 +425,8 @@ def('xdp_adjust_meta', (h) => {
   const { ctx, p } = packetOf(h);
   const meta = p.meta + h.s32(2);
   if (meta > p.data || meta < 40) return -EINVAL;
-  if (p.data - meta > 32 || (p.data - meta) % 4 !== 0) return -EACCES;
+  // The metadata length must be 4-byte aligned and fit skb_shared_info's u8 meta_len.
+  if (p.data - meta > 255 || (p.data - meta) % 4 !== 0) return -EACCES;
   logBounds(h);
   return ctx.setBounds!(meta, p.data, p.end) ? 0 : -EINVAL;
 });
