@@ -12,7 +12,7 @@ import { COMMANDS } from '../client/command-ids';
 import { DEBUG_TYPE } from '../client/debug-config';
 import { ASM_LANGUAGES } from '../client/languages';
 import { LAUNCH_ATTRIBUTES } from '../client/launch-attributes';
-import { PROG_TYPES } from '../core/program-types';
+import { PROG_TYPES, SECTION_NAMES } from '../core/program-types';
 import { SETTINGS } from '../core/settings';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -106,7 +106,13 @@ describe('languages', () => {
     expect(firstLine('bpf-asm').test('// bpf-asm')).toBe(true);
     expect(firstLine('bpf-asm').test('.section xdp')).toBe(true);
     expect(firstLine('bpf-asm').test('\t.section\tkprobe/sys_open,"ax",@progbits')).toBe(true);
+    for (const section of SECTION_NAMES) {
+      expect(firstLine('bpf-asm').test(`.section ${section}`), section).toBe(true);
+      expect(firstLine('bpf-asm').test(`\t.section\t${section}/probe,"ax",@progbits`), section).toBe(true);
+    }
+    expect(firstLine('bpf-asm').test('.section xdpfoo')).toBe(false);
     expect(firstLine('bpf-asm').test('\t.section .text')).toBe(false);
+    expect(firstLine('bpf-asm').test('\t.section .data')).toBe(false);
     expect(firstLine('bpf-asm').test('\t.section\t.rodata')).toBe(false);
     expect(firstLine('bpf-asm').test('# bpf-asm-mnemonic')).toBe(false);
     expect(firstLine('bpf-asm-mnemonic').test('# bpf-asm-mnemonic')).toBe(true);
