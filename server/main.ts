@@ -100,7 +100,7 @@ export function startServer(connection: Connection): void {
   });
 
   documents.onDidOpen((e) => {
-    service.open(e.document.uri, e.document.getText(), e.document.version);
+    service.open(e.document.uri, e.document.getText(), e.document.version, e.document.languageId === 'bpf-asm-mnemonic' ? 'mnemonic' : undefined);
     schedule(e.document.uri);
   });
   documents.onDidChangeContent((e) => {
