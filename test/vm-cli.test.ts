@@ -135,3 +135,31 @@ describe('bpf-asm run', () => {
     expect((await cli(file, '--section', 'nothing')).code).toBe(2);
   });
 });
+
+describe('bpf-asm run inputs for tracing programs', () => {
+  it('reads pt_regs from --ctx, memory for probe_read from --memory, and stub helper values', async () => {
+    const file = join(dir, 'k.s');
+    writeFileSync(file, readFileSync('/dev/null', 'utf8') + `
+	.section kprobe/x,"ax"
+prog:
+	r3 = *(u64 *)(r1 + 112)
+	r1 = r10
+	r1 += -16
+	r2 = 16
+	call bpf_probe_read_kernel_str
+	r1 = r10
+	r1 += -16
+	r2 = 16
+	r3 = r0
+	call bpf_trace_printk
+	call bpf_get_attach_cookie
+	exit
+`);
+    const args = [file, '--ctx', '{"di": "0xffff888000001000"}', '--memory', '{"0xffff888000001000": "68656c6c6f2025640a00"}'];
+    const ok = await cli(...args, '--helper-return', 'bpf_get_attach_cookie=9', '--json');
+    expect(JSON.parse(ok.out)).toMatchObject({ retval: '0x9', output: [{ kind: 'printk', text: 'hello 10\n' }] });
+    const stubless = await cli(...args);
+    expect(stubless.code).toBe(1);
+    expect(stubless.err).toMatch(/fault at instruction 10 \(line 13\): helper bpf_get_attach_cookie \(#174\) is not emulated/);
+  });
+});

@@ -18,6 +18,8 @@ const OPTIONS = {
   pcap: { type: 'string', placeholder: 'F', help: 'run once per packet of a pcap or pcapng capture' },
   ctx: { type: 'string', placeholder: 'JSON', help: 'context: JSON fields ({"mark":1} or pt_regs {"di":5}), a "hex" string of raw bytes, or @FILE' },
   maps: { type: 'string', placeholder: 'JSON', help: 'initial map contents, {"map": [{"key":..,"value":..}]}, or @FILE' },
+  memory: { type: 'string', placeholder: 'JSON', help: 'memory bpf_probe_read* can read: {"0xffff888000001000": "hex bytes"}, or @FILE' },
+  'helper-return': { type: 'string', placeholder: 'LIST', help: 'return values for helpers the VM does not emulate: bpf_get_socket_cookie=7,46=0' },
   limit: { type: 'string', placeholder: 'N', help: 'instruction budget (default 200000000)' },
   cpus: { type: 'string', placeholder: 'N', help: 'number of CPUs for per-CPU maps (default 1)' },
   seed: { type: 'string', placeholder: 'N', help: 'seed of bpf_get_prandom_u32' },
@@ -34,7 +36,7 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
   options: OPTIONS,
   minPositionals: 1,
   epilog:
-    'JSON output (one line per run): {"file", "packet"? (index in --pcap), "retval": "0x..", "action"?,\n' +
+    'JSON output (one line per run): {"file", "index"? (packet number with --pcap), "retval": "0x..", "action"?,\n' +
     '  "packet"?: hex, "maps": {name: [{"key","value"|"values"}]}, "output": [{"kind","text"|"data",...}],\n' +
     '  "instructions": N} or {"file", "fault": {"message","insn","line","address"?,"region"?,"access"?}}.\n' +
     'Conformance files: {"file", "retval": "0x..", "expected": "0x..", "pass": bool}.\n' +
@@ -101,6 +103,22 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     else throw new UsageError('--ctx: expected a JSON object of fields or a string of hex bytes');
   }
   const mapsJson = options.maps !== undefined ? parseJsonArg(options.maps, 'maps') : undefined;
+  const memoryImage: { addr: bigint; bytes: Uint8Array }[] = [];
+  if (options.memory !== undefined) {
+    const mem = parseJsonArg(options.memory, 'memory');
+    if (!mem || typeof mem !== 'object' || Array.isArray(mem)) throw new UsageError('--memory: expected an object of address: hex bytes');
+    for (const [addr, bytes] of Object.entries(mem as Record<string, unknown>)) {
+      if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(addr)) throw new UsageError(`--memory: '${addr}' is not an address`);
+      if (typeof bytes !== 'string') throw new UsageError(`--memory: the bytes at ${addr} must be a hex string`);
+      memoryImage.push({ addr: BigInt(addr), bytes: parseHex(bytes, `--memory ${addr}`) });
+    }
+  }
+  const helperReturns: Record<string, bigint> = {};
+  for (const item of options['helper-return']?.split(',').filter(Boolean) ?? []) {
+    const m = /^\s*([A-Za-z_][\w]*|\d+)\s*=\s*(-?(?:0x[0-9a-f]+|\d+))\s*$/i.exec(item);
+    if (!m) throw new UsageError(`--helper-return: expected NAME=VALUE, found '${item}'`);
+    helperReturns[m[1]!] = BigInt(m[2]!);
+  }
   const limit = intOption(options.limit, 'limit');
   const cpus = intOption(options.cpus, 'cpus');
   const seed = intOption(options.seed, 'seed');
@@ -137,7 +155,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         continue;
       }
     }
-    const loaded = loadVm(assembled, { section: options.section, progType: options.type, limit, cpus, seed });
+    const loaded = loadVm(assembled, { section: options.section, progType: options.type, limit, cpus, seed, memoryImage, helperReturns });
     if (typeof loaded === 'string') throw new UsageError(`${file}: ${loaded}`);
     const { machine, progType } = loaded;
     if (mapsJson !== undefined) {
