@@ -139,7 +139,7 @@ describe('bpf-asm run', () => {
 describe('bpf-asm run inputs for tracing programs', () => {
   it('reads pt_regs from --ctx, memory for probe_read from --memory, and stub helper values', async () => {
     const file = join(dir, 'k.s');
-    writeFileSync(file, readFileSync('/dev/null', 'utf8') + `
+    writeFileSync(file, `
 	.section kprobe/x,"ax"
 prog:
 	r3 = *(u64 *)(r1 + 112)
@@ -160,6 +160,6 @@ prog:
     expect(JSON.parse(ok.out)).toMatchObject({ retval: '0x9', output: [{ kind: 'printk', text: 'hello 10\n' }] });
     const stubless = await cli(...args);
     expect(stubless.code).toBe(1);
-    expect(stubless.err).toMatch(/fault at instruction 10 \(line 13\): helper bpf_get_attach_cookie \(#174\) is not emulated/);
+    expect(stubless.err).toMatch(/fault at instruction 10 \(line 14\): helper bpf_get_attach_cookie \(#174\) is not emulated/);
   });
 });
