@@ -35,6 +35,8 @@ export interface LaunchArgs {
   verifyFirst?: boolean;
   /** Where relative paths start (default: the adapter's working directory). */
   cwd?: string;
+  /** Not a launch.json attribute: skips the verifier (benchmarks of programs it takes long on). */
+  skipVerifier?: boolean;
 }
 
 export type StopKind =
@@ -242,6 +244,10 @@ export class BpfRuntime extends EventEmitter {
     this.input = input;
 
     const main = this.programs[0]!;
+    if (args.skipVerifier) {
+      main.verifier = { accepted: true, errors: [], log: '', processed: 0, states: [], warnings: [], totalStates: 0, peakStates: 0 };
+      return this.begin();
+    }
     main.verifier = verifyProgram(main.program, this.file.maps, { progType: this.progType, collectStates: true });
     if (!main.verifier.accepted) {
       const e = main.verifier.errors[0]!;
