@@ -116,7 +116,7 @@ export async function run(): Promise<string> {
       const s = stops.at(-1)!;
       if (s.reason !== 'breakpoint' || rt.machine.count !== 1_000_004) throw new Error(`expected the breakpoint after 1,000,004 instructions, stopped for ${s.reason} after ${rt.machine.count}`);
       bwd.push(time(() => rt.reverseContinue()));
-      if (rt.machine.count !== 0) throw new Error('reverse continue did not reach the start');
+      if ((rt.machine.count as number) !== 0) throw new Error('reverse continue did not reach the start');
     }
     lines.push(`runtime continue to a breakpoint 1,000,004 instructions ahead: first ${ms(fwd[0]!)}, then median ${ms(median(fwd.slice(1)))} (target < 100 ms)`);
     lines.push(`runtime reverseContinue back over them to the start: first ${ms(bwd[0]!)}, then median ${ms(median(bwd.slice(1)))}`);
