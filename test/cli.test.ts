@@ -104,6 +104,30 @@ describe('assemble', () => {
     }
   });
 
+  it.skipIf(!CAN_LOAD)('libbpf loads a hand-written object: a label at the entry, a static subprogram, a map', async () => {
+    const source = [
+      '\t.section xdp,"ax",@progbits', '\t.globl prog', '\t.type prog,@function', 'prog:', 'start:',
+      '\tr1 = 0', '\t*(u32 *)(r10 - 4) = r1', '\tr2 = r10', '\tr2 += -4', '\tr1 = hits ll', '\tcall 1',
+      '\tr1 = 5', '\tcall twice', '\tr0 = 2', '\texit',
+      // libbpf takes bpf-to-bpf calls only into .text
+      '\t.text', 'twice:', '\tr0 = r1', '\tr0 += r1', '\texit',
+      '\t.map hits, type=array, key=4, value=8, max_entries=1',
+      '\t.section license,"aw",@progbits', '\t.asciz "GPL"', '',
+    ].join('\n');
+    const obj = join(dir, 'hand.o');
+    expect((await cli('assemble', file('hand.s', source), '-o', obj)).code).toBe(0);
+    const pins = `/sys/fs/bpf/bpf_asm_cli_hand_${process.pid}`;
+    mkdirSync(pins);
+    try {
+      const load = spawnSync('bpftool', ['prog', 'loadall', obj, `${pins}/progs`, 'pinmaps', `${pins}/maps`], { encoding: 'utf8' });
+      expect(load.status, load.stderr).toBe(0);
+      expect(readdirSync(`${pins}/progs`)).toEqual(['prog']);
+      expect(readdirSync(`${pins}/maps`)).toEqual(['hits']);
+    } finally {
+      rmSync(pins, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!HAVE_LLVM || !HAVE_CONFORMANCE)('mnemonic conformance programs assemble to the bytes llvm-mc gives their LLVM conversion', async () => {
     const names = readdirSync(CONFORMANCE).filter((f) => f.endsWith('.data')).sort();
     let compared = 0;

@@ -3,7 +3,7 @@
 // section, locals before globals in `.symtab`. A relocation naming a section is made against the
 // section's STT_SECTION symbol (the immediate already holds the offset, as llvm-mc leaves it).
 import { INSN_SIZE, encodeInto, slotCount } from '../isa';
-import type { AssembledFile, DataSection, Program } from '../asm/program';
+import type { AssembledFile, DataSection, FunctionSymbol, Program } from '../asm/program';
 import { MAP_TYPES } from '../map-types';
 import { mapsBtf } from './btf-writer';
 import { ByteWriter, StringTable } from './bytes';
@@ -271,24 +271,35 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
   writeHeader(new DataView(image.buffer), shoff, ordered.length + 1, strtab.index);
   return image;
 
+  /**
+   * Function symbols are STT_FUNC with the size up to the next function, except local ones
+   * outside `.text`: libbpf takes every FUNC there for a program (and refuses static ones), so
+   * those are plain labels, as llvm-mc makes a label without `.type`.
+   */
   function addCodeSymbols(section: OutSection, placed: { program: Program; base: number }[]): void {
     const total = section.data.length;
+    const isFunc = (f: FunctionSymbol): boolean => f.global || section.name === '.text';
     const fnStarts: number[] = [];
-    for (const { program, base } of placed) for (const f of program.functions) fnStarts.push((base + f.slot) * INSN_SIZE);
+    for (const { program, base } of placed) {
+      for (const f of program.functions) if (isFunc(f)) fnStarts.push((base + f.slot) * INSN_SIZE);
+    }
     fnStarts.sort((a, b) => a - b);
     const syms: OutSymbol[] = [];
     const seen = new Set<string>();
     for (const { program, base } of placed) {
-      const fnNames = new Set(program.functions.map((f) => f.name));
       for (const f of program.functions) {
         if (seen.has(f.name)) continue;
         seen.add(f.name);
         const at = (base + f.slot) * INSN_SIZE;
+        if (!isFunc(f)) {
+          syms.push(symbol(f.name, at, 0, STT_NOTYPE, false, section));
+          continue;
+        }
         const next = fnStarts.find((x) => x > at) ?? total;
         syms.push(symbol(f.name, at, next - at, STT_FUNC, f.global, section));
       }
       for (const [name, slot] of program.labels) {
-        if (fnNames.has(name) || seen.has(name) || name.startsWith('.L')) continue;
+        if (seen.has(name) || name.startsWith('.L')) continue;
         seen.add(name);
         syms.push(symbol(name, (base + slot) * INSN_SIZE, 0, STT_NOTYPE, false, section));
       }
