@@ -17,6 +17,9 @@ import { hex64, toBig } from './int64';
 const ST_EXIT = EXIT, ST_FAULT = FAULT, ST_RETURN = RETURN, ST_STOP = STOP, ST_TAILCALL = TAILCALL, UNDO_CAP = CAP;
 const TAG_FN = FN, TAG_MEM = MEM, TAG_REG = REG, TAG_STEP = STEP;
 
+/** Compiled code per program (it holds no machine state, so machines running the same program share it). */
+const COMPILED = new WeakMap<VmProgram, Map<string, ExecFn>>();
+
 /** Kernel limits. */
 export const MAX_CALL_FRAMES = 8;
 export const MAX_TAIL_CALLS = 33;
@@ -151,7 +154,6 @@ export class Machine implements ExecHost {
   prandom: number;
   readonly undoFns: (() => void)[] = [];
   private frames: Frame[] = [];
-  private readonly compiled = new Map<string, ExecFn>();
   nested = 0;
   /** Breakpoint slots per program index. */
   private readonly breakpoints = new Map<number, Set<number>>();
@@ -198,11 +200,14 @@ export class Machine implements ExecHost {
   private exec(flavour: 'fast' | 'debug'): ExecFn {
     const record = flavour === 'debug' && this.recording;
     const bps = flavour === 'debug' && this.useBreakpoints && this.nested === 0 ? this.breakpoints.get(this.progIndex) : undefined;
-    const key = `${this.progIndex}:${flavour}:${record ? 1 : 0}:${bps ? [...bps].sort((a, b) => a - b).join(',') : ''}`;
-    let fn = this.compiled.get(key);
+    const key = `${flavour}:${record ? 1 : 0}:${bps ? [...bps].sort((a, b) => a - b).join(',') : ''}`;
+    let cache = COMPILED.get(this.prog);
+    if (!cache) { cache = new Map(); COMPILED.set(this.prog, cache); }
+    let fn = cache.get(key);
     if (!fn) {
       fn = compile(this.prog, flavour, { record, breakpoints: bps });
-      this.compiled.set(key, fn);
+      if (cache.size > 64) cache.clear();
+      cache.set(key, fn);
     }
     return fn;
   }
