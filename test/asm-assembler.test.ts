@@ -8,7 +8,9 @@ import { LineIndex } from '../core/asm/ast';
 import { assemble } from '../core/asm/assembler';
 import { assembleText, parse } from '../core/asm/index';
 import { parseLlvm } from '../core/asm/llvm-parser';
+import { disassemble } from '../core/disasm';
 import { encodeProgram } from '../core/isa';
+import { InsnGen, seeded } from './asm-llvm-gen';
 
 const haveLlvm = spawnSync('llvm-mc-19', ['--version']).status === 0 && spawnSync('llvm-objcopy-19', ['--version']).status === 0;
 if (!haveLlvm) console.warn('skipping llvm-mc comparisons in the assembler tests: llvm-mc-19 or llvm-objcopy-19 is not installed');
@@ -63,12 +65,38 @@ describe('assembler', () => {
     expect(e.map((x) => x.slice(0, 3))).toEqual([['error', 'cross-section-jump', 'L1']]);
   });
 
-  it('refuses instructions in data sections and data in code sections', () => {
-    const e = errorsOf('.data\nr0 = 1\n.text\n.long 5\nexit');
+  it('refuses instructions in data sections, and code data that is not whole instructions', () => {
+    const e = errorsOf('.data\nr0 = 1\n.text\n.ascii "x"\n.long 5\nexit\n.short 1');
     expect(e.map((x) => x.slice(0, 3))).toEqual([
       ['error', 'insn-in-data', 'r0 = 1'],
-      ['error', 'data-in-code', '.long 5'],
+      ['error', 'data-in-code', '.ascii "x"'],
+      ['error', 'misaligned', 'exit'],
+      ['error', 'misaligned', '.short 1'],
     ]);
+  });
+
+  it('re-assembles the disassembler\'s listings, raw .quad slots included, as llvm-mc-19 does', () => {
+    const rand = seeded(11);
+    const source = new InsnGen(rand).program(1500).join('\n');
+    const bytes = Buffer.from(encodeProgram(assemble(parseLlvm(source)).programs[0]!.insns.map((i) => i.insn)));
+    // scatter encodings no syntax can spell over single-slot instructions
+    const wide = new Set<number>();
+    for (let slot = 0; slot < bytes.length / 8; slot++) if (bytes[slot * 8] === 0x18) wide.add(slot).add(++slot);
+    for (let slot = 0; slot < bytes.length / 8; slot++) {
+      if (wide.has(slot) || rand() > 0.05) continue;
+      for (let k = 0; k < 8; k++) bytes[slot * 8 + k] = Math.floor(rand() * 256);
+      if (bytes[slot * 8] === 0x18) bytes[slot * 8] = 0x17;
+    }
+    for (const labels of [false, true]) {
+      const text = disassemble(new Uint8Array(bytes), { syntax: 'llvm', labels });
+      expect(text).toContain('.quad');
+      const parsed = parseLlvm(text);
+      expect(parsed.diagnostics).toEqual([]);
+      const out = assemble(parsed);
+      expect(out.diagnostics).toEqual([]);
+      expect(bytesOf(out.programs[0]!.insns).toString('hex'), `labels ${labels}`).toBe(bytes.toString('hex'));
+      if (haveLlvm) expect(llvmSection(text, '.text').toString('hex')).toBe(bytes.toString('hex'));
+    }
   });
 
   it('gives programs their section, program type and name', () => {

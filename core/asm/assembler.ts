@@ -30,6 +30,9 @@ interface SectionState {
   patches: { at: number; size: number; expr: { text: string; range: Range } }[];
   /** Symbols data refers to (`.quad inner_map`), by byte offset. */
   dataRefs: Map<number, string>;
+  /** Code: bytes of data directives (`.quad 0x...`) not yet making up a whole instruction slot. */
+  rawPending: number[];
+  rawRange?: Range;
   labels: Map<string, number>;
 }
 
@@ -110,7 +113,7 @@ class Assembler {
     }
     if (kind === 'data' && flags !== undefined && !flags.includes('a')) alloc = false;
     s = {
-      name, kind, alloc, insns: [], refs: [], slots: 0, bytes: [], patches: [], dataRefs: new Map(), labels: new Map(),
+      name, kind, alloc, insns: [], refs: [], slots: 0, bytes: [], patches: [], dataRefs: new Map(), rawPending: [], labels: new Map(),
     };
     this.sections.set(name, s);
     this.order.push(s);
@@ -129,7 +132,12 @@ class Assembler {
       else this.instruction(st);
     }
     for (const s of this.order) {
-      if (s.kind === 'code') this.resolveCode(s);
+      if (s.kind === 'code') {
+        if (s.rawPending.length > 0) {
+          this.diag(s.rawRange!, `${s.rawPending.length} byte${s.rawPending.length > 1 ? 's' : ''} of data do not fill an 8-byte instruction slot`, 'misaligned');
+        }
+        this.resolveCode(s);
+      }
       else this.patchData(s);
     }
     return this.result();
@@ -151,6 +159,10 @@ class Assembler {
     if (s.kind !== 'code') {
       this.diag(st.range, `an instruction in section '${s.name}', which holds data: start code with .text or .section <program type>`, 'insn-in-data');
       return;
+    }
+    if (s.rawPending.length > 0) {
+      this.diag(st.range, `an instruction must start on an 8-byte boundary: the data before it leaves ${s.rawPending.length} byte${s.rawPending.length > 1 ? 's' : ''} over`, 'misaligned');
+      s.rawPending = [];
     }
     const insn: Instruction = { ...st.insn };
     const pi: ProgramInsn = { insn, slot: s.slots, range: st.range };
@@ -214,7 +226,9 @@ class Assembler {
       return;
     }
     if (s.kind === 'code') {
-      this.diag(st.range, `data in code section '${s.name}': put data in .data, .rodata or another data section`, 'data-in-code');
+      // raw encodings, as disassemblers write what the syntax cannot say: `.quad 0x...`
+      const bytes = this.codeData(st, s);
+      if (bytes) this.appendRaw(s, bytes, st);
       return;
     }
     if (DEBUG_SECTION.test(s.name)) return; // debug information is checked by the parser, not kept
@@ -281,6 +295,67 @@ class Assembler {
     const d = this.symbols.get(name);
     if (!d || d.section !== s) return undefined;
     return BigInt(s.kind === 'code' ? d.offset * 8 : d.offset);
+  }
+
+  /** The bytes of a data directive in a code section; only constants are allowed there. */
+  private codeData(st: DirectiveStatement, s: SectionState): number[] | undefined {
+    const { name, args } = st;
+    const out: number[] = [];
+    const size = DATA_SIZES[name];
+    if (size !== undefined) {
+      for (const a of args) {
+        const v = this.constant(a, s);
+        if (v === undefined) return undefined;
+        const bits = BigInt(size * 8);
+        if (size < 8 && (v >= 1n << bits || v < -(1n << (bits - 1n)))) {
+          this.diag(a.range, `${a.text} does not fit in ${size} byte${size > 1 ? 's' : ''}`, 'data');
+          return undefined;
+        }
+        const u = BigInt.asUintN(size * 8, v);
+        for (let k = 0; k < size; k++) out.push(Number((u >> BigInt(8 * k)) & 0xffn));
+      }
+      return out;
+    }
+    if (name === '.zero' || name === '.space' || name === '.skip') {
+      const count = Number(this.constant(args[0]!, s) ?? -1n);
+      const fill = args[1] ? Number((this.constant(args[1], s) ?? 0n) & 0xffn) : 0;
+      if (count < 0 || count > 1 << 20) {
+        this.diag(st.range, `${name} in code needs a size between 0 and 1048576`, 'data');
+        return undefined;
+      }
+      return new Array<number>(count).fill(fill);
+    }
+    this.diag(st.range, `${name} in code section '${s.name}': only .byte, .short, .long, .quad and .zero can spell raw instructions; put other data in a data section`, 'data-in-code');
+    return undefined;
+  }
+
+  /** Adds raw bytes to a code section, making instructions of each whole slot (two for ld_imm64). */
+  private appendRaw(s: SectionState, bytes: number[], st: DirectiveStatement): void {
+    if (s.rawPending.length === 0) s.rawRange = st.range;
+    for (const b of bytes) s.rawPending.push(b);
+    const p = s.rawPending;
+    let at = 0;
+    while (p.length - at >= 8) {
+      const wide = p[at] === 0x18;
+      if (wide && p.length - at < 16) break;
+      const word = (k: number) => (p[at + k]! | (p[at + k + 1]! << 8) | (p[at + k + 2]! << 16) | (p[at + k + 3]! << 24)) | 0;
+      const insn: Instruction = {
+        code: p[at]!, dst: p[at + 1]! & 0xf, src: p[at + 1]! >> 4, off: ((p[at + 2]! | (p[at + 3]! << 8)) << 16) >> 16, imm: word(4),
+      };
+      if (wide) {
+        if (word(8) !== 0) {
+          this.diag(st.range, "a raw ld_imm64 (opcode 0x18) needs a second slot whose first four bytes are zero", 'raw-ld-imm64');
+        }
+        insn.hi = word(12);
+      }
+      const pi: ProgramInsn = { insn, slot: s.slots, range: s.rawRange ?? st.range };
+      if (this.opts.lines) pi.line = this.opts.lines.position(pi.range!.start).line;
+      s.insns.push(pi);
+      s.slots += wide ? 2 : 1;
+      at += wide ? 16 : 8;
+      s.rawRange = st.range;
+    }
+    s.rawPending = p.slice(at);
   }
 
   private mapDirective(st: DirectiveStatement): void {
