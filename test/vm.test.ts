@@ -327,3 +327,43 @@ none:
     expect(m.run().r0).toBe(45n);
   });
 });
+
+describe('map types through the VmMap API', () => {
+  const mk = (type: string, keySize: number, valueSize: number, maxEntries: number) => {
+    const m = createMap({ name: type, type: type as never, keySize, valueSize, maxEntries, flags: 0 }, 3, { cpus: 2, cpu: 1 }, new AddressSpace());
+    if (typeof m === 'string') throw new Error(m);
+    return m;
+  };
+  const k = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
+
+  it('lru_hash evicts the least recently used key when full; hash refuses with -E2BIG', () => {
+    const lru = mk('lru_hash', 4, 4, 3);
+    const hash = mk('hash', 4, 4, 3);
+    for (const m of [lru, hash]) for (const i of [1, 2, 3]) expect(m.update(k(i), k(i * 10), 0)).toBe(0);
+    expect(lru.lookup(k(1), { hi: 0, lo: 0 })).toBe(true);
+    expect(lru.update(k(4), k(40), 0)).toBe(0);
+    expect(lru.entries().map((e) => e.key[0]).sort()).toEqual([1, 3, 4]);
+    expect(hash.update(k(4), k(40), 0)).toBe(-7);
+    expect(hash.update(k(3), k(30), 1)).toBe(-17);
+    expect(hash.update(k(9), k(30), 2)).toBe(-2);
+  });
+
+  it('per-CPU maps keep one value per CPU; the program sees its own CPU', () => {
+    const pa = mk('percpu_array', 4, 8, 2);
+    expect(pa.updateAll(k(1), [k(5), k(6)], 0)).toBe(0);
+    expect(pa.entries()[1]!.value).toEqual([Uint8Array.of(5, 0, 0, 0, 0, 0, 0, 0), Uint8Array.of(6, 0, 0, 0, 0, 0, 0, 0)]);
+    expect(pa.update(k(1), k(9), 0)).toBe(0);
+    expect((pa.entries()[1]!.value as Uint8Array[]).map((v) => v[0])).toEqual([5, 9]);
+    expect(pa.update(k(2), k(9), 0)).toBe(-7);
+    expect(pa.delete(k(0))).toBe(-22);
+  });
+
+  it('bloom filters answer peek with 0 or -ENOENT; stacks pop last in, first out', () => {
+    const bloom = mk('bloom_filter', 0, 4, 8);
+    expect(bloom.push(k(7), 0)).toBe(0);
+    expect(bloom.push(k(7), 2)).toBe(-22);
+    const stack = mk('stack', 0, 4, 2);
+    expect([stack.push(k(1), 0), stack.push(k(2), 0), stack.push(k(3), 0), stack.push(k(3), 2)]).toEqual([0, 0, -7, 0]);
+    expect([stack.pop(false), stack.pop(false), stack.pop(false)]).toEqual([k(3), k(2), -2]);
+  });
+});
