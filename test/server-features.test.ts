@@ -266,3 +266,29 @@ describe('display features', () => {
     expect(lines.join('\n')).toBe('\t.section\txdp\nprog:\n\tr0 = 2 // two\n\texit\n');
   });
 });
+
+describe('a pasted verifier log', () => {
+  it("shows the kernel's message on the instruction where the log stopped", () => {
+    const log = [
+      '0: R1=ctx() R10=fp0',
+      '0: (61) r2 = *(u32 *)(r1 +4)          ; R1=ctx() R2=pkt_end()',
+      '1: (61) r1 = *(u32 *)(r1 +0)          ; R1=pkt(r=0)',
+      '2: (69) r0 = *(u16 *)(r1 +12)',
+      'invalid access to packet, off=12 size=2, R1(id=0,off=12,r=0)',
+      'R1 offset is outside of the packet',
+      'processed 3 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0',
+      '',
+    ].join('\n');
+    if (kernel.ok) {
+      // the text above is what the kernel prints for examples/broken/packet_bounds.bpf.s
+      const file = assemble(parse(readFileSync(join(__dirname, '../examples/broken/packet_bounds.bpf.s'), 'utf8')));
+      expect(verifyInKernel(file.programs[0]!, file.maps, file.data).log).toBe(log);
+    }
+    const d = openDoc(log);
+    const errors = d.service.diagnostics(d.uri).filter((x) => x.severity === 1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.range.start.line).toBe(d.at('2: (69)').line);
+    expect(String(errors[0]!.message)).toBe('invalid access to packet, off=12 size=2, R1(id=0,off=12,r=0)\nR1 offset is outside of the packet');
+    expect(errors[0]!.code).toBe('packet-out-of-bounds');
+  });
+});

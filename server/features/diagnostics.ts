@@ -4,6 +4,7 @@ import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRela
 import { helperAvailability } from '../../core/helpers/allowed';
 import { helperName } from '../../core/helpers/table';
 import { CALL } from '../../core/isa';
+import { isKernelLog, kernelLogError, type KernelLogError } from '../../core/verifier/kernel-log';
 import type { DocumentAnalysis } from '../analysis';
 import { toLspRange } from '../positions';
 
@@ -27,8 +28,28 @@ export function diagnostics(doc: DocumentAnalysis): Diagnostic[] {
   out.push(...unusedSymbols(doc));
   if (out.some((d) => d.severity === DiagnosticSeverity.Error)) return out;
   out.push(...helperAvailabilityWarnings(doc));
-  out.push(...verifierDiagnostics(doc));
+  // A pasted log of a rejected load lists the program only up to the error: show the kernel's own
+  // verdict there instead of verifying the cut-off program.
+  const logged = isKernelLog(doc.text) ? kernelLogError(doc.text) : undefined;
+  if (logged) out.push(loggedError(doc, logged));
+  else out.push(...verifierDiagnostics(doc));
   return out;
+}
+
+function loggedError(doc: DocumentAnalysis, e: KernelLogError): Diagnostic {
+  const lines = doc.text.split('\n');
+  let line = e.line;
+  if (e.insn !== undefined) {
+    const re = new RegExp(`^\\s*${e.insn}:\\s*\\([0-9a-fA-F]{2}\\)`);
+    for (let i = e.line - 1; i >= 0; i--) if (re.test(lines[i]!)) { line = i; break; }
+  }
+  return {
+    range: { start: { line, character: 0 }, end: { line, character: lines[line]?.length ?? 0 } },
+    severity: DiagnosticSeverity.Error,
+    message: [e.message, ...e.notes].join('\n'),
+    code: verifierCode(e.message),
+    source: 'kernel verifier (from the log)',
+  };
 }
 
 function unusedSymbols(doc: DocumentAnalysis): Diagnostic[] {
