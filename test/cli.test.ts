@@ -394,6 +394,16 @@ describe('convert and fmt', () => {
     expect(readFileSync(path, 'utf8')).toBe(printed.out);
     const check = await cli('fmt', '--check', path);
     expect(check).toEqual({ code: 0, out: '', err: '' });
+    const messy2 = file('messy2.s', messy);
+    expect(JSON.parse((await cli('fmt', '--json', path, messy2)).out)).toEqual({
+      files: [
+        { file: path, formatted: true, changed: false, errors: 0 },
+        { file: messy2, formatted: false, changed: false, errors: 0 },
+      ],
+    });
+    const converted = JSON.parse((await cli('convert', '--json', '--to', 'mnemonic', path)).out).files[0];
+    expect(converted).toMatchObject({ file: path, from: 'llvm', to: 'mnemonic', diagnostics: [] });
+    expect(converted.text).toMatch(/\tmov %r0, 1/);
   });
 });
 
