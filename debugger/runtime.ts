@@ -152,7 +152,9 @@ export class BpfRuntime extends EventEmitter {
   breakOnHelperErrors = false;
   breakOnFaults = true;
   /** Tail-call chain: program indices left by tail calls, oldest first, with the count of tail calls at that point. */
-  private tailChain: { prog: number; slot: number; tailCalls: number }[] = [];
+  private tailChain: { prog: number; slot: number; tailCalls: number; count: number }[] = [];
+  /** Slots of bpf_tail_call instructions, per program (only when the file has several programs). */
+  private tailCallSlots = new Map<number, Set<number>>();
   lastStop: StopInfo = { reason: 'entry' };
 
   // ---- loading ------------------------------------------------------------------------------------
@@ -313,6 +315,14 @@ export class BpfRuntime extends EventEmitter {
     this.outputShown = 0;
     this.ended = false;
     this.tailChain = [];
+    this.tailCallSlots.clear();
+    if (this.machine.programs.length > 1) {
+      this.machine.programs.forEach((p, i) => {
+        const slots = new Set<number>();
+        p.slots.forEach((insn, s) => { if (insn && insn.code === 0x85 && insn.src === 0 && insn.imm === 12) slots.add(s); });
+        if (slots.size) this.tailCallSlots.set(i, slots);
+      });
+    }
     this.applyBreakpoints();
     return undefined;
   }
@@ -549,23 +559,27 @@ export class BpfRuntime extends EventEmitter {
    */
   private forward(stopHere: (st: DebugState) => StopInfo | undefined, extra: Map<number, Set<number>> | undefined, single: boolean): StopInfo {
     const m = this.machine;
-    const helperSlots = new Map<number, Set<number>>();
-    if (this.breakOnHelperErrors && !single) {
-      for (let p = 0; p < m.programs.length; p++) {
-        const set = new Set<number>(extra?.get(p) ?? []);
-        m.programs[p]!.slots.forEach((_, s) => { if (isHelperCall(m, p, s)) set.add(s + 1); });
-        helperSlots.set(p, set);
-      }
+    // Internal stops: after helper calls (helper errors), before tail calls (to follow the chain).
+    const internal = new Map<number, Set<number>>();
+    for (let p = 0; p < m.programs.length; p++) {
+      const set = new Set<number>(extra?.get(p) ?? []);
+      for (const s of this.tailCallSlots.get(p) ?? []) set.add(s);
+      if (this.breakOnHelperErrors) m.programs[p]!.slots.forEach((_, s) => { if (isHelperCall(m, p, s)) set.add(s + 1); });
+      internal.set(p, set);
     }
     const stepwise = single || this.needsSingleStep();
-    if (!stepwise) this.applyBreakpoints(this.breakOnHelperErrors ? helperSlots : extra);
+    if (!stepwise) this.applyBreakpoints(internal);
     try {
       for (;;) {
-        const progBefore = m.progIndex;
-        const tailBefore = m.tailCalls;
-        const pcBefore = m.pc;
-        const st = stepwise ? m.step(1) : m.continue();
-        if (m.tailCalls > tailBefore && m.progIndex !== progBefore) this.tailChain.push({ prog: progBefore, slot: pcBefore, tailCalls: tailBefore });
+        let st = stepwise ? this.stepTracked() : m.continue();
+        if (!stepwise && st.reason !== 'exit' && st.reason !== 'fault' && this.tailCallSlots.get(m.progIndex)?.has(m.pc)) {
+          // Before a tail call: a stop here counts, else go through it one step so the chain is known.
+          const user = this.userBreakpointHit(true);
+          if (user) return user;
+          const s = stopHere(st);
+          if (s) return s;
+          st = this.stepTracked();
+        }
         if (st.reason === 'exit') return this.onExit();
         if (st.reason === 'fault') return this.onFault();
         if (this.dataBps.length) {
@@ -585,6 +599,30 @@ export class BpfRuntime extends EventEmitter {
       }
     } finally {
       if (!stepwise) this.applyBreakpoints();
+    }
+  }
+
+  /** One instruction, noting a tail call in the chain (the VM does not keep it). */
+  private stepTracked(): DebugState {
+    const m = this.machine;
+    const prog = m.progIndex, slot = m.pc, tailCalls = m.tailCalls;
+    const st = m.step(1);
+    if (m.tailCalls > tailCalls) this.tailChain.push({ prog, slot, tailCalls, count: m.count });
+    return st;
+  }
+
+  /** One instruction back; undoes a tail call's switch of program, which the VM's undo log does not hold. */
+  private backOne(): void {
+    const m = this.machine;
+    m.stepBack(1);
+    this.ended = false;
+    const top = this.tailChain.at(-1);
+    if (top && m.count < top.count) {
+      this.tailChain.pop();
+      m.progIndex = top.prog;
+      m.prog = m.programs[top.prog]!;
+      m.tailCalls = top.tailCalls;
+      m.pc = top.slot;
     }
   }
 
@@ -674,9 +712,7 @@ export class BpfRuntime extends EventEmitter {
   stepBack(): void {
     const m = this.machine;
     if (!undoLog(m)?.length) { this.report(this.atStart()); return; }
-    const tails = m.tailCalls;
-    m.stepBack(1);
-    this.afterBack(tails);
+    this.backOne();
     this.report({ reason: 'step' });
   }
 
@@ -685,9 +721,7 @@ export class BpfRuntime extends EventEmitter {
     for (;;) {
       if (!undoLog(m)?.length) { this.report(this.atStart()); return; }
       const writes = this.dataBps.length ? m.lastWrites() : [];
-      const tails = m.tailCalls;
-      m.stepBack(1);
-      this.afterBack(tails);
+      this.backOne();
       if (writes.length) {
         const hit = this.dataHit(writes);
         if (hit) { this.report(hit); return; }
@@ -695,12 +729,6 @@ export class BpfRuntime extends EventEmitter {
       const user = this.userBreakpointHit(false);
       if (user) { this.report(user); return; }
     }
-  }
-
-  private afterBack(tailsBefore: number): void {
-    this.ended = false;
-    const m = this.machine;
-    if (m.tailCalls < tailsBefore) this.tailChain = this.tailChain.filter((t) => t.tailCalls < m.tailCalls);
   }
 
   private atStart(): StopInfo {

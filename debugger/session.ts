@@ -132,7 +132,7 @@ export class BpfDebugSession extends LoggingDebugSession {
   }
 
   protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
-    const launch = (args.arguments as LaunchRequestArguments | undefined) ?? this.launchArgs;
+    const launch = (args?.arguments as LaunchRequestArguments | undefined) ?? this.launchArgs;
     const err = launch ? this.rt.load(launch) : 'nothing to restart';
     if (err) { this.sendErrorResponse(response, { id: 1002, format: '{_error}', variables: { _error: err }, showUser: true }); return; }
     this.sendResponse(response);

@@ -1,0 +1,126 @@
+// Launch inputs of the debug adapter (pcap files, packet files, pt_regs context, the virtual clock
+// and random seed, initial maps including a prog_array for tail calls) and the tail-call chain in
+// the call stack; restart.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BpfDebugClient, adapterBuilt, findMarker, fixture, ipv4Packet } from './fixtures/debug/debug-client';
+
+if (!adapterBuilt) console.warn('skipping debug adapter input tests: dist/debugAdapter.js is missing (run `npm run build`)');
+
+const XDP = fixture('xdp_count.s');
+const TAIL = fixture('tail_call.s');
+const KPROBE = fixture('kprobe_args.s');
+
+/** A little-endian pcap file (libpcap format 2.4, Ethernet) holding the packets. */
+function pcapFile(packets: number[][]): Buffer {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(1, 20);
+  const records = packets.map((p, i) => {
+    const r = Buffer.alloc(16);
+    r.writeUInt32LE(1_700_000_000 + i, 0);
+    r.writeUInt32LE(p.length, 8);
+    r.writeUInt32LE(p.length, 12);
+    return Buffer.concat([r, Buffer.from(p)]);
+  });
+  return Buffer.concat([header, ...records]);
+}
+
+describe.skipIf(!adapterBuilt)('debug adapter inputs', () => {
+  let dc: BpfDebugClient;
+  const dir = mkdtempSync(join(tmpdir(), 'bpf-debug-inputs-'));
+  beforeEach(async () => {
+    dc = new BpfDebugClient();
+    await dc.start();
+  });
+  afterEach(async () => {
+    await dc.stop();
+  });
+
+  it('takes the packet from a pcap file by index, and from a raw packet file', async () => {
+    const cap = join(dir, 'two.pcap');
+    writeFileSync(cap, pcapFile([ipv4Packet(17), ipv4Packet(6, { src: [172, 16, 0, 9] })]));
+    let stop = await dc.launchAndStop({ program: XDP, pcap: cap, pcapIndex: 1, stopOnEntry: false });
+    expect(stop.body.description).toBe('exited with r0 = 2 (XDP_PASS)');
+    expect(await dc.value('counters[6]')).toBe(1n);
+    expect((await dc.variables('Packet')).find((v) => v.name === 'ipv4')!.value).toBe('172.16.0.9 -> 10.0.0.2 proto 6 ttl 64');
+    await dc.stop();
+
+    dc = new BpfDebugClient();
+    await dc.start();
+    await dc.initializeRequest();
+    await expect(dc.launchRequest({ program: XDP, pcap: cap, pcapIndex: 2 } as never)).rejects.toThrow(/pcapIndex: 2 is out of range \(the capture has 2 packets\)/);
+    await dc.stop();
+
+    dc = new BpfDebugClient();
+    await dc.start();
+    const raw = join(dir, 'udp.bin');
+    writeFileSync(raw, Buffer.from(ipv4Packet(17)));
+    stop = await dc.launchAndStop({ program: XDP, packetFile: raw, stopOnEntry: false });
+    expect(stop.body.description).toBe('exited with r0 = 1 (XDP_DROP)');
+  });
+
+  it('builds pt_regs from ctx fields, with the clock start and random seed from helpers', async () => {
+    const clock = 5_000_000_000n;
+    await dc.launchAndStop({ program: KPROBE, ctx: { di: 41 }, helpers: { clockNs: String(clock), seed: 7 } });
+    const ctx = new Map((await dc.variables('Context')).map((v) => [v.name, v.value]));
+    expect(ctx.get('di')).toBe('0x29 (41)');
+    expect(ctx.get('si')).toBe('0x0 (0)');
+    await dc.setBreakpointsRequest({ source: { path: KPROBE }, breakpoints: [{ line: findMarker(KPROBE, 'after_clock') }, { line: findMarker(KPROBE, 'exit') }] });
+    await dc.move('continue');
+    // the clock starts at clockNs and advances one ns per instruction (two have run)
+    expect(await dc.value('r0')).toBe(clock + 2n);
+    await dc.move('continue');
+    const random = await dc.value('r8');
+    expect(await dc.value('r0')).toBe(42n);
+    await dc.stop();
+
+    // the same seed gives the same number; another seed another
+    const randomWith = async (seed: number): Promise<bigint> => {
+      dc = new BpfDebugClient();
+      await dc.start();
+      await dc.launchAndStop({ program: KPROBE, ctx: { di: 1 }, helpers: { seed } }, () => dc.setBreakpointsRequest({ source: { path: KPROBE }, breakpoints: [{ line: findMarker(KPROBE, 'exit') }] }));
+      await dc.move('continue');
+      const v = await dc.value('r8');
+      await dc.stop();
+      return v;
+    };
+    expect(await randomWith(7)).toBe(random);
+    expect(await randomWith(8)).not.toBe(random);
+    dc = new BpfDebugClient();
+    await dc.start();
+  });
+
+  it('follows a tail call set up in the initial maps and shows the chain in the call stack', async () => {
+    await dc.launchAndStop({ program: TAIL, maps: { jmp: { '0': 'second' } } }, () => dc.setBreakpointsRequest({ source: { path: TAIL }, breakpoints: [{ line: findMarker(TAIL, 'second') }] }));
+    const stop = await dc.move('continue');
+    expect(stop.body.reason).toBe('breakpoint');
+    const frames = await dc.frames();
+    expect(frames.map((f) => f.name)).toEqual(['second', 'first [tail call]']);
+    expect(frames.map((f) => f.line)).toEqual([findMarker(TAIL, 'second'), findMarker(TAIL, 'tail')]);
+    // stepping back over the tail call returns to `first` and the chain is gone
+    await dc.move('stepBack');
+    expect((await dc.frames()).map((f) => [f.name, f.line])).toEqual([['first', findMarker(TAIL, 'tail')]]);
+    const end = await dc.move('continue');
+    expect(end.body.description).toBe('exited with r0 = 3 (XDP_TX)');
+  });
+
+  it('falls through a tail call to an empty slot', async () => {
+    const stop = await dc.launchAndStop({ program: TAIL, stopOnEntry: false });
+    expect(stop.body.description).toBe('exited with r0 = 1 (XDP_DROP)');
+  });
+
+  it('restarts from the first instruction with fresh maps', async () => {
+    await dc.launchAndStop({ program: XDP, packet: ipv4Packet(17) });
+    await dc.move('continue');
+    expect(await dc.value('counters[17]')).toBe(1n);
+    await Promise.all([dc.customRequest('restart', {}), dc.waitForEvent('stopped')]);
+    expect((await dc.topFrame()).line).toBe(findMarker(XDP, 'entry'));
+    expect(await dc.value('counters[17]')).toBe(0n);
+  });
+});
