@@ -508,7 +508,10 @@ export class BpfRuntime extends EventEmitter {
 
   /** Stops at the first instruction (after launch or restart). */
   start(stopOnEntry: boolean): void {
-    if (stopOnEntry) this.report({ reason: 'entry' });
+    if (stopOnEntry) { this.report({ reason: 'entry' }); return; }
+    // A breakpoint on the first instruction counts (continuing from a place never stops there again).
+    const user = this.userBreakpointHit(true);
+    if (user) this.report(user);
     else this.continue();
   }
 
