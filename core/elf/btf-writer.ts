@@ -1,6 +1,7 @@
-// Writes the BTF that describes BTF-defined maps (the `.maps` section libbpf 1.x requires): one
-// anonymous struct per map whose members spell its fields the way libbpf's __uint() macro does,
-// `int (*name)[value]`, plus a VAR per map and the `.maps` DATASEC.
+// Writes the BTF an object needs for libbpf 1.x and the kernel: BTF-defined maps (one anonymous
+// struct per map whose members spell its fields the way libbpf's __uint() macro does,
+// `int (*name)[value]`, a VAR per map and the `.maps` DATASEC), and a FUNC per function with
+// `.BTF.ext` func_info, which the kernel wants for callbacks and global subprograms.
 import type { MapDef } from '../map-types';
 import { MAP_TYPES } from '../map-types';
 import { ByteWriter, StringTable } from './bytes';
@@ -9,23 +10,50 @@ const KIND_INT = 1;
 const KIND_PTR = 2;
 const KIND_ARRAY = 3;
 const KIND_STRUCT = 4;
+const KIND_FUNC = 12;
+const KIND_FUNC_PROTO = 13;
+const BTF_FUNC_STATIC = 0;
+const BTF_FUNC_GLOBAL = 1;
 const KIND_VAR = 14;
 const KIND_DATASEC = 15;
 const BTF_INT_SIGNED = 1;
 const VAR_GLOBAL_ALLOCATED = 1;
 const POINTER_SIZE = 8;
+const BTF_MAGIC = 0xeb9f;
+/** struct btf_ext_header with its optional core_relo fields. */
+const EXT_HEADER_SIZE = 32;
+
+/** A function that starts a (sub)program: its code section and byte offset there. */
+export interface BtfFunction {
+  section: string;
+  name: string;
+  offset: number;
+  /** A program's entry point (global linkage); every other function is described as static. */
+  entry: boolean;
+  /** 1-based source line of the function's first instruction, when known. */
+  line?: number;
+}
 
 export interface BtfMaps {
   /** The `.BTF` section. */
   btf: Uint8Array;
+  /** The `.BTF.ext` section with func_info, when functions were given. */
+  ext?: Uint8Array;
   /** Byte offset and size of each map's definition in `.maps`, by map index. */
   layout: { offset: number; size: number }[];
   /** Size of the `.maps` section. */
   sectionSize: number;
 }
 
-/** BTF for `maps`; map-in-map `inner` names must be maps of the same list to be described. */
-export function mapsBtf(maps: readonly MapDef[]): BtfMaps {
+/** C identifiers only: the kernel rejects BTF whose names are not. */
+export const isBtfName = (name: string): boolean => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+
+/**
+ * BTF for `maps` and `functions`; map-in-map `inner` names must be maps of the same list. Each
+ * function gets the prototype `int (void)`: assembly has no C types, and a static function's
+ * prototype is not checked against its use. Function names must pass isBtfName.
+ */
+export function objectBtf(maps: readonly MapDef[], functions: readonly BtfFunction[] = []): BtfMaps {
   const strings = new StringTable();
   const types = new ByteWriter();
   let nextId = 1;
@@ -82,15 +110,69 @@ export function mapsBtf(maps: readonly MapDef[]): BtfMaps {
     layout.push({ offset, size });
     offset += size;
   });
-  const varIds = maps.map((m, i) => emit(strings.add(m.name), KIND_VAR, 0, structIds[i]!, [VAR_GLOBAL_ALLOCATED]));
-  const sec: number[] = [];
-  maps.forEach((_, i) => sec.push(varIds[i]!, layout[i]!.offset, layout[i]!.size));
-  emit(strings.add('.maps'), KIND_DATASEC, maps.length, offset, sec);
+  if (maps.length > 0) {
+    const varIds = maps.map((m, i) => emit(strings.add(m.name), KIND_VAR, 0, structIds[i]!, [VAR_GLOBAL_ALLOCATED]));
+    const sec: number[] = [];
+    maps.forEach((_, i) => sec.push(varIds[i]!, layout[i]!.offset, layout[i]!.size));
+    emit(strings.add('.maps'), KIND_DATASEC, maps.length, offset, sec);
+  }
+
+  let ext: Uint8Array | undefined;
+  if (functions.length > 0) {
+    const proto = emit(0, KIND_FUNC_PROTO, 0, intId, []);
+    const records = new Map<string, { offset: number; type: number; line?: number }[]>();
+    for (const f of functions) {
+      const type = emit(strings.add(f.name), KIND_FUNC, f.entry ? BTF_FUNC_GLOBAL : BTF_FUNC_STATIC, proto, []);
+      const list = records.get(f.section) ?? [];
+      list.push({ offset: f.offset, type, line: f.line });
+      records.set(f.section, list);
+    }
+    const info = new ByteWriter();
+    info.u32(8);
+    for (const [section, list] of records) {
+      list.sort((a, b) => a.offset - b.offset);
+      info.u32(strings.add(section));
+      info.u32(list.length);
+      for (const r of list) {
+        info.u32(r.offset);
+        info.u32(r.type);
+      }
+    }
+    const funcInfo = info.finish();
+    // line_info: libbpf and the kernel want a record at every function start (no file or text).
+    const lines = new ByteWriter();
+    lines.u32(16);
+    for (const [section, list] of records) {
+      lines.u32(strings.add(section));
+      lines.u32(list.length);
+      for (const r of list) {
+        lines.u32(r.offset);
+        lines.u32(0);
+        lines.u32(0);
+        lines.u32(((r.line ?? 0) & 0x3fffff) << 10);
+      }
+    }
+    const lineInfo = lines.finish();
+    const w = new ByteWriter();
+    w.u16(BTF_MAGIC);
+    w.u8(1);
+    w.u8(0);
+    w.u32(EXT_HEADER_SIZE);
+    w.u32(0); // func_info_off
+    w.u32(funcInfo.length);
+    w.u32(funcInfo.length); // line_info_off
+    w.u32(lineInfo.length);
+    w.u32(funcInfo.length + lineInfo.length); // core_relo_off: none
+    w.u32(0);
+    w.bytes(funcInfo);
+    w.bytes(lineInfo);
+    ext = w.finish();
+  }
 
   const typeBytes = types.finish();
   const strBytes = strings.bytes();
   const out = new ByteWriter();
-  out.u16(0xeb9f);
+  out.u16(BTF_MAGIC);
   out.u8(1);
   out.u8(0);
   out.u32(24);
@@ -100,5 +182,5 @@ export function mapsBtf(maps: readonly MapDef[]): BtfMaps {
   out.u32(strBytes.length);
   out.bytes(typeBytes);
   out.bytes(strBytes);
-  return { btf: out.finish(), layout, sectionSize: offset };
+  return ext ? { btf: out.finish(), ext, layout, sectionSize: offset } : { btf: out.finish(), layout, sectionSize: offset };
 }

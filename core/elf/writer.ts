@@ -5,7 +5,7 @@
 import { INSN_SIZE, encodeInto, slotCount } from '../isa';
 import type { AssembledFile, DataSection, FunctionSymbol, Program } from '../asm/program';
 import { MAP_TYPES } from '../map-types';
-import { mapsBtf } from './btf-writer';
+import { isBtfName, objectBtf, type BtfFunction } from './btf-writer';
 import { ByteWriter, StringTable } from './bytes';
 import {
   BTF_MAPS_SECTION, EHDR_SIZE, ELFCLASS64, ELFDATA2LSB, ELF_MAGIC, EM_BPF, ET_REL, EV_CURRENT, INNER_MAPS_SECTION,
@@ -60,6 +60,11 @@ export interface WriteOptions {
    * libbpf 1.x requires. 'legacy': libbpf's old `maps` section of struct bpf_map_def.
    */
   maps?: 'btf' | 'legacy';
+  /**
+   * Describe each function in `.BTF`/`.BTF.ext` func_info (default true), as the kernel requires
+   * for bpf_loop-style callbacks and global subprograms. Skipped when a name is not a C identifier.
+   */
+  funcInfo?: boolean;
 }
 
 /** Builds the object. Relocated immediates follow llvm-mc: -1 for a call, the addend for ld_imm64. */
@@ -99,7 +104,8 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
   }
 
   for (const d of file.data) {
-    if ((d.name === LEGACY_MAPS_SECTION || d.name === BTF_MAPS_SECTION || d.name === '.BTF') && file.maps.length > 0) continue;
+    if (d.name === '.BTF' || d.name === '.BTF.ext') continue;
+    if ((d.name === LEGACY_MAPS_SECTION || d.name === BTF_MAPS_SECTION) && file.maps.length > 0) continue;
     if (d.name === LICENSE_SECTION && file.license !== undefined) continue;
     addDataSection(d);
   }
@@ -110,14 +116,20 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
     s.symbols.push(symbol('_license', 0, text.length, STT_OBJECT, true, s));
   }
 
-  if (file.maps.length > 0 && (options.maps ?? 'btf') === 'btf') {
-    const { btf, layout, sectionSize } = mapsBtf(file.maps);
-    const s = newSection(BTF_MAPS_SECTION, SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 8, new Uint8Array(sectionSize));
-    file.maps.forEach((m, i) => {
-      s.symbols.push(symbol(m.name, layout[i]!.offset, layout[i]!.size, STT_OBJECT, true, s));
-    });
+  const btfMaps = file.maps.length > 0 && (options.maps ?? 'btf') === 'btf';
+  const functions = options.funcInfo === false ? [] : btfFunctions(code);
+  if (btfMaps || functions.length > 0) {
+    const { btf, ext, layout, sectionSize } = objectBtf(btfMaps ? file.maps : [], functions);
+    if (btfMaps) {
+      const s = newSection(BTF_MAPS_SECTION, SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 8, new Uint8Array(sectionSize));
+      file.maps.forEach((m, i) => {
+        s.symbols.push(symbol(m.name, layout[i]!.offset, layout[i]!.size, STT_OBJECT, true, s));
+      });
+    }
     newSection('.BTF', SHT_PROGBITS, 0, 4, btf);
-  } else if (file.maps.length > 0) {
+    if (ext) newSection('.BTF.ext', SHT_PROGBITS, 0, 4, ext);
+  }
+  if (file.maps.length > 0 && !btfMaps) {
     const w = new ByteWriter();
     for (const m of file.maps) {
       w.u32(mapTypeNumber(m.type));
@@ -319,6 +331,28 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
       s.symbols.push(out);
     }
   }
+}
+
+/** The functions that start (sub)programs, for func_info: every STT_FUNC symbol of the code. */
+function btfFunctions(code: { section: OutSection; programs: { program: Program; base: number }[] }[]): BtfFunction[] {
+  const out: BtfFunction[] = [];
+  for (const { section, programs } of code) {
+    const lineAt = new Map<number, number>();
+    for (const { program, base } of programs) {
+      for (const pi of program.insns) if (pi.line !== undefined) lineAt.set((base + pi.slot) * INSN_SIZE, pi.line + 1);
+    }
+    for (const sym of section.symbols) {
+      if (sym.type !== STT_FUNC) continue;
+      const f: BtfFunction = { section: section.name, name: sym.name, offset: sym.value, entry: section.name !== '.text' };
+      const line = lineAt.get(sym.value);
+      if (line !== undefined) f.line = line;
+      out.push(f);
+    }
+  }
+  // func_info must cover every subprogram, so it is all or nothing.
+  const starts = new Set(out.map((f) => `${f.section}\0${f.offset}`));
+  if (out.some((f) => !isBtfName(f.name)) || starts.size !== out.length) return [];
+  return out;
 }
 
 function symbol(
