@@ -1,0 +1,240 @@
+// The extension in a real VS Code (code-server in headless Chromium), checked through the UI:
+// highlighting, a verifier error in the Problems panel, a helper hover, and a debug session
+// (breakpoint, registers, a step, a map). Run by scripts/e2e/run.mjs, not by vitest.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BROWSER_LAUNCH_MS = 30_000;
+const UI_MS = 30_000;
+const HELPER_DEFS = '/usr/include/bpf/bpf_helper_defs.h';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until fn() returns a truthy value (polling), or throws with what was last seen. */
+async function until(what, fn, timeout = UI_MS) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try { last = await fn(); if (last) return last; } catch (e) { last = e instanceof Error ? e.message : String(e); }
+    await sleep(250);
+  }
+  throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last !== undefined ? ` (last seen: ${JSON.stringify(last)?.slice(0, 400)})` : ''}`);
+}
+
+/** A line's 1-based number in a file, found by its text. */
+function lineOf(path, needle) {
+  const i = readFileSync(path, 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  if (i < 0) throw new Error(`${path}: no line contains ${needle}`);
+  return i + 1;
+}
+
+export async function runSteps({ url, workspace, artifacts, log }) {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    timeout: BROWSER_LAUNCH_MS,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const results = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(UI_MS);
+    const shot = async (name) => { await page.screenshot({ path: join(artifacts, `${name}.png`) }); };
+    const step = async (name, fn) => {
+      log(`step: ${name}`);
+      try {
+        await fn();
+        results.push({ name, ok: true });
+      } catch (e) {
+        results.push({ name, ok: false, error: e instanceof Error ? e.message : String(e) });
+        await shot(`FAILED-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
+      }
+    };
+
+    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await sleep(1500);
+    await dismissNotifications(page);
+
+    await step('1 highlighting: tokens coloured by the eBPF grammar', async () => {
+      await openFile(page, 'xdp_counter.bpf.s');
+      await until('the language mode eBPF Assembly in the status bar', async () =>
+        (await page.locator('.statusbar-item[id="status.editor.mode"]').textContent())?.includes('eBPF Assembly'));
+      const colours = await until('tokens of several colours', async () => {
+        const c = await tokenColours(page);
+        return Object.keys(c).length >= 5 ? c : undefined;
+      });
+      // Dark Modern's colours for comments and numbers (fixed by the theme); a register must not look
+      // like plain text, nor like the mnemonic keyword `exit`.
+      const plain = await page.evaluate(() => getComputedStyle(document.querySelector('.monaco-editor .view-lines')).color);
+      const colourOf = (text) => colours[text];
+      if (colourOf('// key = 0') !== 'rgb(106, 153, 85)') throw new Error(`comment colour ${colourOf('// key = 0')}, want Dark Modern's rgb(106, 153, 85); tokens: ${JSON.stringify(colours)}`);
+      if (colourOf('bpf_map_lookup_elem') === undefined || colourOf('bpf_map_lookup_elem') === plain) throw new Error(`helper name not coloured: ${JSON.stringify(colours)}`);
+      if (!colourOf('r10') || colourOf('r10') === plain) throw new Error(`register r10 not coloured: ${JSON.stringify(colours)}`);
+      if (!colourOf('exit') || colourOf('exit') === plain || colourOf('exit') === colourOf('r10')) throw new Error(`exit not coloured apart from registers: ${JSON.stringify(colours)}`);
+      await shot('1-highlighting');
+    });
+
+    await step('2 verifier error in the Problems panel on the right line', async () => {
+      const file = join(workspace, 'broken/missing_null_check.bpf.s');
+      const expected = /Expected verifier error: (.*)$/m.exec(readFileSync(file, 'utf8'))[1].trim();
+      const line = lineOf(file, 'lock *(u64 *)(r0 + 0) += r1');
+      await openFile(page, 'missing_null_check.bpf.s');
+      await page.keyboard.press('Control+Shift+M');
+      const row = await until(`a Problems row with "${expected}"`, async () => {
+        const rows = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent));
+        return rows.find((r) => r.includes(expected));
+      });
+      if (!new RegExp(`\\b(line|Ln) ${line}\\b`, 'i').test(row)) throw new Error(`problem not on line ${line}: ${row}`);
+      // The squiggle sits on that line of the editor too.
+      await until('an error squiggle in the editor', () => page.locator('.monaco-editor .squiggly-error').count());
+      await shot('2-problems');
+    });
+
+    await step('3 hover over a call shows the helper signature', async () => {
+      const proto = /static (.+?)\(\*\s*(?:const\s+)?bpf_map_lookup_elem\)\((.*?)\)/.exec(readFileSync(HELPER_DEFS, 'utf8'));
+      if (!proto) throw new Error(`${HELPER_DEFS}: no bpf_map_lookup_elem prototype`);
+      const params = proto[2].split(',').map((p) => p.trim());
+      await openFile(page, 'xdp_counter.bpf.s');
+      await page.keyboard.press('Escape');
+      const token = page.locator('.monaco-editor .view-line span span', { hasText: /^bpf_map_lookup_elem$/ }).first();
+      await token.hover();
+      const text = await until('the hover widget', async () => {
+        const t = await page.locator('.monaco-hover-content').allTextContents().catch(() => []);
+        const joined = t.join('\n');
+        return joined.includes('bpf_map_lookup_elem') && params.every((p) => joined.includes(p)) ? joined : undefined;
+      });
+      log(`hover: ${text.slice(0, 160).replace(/\s+/g, ' ')}`);
+      await shot('3-hover');
+    });
+
+    await step('4 debug: stop at a breakpoint, registers shown, a step changes them', async () => {
+      await page.keyboard.press('Escape');
+      const file = join(workspace, 'xdp_counter.bpf.s');
+      const bpLine = lineOf(file, 'r1 = *(u64 *)(r0 + 0)');
+      await openFile(page, 'xdp_counter.bpf.s');
+      await goToLine(page, bpLine);
+      await page.keyboard.press('F9');
+      await until('a breakpoint glyph', () => page.locator('.monaco-editor .codicon-debug-breakpoint').count());
+      await runCommand(page, 'Debug: Select and Start Debugging');
+      await page.keyboard.type('per-CPU packet counter');
+      await page.keyboard.press('Enter');
+      await until('the debug toolbar', () => page.locator('.debug-toolbar').isVisible());
+      // stopOnEntry: stopped at the first instruction; continue to the breakpoint.
+      await until('a stop at entry', () => page.locator('.debug-top-stack-frame-line, .debug-top-stack-frame').count());
+      await page.keyboard.press('F5');
+      await until(`a stop on line ${bpLine}`, async () => (await currentLine(page)) === bpLine);
+      const before = await until('registers in the Variables view', async () => {
+        const v = await variables(page);
+        return v.r0 !== undefined && v.r10 !== undefined ? v : undefined;
+      });
+      await shot('4a-breakpoint');
+      await page.keyboard.press('F10');
+      await until(`a stop on line ${bpLine + 1}`, async () => (await currentLine(page)) === bpLine + 1);
+      // r1 = *(u64 *)(r0 + 0) read the map value, which the launch configuration sets to 41 on CPU 0.
+      const after = await until('r1 changed to the map value 41', async () => {
+        const v = await variables(page);
+        return v.r1 !== undefined && v.r1 !== before.r1 && /\b41\b|0x29\b/.test(v.r1) ? v : undefined;
+      });
+      log(`r1: ${before.r1} -> ${after.r1}`);
+      await shot('4b-step');
+    });
+
+    await step('5 a map\'s contents in the Variables view', async () => {
+      await page.keyboard.press('F10'); // r1 += 1
+      await page.keyboard.press('F10'); // *(u64 *)(r0 + 0) = r1
+      await sleep(500);
+      await expandVariable(page, 'Maps');
+      await expandVariable(page, 'pkt_count');
+      await expandVariable(page, '[0]');
+      const v = await until('pkt_count[0] cpu 0 = 42 after the store', async () => {
+        const vars = await variables(page);
+        return vars['cpu 0'] && /= 42\b/.test(vars['cpu 0']) && /= 7\b/.test(vars['cpu 1'] ?? '') ? vars : undefined;
+      });
+      log(`pkt_count[0]: cpu 0 ${v['cpu 0']}, cpu 1 ${v['cpu 1']}`);
+      await shot('5-map');
+      await page.keyboard.press('Shift+F5');
+    });
+  } finally {
+    await browser.close();
+  }
+  return results;
+}
+
+async function dismissNotifications(page) {
+  await page.keyboard.press('Escape');
+}
+
+async function runCommand(page, name) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${name}`);
+  await until(`the command ${name}`, () => page.locator('.quick-input-list .monaco-list-row', { hasText: name }).count());
+  await page.keyboard.press('Enter');
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await until(`${name} in quick open`, () => page.locator('.quick-input-list .monaco-list-row', { hasText: name }).count());
+  await page.keyboard.press('Enter');
+  await until(`the editor tab ${name}`, () => page.locator('.tab.active', { hasText: name }).count());
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+}
+
+async function goToLine(page, line) {
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.type(String(line));
+  await page.keyboard.press('Enter');
+}
+
+/** Text -> computed colour of every token span in the visible editor lines. */
+function tokenColours(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const span of document.querySelectorAll('.editor-instance .monaco-editor .view-line span span')) {
+      const text = span.textContent.trim();
+      if (text) out[text] = getComputedStyle(span).color;
+    }
+    return out;
+  });
+}
+
+/** The 1-based line of the top stack frame's highlight in the active editor, from the line numbers gutter. */
+async function currentLine(page) {
+  return page.evaluate(() => {
+    const editor = document.querySelector('.editor-instance .monaco-editor');
+    const mark = editor?.querySelector('.margin-view-overlays .codicon-debug-stackframe, .margin-view-overlays .debug-top-stack-frame');
+    if (!mark) return undefined;
+    const top = mark.closest('[style*="top"]')?.style.top ?? mark.parentElement?.style.top;
+    for (const n of editor.querySelectorAll('.margin-view-overlays .line-numbers')) {
+      if (n.parentElement.style.top === top) return Number(n.textContent);
+    }
+    return undefined;
+  });
+}
+
+/** Name -> value of the rows shown in the Variables view. */
+function variables(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const row of document.querySelectorAll('.debug-variables .monaco-list-row')) {
+      const name = row.querySelector('.name')?.textContent?.replace(/:$/, '').trim();
+      const value = row.querySelector('.value')?.textContent?.trim();
+      if (name) out[name] = value ?? '';
+    }
+    return out;
+  });
+}
+
+async function expandVariable(page, name) {
+  const row = page.locator('.debug-variables .monaco-list-row', { has: page.locator('.name, .scope', { hasText: new RegExp(`^${name.replace(/[[\]]/g, '\\$&')}:?$`) }) }).first();
+  await row.waitFor({ state: 'visible' });
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  await until(`${name} expanded`, async () => (await row.getAttribute('aria-expanded')) === 'true');
+}
