@@ -106,8 +106,9 @@ describe('assemble', () => {
   });
 
   it.skipIf(!CAN_LOAD)('libbpf loads a hand-written object: a label at the entry, a static subprogram, a map', async () => {
+    // No .globl or .type: the label at the start of the section is taken for the program's entry.
     const source = [
-      '\t.section xdp,"ax",@progbits', '\t.globl prog', '\t.type prog,@function', 'prog:', 'start:',
+      '\t.section xdp,"ax",@progbits', 'prog:', 'start:',
       '\tr1 = 0', '\t*(u32 *)(r10 - 4) = r1', '\tr2 = r10', '\tr2 += -4', '\tr1 = hits ll', '\tcall 1',
       '\tr1 = 5', '\tcall twice', '\tr0 = 2', '\texit',
       // libbpf takes bpf-to-bpf calls only into .text

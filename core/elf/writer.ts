@@ -286,11 +286,20 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
   /**
    * Function symbols are STT_FUNC with the size up to the next function, except local ones
    * outside `.text`: libbpf takes every FUNC there for a program (and refuses static ones), so
-   * those are plain labels, as llvm-mc makes a label without `.type`.
+   * those are plain labels, as llvm-mc makes a label without `.type`. The one exception is a
+   * program's entry: a local function at the start of a program section with no global one
+   * there is made global, so that libbpf finds the program.
    */
   function addCodeSymbols(section: OutSection, placed: { program: Program; base: number }[]): void {
     const total = section.data.length;
-    const isFunc = (f: FunctionSymbol): boolean => f.global || section.name === '.text';
+    let entry: FunctionSymbol | undefined;
+    if (section.name !== '.text' && placed[0]) {
+      const { program, base } = placed[0];
+      const atStart = program.functions.filter((f) => base + f.slot === 0);
+      if (!atStart.some((f) => f.global)) entry = atStart[0];
+    }
+    const isGlobal = (f: FunctionSymbol): boolean => f.global || f === entry;
+    const isFunc = (f: FunctionSymbol): boolean => isGlobal(f) || section.name === '.text';
     const fnStarts: number[] = [];
     for (const { program, base } of placed) {
       for (const f of program.functions) if (isFunc(f)) fnStarts.push((base + f.slot) * INSN_SIZE);
@@ -308,7 +317,7 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
           continue;
         }
         const next = fnStarts.find((x) => x > at) ?? total;
-        syms.push(symbol(f.name, at, next - at, STT_FUNC, f.global, section));
+        syms.push(symbol(f.name, at, next - at, STT_FUNC, isGlobal(f), section));
       }
       for (const [name, slot] of program.labels) {
         if (seen.has(name) || name.startsWith('.L')) continue;
