@@ -54,6 +54,16 @@ export class ProgramBuilder {
     return this;
   }
 
+  /** A point to truncate() back to. */
+  mark(): number {
+    return this.items.length;
+  }
+
+  /** Drops everything emitted since mark() (instructions, labels and jumps). */
+  truncate(mark: number): void {
+    this.items.length = Math.min(this.items.length, mark);
+  }
+
   /** Instruction count so far (ld_imm64 counts once). */
   get count(): number {
     let n = 0;

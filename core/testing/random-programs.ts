@@ -24,6 +24,11 @@ export interface RandomProgramOptions {
   subprograms?: number;
   /** Start every register from, and draw every immediate from, the corner values (INT_MIN, -1, 0...). */
   edgeValues?: boolean;
+  /**
+   * Body operations to leave out, by index (see RandomProgram.opCount), with everything else the
+   * same: for shrinking a program that shows a difference down to the operations that matter.
+   */
+  omitOps?: ReadonlySet<number>;
 }
 
 export interface RandomProgram {
@@ -32,6 +37,8 @@ export interface RandomProgram {
   insns: Instruction[];
   /** The packet to run it on (PACKET_SIZE bytes). */
   packet: Uint8Array;
+  /** Body operations generated (each one instruction or a short group, such as mask-then-shift). */
+  opCount: number;
 }
 
 /** Bytes of packet the prologue checks and the body may touch. */
@@ -83,6 +90,7 @@ class Generator {
   private branchBudget = 6;
   private scope: Scope;
   private readonly called = new Set<string>();
+  opCount = 0;
 
   constructor(private readonly rng: Rng, private readonly opts: Required<RandomProgramOptions>) {
     const callees = Array.from({ length: opts.subprograms }, (_, i) => `fn${i}`);
@@ -221,6 +229,13 @@ class Generator {
   }
 
   private op(): void {
+    const index = this.opCount++;
+    const mark = this.e.mark();
+    this.randomOp();
+    if (this.opts.omitOps.has(index)) this.e.truncate(mark);
+  }
+
+  private randomOp(): void {
     const { rng } = this;
     const kind = rng.weighted<() => void>([
       [30, () => this.aluBinary()],
@@ -384,8 +399,10 @@ export function randomProgram(seed: number, options: RandomProgramOptions = {}):
     packetAccess: options.packetAccess ?? true,
     subprograms: options.subprograms ?? 0,
     edgeValues: options.edgeValues ?? false,
+    omitOps: options.omitOps ?? new Set(),
   };
   const rng = new Rng(seed);
-  const insns = new Generator(rng, opts).build();
-  return { seed, progType: 'xdp', insns, packet: rng.bytes(PACKET_SIZE) };
+  const generator = new Generator(rng, opts);
+  const insns = generator.build();
+  return { seed, progType: 'xdp', insns, packet: rng.bytes(PACKET_SIZE), opCount: generator.opCount };
 }
