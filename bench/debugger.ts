@@ -107,7 +107,7 @@ export async function run(): Promise<string> {
   // continue to a breakpoint 1,000,004 instructions ahead, and back
   {
     const { rt, stops } = runtimeOn(LONG, { skipVerifier: true, maxInstructions: 10_000_000 });
-    const bp = rt.setSourceBreakpoints([{ line: AFTER_LOOP_LINE }]);
+    const bp = rt.setSourceBreakpoints(LONG, [{ line: AFTER_LOOP_LINE }]);
     if (!bp[0]!.verified) throw new Error('the breakpoint after the loop did not resolve');
     const fwd: number[] = [];
     const bwd: number[] = [];

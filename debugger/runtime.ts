@@ -2,10 +2,11 @@
 // breakpoints, and reports stops and output as events. Knows nothing of DAP (session.ts translates).
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { assembleText } from '../core/asm';
 import type { AssembledFile, Program } from '../core/asm/program';
-import { isElf, readObject } from '../core/elf';
+import { isElf, readObject, type ElfObject } from '../core/elf';
+import type { BtfLineInfo } from '../core/elf/btf';
 import { helperById, helperByName } from '../core/helpers/table';
 import { errnoName } from '../core/kernel/errno';
 import type { ProgType } from '../core/program-types';
@@ -73,6 +74,8 @@ export interface ResolvedBreakpoint {
 
 interface UserBreakpoint extends BreakpointSpec {
   id: number;
+  /** Source file of a source breakpoint. */
+  path?: string;
   kind: 'source' | 'function' | 'instruction';
   prog: number;
   slot: number;
@@ -86,8 +89,16 @@ export interface DataBreakpoint {
   condition?: string;
 }
 
+export interface SourceLocation {
+  /** Absolute path (or the name BTF gives, for a virtual source). */
+  path: string;
+  /** Zero-based line. */
+  line: number;
+}
+
 export interface FrameInfo {
   name: string;
+  path?: string;
   prog: number;
   slot: number;
   line?: number;
@@ -105,6 +116,9 @@ export interface ProgramInfo {
 }
 
 /** Base address of program code in the VM (as the machine hands out function addresses). */
+/** Instructions a line step may take before it stops anyway (a line that loops on itself). */
+const LINE_STEP_LIMIT = 100_000;
+
 export const CODE_BASE = 0xffffffff81000000n;
 export const CODE_PROG_STRIDE = 0x1000000n;
 
@@ -138,8 +152,13 @@ export class BpfRuntime extends EventEmitter {
   progType: ProgType | undefined;
   /** Absolute path of the program file. */
   sourcePath = '';
-  /** Whether stops have source lines (assembly) or only instructions (.o without line info). */
-  hasSource = false;
+  /**
+   * Source location of each slot, per program: the assembly file, or for an object built with
+   * clang -g the C file of its BTF line info. Slots without one are debugged by instruction.
+   */
+  private locs: (SourceLocation | undefined)[][] = [];
+  /** Sources that exist only as the line texts BTF recorded (the file is not on disk): path -> lines. */
+  readonly virtualSources = new Map<string, string[]>();
   input: RunInput = {};
   private args!: LaunchArgs;
   private initialMaps: ReturnType<typeof mapsToJson> = {};
@@ -224,7 +243,7 @@ export class BpfRuntime extends EventEmitter {
       }
       return { index, program, functions: [...fns].map(([slot, name]) => ({ name, slot })).sort((a, b) => a.slot - b.slot) };
     });
-    this.hasSource = loaded.program.insns.some((i) => i.line !== undefined) && !isElf(bytes);
+    this.locs = this.sourceLocations(isElf(bytes) ? (this.file as ElfObject).lineInfo : undefined, cwd);
 
     if (args.maps !== undefined) {
       let json: unknown = args.maps;
@@ -260,6 +279,52 @@ export class BpfRuntime extends EventEmitter {
       this.emitOutput('stderr', `${msg}\n(running anyway: "verifyFirst" is false)\n`);
     }
     return this.begin();
+  }
+
+  /** Slot -> source location for every program (assembly lines, or BTF line info of an object). */
+  private sourceLocations(lineInfo: BtfLineInfo[] | undefined, cwd: string): (SourceLocation | undefined)[][] {
+    this.virtualSources.clear();
+    if (!lineInfo) {
+      return this.machine.programs.map((vm) => vm.slots.map((_, slot) => {
+        const line = vm.lines[slot];
+        return line === undefined ? undefined : { path: this.sourcePath, line };
+      }));
+    }
+    const paths = new Map<string, string>();
+    const pathOf = (file: string): string => {
+      let p = paths.get(file);
+      if (p) return p;
+      const candidates = isAbsolute(file) ? [file] : [resolve(dirname(this.sourcePath), file), resolve(cwd, file)];
+      p = candidates.find((c) => existsSync(c)) ?? file;
+      paths.set(file, p);
+      return p;
+    };
+    for (const li of lineInfo) {
+      const p = pathOf(li.file);
+      if (existsSync(p) || li.line <= 0) continue;
+      const lines = this.virtualSources.get(p) ?? [];
+      lines[li.line - 1] = li.text;
+      this.virtualSources.set(p, lines);
+    }
+    return this.programs.map((info) => {
+      const vm = this.machine.programs[info.index]!;
+      const mine = lineInfo.filter((l) => l.section === info.program.section && l.line > 0).sort((a, b) => a.offset - b.offset);
+      let k = -1;
+      return vm.slots.map((insn, slot) => {
+        while (k + 1 < mine.length && mine[k + 1]!.offset / 8 <= slot) k++;
+        return insn && k >= 0 ? { path: pathOf(mine[k]!.file), line: mine[k]!.line - 1 } : undefined;
+      });
+    });
+  }
+
+  /** Whether `path` is a source file of the program (breakpoints can be set in it). */
+  knowsFile(path: string): boolean {
+    const want = resolve(path);
+    return this.locs.some((prog) => prog.some((l) => l !== undefined && (l.path === path || resolve(l.path) === want)));
+  }
+
+  location(prog: number, slot: number): SourceLocation | undefined {
+    return this.locs[prog]?.[slot];
   }
 
   private readInput(args: LaunchArgs, path: (p: string) => string): RunInput | string {
@@ -329,24 +394,32 @@ export class BpfRuntime extends EventEmitter {
 
   // ---- breakpoints --------------------------------------------------------------------------------
 
-  /** Slots of each source line (zero-based) across the file's programs. */
-  lineSlots(): { line: number; prog: number; slot: number }[] {
+  /** Slots of each source line (zero-based) of a file, across the programs: the first slot of each run of a line. */
+  lineSlots(path: string): { line: number; prog: number; slot: number }[] {
+    const want = resolve(path);
     const out: { line: number; prog: number; slot: number }[] = [];
-    for (const p of this.programs) for (const i of p.program.insns) if (i.line !== undefined) out.push({ line: i.line, prog: p.index, slot: i.slot });
+    this.locs.forEach((slots, prog) => {
+      let prev: SourceLocation | undefined;
+      slots.forEach((l, slot) => {
+        if (l && (l.path === path || resolve(l.path) === want) && !(prev && prev.path === l.path && prev.line === l.line)) out.push({ line: l.line, prog, slot });
+        if (l) prev = l;
+      });
+    });
     return out.sort((a, b) => a.line - b.line || a.prog - b.prog || a.slot - b.slot);
   }
 
-  /** Replaces the source breakpoints; lines are zero-based. Each lands on the nearest instruction at or after its line. */
-  setSourceBreakpoints(lines: (BreakpointSpec & { line: number })[]): ResolvedBreakpoint[] {
-    this.bps = this.bps.filter((b) => b.kind !== 'source');
-    const all = this.lineSlots();
+  /** Replaces the source breakpoints of a file; lines are zero-based. Each lands on the nearest instruction at or after its line. */
+  setSourceBreakpoints(path: string, lines: (BreakpointSpec & { line: number })[]): ResolvedBreakpoint[] {
+    const want = resolve(path);
+    this.bps = this.bps.filter((b) => b.kind !== 'source' || resolve(b.path ?? '') !== want);
+    const all = this.lineSlots(path);
     const out = lines.map((req): ResolvedBreakpoint => {
       const id = this.nextId++;
       const at = all.find((x) => x.line >= req.line);
       if (!at) return { id, verified: false, message: 'no instruction at or after this line' };
       const err = this.checkSpec(req);
       if (err) return { id, verified: false, message: err, line: at.line };
-      this.bps.push({ ...req, id, kind: 'source', prog: at.prog, slot: at.slot, hits: 0 });
+      this.bps.push({ ...req, id, kind: 'source', path, prog: at.prog, slot: at.slot, hits: 0 });
       return { id, verified: true, line: at.line, prog: at.prog, slot: at.slot };
     });
     this.applyBreakpoints();
@@ -364,7 +437,7 @@ export class BpfRuntime extends EventEmitter {
         const err = this.checkSpec(req);
         if (err) return { id, verified: false, message: err };
         this.bps.push({ ...req, id, kind: 'function', prog: p.index, slot, hits: 0 });
-        return { id, verified: true, prog: p.index, slot, line: p.program.insns.find((i) => i.slot === slot)?.line };
+        return { id, verified: true, prog: p.index, slot, line: this.lineOf(p.index, slot) };
       }
       return { id, verified: false, message: `no function or label named '${req.name}'` };
     });
@@ -443,7 +516,7 @@ export class BpfRuntime extends EventEmitter {
   }
 
   lineOf(prog: number, slot: number): number | undefined {
-    return this.machine.programs[prog]?.lines[slot];
+    return this.location(prog, slot)?.line;
   }
 
   functionAt(prog: number, slot: number): string {
@@ -482,7 +555,8 @@ export class BpfRuntime extends EventEmitter {
   frames(): FrameInfo[] {
     const m = this.machine;
     const prog = m.progIndex;
-    const out: FrameInfo[] = [{ name: this.functionAt(prog, m.pc), prog, slot: m.pc, line: this.lineOf(prog, m.pc), depth: m.depth }];
+    const at = (p: number, slot: number): { path?: string; line?: number } => ({ path: this.location(p, slot)?.path, line: this.location(p, slot)?.line });
+    const out: FrameInfo[] = [{ name: this.functionAt(prog, m.pc), prog, slot: m.pc, ...at(prog, m.pc), depth: m.depth }];
     const rets = m.callStack();
     for (let i = rets.length - 1; i >= 0; i--) {
       const ret = rets[i]!;
@@ -491,11 +565,11 @@ export class BpfRuntime extends EventEmitter {
         continue;
       }
       const slot = ret - 1;
-      out.push({ name: this.functionAt(prog, slot), prog, slot, line: this.lineOf(prog, slot), depth: i });
+      out.push({ name: this.functionAt(prog, slot), prog, slot, ...at(prog, slot), depth: i });
     }
     for (let i = this.tailChain.length - 1; i >= 0; i--) {
       const t = this.tailChain[i]!;
-      out.push({ name: `${this.functionAt(t.prog, t.slot)} [tail call]`, prog: t.prog, slot: t.slot, line: this.lineOf(t.prog, t.slot), depth: 0, tail: true });
+      out.push({ name: `${this.functionAt(t.prog, t.slot)} [tail call]`, prog: t.prog, slot: t.slot, ...at(t.prog, t.slot), depth: 0, tail: true });
     }
     return out;
   }
@@ -526,21 +600,39 @@ export class BpfRuntime extends EventEmitter {
     this.report(this.forward(() => undefined, undefined, false));
   }
 
-  /** One instruction; over a bpf-to-bpf call when `over`. */
-  next(over = true): void {
+  /**
+   * A line (or one instruction with granularity 'instruction', or where there is no source line);
+   * over bpf-to-bpf calls when `over`, else into them.
+   */
+  next(over = true, granularity: 'line' | 'instruction' = 'line'): void {
     if (this.ended) { this.emit('end'); return; }
+    const m = this.machine;
+    const prog = m.progIndex, depth = m.depth;
+    const from = this.location(prog, m.pc);
+    let stop = this.oneStep(over);
+    if (granularity === 'line' && from) {
+      for (let i = 0; i < LINE_STEP_LIMIT && stop.reason === 'step'; i++) {
+        if (m.depth !== depth || m.progIndex !== prog) break;
+        const at = this.location(prog, m.pc);
+        if (!at || at.line !== from.line || at.path !== from.path) break;
+        stop = this.oneStep(over);
+      }
+    }
+    this.report(stop);
+  }
+
+  private oneStep(over: boolean): StopInfo {
     const m = this.machine;
     const prog = m.progIndex, pc = m.pc, depth = m.depth;
     if (over && isPseudoCall(m, prog, pc)) {
       const extra = new Map([[prog, new Set([pc + 1])]]);
-      this.report(this.forward((st) => (m.progIndex === prog && st.pc === pc + 1 && m.depth <= depth ? { reason: 'step' } : undefined), extra, false));
-      return;
+      return this.forward((st) => (m.progIndex === prog && st.pc === pc + 1 && m.depth <= depth ? { reason: 'step' } : undefined), extra, false);
     }
-    this.report(this.forward(() => ({ reason: 'step' }), undefined, true));
+    return this.forward(() => ({ reason: 'step' }), undefined, true);
   }
 
-  stepIn(): void {
-    this.next(false);
+  stepIn(granularity: 'line' | 'instruction' = 'line'): void {
+    this.next(false, granularity);
   }
 
   stepOut(): void {

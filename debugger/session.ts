@@ -178,19 +178,22 @@ export class BpfDebugSession extends LoggingDebugSession {
     return bp;
   }
 
+  private bpSource(b: ResolvedBreakpoint): Source | undefined {
+    return b.prog !== undefined && b.slot !== undefined ? this.sourceFor(this.rt.location(b.prog, b.slot)?.path) : undefined;
+  }
+
   private sameFile(path: string | undefined): boolean {
-    if (!path || !this.rt.sourcePath) return false;
-    return resolve(path) === resolve(this.rt.sourcePath);
+    return !!path && !!this.rt.machine && this.rt.knowsFile(path);
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
     const reqs: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-    if (!this.rt.machine || !this.sameFile(args.source.path) || !this.rt.hasSource) {
+    if (!this.sameFile(args.source.path)) {
       response.body = { breakpoints: reqs.map(() => ({ verified: false, message: 'this file is not the program being debugged' })) };
       this.sendResponse(response);
       return;
     }
-    const resolved = this.rt.setSourceBreakpoints(reqs.map((b) => ({
+    const resolved = this.rt.setSourceBreakpoints(args.source.path!, reqs.map((b) => ({
       line: this.convertClientLineToDebugger(b.line) - 1,
       condition: b.condition || undefined, hitCondition: b.hitCondition || undefined, logMessage: b.logMessage,
     })));
@@ -202,7 +205,7 @@ export class BpfDebugSession extends LoggingDebugSession {
     if (!this.rt.machine || !this.sameFile(args.source.path)) { response.body = { breakpoints: [] }; this.sendResponse(response); return; }
     const from = this.convertClientLineToDebugger(args.line) - 1;
     const to = this.convertClientLineToDebugger(args.endLine ?? args.line) - 1;
-    const lines = new Set(this.rt.lineSlots().filter((x) => x.line >= from && x.line <= to).map((x) => x.line));
+    const lines = new Set(this.rt.lineSlots(args.source.path!).filter((x) => x.line >= from && x.line <= to).map((x) => x.line));
     response.body = { breakpoints: [...lines].map((l) => ({ line: this.convertDebuggerLineToClient(l + 1) })) };
     this.sendResponse(response);
   }
@@ -210,7 +213,7 @@ export class BpfDebugSession extends LoggingDebugSession {
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
     if (this.notLoaded(response)) return;
     const resolved = this.rt.setFunctionBreakpoints(args.breakpoints.map((b) => ({ name: b.name, condition: b.condition, hitCondition: b.hitCondition })));
-    response.body = { breakpoints: resolved.map((b) => this.toDapBreakpoint(b, this.source())) };
+    response.body = { breakpoints: resolved.map((b) => this.toDapBreakpoint(b, this.bpSource(b))) };
     this.sendResponse(response);
   }
 
@@ -220,7 +223,7 @@ export class BpfDebugSession extends LoggingDebugSession {
       const base = parseAddress(b.instructionReference) ?? -1n;
       return { address: base + BigInt(b.offset ?? 0), condition: b.condition, hitCondition: b.hitCondition };
     }));
-    response.body = { breakpoints: resolved.map((b) => this.toDapBreakpoint(b, this.source())) };
+    response.body = { breakpoints: resolved.map((b) => this.toDapBreakpoint(b, this.bpSource(b))) };
     this.sendResponse(response);
   }
 
@@ -271,16 +274,16 @@ export class BpfDebugSession extends LoggingDebugSession {
     this.guard(() => this.rt.continue());
   }
 
-  protected override nextRequest(response: DebugProtocol.NextResponse): void {
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
     if (this.notLoaded(response)) return;
     this.sendResponse(response);
-    this.guard(() => this.rt.next(true));
+    this.guard(() => this.rt.next(true, args.granularity === 'instruction' ? 'instruction' : 'line'));
   }
 
-  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
     if (this.notLoaded(response)) return;
     this.sendResponse(response);
-    this.guard(() => this.rt.stepIn());
+    this.guard(() => this.rt.stepIn(args.granularity === 'instruction' ? 'instruction' : 'line'));
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
@@ -308,8 +311,24 @@ export class BpfDebugSession extends LoggingDebugSession {
 
   // ---- inspection ---------------------------------------------------------------------------------
 
-  private source(): Source | undefined {
-    return this.rt.hasSource ? new Source(basename(this.rt.sourcePath), this.rt.sourcePath) : undefined;
+  private readonly virtualRefs = new Map<string, number>();
+
+  /** The DAP source of a path: the file itself, or (when only BTF's line texts are known) a reference to them. */
+  private sourceFor(path: string | undefined): Source | undefined {
+    if (!path) return undefined;
+    if (!this.rt.virtualSources.has(path)) return new Source(basename(path), path);
+    let ref = this.virtualRefs.get(path);
+    if (ref === undefined) { ref = 1000 + this.virtualRefs.size; this.virtualRefs.set(path, ref); }
+    return new Source(basename(path), undefined, ref, 'from BTF line info');
+  }
+
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    const ref = args.source?.sourceReference ?? args.sourceReference;
+    const path = [...this.virtualRefs].find(([, r]) => r === ref)?.[0];
+    const lines = path ? this.rt.virtualSources.get(path) : undefined;
+    if (!lines) { this.sendErrorResponse(response, { id: 1009, format: 'no such source', showUser: false }); return; }
+    response.body = { content: Array.from(lines, (l) => l ?? '').join('\n'), mimeType: 'text/x-c' };
+    this.sendResponse(response);
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
@@ -317,12 +336,12 @@ export class BpfDebugSession extends LoggingDebugSession {
     const frames = this.rt.frames();
     const start = args.startFrame ?? 0;
     const count = args.levels || frames.length;
-    const src = this.source();
     response.body = {
       totalFrames: frames.length,
       stackFrames: frames.slice(start, start + count).map((f, i) => {
-        const line = f.line !== undefined && src ? this.convertDebuggerLineToClient(f.line + 1) : 0;
-        const sf = new StackFrame(start + i, f.name, f.line !== undefined ? src : undefined, line, this.convertDebuggerColumnToClient(1)) as DebugProtocol.StackFrame;
+        const src = f.line !== undefined ? this.sourceFor(f.path) : undefined;
+        const line = src ? this.convertDebuggerLineToClient(f.line! + 1) : 0;
+        const sf = new StackFrame(start + i, f.name, src, line, this.convertDebuggerColumnToClient(1)) as DebugProtocol.StackFrame;
         sf.instructionPointerReference = hex(codeAddress(f.prog, f.slot));
         if (f.tail) sf.presentationHint = 'label';
         return sf;
@@ -496,7 +515,6 @@ export class BpfDebugSession extends LoggingDebugSession {
     vm?.slots.forEach((insn, s) => { if (insn) insnSlots.push(s); });
     let at = loc ? insnSlots.findIndex((s) => s >= loc.slot) : 0;
     if (at < 0) at = insnSlots.length;
-    const src = this.source();
     const out: DebugProtocol.DisassembledInstruction[] = [];
     for (let k = 0; k < args.instructionCount; k++) {
       const i = at + (args.instructionOffset ?? 0) + k;
@@ -516,8 +534,9 @@ export class BpfDebugSession extends LoggingDebugSession {
       };
       const fn = this.rt.programs[prog]?.functions.find((f) => f.slot === slot);
       if (fn) d.symbol = fn.name;
-      const line = vm.lines[slot];
-      if (line !== undefined && src) { d.location = src; d.line = this.convertDebuggerLineToClient(line + 1); }
+      const loc = this.rt.location(prog, slot);
+      const src = this.sourceFor(loc?.path);
+      if (loc && src) { d.location = src; d.line = this.convertDebuggerLineToClient(loc.line + 1); }
       out.push(d);
     }
     response.body = { instructions: out };
