@@ -317,7 +317,8 @@ function readLineInfo(raw: ElfSection[], contents: (s: ElfSection) => Uint8Array
     report(out, extSec.offset, extSec.offset + extSec.size, lines, 'warning');
     return;
   }
-  out.lineInfo = lines;
+  // Records without a file (ours, written only because libbpf wants one per function) say nothing.
+  out.lineInfo = lines.filter((l) => l.file !== '');
 }
 
 function readLicense(raw: ElfSection[], contents: (s: ElfSection) => Uint8Array | undefined): string | undefined {
