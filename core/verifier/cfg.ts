@@ -1,0 +1,270 @@
+// Static checks the kernel makes before simulating: subprogram boundaries, jump ranges, the last
+// instruction of each subprogram, jumps into ld_imm64, unreachable code, and register liveness.
+import { type Instruction, imm64 } from '../isa';
+
+export interface Slots {
+  /** Instruction at each slot, or undefined for the second half of an ld_imm64. */
+  at: (Instruction | undefined)[];
+  count: number;
+}
+
+export function toSlots(insns: readonly Instruction[]): Slots {
+  const at: (Instruction | undefined)[] = [];
+  for (const insn of insns) {
+    at.push(insn);
+    if (insn.code === 0x18) at.push(undefined);
+  }
+  return { at, count: at.length };
+}
+
+export interface CfgResult {
+  error?: { message: string; insn: number };
+  /** Start slot of each subprogram, ascending; subprogs[0] = 0. */
+  subprogs: number[];
+  /** Instructions where states are compared for pruning. */
+  prunePoints: Uint8Array;
+  /** Registers live before each instruction (bit i = Ri). */
+  liveBefore: Uint16Array;
+  /** Unreachable instructions found (the kernel rejects on the first). */
+  unreachable: number[];
+  /**
+   * Registers whose scalar value may reach a safety check from each instruction on (a static
+   * stand-in for the kernel's precision marks): other scalars may be treated as equal when pruning.
+   */
+  preciseBefore: Uint16Array;
+}
+
+const isJmp = (code: number): boolean => (code & 7) === 0x05 || (code & 7) === 0x06;
+const isCond = (code: number): boolean => {
+  const op = code & 0xf0;
+  return isJmp(code) && op !== 0x00 && op !== 0x80 && op !== 0x90 && op !== 0xe0;
+};
+
+export function jumpTarget(i: number, insn: Instruction): number {
+  if (insn.code === 0x06) return i + insn.imm + 1;
+  return i + insn.off + 1;
+}
+
+export function analyzeCfg(slots: Slots, bpfCapable: boolean): CfgResult {
+  const n = slots.count;
+  const prunePoints = new Uint8Array(n + 1);
+  const liveBefore = new Uint16Array(n + 1);
+  const subprogSet = new Set<number>([0]);
+  const preciseBefore = new Uint16Array(n + 1);
+  const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, liveBefore, unreachable: [], preciseBefore });
+
+  for (let i = 0; i < n; i++) {
+    const insn = slots.at[i];
+    if (!insn) continue;
+    const isPseudoCall = insn.code === 0x85 && insn.src === 1;
+    const isPseudoFunc = insn.code === 0x18 && insn.src === 4;
+    if (isPseudoCall || isPseudoFunc) {
+      const t = i + insn.imm + 1;
+      if (t < 0 || t >= n) return fail(isPseudoCall ? 'call to invalid destination' : 'invalid bpf_ld_imm64 insn', i);
+      subprogSet.add(t);
+    }
+  }
+  const subprogs = [...subprogSet].sort((a, b) => a - b);
+
+  for (let s = 0; s < subprogs.length; s++) {
+    const start = subprogs[s];
+    const end = s + 1 < subprogs.length ? subprogs[s + 1] : n;
+    for (let i = start; i < end; i++) {
+      const insn = slots.at[i];
+      if (!insn) continue;
+      const code = insn.code;
+      if (isJmp(code) && (code & 0xf0) !== 0x90 && (code & 0xf0) !== 0x80) {
+        const t = jumpTarget(i, insn);
+        if (t < start || t >= end) return fail(`jump out of range from insn ${i} to ${t}`, i);
+      }
+      const last = i === end - 1 || (code === 0x18 && i === end - 2);
+      if (last && code !== 0x95 && code !== 0x05 && code !== 0x06) return fail('last insn is not an exit or jmp', i);
+    }
+  }
+
+  // Jumps into the middle of ld_imm64, and the DFS that finds unreachable code and back-edges.
+  for (let i = 0; i < n; i++) {
+    const insn = slots.at[i];
+    if (!insn || !isJmp(insn.code)) continue;
+    const op = insn.code & 0xf0;
+    if (op === 0x90 || op === 0x80) continue;
+    const t = jumpTarget(i, insn);
+    if (t >= 0 && t < n && slots.at[t] === undefined) return fail(`jump into the middle of ldimm64 insn ${t - 1}`, i);
+  }
+
+  const state = new Uint8Array(n); // 0 unseen, 1 on stack, 2 done
+  const visitedOrder: number[] = [];
+  const succ = (i: number): number[] => {
+    const insn = slots.at[i]!;
+    const code = insn.code;
+    const next = i + (code === 0x18 ? 2 : 1);
+    if (isJmp(code)) {
+      const op = code & 0xf0;
+      if (op === 0x90) return [];
+      if (op === 0x80) {
+        if (insn.src === 1) return [next, i + insn.imm + 1];
+        return [next];
+      }
+      const t = jumpTarget(i, insn);
+      if (op === 0x00) return [t];
+      return [next, t];
+    }
+    if (code === 0x18 && insn.src === 4) return [next, i + insn.imm + 1];
+    return [next];
+  };
+  const stack: { i: number; k: number; s: number[] }[] = [];
+  const push = (i: number): void => {
+    state[i] = 1;
+    visitedOrder.push(i);
+    stack.push({ i, k: 0, s: succ(i) });
+  };
+  for (const start of [0]) {
+    if (start >= n) continue;
+    push(start);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.k >= top.s.length) {
+        state[top.i] = 2;
+        stack.pop();
+        continue;
+      }
+      const w = top.s[top.k++];
+      if (w < 0 || w >= n) return fail(`jump out of range from insn ${top.i} to ${w}`, top.i);
+      const insn = slots.at[top.i]!;
+      const isBranchEdge = isJmp(insn.code) && (insn.code & 0xf0) !== 0x80;
+      if (isBranchEdge || (insn.code === 0x85 && insn.src === 1 && w !== top.i + 1)) prunePoints[w] = 1;
+      if (isCond(insn.code) || (insn.code & 0xf0) === 0xe0) prunePoints[top.i + 1] = 1;
+      if (state[w] === 0) push(w);
+      else if (state[w] === 1) {
+        if (!bpfCapable) return fail(`back-edge from insn ${top.i} to ${w}`, top.i);
+        prunePoints[w] = 1;
+      }
+    }
+  }
+  const unreachable: number[] = [];
+  for (let i = 0; i < n; i++) if (slots.at[i] && state[i] === 0) unreachable.push(i);
+  if (unreachable.length) return { ...fail(`unreachable insn ${unreachable[0]}`, unreachable[0]), unreachable };
+
+  computeLiveness(slots, succ, liveBefore);
+  computePrecision(slots, succ, preciseBefore);
+  return { subprogs, prunePoints, liveBefore, unreachable, preciseBefore };
+}
+
+/** use/def masks of one instruction, for the backward liveness pass. */
+function useDef(insn: Instruction): [number, number] {
+  const code = insn.code;
+  const cls = code & 7;
+  const d = 1 << insn.dst;
+  const s = 1 << insn.src;
+  switch (cls) {
+    case 0x04: case 0x07: {
+      const op = code & 0xf0;
+      const x = (code & 8) !== 0;
+      if (op === 0xb0) return [x ? s : 0, d];
+      if (op === 0x80 || op === 0xd0) return [d, d];
+      return [d | (x ? s : 0), d];
+    }
+    case 0x01: return [s, d];
+    case 0x02: return [d, 0];
+    case 0x03:
+      if ((code & 0xe0) === 0xc0) {
+        if (insn.imm === 0xf1) return [d | s | 1, 1];
+        return [d | s, insn.imm & 1 ? s : 0];
+      }
+      return [d | s, 0];
+    case 0x00:
+      if (code === 0x18) return [0, d];
+      return [(code & 0xe0) === 0x40 ? s | 0x40 : 0x40, 0x3f];
+    default: {
+      const op = code & 0xf0;
+      if (op === 0x90) return [1, 0];
+      if (op === 0x80) return [0x3e, 0x3f];
+      if (op === 0x00 || op === 0xe0) return [0, 0];
+      return [d | ((code & 8) !== 0 ? s : 0), 0];
+    }
+  }
+}
+
+function computeLiveness(slots: Slots, succ: (i: number) => number[], live: Uint16Array): void {
+  const n = slots.count;
+  const ud: [number, number][] = [];
+  const succs: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const insn = slots.at[i];
+    ud.push(insn ? useDef(insn) : [0, 0]);
+    succs.push(insn ? succ(i).filter((w) => w >= 0 && w < n) : []);
+  }
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let i = n - 1; i >= 0; i--) {
+      if (!slots.at[i]) continue;
+      let out = 0;
+      for (const w of succs[i]) out |= live[w];
+      const insn = slots.at[i]!;
+      // A pseudo call's callee reads r1-r5; its return defines r0.
+      if (insn.code === 0x85 && insn.src === 1) out = live[i + 1];
+      const v = (out & ~ud[i][1]) | ud[i][0];
+      if (v !== live[i]) { live[i] = v; changed = true; }
+    }
+  }
+}
+
+/**
+ * Backward pass: a register is "precise" before an instruction when its value can flow into a
+ * memory access base/offset, a helper argument, a comparison, the return value, or memory.
+ */
+function computePrecision(slots: Slots, succ: (i: number) => number[], precise: Uint16Array): void {
+  const n = slots.count;
+  const succs: number[][] = [];
+  for (let i = 0; i < n; i++) succs.push(slots.at[i] ? succ(i).filter((w) => w >= 0 && w < n) : []);
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let i = n - 1; i >= 0; i--) {
+      const insn = slots.at[i];
+      if (!insn) continue;
+      let out = 0;
+      for (const w of succs[i]) out |= precise[w];
+      const v = precisionStep(insn, out);
+      if (v !== precise[i]) { precise[i] = v; changed = true; }
+    }
+  }
+}
+
+function precisionStep(insn: Instruction, out: number): number {
+  const code = insn.code;
+  const cls = code & 7;
+  const d = 1 << insn.dst;
+  const s = 1 << insn.src;
+  const x = (code & 8) !== 0;
+  switch (cls) {
+    case 0x04: case 0x07: {
+      const op = code & 0xf0;
+      if (op === 0xb0) {
+        const needed = (out & d) !== 0;
+        return (out & ~d) | (needed && x ? s : 0);
+      }
+      if (op === 0x80 || op === 0xd0) return out;
+      // shifts, division and pointer arithmetic always need exact operands
+      const sink = op === 0x60 || op === 0x70 || op === 0xc0 || op === 0x30 || op === 0x90 || (x && (op === 0x00 || op === 0x10));
+      if ((out & d) || sink) return out | d | (x ? s : 0);
+      return out;
+    }
+    case 0x01: return (out & ~d) | s;
+    case 0x02: return out | d;
+    case 0x03: return out | d | s | ((code & 0xe0) === 0xc0 && insn.imm === 0xf1 ? 1 : 0);
+    case 0x00:
+      if (code === 0x18) return out & ~d;
+      return (out & ~0x3f) | 0x40 | ((code & 0xe0) === 0x40 ? s : 0);
+    default: {
+      const op = code & 0xf0;
+      if (op === 0x90) return out | 1;
+      if (op === 0x80) return (out & ~0x3f) | 0x3e;
+      if (op === 0x00 || op === 0xe0) return out;
+      return out | d | (x ? s : 0);
+    }
+  }
+}
+
+export { imm64 };

@@ -1,0 +1,112 @@
+// The verifier's public API: verify(program, options) -> verdict, the kernel's messages on the
+// failing instruction with the path that led there, the log, and per-instruction states.
+import type { Instruction } from '../isa';
+import type { Program } from '../asm/program';
+import type { MapDef } from '../map-types';
+import type { ProgType } from '../program-types';
+import { toSlots } from './cfg';
+import { explain } from './explain';
+import { helperNameOf } from './helper-names';
+import { type RawPathStep, Verifier } from './verifier';
+
+export interface VerifyOptions {
+  /** Maps: ld_imm64 with src=1 (map fd) / src=2 (map value) uses imm as an index into this list. */
+  maps?: readonly MapDef[];
+  progType?: ProgType;
+  unprivileged?: boolean;
+  /** 0 (none), 1 or 2: a log in the kernel's format. */
+  logLevel?: number;
+  /** Record the joined register/stack state after each instruction. */
+  collectStates?: boolean;
+}
+
+export interface PathEntry {
+  insn: number;
+  /** What happened there: `branch taken`, `branch not taken`, `call`, `return`, `R0 set here`. */
+  note: string;
+}
+
+export interface VerifierDiagnostic {
+  /** The kernel's first line, exactly. */
+  message: string;
+  /** The kernel's further lines. */
+  notes: string[];
+  /** Slot index of the failing instruction (the kernel's insn numbering). */
+  insn: number;
+  path: PathEntry[];
+  /** Our plain-language explanation and suggested fix, for common errors. */
+  explanation?: string;
+  fix?: string;
+}
+
+export interface VerifyResult {
+  accepted: boolean;
+  errors: VerifierDiagnostic[];
+  log: string;
+  processed: number;
+  /** Per slot: the state after the instruction, joined over all paths (kernel notation). */
+  states: (string | undefined)[];
+  warnings: { insn: number; message: string }[];
+  totalStates: number;
+  peakStates: number;
+}
+
+function pathEntries(steps: RawPathStep[]): PathEntry[] {
+  return steps.map((s) => ({
+    insn: s.insn,
+    note: s.kind === 'branch' ? (s.taken ? 'branch taken' : 'branch not taken')
+      : s.kind === 'def' ? `R${s.reg} set here` : s.kind,
+  }));
+}
+
+/** Verifies one program given as instructions (ld_imm64 counts as two slots, as in the kernel). */
+export function verify(insns: readonly Instruction[], options: VerifyOptions = {}): VerifyResult {
+  const slots = toSlots(insns);
+  const maps = (options.maps ?? []).map((m, index) => ({ ...m, index }));
+  const v = new Verifier(slots, {
+    progType: options.progType ?? 'socket_filter',
+    maps,
+    unprivileged: options.unprivileged ?? false,
+    logLevel: options.logLevel ?? 0,
+    collectStates: options.collectStates ?? false,
+    helperName: helperNameOf,
+  });
+  let raw;
+  try {
+    raw = v.run();
+  } catch (e) {
+    // An internal failure must not take the caller down; report it as a rejection on insn 0.
+    const message = `internal verifier error: ${e instanceof Error ? e.message : String(e)}`;
+    return { accepted: false, errors: [{ message, notes: [], insn: 0, path: [] }], log: '', processed: 0, states: [], warnings: [], totalStates: 0, peakStates: 0 };
+  }
+  const errors: VerifierDiagnostic[] = [];
+  if (raw.error) {
+    const [message, ...notes] = raw.error.lines;
+    const ex = explain(message);
+    errors.push({ message, notes, insn: raw.error.insn, path: pathEntries(raw.error.path), ...ex });
+  }
+  const warnings = raw.unreachable.map((insn) => ({ insn, message: `unreachable insn ${insn}` }));
+  return {
+    accepted: !raw.error, errors, log: raw.log, processed: raw.processed, states: raw.states ?? [],
+    warnings, totalStates: raw.totalStates, peakStates: raw.peakStates,
+  };
+}
+
+/**
+ * Verifies an assembled program: map relocations become map references by index into `maps`
+ * (the file's maps), as the kernel would see them after linking.
+ */
+export function verifyProgram(program: Program, maps: readonly MapDef[], options: Omit<VerifyOptions, 'maps'> = {}): VerifyResult {
+  const index = new Map(maps.map((m, i) => [m.name, i]));
+  const bySlot = new Map(program.relocations.map((r) => [r.slot, r]));
+  const insns = program.insns.map((p) => {
+    const rel = bySlot.get(p.slot);
+    if (!rel || rel.kind !== 'imm64') return p.insn;
+    const i = index.get(rel.symbol);
+    if (i === undefined) return p.insn;
+    return p.insn.src === 2 ? { ...p.insn, imm: i } : { ...p.insn, src: 1, imm: i, hi: 0 };
+  });
+  return verify(insns, { ...options, maps, progType: options.progType ?? program.progType ?? 'socket_filter' });
+}
+
+export { kernelInsnText } from './kernel-disasm';

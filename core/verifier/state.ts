@@ -1,0 +1,174 @@
+// Verifier state: registers (a scalar domain plus pointer fields), per-byte stack slots, frames.
+import { type Scalar, copyScalar, knownScalar, unknownScalar } from './scalar';
+import type { MapDef } from '../map-types';
+
+export const enum T {
+  NOT_INIT, SCALAR, CTX, MAP_PTR, MAP_VALUE, MAP_KEY, STACK, PKT, PKT_META, PKT_END, MEM, FLOW_KEYS,
+  SOCK_COMMON, SOCKET, TCP_SOCK, BTF_ID, FUNC,
+}
+
+export const MAYBE_NULL = 1;
+export const RDONLY = 2;
+export const RINGBUF = 4;
+
+export const STACK_INVALID = 0;
+export const STACK_SPILL = 1;
+export const STACK_MISC = 2;
+export const STACK_ZERO = 3;
+
+export interface MapInfo extends MapDef {
+  /** Index in the map table (the fd we pretend it has). */
+  index: number;
+}
+
+export class Reg implements Scalar {
+  type: T = T.NOT_INIT;
+  flags = 0;
+  off = 0;
+  id = 0;
+  refObjId = 0;
+  range = 0;
+  map: MapInfo | undefined = undefined;
+  memSize = 0;
+  frameno = 0;
+  subprog = 0;
+  btfName = '';
+  /** Instruction that last wrote this register (-1: program entry). */
+  def = -1;
+  varOff; smin; smax; umin; umax; s32min; s32max; u32min; u32max;
+
+  constructor(s: Scalar = unknownScalar()) {
+    this.varOff = s.varOff; this.smin = s.smin; this.smax = s.smax; this.umin = s.umin; this.umax = s.umax;
+    this.s32min = s.s32min; this.s32max = s.s32max; this.u32min = s.u32min; this.u32max = s.u32max;
+  }
+
+  clone(): Reg {
+    const r = new Reg(this);
+    r.type = this.type; r.flags = this.flags; r.off = this.off; r.id = this.id; r.refObjId = this.refObjId;
+    r.range = this.range; r.map = this.map; r.memSize = this.memSize; r.frameno = this.frameno;
+    r.subprog = this.subprog; r.btfName = this.btfName; r.def = this.def;
+    return r;
+  }
+
+  assign(o: Reg): void {
+    copyScalar(this, o);
+    this.type = o.type; this.flags = o.flags; this.off = o.off; this.id = o.id; this.refObjId = o.refObjId;
+    this.range = o.range; this.map = o.map; this.memSize = o.memSize; this.frameno = o.frameno;
+    this.subprog = o.subprog; this.btfName = o.btfName; this.def = o.def;
+  }
+
+  isPointer(): boolean {
+    return this.type !== T.SCALAR && this.type !== T.NOT_INIT;
+  }
+}
+
+export function scalarReg(def: number, value?: bigint): Reg {
+  const r = new Reg(value === undefined ? unknownScalar() : knownScalar(value));
+  r.type = T.SCALAR;
+  r.def = def;
+  return r;
+}
+
+export function notInit(): Reg {
+  return new Reg();
+}
+
+export function pointerReg(type: T, def: number, init: Partial<Reg> = {}): Reg {
+  const r = new Reg(knownScalar(0n));
+  r.type = type;
+  r.def = def;
+  Object.assign(r, init);
+  return r;
+}
+
+export class Frame {
+  regs: Reg[];
+  /** Slot type per stack byte; index = -off - 1 (byte fp-1 is index 0). */
+  stype: Uint8Array;
+  /** Spilled register per 8-byte slot (spi). */
+  spill: (Reg | undefined)[];
+  allocated = 0;
+  callsite: number;
+  frameno: number;
+  subprog: number;
+  /** For callbacks: the range R0 must be in when the callback exits. */
+  callbackRet?: [number, number];
+  inCallback = false;
+  /** bpf_loop / for_each_map_elem: the helper call instruction that started this callback. */
+  callbackCall = -1;
+
+  constructor(callsite: number, frameno: number, subprog: number) {
+    this.regs = [];
+    for (let i = 0; i < 11; i++) this.regs.push(notInit());
+    this.stype = new Uint8Array(512);
+    this.spill = new Array(64).fill(undefined);
+    this.callsite = callsite;
+    this.frameno = frameno;
+    this.subprog = subprog;
+  }
+
+  clone(): Frame {
+    const f = new Frame(this.callsite, this.frameno, this.subprog);
+    f.regs = this.regs.map((r) => r.clone());
+    f.stype = this.stype.slice();
+    f.spill = this.spill.map((r) => r?.clone());
+    f.allocated = this.allocated;
+    f.callbackRet = this.callbackRet;
+    f.inCallback = this.inCallback;
+    f.callbackCall = this.callbackCall;
+    return f;
+  }
+}
+
+export interface RefState {
+  id: number;
+  insn: number;
+}
+
+/** One step of the path that led to a state: a branch decision or a call. */
+export interface PathStep {
+  insn: number;
+  kind: 'branch' | 'call' | 'return';
+  taken?: boolean;
+  prev: PathStep | undefined;
+}
+
+export class VState {
+  frames: Frame[];
+  refs: RefState[] = [];
+  insnIdx = 0;
+  path: PathStep | undefined = undefined;
+  /** The stored explored-state this state descends from (for loop detection and branch counts). */
+  parent: Explored | undefined = undefined;
+  mayGotoDepth = 0;
+  callbackDepth = 0;
+
+  constructor(frames: Frame[]) {
+    this.frames = frames;
+  }
+
+  get cur(): Frame {
+    return this.frames[this.frames.length - 1];
+  }
+
+  clone(): VState {
+    const s = new VState(this.frames.map((f) => f.clone()));
+    s.refs = this.refs.map((r) => ({ ...r }));
+    s.insnIdx = this.insnIdx;
+    s.path = this.path;
+    s.parent = this.parent;
+    s.mayGotoDepth = this.mayGotoDepth;
+    s.callbackDepth = this.callbackDepth;
+    return s;
+  }
+}
+
+/** A state remembered at a prune point. `branches` counts unfinished paths below it. */
+export interface Explored {
+  state: VState;
+  insn: number;
+  branches: number;
+  parent: Explored | undefined;
+  hits: number;
+  misses: number;
+}

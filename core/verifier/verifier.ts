@@ -1,0 +1,1688 @@
+// The abstract interpreter: walks every path of a program the way kernel/bpf/verifier.c does,
+// tracking register types, scalar bounds, the stack and references, pruning equivalent states,
+// and stopping at the first error with the kernel's message.
+import { type Instruction, validate } from '../isa';
+import type { ProgType } from '../program-types';
+import { analyzeCfg, jumpTarget, type Slots } from './cfg';
+import { ctxAccess, directPacketAccess, returnRange } from './context';
+import { frameText, regText, regTypeName, regTypeStr } from './format';
+import { type ArgKind, HELPER_PROTOS, helperAllowedFor } from './helper-protos';
+import { aluOpString, kernelInsnText } from './kernel-disasm';
+import {
+  S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
+  scalarAlu, scalarEquals, signExtend, sync, zext32,
+} from './scalar';
+import {
+  type Explored, Frame, MAYBE_NULL, type MapInfo, type PathStep, RDONLY, RINGBUF, Reg, STACK_INVALID,
+  STACK_MISC, STACK_SPILL, STACK_ZERO, T, VState, notInit, pointerReg, scalarReg,
+} from './state';
+import { U32_MAX, tnumConst, tnumIn, tnumIsConst, tnumOr, tnumAnd, tnumStr, tnumIntersect, tnumSubreg, tnumWithSubreg, tnumClearSubreg } from './tnum';
+
+export const COMPLEXITY_LIMIT = 1_000_000;
+const MAX_STACK = 512;
+const MAX_CALL_FRAMES = 8;
+const MAX_PACKET_OFF = 0xffff;
+const BPF_MAX_VAR_OFF = 1n << 29n;
+
+export interface VerifierOptions {
+  progType: ProgType;
+  maps: MapInfo[];
+  unprivileged: boolean;
+  logLevel: number;
+  collectStates: boolean;
+  helperName: (id: number) => string;
+}
+
+export interface RawPathStep {
+  insn: number;
+  kind: 'branch' | 'call' | 'return' | 'def';
+  taken?: boolean;
+  reg?: number;
+}
+
+export interface RawError {
+  lines: string[];
+  insn: number;
+  path: RawPathStep[];
+  /** Registers whose values the failing check looked at. */
+  regs: number[];
+}
+
+export interface RawResult {
+  error?: RawError;
+  log: string;
+  processed: number;
+  totalStates: number;
+  peakStates: number;
+  maxStatesPerInsn: number;
+  states?: (string | undefined)[];
+  unreachable: number[];
+}
+
+class VerifierFailure extends Error {
+  constructor(public lines: string[], public regs: number[] = []) {
+    super(lines[0]);
+  }
+}
+
+const fail = (regs: number[], ...lines: string[]): never => {
+  throw new VerifierFailure(lines, regs);
+};
+
+const isPktType = (t: T): boolean => t === T.PKT || t === T.PKT_META || t === T.PKT_END;
+
+export class Verifier {
+  private readonly slots: Slots;
+  private readonly opts: VerifierOptions;
+  private processed = 0;
+  private idGen = 0;
+  private explored: Explored[][] = [];
+  private totalStates = 0;
+  private curStates = 0;
+  private peakStates = 0;
+  private log: string[] = [];
+  private logLine = '';
+  private jmpsProcessed = 0;
+  private prevJmps = 0;
+  private prevInsnProcessed = 0;
+  private liveBefore: Uint16Array = new Uint16Array(0);
+  private preciseBefore: Uint16Array = new Uint16Array(0);
+  private prunePoints: Uint8Array = new Uint8Array(0);
+  private subprogs: number[] = [0];
+  private joined: (string | undefined)[] = [];
+  private scratchRegs = 0;
+  private scratchSlots = new Set<number>();
+  private readonly allowPtrLeaks: boolean;
+  private readonly idmap = new Map<number, number>();
+  private maxPerInsn = 0;
+
+  constructor(slots: Slots, opts: VerifierOptions) {
+    this.slots = slots;
+    this.opts = opts;
+    this.allowPtrLeaks = !opts.unprivileged;
+  }
+
+  run(): RawResult {
+    const cfg = analyzeCfg(this.slots, !this.opts.unprivileged);
+    this.liveBefore = cfg.liveBefore;
+    this.preciseBefore = cfg.preciseBefore;
+    this.prunePoints = cfg.prunePoints;
+    this.subprogs = cfg.subprogs;
+    if (cfg.error) {
+      this.emit(cfg.error.message);
+      return this.result({ lines: [cfg.error.message], insn: cfg.error.insn, path: [], regs: [] }, cfg.unreachable);
+    }
+    if (this.opts.logLevel >= 2) this.emit(`func#0 @0`);
+    for (let i = 0; i < this.slots.count; i++) this.explored.push([]);
+    const err = this.doCheck();
+    return this.result(err, []);
+  }
+
+  private result(error: RawError | undefined, unreachable: number[]): RawResult {
+    if (this.opts.logLevel > 0) {
+      this.emit(`processed ${this.processed} insns (limit ${COMPLEXITY_LIMIT}) max_states_per_insn ${this.maxStatesPerInsn()} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0`);
+    }
+    return {
+      error, log: this.log.length ? this.log.join('\n') + '\n' : '', processed: this.processed,
+      totalStates: this.totalStates, peakStates: this.peakStates, maxStatesPerInsn: this.maxStatesPerInsn(),
+      states: this.opts.collectStates ? this.joined : undefined, unreachable,
+    };
+  }
+
+  private maxStatesPerInsn(): number {
+    let m = 0;
+    return Math.max(m, this.maxPerInsn);
+  }
+
+  private emit(line: string): void {
+    if (this.opts.logLevel > 0) this.log.push(line);
+  }
+
+  private newId(): number {
+    return ++this.idGen;
+  }
+
+  // ---------------------------------------------------------------- main loop
+
+  private doCheck(): RawError | undefined {
+    const entry = new Frame(-1, 0, 0);
+    entry.regs[1] = pointerReg(T.CTX, -1);
+    entry.regs[10] = pointerReg(T.STACK, -1, { frameno: 0 });
+    let st: VState | undefined = new VState([entry]);
+    const pending: VState[] = [];
+    let printState = true;
+    while (st) {
+      const s: VState = st;
+      try {
+        const next = this.stepPath(s, pending, printState);
+        printState = false;
+        if (next === 'done') {
+          this.finishBranch(s);
+          st = pending.pop();
+          if (st && this.opts.logLevel > 0) {
+            this.emit(`from ${st.path?.insn ?? 0} to ${st.insnIdx}:${this.stateText(st)}`);
+          }
+        }
+      } catch (e) {
+        if (e instanceof VerifierFailure) {
+          if (this.logLine) this.emit(this.logLine);
+          this.logLine = '';
+          for (const l of e.lines) this.emit(l);
+          return { lines: e.lines, insn: s.insnIdx, path: this.pathOf(s, e.regs), regs: e.regs };
+        }
+        throw e;
+      }
+    }
+    return undefined;
+  }
+
+  private stateText(s: VState): string {
+    let out = '';
+    for (const f of s.frames) out += frameText(f, 0x7ff, undefined, f === s.cur ? s.refs.map((r) => r.id) : undefined);
+    return out;
+  }
+
+  private pathOf(s: VState, regs: number[]): RawPathStep[] {
+    const steps: RawPathStep[] = [];
+    let p: PathStep | undefined = s.path;
+    while (p && steps.length < 64) {
+      steps.push({ insn: p.insn, kind: p.kind, taken: p.taken });
+      p = p.prev;
+    }
+    steps.reverse();
+    for (const r of regs) {
+      const reg = s.cur.regs[r];
+      if (reg && reg.def >= 0) steps.push({ insn: reg.def, kind: 'def', reg: r });
+    }
+    return steps;
+  }
+
+  /** Runs one path until it exits, is pruned, or forks (the other branch goes to `pending`). */
+  private stepPath(s: VState, pending: VState[], printFirst: boolean): 'done' {
+    let first = printFirst;
+    for (;;) {
+      const idx = s.insnIdx;
+      if (idx < 0 || idx >= this.slots.count) fail([], `invalid insn idx ${idx} insn_cnt ${this.slots.count}`);
+      if (++this.processed > COMPLEXITY_LIMIT) {
+        fail([], `BPF program is too large. Processed ${this.processed} insn`);
+      }
+      if (this.prunePoints[idx] && !first) {
+        if (this.isStateVisited(s, idx)) {
+          if (this.opts.logLevel > 0) this.emit(`${this.prevIdx(s)}: safe`.replace(/^.*: safe$/, `from ${s.path?.insn ?? idx} to ${idx}: safe`));
+          return 'done';
+        }
+      }
+      if (first && this.opts.logLevel > 0) this.emit(`${idx}:${this.stateText(s)}`);
+      first = false;
+      const insn = this.slots.at[idx];
+      if (!insn) fail([], `invalid insn idx ${idx} insn_cnt ${this.slots.count}`);
+      this.scratchRegs = 0;
+      this.scratchSlots.clear();
+      const text = this.opts.logLevel > 0 || this.opts.collectStates ? this.insnText(insn!) : '';
+      if (this.opts.logLevel > 0) this.logLine = `${idx}: ${text}`;
+      const r = this.checkInsn(s, insn!, idx, pending);
+      if (this.opts.logLevel > 0 && this.logLine) {
+        const st = frameText(s.cur, this.scratchRegs, this.scratchSlots);
+        if (st && r !== 'exit') {
+          const pos = this.logLine.length + 1;
+          const pad = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
+          this.emit(`${this.logLine}${' '.repeat(Math.max(pad, 1))};${st}`);
+        } else this.emit(this.logLine);
+        this.logLine = '';
+      }
+      if (this.opts.collectStates) this.recordState(idx, s);
+      if (r === 'exit') return 'done';
+    }
+  }
+
+  private prevIdx(s: VState): number {
+    return s.insnIdx;
+  }
+
+  private recordState(idx: number, s: VState): void {
+    const text = frameText(s.cur).trim();
+    const prev = this.joined[idx];
+    this.joined[idx] = prev === undefined || prev === text ? text : prev.includes(text) ? prev : `${prev} | ${text}`;
+  }
+
+  private insnText(insn: Instruction): string {
+    let mapText: string | undefined;
+    if (insn.code === 0x18 && (insn.src === 1 || insn.src === 2 || insn.src === 5 || insn.src === 6)) {
+      mapText = insn.src === 2 || insn.src === 6 ? `map[id:${insn.imm}][0]+${insn.hi ?? 0}` : `map[id:${insn.imm}]`;
+    }
+    return kernelInsnText(insn, this.opts.helperName, mapText);
+  }
+
+  // ---------------------------------------------------------------- pruning
+
+  private isStateVisited(cur: VState, idx: number): boolean {
+    const list = this.explored[idx];
+    const live = this.liveBefore[idx];
+    const precise = this.preciseBefore[idx];
+    const insn = this.slots.at[idx];
+    const isMayGoto = insn !== undefined && insn.code === 0xe5;
+    let addNew = this.processed - this.prevInsnProcessed >= 8 && this.jmpsProcessed - this.prevJmps >= 2;
+    let w = 0;
+    let hit = false;
+    for (let k = 0; k < list.length; k++) {
+      const sl = list[k];
+      list[w++] = sl;
+      if (hit) continue;
+      if (sl.branches > 0) {
+        // A state still being explored: this is a loop.
+        if (isMayGoto && sl.state.mayGotoDepth !== cur.mayGotoDepth && this.statesEqual(sl.state, cur, live, precise, false)) {
+          sl.hits++;
+          hit = true;
+          continue;
+        }
+        // Identical state means no progress: an infinite loop.
+        if (this.statesEqual(sl.state, cur, live, precise, true) && sl.state.mayGotoDepth === cur.mayGotoDepth &&
+          sl.state.callbackDepth === cur.callbackDepth) {
+          fail([], `infinite loop detected at insn ${idx}`, `cur state:${this.stateText(cur)}`, `old state:${this.stateText(sl.state)}`);
+        }
+        if (this.jmpsProcessed - this.prevJmps < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
+      } else if (this.statesEqual(sl.state, cur, live, precise, false)) {
+        sl.hits++;
+        hit = true;
+        continue;
+      }
+      // Evict states that keep failing to match, as the kernel does.
+      if (++sl.misses > sl.hits * 3 + 3) {
+        w--;
+        this.curStates--;
+      }
+    }
+    list.length = w;
+    if (hit) return true;
+    if (list.length >= 2048) addNew = false;
+    if (!addNew) return false;
+    this.prevInsnProcessed = this.processed;
+    this.prevJmps = this.jmpsProcessed;
+    const snap = cur.clone();
+    const node: Explored = { state: snap, insn: idx, branches: 1, parent: cur.parent, hits: 0, misses: 0 };
+    if (cur.parent) cur.parent.branches--; // the current path now continues below the new node
+    cur.parent = node;
+    if (node.parent) node.parent.branches++;
+    list.push(node);
+    if (list.length > this.maxPerInsn) this.maxPerInsn = list.length;
+    this.totalStates++;
+    this.curStates++;
+    if (this.curStates > this.peakStates) this.peakStates = this.curStates;
+    return false;
+  }
+
+  /** A path ended (exit or pruned): the states above it have one branch fewer. */
+  private finishBranch(s: VState): void {
+    let p = s.parent;
+    while (p) {
+      p.branches--;
+      if (p.branches > 0) break;
+      p = p.parent;
+    }
+  }
+
+  private statesEqual(old: VState, cur: VState, live: number, precise: number, exact: boolean): boolean {
+    if (old.frames.length !== cur.frames.length) return false;
+    if (old.refs.length !== cur.refs.length) return false;
+    if (exact) {
+      // cheap rejection before the full comparison
+      const ro = old.cur.regs;
+      const rc = cur.cur.regs;
+      for (let r = 0; r < 11; r++) {
+        if (!(live & (1 << r)) && r !== 10) continue;
+        const a = ro[r];
+        const b = rc[r];
+        if (a.type !== b.type || a.off !== b.off || a.varOff.value !== b.varOff.value || a.varOff.mask !== b.varOff.mask) return false;
+      }
+    }
+    const idmap = this.idmap;
+    idmap.clear();
+    const checkIds = (a: number, b: number): boolean => {
+      if (!a && !b) return true;
+      if (!a || !b) return false;
+      const m = idmap.get(a);
+      if (m === undefined) { idmap.set(a, b); return true; }
+      return m === b;
+    };
+    for (let i = 0; i < old.refs.length; i++) if (!checkIds(old.refs[i].id, cur.refs[i].id)) return false;
+    for (let fi = 0; fi < old.frames.length; fi++) {
+      const fo = old.frames[fi];
+      const fc = cur.frames[fi];
+      if (fo.callsite !== fc.callsite) return false;
+      const top = fi === old.frames.length - 1;
+      for (let r = 0; r < 11; r++) {
+        if (top && !(live & (1 << r)) && r !== 10) continue;
+        const o = fo.regs[r];
+        // An imprecise scalar cannot influence any check: any scalar will do.
+        if (!exact && top && o.type === T.SCALAR && fc.regs[r].type === T.SCALAR && !(precise & (1 << r))) continue;
+        if (!this.regSafe(o, fc.regs[r], exact, checkIds)) return false;
+      }
+      if (!this.stackSafe(fo, fc, exact, checkIds)) return false;
+    }
+    return true;
+  }
+
+  private regSafe(o: Reg, c: Reg, exact: boolean, checkIds: (a: number, b: number) => boolean): boolean {
+    if (o.type === T.NOT_INIT) return !exact || c.type === T.NOT_INIT;
+    if (o.type !== c.type || o.flags !== c.flags) return false;
+    const exactEq = (): boolean => o.off === c.off && scalarEquals(o, c) && checkIds(o.id, c.id) &&
+      checkIds(o.refObjId, c.refObjId) && o.range === c.range && o.map === c.map && o.memSize === c.memSize &&
+      o.frameno === c.frameno && o.subprog === c.subprog;
+    if (exact) return exactEq();
+    switch (o.type) {
+      case T.SCALAR:
+        return checkIds(o.id, c.id) && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+      case T.MAP_VALUE: case T.MAP_KEY: case T.MEM:
+        return o.off === c.off && o.map === c.map && o.memSize === c.memSize && rangeWithin(o, c) &&
+          tnumIn(o.varOff, c.varOff) && checkIds(o.id, c.id) && checkIds(o.refObjId, c.refObjId);
+      case T.PKT: case T.PKT_META:
+        if (o.range > c.range || o.off !== c.off || !checkIds(o.id, c.id)) return false;
+        return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+      default:
+        return exactEq();
+    }
+  }
+
+  private stackSafe(o: Frame, c: Frame, exact: boolean, checkIds: (a: number, b: number) => boolean): boolean {
+    const n = Math.max(o.allocated, c.allocated);
+    for (let b = 0; b < n; b++) {
+      const ot = o.stype[b];
+      const ct = c.stype[b];
+      if (!exact && ot === STACK_INVALID) continue;
+      if (exact && ot !== ct) return false;
+      if (!exact && ot === STACK_MISC && ct === STACK_ZERO) continue;
+      if (!exact && ot === STACK_MISC && (ct === STACK_SPILL && c.spill[b >> 3]?.type === T.SCALAR)) continue;
+      if (ot !== ct) return false;
+      if ((b & 7) !== 7 || ot !== STACK_SPILL) continue;
+      const os = o.spill[b >> 3];
+      const cs = c.spill[b >> 3];
+      if (!os || !cs) return false;
+      if (!this.regSafe(os, cs, exact, checkIds)) return false;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- registers
+
+  private readReg(s: VState, r: number): Reg {
+    const reg = s.cur.regs[r];
+    this.scratchRegs |= 1 << r;
+    if (reg.type === T.NOT_INIT) fail([r], `R${r} !read_ok`);
+    return reg;
+  }
+
+  private checkWrite(r: number): void {
+    if (r === 10) fail([], 'frame pointer is read only');
+    this.scratchRegs |= 1 << r;
+  }
+
+  private setReg(s: VState, r: number, reg: Reg): void {
+    s.cur.regs[r] = reg;
+    this.scratchRegs |= 1 << r;
+  }
+
+  private isPointerValue(reg: Reg): boolean {
+    return !this.allowPtrLeaks && reg.isPointer();
+  }
+
+  // ---------------------------------------------------------------- instructions
+
+  private checkInsn(s: VState, insn: Instruction, idx: number, pending: VState[]): 'next' | 'exit' {
+    const bad = validate(insn);
+    const cls = insn.code & 7;
+    if (bad && !(cls === 0x00 && insn.code === 0x18)) {
+      if (/^unknown/.test(bad)) fail([], `unknown opcode ${insn.code.toString(16).padStart(2, '0')}`);
+      fail([], bad);
+    }
+    switch (cls) {
+      case 0x04: case 0x07:
+        this.checkAlu(s, insn, idx);
+        s.insnIdx = idx + 1;
+        return 'next';
+      case 0x01:
+        this.checkLoad(s, insn, idx);
+        s.insnIdx = idx + 1;
+        return 'next';
+      case 0x02: case 0x03:
+        this.checkStore(s, insn, idx);
+        s.insnIdx = idx + 1;
+        return 'next';
+      case 0x00:
+        if (insn.code === 0x18) {
+          this.checkLdImm64(s, insn, idx);
+          s.insnIdx = idx + 2;
+          return 'next';
+        }
+        this.checkLdAbs(s, insn, idx);
+        s.insnIdx = idx + 1;
+        return 'next';
+      default:
+        return this.checkJmp(s, insn, idx, pending);
+    }
+  }
+
+  private checkLdImm64(s: VState, insn: Instruction, idx: number): void {
+    this.checkWrite(insn.dst);
+    const src = insn.src;
+    if (src === 0) {
+      const v = (BigInt((insn.hi ?? 0) >>> 0) << 32n) | BigInt(insn.imm >>> 0);
+      this.setReg(s, insn.dst, scalarReg(idx, v));
+      return;
+    }
+    if (src === 4) {
+      const target = idx + insn.imm + 1;
+      this.setReg(s, insn.dst, pointerReg(T.FUNC, idx, { subprog: target }));
+      return;
+    }
+    if (src === 1 || src === 5 || src === 2 || src === 6) {
+      const map = this.opts.maps[insn.imm];
+      if (!map) fail([], `fd ${insn.imm} is not pointing to valid bpf_map`);
+      if (src === 1 || src === 5) {
+        this.setReg(s, insn.dst, pointerReg(T.MAP_PTR, idx, { map }));
+      } else {
+        const off = insn.hi ?? 0;
+        if (map!.type !== 'array' || off < 0 || off >= map!.valueSize) {
+          fail([], `invalid access to map value pointer, value_size=${map!.valueSize} off=${off}`);
+        }
+        this.setReg(s, insn.dst, pointerReg(T.MAP_VALUE, idx, { map, off }));
+      }
+      return;
+    }
+    fail([], `unrecognized bpf_ld_imm64 insn`);
+  }
+
+  private checkLdAbs(s: VState, insn: Instruction, idx: number): void {
+    const skbTypes: ProgType[] = ['socket_filter', 'sched_cls', 'sched_act'];
+    if (!skbTypes.includes(this.opts.progType)) fail([], 'BPF_LD_[ABS|IND] instructions not allowed for this program type');
+    const ctx = this.readReg(s, 6);
+    if (ctx.type !== T.CTX) fail([6], 'at the time of BPF_LD_ABS|IND R6 != pointer to skb');
+    if ((insn.code & 0xe0) === 0x40) this.readReg(s, insn.src);
+    if (s.refs.length) fail([], 'BPF_LD_[ABS|IND] cannot be mixed with socket references');
+    for (let r = 1; r <= 5; r++) s.cur.regs[r] = notInit();
+    this.setReg(s, 0, scalarReg(idx));
+  }
+
+  // ALU ------------------------------------------------------------------
+
+  private checkAlu(s: VState, insn: Instruction, idx: number): void {
+    const op = insn.code & 0xf0;
+    const alu64 = (insn.code & 7) === 0x07;
+    const x = (insn.code & 8) !== 0;
+    const regs = s.cur.regs;
+    if (op === 0x80 || op === 0xd0) {
+      const d = this.readReg(s, insn.dst);
+      if (this.isPointerValue(d)) fail([insn.dst], `R${insn.dst} pointer arithmetic prohibited`);
+      this.checkWrite(insn.dst);
+      if (d.type !== T.SCALAR) {
+        this.setReg(s, insn.dst, scalarReg(idx));
+        return;
+      }
+      const r = d.clone();
+      r.def = idx;
+      r.id = 0;
+      if (op === 0x80) {
+        const zero = scalarReg(idx, 0n);
+        scalarAlu(0x10, zero, r, alu64 ? 64 : 32);
+        this.setReg(s, insn.dst, Object.assign(zero, { def: idx }));
+        return;
+      }
+      if (!alu64 && !x && insn.imm < 64) {
+        coerceToSize(r, insn.imm / 8);
+      } else if (isConst(r)) {
+        markKnown(r, bswap(r.varOff.value, insn.imm));
+      } else {
+        markUnknown(r);
+      }
+      this.setReg(s, insn.dst, r);
+      return;
+    }
+    if (op === 0xb0) {
+      if (x) {
+        const src = this.readReg(s, insn.src);
+        this.checkWrite(insn.dst);
+        if (insn.off !== 0) {
+          if (src.type !== T.SCALAR) {
+            if (this.isPointerValue(src)) fail([insn.src], `R${insn.src} sign-extension part of pointer`);
+            this.setReg(s, insn.dst, scalarReg(idx));
+            return;
+          }
+          const r = src.clone();
+          r.id = 0;
+          r.def = idx;
+          signExtend(r, insn.off / 8, !alu64);
+          this.setReg(s, insn.dst, r);
+          return;
+        }
+        if (alu64) {
+          if (src.type === T.SCALAR && !src.id && !isConst(src)) src.id = this.newId();
+          const r = src.clone();
+          r.def = idx;
+          this.setReg(s, insn.dst, r);
+        } else {
+          if (src.type !== T.SCALAR) {
+            if (this.isPointerValue(src)) fail([insn.src], `R${insn.src} partial copy of pointer`);
+            this.setReg(s, insn.dst, scalarReg(idx));
+            return;
+          }
+          const r = src.clone();
+          r.def = idx;
+          if (src.umax > U32_MAX) r.id = 0;
+          else if (!src.id && !isConst(src)) { src.id = this.newId(); r.id = src.id; }
+          zext32(r);
+          this.setReg(s, insn.dst, r);
+        }
+        return;
+      }
+      this.checkWrite(insn.dst);
+      const v = alu64 ? BigInt(insn.imm) : BigInt(insn.imm >>> 0);
+      this.setReg(s, insn.dst, scalarReg(idx, v));
+      return;
+    }
+    // binary ops
+    let src: Reg;
+    if (x) src = this.readReg(s, insn.src);
+    else src = scalarReg(idx, BigInt(insn.imm));
+    const dst = this.readReg(s, insn.dst);
+    if ((op === 0x30 || op === 0x90) && !x && insn.imm === 0) fail([], 'div by zero');
+    if ((op === 0x60 || op === 0x70 || op === 0xc0) && !x) {
+      const size = alu64 ? 64 : 32;
+      if (insn.imm < 0 || insn.imm >= size) fail([], `invalid shift ${insn.imm}`);
+    }
+    this.checkWrite(insn.dst);
+    const dstReg = dst.clone();
+    dstReg.def = idx;
+    if (dst.type !== T.SCALAR || src.type !== T.SCALAR) {
+      if (dst.type !== T.SCALAR && src.type !== T.SCALAR) {
+        if (op === 0x10 && this.allowPtrLeaks) {
+          this.setReg(s, insn.dst, scalarReg(idx));
+          return;
+        }
+        fail([insn.dst, insn.src], `R${insn.dst} pointer ${aluOpString(op)} pointer prohibited`);
+      }
+      if (dst.type === T.SCALAR) {
+        // scalar += pointer
+        this.setReg(s, insn.dst, this.ptrArith(s, insn, src, dst, idx, true));
+      } else {
+        this.setReg(s, insn.dst, this.ptrArith(s, insn, dst, src, idx, false));
+      }
+      return;
+    }
+    dstReg.id = 0;
+    if (boundsInvalid(src)) {
+      markUnknown(dstReg);
+    } else {
+      scalarAlu(op, dstReg, src, alu64 ? 64 : 32);
+    }
+    this.setReg(s, insn.dst, dstReg);
+  }
+
+  private ptrArith(s: VState, insn: Instruction, ptr: Reg, off: Reg, idx: number, swapped: boolean): Reg {
+    const op = insn.code & 0xf0;
+    const dst = insn.dst;
+    const alu64 = (insn.code & 7) === 0x07;
+    if (!alu64) {
+      if (op === 0x10 && this.allowPtrLeaks) return scalarReg(idx);
+      fail([dst], `R${dst} 32-bit pointer arithmetic prohibited`);
+    }
+    if (ptr.flags & MAYBE_NULL) {
+      fail([dst], `R${dst} pointer arithmetic on ${regTypeName(ptr)} prohibited, null-check it first`);
+    }
+    const known = isConst(off);
+    switch (ptr.type) {
+      case T.CTX: case T.MAP_VALUE: case T.MAP_KEY: case T.STACK: case T.PKT_META: case T.PKT: case T.BTF_ID:
+      case T.MEM: case T.FUNC:
+        break;
+      case T.FLOW_KEYS:
+        if (known) break;
+        fail([dst], `R${dst} pointer arithmetic on ${regTypeName(ptr)} prohibited`);
+        break;
+      case T.MAP_PTR:
+        if (known && off.smin === 0n && op === 0x00) break;
+        fail([dst], `R${dst} pointer arithmetic on ${regTypeName(ptr)} prohibited`);
+        break;
+      default:
+        fail([dst], `R${dst} pointer arithmetic on ${regTypeName(ptr)} prohibited`);
+    }
+    if (op === 0x00 || op === 0x10) {
+      if (op === 0x10 && swapped) fail([dst], `R${dst} tried to subtract pointer from scalar`);
+      if (op === 0x10 && ptr.type === T.STACK) fail([dst], `R${dst} subtraction from stack pointer prohibited`);
+      const r = ptr.clone();
+      r.def = idx;
+      const smin = off.smin;
+      const smax = off.smax;
+      if (known) {
+        const delta = op === 0x00 ? smin : -smin;
+        const newOff = BigInt(ptr.off) + delta;
+        if (newOff < -(1n << 29n) || newOff >= 1n << 29n || delta < -(1n << 29n) || delta >= 1n << 29n) {
+          fail([dst], `value ${smin} makes ${regTypeName(ptr)} pointer be out of bounds`);
+        }
+        r.off = Number(newOff);
+        if (isPktType(ptr.type) && op === 0x10) r.range = 0;
+        return r;
+      }
+      if (ptr.type === T.STACK && !this.allowPtrLeaks) {
+        fail([dst], `R${dst} variable stack access prohibited for !root, var_off=${tnumStr(off.varOff)} off=${ptr.off}`);
+      }
+      if (ptr.type === T.CTX || ptr.type === T.FUNC) {
+        // variable offsets into these are rejected at access time; track as is
+      }
+      if (smin === S64_MIN || smax === S64_MAX) {
+        // unbounded: still a pointer with unknown variable offset
+      }
+      const tmp = ptr.clone();
+      if (op === 0x00) scalarAlu(0x00, tmp, off, 64);
+      else scalarAlu(0x10, tmp, off, 64);
+      copyScalar(r, tmp);
+      if (isPktType(ptr.type)) {
+        r.id = this.newId();
+        r.range = 0;
+      }
+      return r;
+    }
+    if (op === 0x40 || op === 0x50 || op === 0xa0) {
+      fail([dst], `R${dst} bitwise operator ${aluOpString(op)} on pointer prohibited`);
+    }
+    return fail([dst], `R${dst} pointer arithmetic with ${aluOpString(op)} operator prohibited`);
+  }
+
+  // Memory ------------------------------------------------------------------
+
+  private checkLoad(s: VState, insn: Instruction, idx: number): void {
+    const src = this.readReg(s, insn.src);
+    this.checkWrite(insn.dst);
+    const size = sizeOf(insn.code);
+    const sx = (insn.code & 0xe0) === 0x80;
+    const val = this.checkMemAccess(s, insn.src, src, insn.off, size, false, undefined, idx);
+    const out = val ?? scalarReg(idx);
+    out.def = idx;
+    if (out.type === T.SCALAR) {
+      if (sx) signExtend(out, size, false);
+      else if (size < 8) coerceToSize(out, size);
+    }
+    this.setReg(s, insn.dst, out);
+  }
+
+  private checkStore(s: VState, insn: Instruction, idx: number): void {
+    const cls = insn.code & 7;
+    const size = sizeOf(insn.code);
+    if (cls === 0x03 && (insn.code & 0xe0) === 0xc0) {
+      this.checkAtomic(s, insn, idx);
+      return;
+    }
+    let value: Reg;
+    let valueReg: number | undefined;
+    if (cls === 0x03) {
+      value = this.readReg(s, insn.src);
+      valueReg = insn.src;
+    } else {
+      value = scalarReg(idx, BigInt(insn.imm));
+    }
+    const dst = this.readReg(s, insn.dst);
+    if (cls === 0x02 && dst.type === T.CTX) {
+      fail([insn.dst], `BPF_ST stores into R${insn.dst} ${regTypeName(dst)} is not allowed`);
+    }
+    this.checkMemAccess(s, insn.dst, dst, insn.off, size, true, { reg: value, regno: valueReg, isImm: cls === 0x02 }, idx);
+  }
+
+  private checkAtomic(s: VState, insn: Instruction, idx: number): void {
+    const size = sizeOf(insn.code);
+    const src = this.readReg(s, insn.src);
+    const dst = this.readReg(s, insn.dst);
+    if (insn.imm === 0xf1) this.readReg(s, 0);
+    if (this.isPointerValue(src)) fail([insn.src], `R${insn.src} leaks addr into mem`);
+    if (dst.type === T.CTX || isPktType(dst.type) || dst.type === T.FLOW_KEYS || dst.type === T.SOCKET || dst.type === T.SOCK_COMMON) {
+      fail([insn.dst], `BPF_ATOMIC stores into R${insn.dst} ${regTypeName(dst)} is not allowed`);
+    }
+    this.checkMemAccess(s, insn.dst, dst, insn.off, size, false, undefined, idx);
+    this.checkMemAccess(s, insn.dst, dst, insn.off, size, true, { reg: scalarReg(idx), regno: undefined, isImm: false }, idx);
+    if (insn.imm === 0xf1) this.setReg(s, 0, scalarReg(idx));
+    else if (insn.imm & 1) {
+      this.checkWrite(insn.src);
+      const r = scalarReg(idx);
+      if (size === 4) coerceToSize(r, 4);
+      this.setReg(s, insn.src, r);
+    }
+  }
+
+  /** check_mem_access: returns the loaded value for reads. */
+  private checkMemAccess(
+    s: VState, regno: number, reg: Reg, insnOff: number, size: number, write: boolean,
+    value: { reg: Reg; regno: number | undefined; isImm: boolean } | undefined, idx: number,
+  ): Reg | undefined {
+    const off = insnOff + reg.off;
+    const access = write ? 'write' : 'read';
+    switch (reg.type) {
+      case T.MAP_VALUE: case T.MAP_KEY: {
+        if (reg.flags & MAYBE_NULL) fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
+        if (write && value?.regno !== undefined && this.isPointerValue(value.reg)) {
+          fail([value.regno], `R${value.regno} leaks addr into map`);
+        }
+        const memSize = reg.type === T.MAP_KEY ? reg.map!.keySize : reg.map!.valueSize;
+        if (write && reg.map && (reg.map.flags & 0x80) !== 0) fail([regno], 'write into map forbidden, value_size=' + memSize + ' off=' + off + ' size=' + size);
+        this.checkMemRegion(regno, reg, off, size, memSize, reg.type === T.MAP_KEY ? 'map key' : 'map value');
+        return write ? undefined : scalarReg(idx);
+      }
+      case T.MEM: {
+        if (reg.flags & MAYBE_NULL) fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
+        if (write && (reg.flags & RDONLY)) fail([regno], `R${regno} cannot write into ${regTypeName(reg)}`);
+        this.checkMemRegion(regno, reg, off, size, reg.memSize, 'memory');
+        return write ? undefined : scalarReg(idx);
+      }
+      case T.CTX: {
+        if (reg.off !== 0) fail([regno], `dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
+        if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
+          fail([regno], `variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`);
+        }
+        if (write && value?.regno !== undefined && this.isPointerValue(value.reg)) {
+          fail([value.regno], `R${value.regno} leaks addr into ctx`);
+        }
+        const res = ctxAccess(this.opts.progType, off, size, write);
+        if (!res.ok) fail([regno], `invalid bpf_context access off=${off} size=${size}`);
+        if (write) return undefined;
+        switch (res.field) {
+          case 'pkt': return pointerReg(T.PKT, idx, { id: 0 });
+          case 'pkt_end': return pointerReg(T.PKT_END, idx);
+          case 'pkt_meta': return pointerReg(T.PKT_META, idx);
+          case 'flow_keys': return pointerReg(T.FLOW_KEYS, idx);
+          case 'sock_common_or_null': return pointerReg(T.SOCK_COMMON, idx, { flags: MAYBE_NULL, id: this.newId() });
+          default: return scalarReg(idx);
+        }
+      }
+      case T.STACK: {
+        return this.checkStackAccess(s, regno, reg, off, size, write, value, idx);
+      }
+      case T.PKT: case T.PKT_META: {
+        if (write && !directPacketAccess(this.opts.progType, true)) fail([regno], 'cannot write into packet');
+        if (!write && !directPacketAccess(this.opts.progType, false)) fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
+        if (write && value?.regno !== undefined && this.isPointerValue(value.reg)) {
+          fail([value.regno], `R${value.regno} leaks addr into packet`);
+        }
+        this.checkPacketAccess(regno, reg, off, size);
+        return write ? undefined : scalarReg(idx);
+      }
+      case T.FLOW_KEYS: {
+        if (off < 0 || off + size > 56) fail([regno], `invalid access to flow keys off=${off} size=${size}`);
+        return write ? undefined : scalarReg(idx);
+      }
+      case T.SCALAR:
+        return fail([regno], `R${regno} invalid mem access 'scalar'`);
+      default:
+        if (reg.flags & MAYBE_NULL || reg.type !== T.BTF_ID) {
+          fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
+        }
+        if (write) fail([regno], `only read is supported`);
+        void access;
+        return scalarReg(idx);
+    }
+  }
+
+  private checkMemRegion(regno: number, reg: Reg, off: number, size: number, memSize: number, what: string): void {
+    const describe = (o: bigint): string | undefined => {
+      if (o < 0n || o + BigInt(size) > BigInt(memSize)) {
+        if (what === 'map value') return `invalid access to map value, value_size=${memSize} off=${o} size=${size}`;
+        if (what === 'map key') return `invalid access to map key, key_size=${memSize} off=${o} size=${size}`;
+        return `invalid access to memory, mem_size=${memSize} off=${o} size=${size}`;
+      }
+      return undefined;
+    };
+    const offB = BigInt(off);
+    if (reg.smin < 0n && (reg.smin === S64_MIN || BigInt.asIntN(32, offB + reg.smin) !== offB + reg.smin || reg.smin + offB < 0n)) {
+      fail([regno], `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    }
+    let e = describe(reg.smin + offB);
+    if (e) fail([regno], e, `R${regno} min value is outside of the allowed memory range`);
+    if (reg.umax >= BPF_MAX_VAR_OFF) {
+      fail([regno], `R${regno} unbounded memory access, make sure to bounds check any such access`);
+    }
+    e = describe(reg.umax + offB);
+    if (e) fail([regno], e, `R${regno} max value is outside of the allowed memory range`);
+  }
+
+  private checkPacketAccess(regno: number, reg: Reg, off: number, size: number): void {
+    if (reg.smin < 0n) {
+      fail([regno], `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    }
+    const o = BigInt(off) + reg.umax;
+    if (off < 0 || o + BigInt(size) > BigInt(reg.range)) {
+      fail([regno], `invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${off},r=${reg.range})`,
+        `R${regno} offset is outside of the packet`);
+    }
+  }
+
+  private stackFrame(s: VState, reg: Reg): Frame {
+    return s.frames[reg.frameno] ?? s.cur;
+  }
+
+  private checkStackAccess(
+    s: VState, regno: number, reg: Reg, off: number, size: number, write: boolean,
+    value: { reg: Reg; regno: number | undefined; isImm: boolean } | undefined, idx: number,
+  ): Reg | undefined {
+    const frame = this.stackFrame(s, reg);
+    const varConst = tnumIsConst(reg.varOff);
+    // alignment: the stack is always strictly aligned
+    if (varConst) {
+      const total = Number(BigInt.asIntN(64, reg.varOff.value)) + off;
+      if (total % size !== 0) {
+        fail([regno], `misaligned stack access off ${Number(BigInt.asIntN(64, reg.varOff.value))}+${reg.off}+${off - reg.off} size ${size}`);
+      }
+    }
+    const extra = write ? ' write to' : ' read from';
+    let minOff: number;
+    let maxOff: number;
+    if (varConst) {
+      minOff = Number(BigInt.asIntN(64, reg.varOff.value)) + off;
+      maxOff = minOff + size;
+    } else {
+      if (reg.smax >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) {
+        fail([regno], `invalid unbounded variable-offset${extra} stack R${regno}`);
+      }
+      minOff = Number(reg.smin) + off;
+      maxOff = Number(reg.smax) + off + size;
+    }
+    if (minOff < -MAX_STACK || maxOff > 0) {
+      if (varConst) fail([regno], `invalid${extra} stack R${regno} off=${off + Number(BigInt.asIntN(64, reg.varOff.value))} size=${size}`);
+      fail([regno], `invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} off=${off} size=${size}`);
+    }
+    frame.allocated = Math.max(frame.allocated, roundUp8(-minOff));
+    if (write) {
+      if (!varConst) {
+        for (let o = minOff; o < maxOff; o++) {
+          const b = -o - 1;
+          const spi = b >> 3;
+          this.scrubSpill(frame, spi);
+          if (frame.stype[b] !== STACK_ZERO || !(value && isConst(value.reg) && value.reg.varOff.value === 0n)) frame.stype[b] = STACK_MISC;
+          this.scratchSlots.add(spi);
+        }
+        return undefined;
+      }
+      this.stackWriteFixed(frame, minOff, size, value!, idx);
+      return undefined;
+    }
+    if (!varConst) {
+      for (let o = minOff; o < maxOff; o++) {
+        const t = frame.stype[-o - 1];
+        if (t === STACK_INVALID && !this.allowPtrLeaks) {
+          fail([regno], `invalid read from stack R${regno} var_off=${tnumStr(reg.varOff)}+${o - minOff} size ${size}`);
+        }
+      }
+      return scalarReg(idx);
+    }
+    return this.stackReadFixed(frame, minOff, size, idx);
+  }
+
+  private scrubSpill(frame: Frame, spi: number): void {
+    if (frame.stype[spi * 8 + 7] === STACK_SPILL || frame.spill[spi]) {
+      for (let j = 0; j < 8; j++) if (frame.stype[spi * 8 + j] === STACK_SPILL) frame.stype[spi * 8 + j] = STACK_MISC;
+      frame.spill[spi] = undefined;
+    }
+  }
+
+  private stackWriteFixed(frame: Frame, off: number, size: number, value: { reg: Reg; regno: number | undefined; isImm: boolean }, idx: number): void {
+    const b0 = -off - 1; // highest byte index of the access (slot of fp+off)
+    const spi = b0 >> 3;
+    this.scratchSlots.add(spi);
+    const v = value.reg;
+    if (value.regno !== undefined && this.isPointerValue(v) && size !== 8) {
+      fail([value.regno], `invalid size of register spill`);
+    }
+    const aligned = off % 8 === 0;
+    if (aligned && size === 8 && (v.isPointer() || !value.isImm || v.varOff.value !== 0n)) {
+      if (v.isPointer() && !this.allowPtrLeaks && value.regno === undefined) fail([], 'attempt to corrupt spilled pointer on stack');
+      const sp = v.clone();
+      frame.spill[spi] = sp;
+      for (let j = 0; j < 8; j++) frame.stype[spi * 8 + j] = STACK_SPILL;
+      return;
+    }
+    if (aligned && v.type === T.SCALAR && size < 8 && this.allowPtrLeaks && !(isConst(v) && v.varOff.value === 0n)) {
+      // narrow spill of a scalar: the kernel keeps it as a spill of `size` bytes
+      const sp = v.clone();
+      this.scrubSpill(frame, spi);
+      frame.spill[spi] = sp;
+      for (let j = 0; j < 8; j++) if (frame.stype[spi * 8 + j] === STACK_SPILL) frame.stype[spi * 8 + j] = STACK_MISC;
+      for (let j = 8 - size; j < 8; j++) frame.stype[spi * 8 + j] = STACK_SPILL;
+      void idx;
+      return;
+    }
+    // partial or imm-zero write
+    const spilledPtr = frame.spill[spi];
+    if (spilledPtr && spilledPtr.isPointer() && frame.stype[spi * 8 + 7] === STACK_SPILL && !this.allowPtrLeaks) {
+      fail([], 'attempt to corrupt spilled pointer on stack');
+    }
+    this.scrubSpill(frame, spi);
+    const isZero = v.type === T.SCALAR && isConst(v) && v.varOff.value === 0n;
+    for (let i = 0; i < size; i++) {
+      frame.stype[b0 - i] = isZero ? STACK_ZERO : STACK_MISC;
+    }
+  }
+
+  private stackReadFixed(frame: Frame, off: number, size: number, idx: number): Reg {
+    const b0 = -off - 1;
+    const spi = b0 >> 3;
+    this.scratchSlots.add(spi);
+    const stype = frame.stype;
+    if (stype[spi * 8 + 7] === STACK_SPILL && frame.spill[spi]) {
+      const sp = frame.spill[spi]!;
+      let spillSize = 1;
+      for (let i = 7; i > 0 && stype[spi * 8 + i - 1] === STACK_SPILL; i--) spillSize++;
+      if (size !== 8 || spillSize !== 8) {
+        if (sp.type !== T.SCALAR) fail([], 'invalid size of register fill');
+        if (size <= spillSize && off % 8 === 0) {
+          const r = sp.clone();
+          r.def = idx;
+          if (size < spillSize) r.id = 0;
+          return r;
+        }
+        let spillCnt = 0;
+        let zeroCnt = 0;
+        for (let i = 0; i < size; i++) {
+          const t = stype[b0 - i];
+          if (t === STACK_SPILL) { spillCnt++; continue; }
+          if (t === STACK_MISC) continue;
+          if (t === STACK_ZERO) { zeroCnt++; continue; }
+          if (t === STACK_INVALID && this.allowPtrLeaks) continue;
+          fail([], `invalid read from stack off ${off}+${i} size ${size}`);
+        }
+        if ((spillCnt === size && isConst(sp) && sp.varOff.value === 0n) || zeroCnt === size) return scalarReg(idx, 0n);
+        return scalarReg(idx);
+      }
+      const r = sp.clone();
+      r.def = idx;
+      return r;
+    }
+    let zeros = 0;
+    for (let i = 0; i < size; i++) {
+      const t = stype[b0 - i];
+      if (t === STACK_MISC) continue;
+      if (t === STACK_ZERO) { zeros++; continue; }
+      if (t === STACK_INVALID && this.allowPtrLeaks) continue;
+      if (t === STACK_SPILL) continue;
+      fail([], `invalid read from stack off ${off}+${i} size ${size}`);
+    }
+    return zeros === size ? scalarReg(idx, 0n) : scalarReg(idx);
+  }
+
+  // Jumps ------------------------------------------------------------------
+
+  private checkJmp(s: VState, insn: Instruction, idx: number, pending: VState[]): 'next' | 'exit' {
+    const op = insn.code & 0xf0;
+    const cls = insn.code & 7;
+    if (op === 0x80) {
+      if (insn.src === 1) return this.checkPseudoCall(s, insn, idx);
+      if (insn.src === 2) fail([], 'calling kernel functions is not supported in this verifier');
+      if ((insn.code & 8) !== 0) fail([], 'callx is not supported');
+      this.checkHelperCall(s, insn, idx, pending);
+      s.insnIdx = idx + 1;
+      return 'next';
+    }
+    if (op === 0x90) return this.checkExit(s, idx);
+    if (op === 0x00) {
+      this.jmpsProcessed++;
+      s.insnIdx = jumpTarget(idx, insn);
+      return 'next';
+    }
+    if (op === 0xe0) {
+      // may_goto: the current path leaves the loop; the path that goes on is queued one deeper.
+      this.jmpsProcessed++;
+      const other = s.clone();
+      other.insnIdx = idx + 1;
+      other.mayGotoDepth = s.mayGotoDepth + 1;
+      other.path = { insn: idx, kind: 'branch', taken: false, prev: s.path };
+      if (other.parent) other.parent.branches++;
+      pending.push(other);
+      s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
+      s.insnIdx = idx + insn.off + 1;
+      return 'next';
+    }
+    this.jmpsProcessed++;
+    const jmp32 = cls === 0x06;
+    const x = (insn.code & 8) !== 0;
+    let srcReg: Reg;
+    if (x) {
+      srcReg = this.readReg(s, insn.src);
+      if (this.isPointerValue(srcReg)) fail([insn.src], `R${insn.src} pointer comparison prohibited`);
+    } else {
+      srcReg = scalarReg(idx, BigInt(insn.imm));
+    }
+    const dstReg = this.readReg(s, insn.dst);
+    if (this.isPointerValue(dstReg) && !(x === false && insn.imm === 0 && (op === 0x10 || op === 0x50))) {
+      fail([insn.dst], `R${insn.dst} pointer comparison prohibited`);
+    }
+    const target = jumpTarget(idx, insn);
+    const pred = this.isBranchTaken(dstReg, srcReg, op, jmp32);
+    if (pred === 1) {
+      s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
+      s.insnIdx = target;
+      return 'next';
+    }
+    if (pred === 0) {
+      s.path = { insn: idx, kind: 'branch', taken: false, prev: s.path };
+      s.insnIdx = idx + 1;
+      return 'next';
+    }
+    const other = s.clone();
+    other.insnIdx = target;
+    other.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
+    s.path = { insn: idx, kind: 'branch', taken: false, prev: s.path };
+    s.insnIdx = idx + 1;
+    const okTaken = this.refineBranch(other, insn, true);
+    const okFall = this.refineBranch(s, insn, false);
+    if (okTaken) {
+      if (other.parent) other.parent.branches++;
+      pending.push(other);
+    }
+    if (!okFall) {
+      // fallthrough is impossible: continue with the taken branch instead
+      if (okTaken) {
+        const t = pending.pop()!;
+        if (t.parent) t.parent.branches--;
+        Object.assign(s, t);
+        return 'next';
+      }
+      return 'exit';
+    }
+    return 'next';
+  }
+
+  private isBranchTaken(a: Reg, b: Reg, op: number, jmp32: boolean): number {
+    if (a.type === T.SCALAR && b.type === T.SCALAR) return scalarBranchTaken(a, b, op, jmp32);
+    const ptr = a.type === T.SCALAR ? b : a;
+    const other = a.type === T.SCALAR ? a : b;
+    if (other.type === T.SCALAR && isConst(other) && other.varOff.value === 0n && !(ptr.flags & MAYBE_NULL) &&
+      (op === 0x10 || op === 0x50) && !jmp32 && ptr.type !== T.PKT && ptr.type !== T.PKT_END && ptr.type !== T.PKT_META) {
+      return op === 0x10 ? 0 : 1;
+    }
+    return -1;
+  }
+
+  /** Narrows the registers of one branch. Returns false when the branch cannot happen. */
+  private refineBranch(s: VState, insn: Instruction, taken: boolean): boolean {
+    const op0 = insn.code & 0xf0;
+    const jmp32 = (insn.code & 7) === 0x06;
+    const x = (insn.code & 8) !== 0;
+    const regs = s.cur.regs;
+    const d = regs[insn.dst];
+    let src: Reg = x ? regs[insn.src] : scalarReg(-1, BigInt(insn.imm));
+    // null checks
+    if (!jmp32 && (op0 === 0x10 || op0 === 0x50)) {
+      const ptr = d.type !== T.SCALAR ? d : x && src.type !== T.SCALAR ? src : undefined;
+      const other = ptr === d ? src : d;
+      if (ptr && (ptr.flags & MAYBE_NULL) && other.type === T.SCALAR && isConst(other) && other.varOff.value === 0n) {
+        const isNull = (op0 === 0x10) === taken;
+        this.markPtrOrNull(s, ptr.id, isNull);
+        return true;
+      }
+    }
+    // packet pointer comparisons
+    if (!jmp32 && x && d.type !== T.SCALAR && src.type !== T.SCALAR) {
+      this.tryPktPointers(s, insn, d, src, taken);
+      return true;
+    }
+    if (d.type !== T.SCALAR || src.type !== T.SCALAR) return true;
+    const op = taken ? op0 : revOp(op0, x);
+    const a = d;
+    const b = x ? src : src;
+    refineCond(a, b, op, jmp32);
+    sync(a);
+    sync(b);
+    if (boundsInvalid(a) || boundsInvalid(b)) return false;
+    this.syncLinked(s, a);
+    if (x) this.syncLinked(s, b);
+    return true;
+  }
+
+  private syncLinked(s: VState, r: Reg): void {
+    if (!r.id) return;
+    for (const f of s.frames) {
+      for (const o of f.regs) if (o !== r && o.type === T.SCALAR && o.id === r.id) { copyScalar(o, r); }
+      for (const o of f.spill) if (o && o !== r && o.type === T.SCALAR && o.id === r.id) { copyScalar(o, r); }
+    }
+  }
+
+  private markPtrOrNull(s: VState, id: number, isNull: boolean): void {
+    if (!id) return;
+    let refId = 0;
+    const fix = (r: Reg | undefined): void => {
+      if (!r || r.id !== id || !(r.flags & MAYBE_NULL)) return;
+      if (isNull) {
+        refId = r.refObjId || refId;
+        const def = r.def;
+        r.assign(scalarReg(def, 0n));
+      } else {
+        r.flags &= ~MAYBE_NULL;
+        if (r.type !== T.SOCKET && r.type !== T.SOCK_COMMON && r.type !== T.TCP_SOCK) r.id = 0;
+      }
+    };
+    for (const f of s.frames) {
+      f.regs.forEach(fix);
+      f.spill.forEach(fix);
+    }
+    if (isNull && refId) s.refs = s.refs.filter((x) => x.id !== refId);
+  }
+
+  private tryPktPointers(s: VState, insn: Instruction, d: Reg, src: Reg, taken: boolean): void {
+    const op = insn.code & 0xf0;
+    // Normalise to "pkt OP pkt_end" (or pkt_meta OP pkt).
+    let pkt: Reg;
+    let rel: number;
+    const isEnd = (p: Reg, e: Reg): boolean => (p.type === T.PKT && e.type === T.PKT_END) || (p.type === T.PKT_META && e.type === T.PKT);
+    if (isEnd(d, src)) { pkt = d; rel = op; }
+    else if (isEnd(src, d)) { pkt = src; rel = swapOp(op); }
+    else return;
+    // In this branch, does pkt <= end hold (not open), pkt < end (open), or nothing?
+    const holds = taken ? rel : revOp(rel, true);
+    let open: boolean | undefined;
+    if (holds === 0xb0) open = false; // pkt <= end
+    else if (holds === 0xa0) open = true; // pkt < end
+    else return;
+    if (pkt.off < 0 || (pkt.off === 0 && open)) return;
+    if (pkt.umax > BigInt(MAX_PACKET_OFF) || pkt.umax + BigInt(pkt.off) > BigInt(MAX_PACKET_OFF)) return;
+    const newRange = pkt.off + (open ? 1 : 0);
+    const type = pkt.type;
+    const id = pkt.id;
+    for (const f of s.frames) {
+      for (const r of f.regs) if (r.type === type && r.id === id) r.range = Math.max(r.range, newRange);
+      for (const r of f.spill) if (r && r.type === type && r.id === id) r.range = Math.max(r.range, newRange);
+    }
+  }
+
+  // Calls ------------------------------------------------------------------
+
+  private checkHelperCall(s: VState, insn: Instruction, idx: number, pending: VState[]): void {
+    const id = insn.imm;
+    if (id < 0 || id > 211) fail([], `invalid func unknown#${id}`);
+    const proto = HELPER_PROTOS[id];
+    const name = this.opts.helperName(id);
+    if (!proto || !helperAllowedFor(this.opts.progType, id, this.opts.unprivileged)) {
+      fail([], `program of this type cannot use helper ${name}#${id}`);
+    }
+    const regs = s.cur.regs;
+    const meta: { map?: MapInfo; func?: number; releaseRef?: number; memReg?: number; allocSize?: number } = {};
+    for (let i = 0; i < proto!.args.length; i++) {
+      const regno = i + 1;
+      this.checkHelperArg(s, regno, proto!.args[i], meta, idx, id, proto!.readonlyArgs?.includes(regno) ?? false);
+    }
+    if (meta.releaseRef !== undefined) {
+      const before = s.refs.length;
+      s.refs = s.refs.filter((r) => r.id !== meta.releaseRef);
+      if (s.refs.length === before) fail([1], `R1 must be referenced when passed to release function`);
+      // invalidate every copy of the released pointer
+      for (const f of s.frames) {
+        for (let r = 0; r < 11; r++) if (f.regs[r].refObjId === meta.releaseRef) f.regs[r] = scalarReg(idx);
+        for (let k = 0; k < 64; k++) {
+          const sp = f.spill[k];
+          if (sp && sp.refObjId === meta.releaseRef) f.spill[k] = scalarReg(idx);
+        }
+      }
+    }
+    if (id === 12) {
+      // tail call: on success the program does not return here
+    }
+    // callbacks (bpf_loop, for_each_map_elem): verify the callback body as a subprogram call
+    if ((id === 181 || id === 164) && meta.func !== undefined) {
+      this.pushCallback(s, idx, meta.func, id, meta.map, pending);
+    }
+    for (let r = 1; r <= 5; r++) regs[r] = notInit();
+    this.scratchRegs |= 0x3e;
+    let r0: Reg;
+    switch (proto!.ret) {
+      case 'integer': r0 = scalarReg(idx); break;
+      case 'void': r0 = notInit(); break;
+      case 'map_value_or_null':
+        r0 = pointerReg(T.MAP_VALUE, idx, { map: meta.map, flags: MAYBE_NULL, id: this.newId() });
+        break;
+      case 'ringbuf_mem_or_null': {
+        const size = regsArgSize(meta);
+        const refId = this.newId();
+        s.refs.push({ id: refId, insn: idx });
+        r0 = pointerReg(T.MEM, idx, { flags: MAYBE_NULL | RINGBUF, id: refId, refObjId: refId, memSize: size });
+        break;
+      }
+      default: r0 = scalarReg(idx);
+    }
+    r0.def = idx;
+    this.setReg(s, 0, r0);
+    s.path = { insn: idx, kind: 'call', prev: s.path };
+  }
+
+  private checkHelperArg(
+    s: VState, regno: number, kind: ArgKind, meta: { map?: MapInfo; func?: number; releaseRef?: number; memReg?: number; allocSize?: number },
+    idx: number, helperId: number, readonly: boolean,
+  ): void {
+    if (kind === 'anything') {
+      const r = this.readReg(s, regno);
+      if (this.isPointerValue(r)) fail([regno], `R${regno} leaks addr into helper function`);
+      return;
+    }
+    const reg = this.readReg(s, regno);
+    const typeErr = (expected: string): never => fail([regno], `R${regno} type=${regTypeName(reg)} expected=${expected}`);
+    const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
+    const isMemType = (r: Reg): boolean => r.type === T.STACK || r.type === T.PKT || r.type === T.PKT_META ||
+      r.type === T.MAP_KEY || r.type === T.MAP_VALUE || r.type === T.MEM;
+    switch (kind) {
+      case 'map':
+        if (reg.type !== T.MAP_PTR) typeErr('map_ptr');
+        meta.map = reg.map;
+        if (helperId === 131 && reg.map?.type !== 'ringbuf') fail([regno], `cannot pass map_type ${mapTypeNum(reg.map)} into func ${this.opts.helperName(helperId)}#${helperId}`);
+        return;
+      case 'key': case 'value': case 'uninit_value': {
+        if (!isMemType(reg) || (reg.flags & MAYBE_NULL)) typeErr(MEM_TYPES);
+        if (!meta.map) fail([regno], 'invalid map_ptr to access map->' + (kind === 'key' ? 'key' : 'value'));
+        const size = kind === 'key' ? meta.map!.keySize : meta.map!.valueSize;
+        this.checkHelperMem(s, regno, reg, size, kind !== 'uninit_value', idx, false);
+        return;
+      }
+      case 'mem': case 'mem_or_null': case 'uninit_mem': {
+        if (kind === 'mem_or_null' && reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) {
+          meta.memReg = regno;
+          return;
+        }
+        if (!isMemType(reg) || (reg.flags & MAYBE_NULL)) typeErr(MEM_TYPES);
+        if (kind === 'uninit_mem' && (reg.flags & RDONLY)) typeErr(MEM_TYPES);
+        meta.memReg = regno;
+        void readonly;
+        return;
+      }
+      case 'size': case 'size_or_zero': {
+        if (reg.type !== T.SCALAR) typeErr('scalar');
+        const memRegNo = meta.memReg ?? regno - 1;
+        const memReg = s.cur.regs[memRegNo];
+        if (reg.smin < 0n) {
+          fail([regno], `R${regno} min value is negative, either use unsigned or 'var &= const'`);
+        }
+        if (reg.umin === 0n && kind === 'size') {
+          fail([regno], `R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`);
+        }
+        if (reg.umax >= BPF_MAX_VAR_OFF) {
+          fail([regno], `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+        }
+        if (memReg.type === T.SCALAR) return; // mem_or_null passed NULL
+        const memProto = HELPER_PROTOS[helperId]?.args[memRegNo - 1];
+        const init = memProto !== 'uninit_mem';
+        this.checkHelperMem(s, memRegNo, memReg, Number(reg.umax), init, idx, reg.umin === 0n);
+        return;
+      }
+      case 'alloc_size_or_zero':
+        if (reg.type !== T.SCALAR) typeErr('scalar');
+        if (!isConst(reg)) fail([regno], `R${regno} is not a known constant'`);
+        meta.allocSize = Number(reg.varOff.value);
+        return;
+      case 'ctx':
+        if (reg.type !== T.CTX) typeErr('ctx');
+        if (reg.off !== 0) fail([regno], `dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
+        return;
+      case 'ringbuf_release':
+        if (reg.type !== T.MEM || !(reg.flags & RINGBUF) || (reg.flags & MAYBE_NULL)) typeErr('ringbuf_mem');
+        if (reg.off !== 0 || !isConst(reg) || reg.varOff.value !== 0n) {
+          fail([regno], `R${regno} must have zero offset when passed to release func`);
+        }
+        meta.releaseRef = reg.refObjId;
+        return;
+      case 'func':
+        if (reg.type !== T.FUNC) typeErr('func');
+        meta.func = reg.subprog;
+        return;
+      case 'stack_or_null':
+        if (reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) return;
+        if (reg.type !== T.STACK) typeErr('fp');
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** check_helper_mem_access for stack, map value and packet memory passed to helpers. */
+  private checkHelperMem(s: VState, regno: number, reg: Reg, size: number, mustBeInit: boolean, idx: number, zeroOk: boolean): void {
+    switch (reg.type) {
+      case T.PKT: case T.PKT_META:
+        this.checkPacketAccess(regno, reg, reg.off, size);
+        return;
+      case T.MAP_VALUE: case T.MAP_KEY:
+        this.checkMemRegion(regno, reg, reg.off, size, reg.type === T.MAP_KEY ? reg.map!.keySize : reg.map!.valueSize, reg.type === T.MAP_KEY ? 'map key' : 'map value');
+        return;
+      case T.MEM:
+        this.checkMemRegion(regno, reg, reg.off, size, reg.memSize, 'memory');
+        return;
+      case T.STACK: {
+        const frame = this.stackFrame(s, reg);
+        if (!tnumIsConst(reg.varOff)) {
+          if (!this.allowPtrLeaks) fail([regno], `R${regno} variable stack access prohibited for !root`);
+        }
+        const base = Number(BigInt.asIntN(64, reg.varOff.value)) + reg.off;
+        const minOff = tnumIsConst(reg.varOff) ? base : Number(reg.smin) + reg.off;
+        const maxOff = tnumIsConst(reg.varOff) ? base : Number(reg.smax) + reg.off;
+        if (size === 0 && zeroOk) return;
+        if (minOff < -MAX_STACK || maxOff + size > 0) {
+          if (tnumIsConst(reg.varOff)) fail([regno], `invalid${mustBeInit ? ' read from' : ' write to'} stack R${regno} off=${minOff} size=${size}`);
+          fail([regno], `invalid variable-offset indirect access to stack R${regno} var_off=${tnumStr(reg.varOff)} size=${size}`);
+        }
+        frame.allocated = Math.max(frame.allocated, roundUp8(-minOff));
+        for (let o = minOff; o < maxOff + size; o++) {
+          const b = -o - 1;
+          const t = frame.stype[b];
+          if (!mustBeInit) {
+            // the helper writes this memory
+            this.scrubSpill(frame, b >> 3);
+            frame.stype[b] = STACK_MISC;
+            this.scratchSlots.add(b >> 3);
+            continue;
+          }
+          if (t === STACK_MISC || t === STACK_ZERO) continue;
+          if (t === STACK_SPILL) {
+            const sp = frame.spill[b >> 3];
+            if (sp && sp.type !== T.SCALAR && !this.allowPtrLeaks) {
+              fail([regno], `invalid indirect read from stack R${regno} off ${minOff}+${o - minOff} size ${size}`);
+            }
+            continue;
+          }
+          if (t === STACK_INVALID && this.allowPtrLeaks) continue;
+          if (tnumIsConst(reg.varOff)) {
+            fail([regno], `invalid indirect read from stack R${regno} off ${minOff}+${o - minOff} size ${size}`);
+          }
+          fail([regno], `invalid indirect read from stack R${regno} var_off ${tnumStr(reg.varOff)}+${o - minOff} size ${size}`);
+        }
+        void idx;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private pushCallback(s: VState, idx: number, subprog: number, helperId: number, map: MapInfo | undefined, pending: VState[]): void {
+    if (s.frames.length >= MAX_CALL_FRAMES) fail([], `the call stack of ${s.frames.length + 1} frames is too deep !`);
+    // Verify the callback once, as a call from this instruction; its R0 must be in [0, 1].
+    const cb = s.clone();
+    const frame = new Frame(idx, s.frames.length, subprog);
+    frame.inCallback = true;
+    frame.callbackRet = [0, 1];
+    frame.callbackCall = idx;
+    const caller = s.cur.regs;
+    frame.regs[10] = pointerReg(T.STACK, -1, { frameno: frame.frameno });
+    if (helperId === 181) {
+      frame.regs[1] = scalarReg(idx);
+      frame.regs[2] = caller[3].clone();
+    } else {
+      frame.regs[1] = pointerReg(T.MAP_PTR, idx, { map });
+      frame.regs[2] = pointerReg(T.MAP_KEY, idx, { map });
+      frame.regs[3] = pointerReg(T.MAP_VALUE, idx, { map });
+      frame.regs[4] = caller[3].clone();
+    }
+    cb.frames.push(frame);
+    cb.insnIdx = subprog;
+    cb.callbackDepth = s.callbackDepth + 1;
+    cb.path = { insn: idx, kind: 'call', prev: s.path };
+    if (cb.parent) cb.parent.branches++;
+    pending.push(cb);
+  }
+
+  private checkPseudoCall(s: VState, insn: Instruction, idx: number): 'next' {
+    const target = idx + insn.imm + 1;
+    if (s.frames.length >= MAX_CALL_FRAMES) {
+      fail([], `the call stack of ${s.frames.length + 1} frames is too deep !`);
+    }
+    if (!this.allowPtrLeaks) {
+      // unprivileged programs may still call subprograms (bpf2bpf) on current kernels
+    }
+    const frame = new Frame(idx, s.frames.length, target);
+    const caller = s.cur.regs;
+    for (let r = 1; r <= 5; r++) frame.regs[r] = caller[r].clone();
+    frame.regs[10] = pointerReg(T.STACK, -1, { frameno: frame.frameno });
+    s.frames.push(frame);
+    s.path = { insn: idx, kind: 'call', prev: s.path };
+    if (this.opts.logLevel > 0) {
+      this.emit(this.logLine);
+      this.logLine = '';
+      this.emit('caller:');
+      this.emit(frameText(s.frames[s.frames.length - 2]));
+      this.emit('callee:');
+      this.emit(frameText(frame));
+    }
+    this.checkStackDepth(s);
+    s.insnIdx = target;
+    return 'next';
+  }
+
+  private checkStackDepth(s: VState): void {
+    // Per-frame depth rounded to 32 bytes... the kernel sums rounded depths along the call chain.
+    let total = 0;
+    for (const f of s.frames) total += roundUp(Math.max(f.allocated, 1), 32);
+    if (total > MAX_STACK) fail([], `combined stack size of ${s.frames.length} calls is ${total}. Too large`);
+  }
+
+  private checkExit(s: VState, idx: number): 'next' | 'exit' {
+    const frame = s.cur;
+    if (s.frames.length > 1) {
+      if (frame.inCallback) {
+        const r0 = this.readReg(s, 0);
+        if (r0.type !== T.SCALAR) fail([0], `At callback return the register R0 is not a known value (${regTypeName(r0)})`);
+        const [lo, hi] = frame.callbackRet ?? [0, 1];
+        if (r0.smin < BigInt(lo) || r0.smax > BigInt(hi)) {
+          fail([0], invalidScalar('At callback return', 'R0', r0, lo, hi));
+        }
+        // The callback's exit ends this exploration path: the helper call continues on its own path.
+        return 'exit';
+      }
+      // return to the caller
+      const callee = s.frames.pop()!;
+      const caller = s.cur;
+      const r0 = callee.regs[0];
+      if (r0.type === T.STACK && r0.frameno === callee.frameno) {
+        fail([0], `cannot return stack pointer to the caller frame`);
+      }
+      caller.regs[0] = r0.clone();
+      for (let r = 1; r <= 5; r++) caller.regs[r] = notInit();
+      s.path = { insn: idx, kind: 'return', prev: s.path };
+      if (this.opts.logLevel > 0) {
+        this.emit(this.logLine);
+        this.logLine = '';
+        this.emit('returning from callee:');
+        this.emit(frameText(callee));
+        this.emit(`to caller at ${callee.callsite + 1}:`);
+        this.emit(frameText(caller));
+      }
+      s.insnIdx = callee.callsite + 1;
+      this.scratchRegs = 0;
+      return 'next';
+    }
+    for (const ref of s.refs) {
+      fail([], `Unreleased reference id=${ref.id} alloc_insn=${ref.insn}`);
+    }
+    const r0 = this.readReg(s, 0);
+    if (this.isPointerValue(r0)) fail([0], 'R0 leaks addr as return value');
+    const range = returnRange(this.opts.progType);
+    if (range) {
+      if (r0.type !== T.SCALAR) fail([0], `At program exit the register R0 is not a known value (${regTypeName(r0)})`);
+      if (r0.smin < BigInt(range[0]) || r0.smax > BigInt(range[1])) {
+        fail([0], invalidScalar('At program exit', 'R0', r0, range[0], range[1]));
+      }
+    }
+    return 'exit';
+  }
+}
+
+function invalidScalar(ctx: string, name: string, r: Reg, lo: number, hi: number): string {
+  let out = `${ctx} the register ${name} has`;
+  let unknown = true;
+  if (r.smin > S64_MIN) { out += ` smin=${r.smin}`; unknown = false; }
+  if (r.smax < S64_MAX) { out += ` smax=${r.smax}`; unknown = false; }
+  if (unknown) out += ' unknown scalar value';
+  return `${out} should have been in [${lo}, ${hi}]`;
+}
+
+const sizeOf = (code: number): number => [4, 2, 1, 8][(code & 0x18) >> 3];
+const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
+const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+function regsArgSize(meta: { allocSize?: number }): number {
+  return meta.allocSize ?? 0;
+}
+
+function mapTypeNum(map: MapInfo | undefined): number {
+  const TYPES: Record<string, number> = { hash: 1, array: 2, prog_array: 3, perf_event_array: 4, percpu_hash: 5, percpu_array: 6, ringbuf: 27 };
+  return map ? TYPES[map.type] ?? 0 : 0;
+}
+
+function bswap(v: bigint, bits: number): bigint {
+  let out = 0n;
+  for (let i = 0; i < bits / 8; i++) out = (out << 8n) | ((v >> BigInt(i * 8)) & 0xffn);
+  return out;
+}
+
+/** rev_opcode: the condition that holds on the fallthrough path. */
+function revOp(op: number, _x: boolean): number {
+  switch (op) {
+    case 0x10: return 0x50;
+    case 0x50: return 0x10;
+    case 0x40: return 0x140; // "JSET false": none of the bits set
+    case 0x20: return 0xb0;
+    case 0xb0: return 0x20;
+    case 0x30: return 0xa0;
+    case 0xa0: return 0x30;
+    case 0x60: return 0xd0;
+    case 0xd0: return 0x60;
+    case 0x70: return 0xc0;
+    case 0xc0: return 0x70;
+    default: return op;
+  }
+}
+
+/** The same comparison with the operands swapped. */
+function swapOp(op: number): number {
+  switch (op) {
+    case 0x20: return 0xa0;
+    case 0xa0: return 0x20;
+    case 0x30: return 0xb0;
+    case 0xb0: return 0x30;
+    case 0x60: return 0xc0;
+    case 0xc0: return 0x60;
+    case 0x70: return 0xd0;
+    case 0xd0: return 0x70;
+    default: return op;
+  }
+}
+
+function view(r: Reg, jmp32: boolean): { umin: bigint; umax: bigint; smin: bigint; smax: bigint } {
+  if (jmp32) return { umin: BigInt(r.u32min), umax: BigInt(r.u32max), smin: BigInt(r.s32min), smax: BigInt(r.s32max) };
+  return { umin: r.umin, umax: r.umax, smin: r.smin, smax: r.smax };
+}
+
+export function scalarBranchTaken(a: Reg, b: Reg, op: number, jmp32: boolean): number {
+  const t1 = jmp32 ? tnumSubreg(a.varOff) : a.varOff;
+  const t2 = jmp32 ? tnumSubreg(b.varOff) : b.varOff;
+  const x = view(a, jmp32);
+  const y = view(b, jmp32);
+  switch (op) {
+    case 0x10: case 0x50: {
+      const eq = op === 0x10;
+      if (tnumIsConst(t1) && tnumIsConst(t2)) return (t1.value === t2.value) === eq ? 1 : 0;
+      if (x.umin > y.umax || x.umax < y.umin || x.smin > y.smax || x.smax < y.smin) return eq ? 0 : 1;
+      if (!jmp32 && (a.u32min > b.u32max || a.u32max < b.u32min || a.s32min > b.s32max || a.s32max < b.s32min)) return eq ? 0 : 1;
+      if (((t1.value ^ t2.value) & ~(t1.mask | t2.mask) & 0xffff_ffff_ffff_ffffn) !== 0n) return eq ? 0 : 1;
+      return -1;
+    }
+    case 0x40: {
+      let p = t1;
+      let q = t2;
+      if (!tnumIsConst(q)) { p = t2; q = t1; }
+      if (!tnumIsConst(q)) return -1;
+      if ((~p.mask & p.value & q.value) !== 0n) return 1;
+      if (((p.mask | p.value) & q.value) === 0n) return 0;
+      return -1;
+    }
+    case 0x20: return x.umin > y.umax ? 1 : x.umax <= y.umin ? 0 : -1;
+    case 0x60: return x.smin > y.smax ? 1 : x.smax <= y.smin ? 0 : -1;
+    case 0xa0: return x.umax < y.umin ? 1 : x.umin >= y.umax ? 0 : -1;
+    case 0xc0: return x.smax < y.smin ? 1 : x.smin >= y.smax ? 0 : -1;
+    case 0x30: return x.umin >= y.umax ? 1 : x.umax < y.umin ? 0 : -1;
+    case 0x70: return x.smin >= y.smax ? 1 : x.smax < y.smin ? 0 : -1;
+    case 0xb0: return x.umax <= y.umin ? 1 : x.umin > y.umax ? 0 : -1;
+    case 0xd0: return x.smax <= y.smin ? 1 : x.smin > y.smax ? 0 : -1;
+  }
+  return -1;
+}
+
+const isConstW = (r: Reg, jmp32: boolean): boolean => (jmp32 ? (r.varOff.mask & 0xffff_ffffn) === 0n : r.varOff.mask === 0n);
+
+/** regs_refine_cond_op: narrows a and b given that `a op b` holds. */
+function refineCond(a: Reg, b: Reg, op: number, jmp32: boolean): void {
+  switch (op) {
+    case 0x10:
+      if (jmp32) {
+        a.u32min = b.u32min = Math.max(a.u32min, b.u32min);
+        a.u32max = b.u32max = Math.min(a.u32max, b.u32max);
+        a.s32min = b.s32min = Math.max(a.s32min, b.s32min);
+        a.s32max = b.s32max = Math.min(a.s32max, b.s32max);
+        const t = tnumIntersect(tnumSubreg(a.varOff), tnumSubreg(b.varOff));
+        a.varOff = tnumWithSubreg(a.varOff, t);
+        b.varOff = tnumWithSubreg(b.varOff, t);
+      } else {
+        a.umin = b.umin = a.umin > b.umin ? a.umin : b.umin;
+        a.umax = b.umax = a.umax < b.umax ? a.umax : b.umax;
+        a.smin = b.smin = a.smin > b.smin ? a.smin : b.smin;
+        a.smax = b.smax = a.smax < b.smax ? a.smax : b.smax;
+        a.varOff = b.varOff = tnumIntersect(a.varOff, b.varOff);
+      }
+      return;
+    case 0x50: {
+      let p = a;
+      let q = b;
+      if (!isConstW(q, jmp32)) { p = b; q = a; }
+      if (!isConstW(q, jmp32)) return;
+      const v = q.varOff.value;
+      if (jmp32) {
+        const v32 = Number(v & 0xffff_ffffn);
+        if (p.u32min === v32) p.u32min++;
+        if (p.u32max === v32) p.u32max--;
+        const s32 = v32 | 0;
+        if (p.s32min === s32) p.s32min++;
+        if (p.s32max === s32) p.s32max--;
+      } else {
+        if (p.umin === v) p.umin++;
+        if (p.umax === v) p.umax--;
+        const sv = BigInt.asIntN(64, v);
+        if (p.smin === sv) p.smin++;
+        if (p.smax === sv) p.smax--;
+      }
+      return;
+    }
+    case 0x40: case 0x140: {
+      let p = a;
+      let q = b;
+      if (!isConstW(q, jmp32)) { p = b; q = a; }
+      if (!isConstW(q, jmp32)) return;
+      let v = q.varOff.value;
+      if (jmp32) v &= 0xffff_ffffn;
+      if (op === 0x40) {
+        if (v === 0n || (v & (v - 1n)) !== 0n) return;
+        if (jmp32) p.varOff = tnumWithSubreg(p.varOff, tnumOr(tnumSubreg(p.varOff), tnumConst(v)));
+        else p.varOff = tnumOr(p.varOff, tnumConst(v));
+      } else {
+        if (jmp32) p.varOff = tnumWithSubreg(p.varOff, tnumAnd(tnumSubreg(p.varOff), tnumConst(~v & 0xffff_ffffn)));
+        else p.varOff = tnumAnd(p.varOff, tnumConst(~v & 0xffff_ffff_ffff_ffffn));
+      }
+      return;
+    }
+    case 0xb0: // a <= b
+      if (jmp32) { a.u32max = Math.min(a.u32max, b.u32max); b.u32min = Math.max(a.u32min, b.u32min); }
+      else { a.umax = a.umax < b.umax ? a.umax : b.umax; b.umin = a.umin > b.umin ? a.umin : b.umin; }
+      return;
+    case 0xa0: // a < b
+      if (jmp32) { a.u32max = Math.min(a.u32max, b.u32max - 1); b.u32min = Math.max(a.u32min + 1, b.u32min); }
+      else { const m = b.umax - 1n; a.umax = a.umax < m ? a.umax : m; const n = a.umin + 1n; b.umin = n > b.umin ? n : b.umin; }
+      return;
+    case 0xd0:
+      if (jmp32) { a.s32max = Math.min(a.s32max, b.s32max); b.s32min = Math.max(a.s32min, b.s32min); }
+      else { a.smax = a.smax < b.smax ? a.smax : b.smax; b.smin = a.smin > b.smin ? a.smin : b.smin; }
+      return;
+    case 0xc0:
+      if (jmp32) { a.s32max = Math.min(a.s32max, b.s32max - 1); b.s32min = Math.max(a.s32min + 1, b.s32min); }
+      else { const m = b.smax - 1n; a.smax = a.smax < m ? a.smax : m; const n = a.smin + 1n; b.smin = n > b.smin ? n : b.smin; }
+      return;
+    case 0x30: refineCond(b, a, 0xb0, jmp32); return;
+    case 0x20: refineCond(b, a, 0xa0, jmp32); return;
+    case 0x70: refineCond(b, a, 0xd0, jmp32); return;
+    case 0x60: refineCond(b, a, 0xc0, jmp32); return;
+  }
+}
+
+export { regText, regTypeStr, tnumClearSubreg };

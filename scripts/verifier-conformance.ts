@@ -1,0 +1,165 @@
+// Differential run of our verifier against the running kernel's: every program of the corpus
+// (test/fixtures/verifier/**/*.s) plus generated random/mutated programs. Reports verdict agreement,
+// exact first-message agreement and the disagreements. `npm run conformance:verifier`.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { assembleText } from '../core/asm';
+import type { Instruction } from '../core/isa';
+import type { MapDef } from '../core/map-types';
+import type { ProgType } from '../core/program-types';
+import { verify, verifyProgram } from '../core/verifier';
+import { generatePrograms } from '../core/verifier/generate';
+
+export interface Case {
+  name: string;
+  /** Program instructions after map references were resolved to indexes into `maps`. */
+  insns: Instruction[];
+  maps: MapDef[];
+  progType: ProgType;
+  /** What the corpus file says it expects (`; expect: ...`), if anything. */
+  expect?: string;
+}
+
+export interface Comparison {
+  name: string;
+  kernelAccepted: boolean;
+  kernelMessage: string;
+  ourAccepted: boolean;
+  ourMessage: string;
+  kernelProcessed?: number;
+  ourProcessed: number;
+}
+
+export interface Summary {
+  total: number;
+  verdictAgree: number;
+  messageAgree: number;
+  disagreements: Comparison[];
+}
+
+export const CORPUS_DIR = join(__dirname, '..', 'test', 'fixtures', 'verifier');
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listFiles(p));
+    else if (name.endsWith('.s')) out.push(p);
+  }
+  return out;
+}
+
+/** Resolves relocations to map indexes (as verifyProgram does) so both sides see the same code. */
+export function loadCorpus(dir = CORPUS_DIR): { cases: Case[]; problems: string[] } {
+  const cases: Case[] = [];
+  const problems: string[] = [];
+  for (const file of listFiles(dir)) {
+    const text = readFileSync(file, 'utf8');
+    const asm = assembleText(text);
+    const errs = asm.diagnostics.filter((d) => d.severity === 'error');
+    if (errs.length) {
+      problems.push(`${relative(dir, file)}: ${errs[0].message}`);
+      continue;
+    }
+    const expect = /^\s*(?:\/\/|#)\s*expect:\s*(.*)$/m.exec(text)?.[1]?.trim();
+    for (const prog of asm.programs) {
+      const index = new Map(asm.maps.map((m, i) => [m.name, i]));
+      const rel = new Map(prog.relocations.map((r) => [r.slot, r]));
+      const insns = prog.insns.map((p) => {
+        const r = rel.get(p.slot);
+        const i = r ? index.get(r.symbol) : undefined;
+        if (i === undefined) return p.insn;
+        return p.insn.src === 2 ? { ...p.insn, imm: i } : { ...p.insn, src: 1, imm: i, hi: 0 };
+      });
+      const name = relative(dir, file) + (asm.programs.length > 1 ? `#${prog.section}` : '');
+      cases.push({ name, insns, maps: asm.maps, progType: prog.progType ?? 'socket_filter', expect });
+    }
+  }
+  return { cases, problems };
+}
+
+/** First line of the kernel's error text (the log's last block). */
+export function kernelFirstMessage(log: string): string {
+  const lines = log.split('\n');
+  const end = lines.findIndex((l) => /^processed \d+ insns/.test(l));
+  const body = (end >= 0 ? lines.slice(0, end) : lines).filter((l) => l.trim() !== '');
+  // The error block follows the last instruction/state line.
+  let i = body.length - 1;
+  while (i > 0 && !/^\d+: /.test(body[i - 1]) && !/^\s*;/.test(body[i - 1]) && !/^from \d+ to \d+/.test(body[i - 1]) &&
+    !/^(caller|callee|returning from callee|to caller at \d+):?$/.test(body[i - 1]) && !/^ /.test(body[i - 1]) &&
+    !/^func#\d+ @\d+$/.test(body[i - 1])) i--;
+  return body[i] ?? '';
+}
+
+type KernelApi = typeof import('../core/kernel');
+
+export function compareCase(kernel: KernelApi, c: Case): Comparison {
+  const ours = verify(c.insns, { maps: c.maps, progType: c.progType });
+  const fds: number[] = [];
+  let kernelAccepted = false;
+  let kernelMessage = '';
+  let kernelProcessed: number | undefined;
+  try {
+    for (const m of c.maps) fds.push(kernel.createMap(m));
+    const insns = c.insns.map((i) => (i.code === 0x18 && (i.src === 1 || i.src === 2) ? { ...i, imm: fds[i.imm] ?? -1 } : i));
+    const load = kernel.loadProgram({ insns, progType: c.progType, logLevel: 1 });
+    kernelAccepted = load.fd !== undefined;
+    if (load.fd !== undefined) kernel.closeFd(load.fd);
+    kernelMessage = kernelAccepted ? '' : kernelFirstMessage(load.log) || (load.error ?? '');
+    kernelProcessed = load.processedInsns;
+  } finally {
+    for (const fd of fds) kernel.closeFd(fd);
+  }
+  return {
+    name: c.name, kernelAccepted, kernelMessage, ourAccepted: ours.accepted,
+    ourMessage: ours.errors[0]?.message ?? '', kernelProcessed, ourProcessed: ours.processed,
+  };
+}
+
+export function summarize(results: Comparison[]): Summary {
+  let verdictAgree = 0;
+  let messageAgree = 0;
+  const disagreements: Comparison[] = [];
+  for (const r of results) {
+    const v = r.kernelAccepted === r.ourAccepted;
+    const m = v && (r.kernelAccepted || r.kernelMessage === r.ourMessage);
+    if (v) verdictAgree++;
+    if (m) messageAgree++;
+    if (!m) disagreements.push(r);
+  }
+  return { total: results.length, verdictAgree, messageAgree, disagreements };
+}
+
+const pct = (a: number, b: number): string => (b ? ((100 * a) / b).toFixed(1) : '0.0') + '%';
+
+export function report(title: string, s: Summary, maxShown = 40): string {
+  const lines = [`${title}: ${s.total} programs, verdict agreement ${s.verdictAgree}/${s.total} (${pct(s.verdictAgree, s.total)}), exact first message ${s.messageAgree}/${s.total} (${pct(s.messageAgree, s.total)})`];
+  for (const d of s.disagreements.slice(0, maxShown)) {
+    lines.push(`  ${d.name}: kernel ${d.kernelAccepted ? 'ACCEPT' : `REJECT '${d.kernelMessage}'`} | ours ${d.ourAccepted ? 'ACCEPT' : `REJECT '${d.ourMessage}'`}`);
+  }
+  if (s.disagreements.length > maxShown) lines.push(`  ... and ${s.disagreements.length - maxShown} more`);
+  return lines.join('\n');
+}
+
+export function generatedCases(count: number, seed: number): Case[] {
+  return generatePrograms(count, seed).map((g, i) => ({ name: `gen-${seed}-${i}`, insns: g.insns, maps: g.maps, progType: g.progType }));
+}
+
+async function main(): Promise<void> {
+  const kernel = await import('../core/kernel');
+  const avail = kernel.kernelBpfAvailable();
+  if (!avail.ok) {
+    console.log(`bpf() is not available here (${avail.reason}); nothing to compare against.`);
+    process.exitCode = 2;
+    return;
+  }
+  const { cases, problems } = loadCorpus();
+  for (const p of problems) console.log(`corpus problem: ${p}`);
+  const corpus = summarize(cases.map((c) => compareCase(kernel, c)));
+  console.log(report('own corpus', corpus, Number(process.env.SHOW ?? 60)));
+  const gen = summarize(generatedCases(Number(process.env.GEN ?? 500), Number(process.env.SEED ?? 1)).map((c) => compareCase(kernel, c)));
+  console.log(report('generated', gen, Number(process.env.SHOW ?? 60)));
+}
+
+if (require.main === module) void main();
+void verifyProgram;
