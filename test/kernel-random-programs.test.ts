@@ -18,6 +18,16 @@ describe('random programs', () => {
     expect(randomProgram(7).packet).toHaveLength(PACKET_SIZE);
   });
 
+  it('can leave out chosen operations and keep the rest the same', () => {
+    const full = randomProgram(11, { loops: false, branches: false });
+    expect(randomProgram(11, { loops: false, branches: false, omitOps: new Set() })).toEqual(full);
+    const all = new Set(Array.from({ length: full.opCount }, (_, i) => i));
+    const none = randomProgram(11, { loops: false, branches: false, omitOps: all });
+    expect(none.insns.length).toBeLessThan(full.insns.length - full.opCount / 2);
+    expect(none.packet).toEqual(full.packet);
+    if (avail.ok) expect(loadProgram({ insns: none.insns, progType: 'xdp' }).error).toBeUndefined();
+  });
+
   it('call every subprogram they define, and only those', () => {
     for (let seed = 0; seed < 50; seed++) {
       const insns = randomProgram(seed, { subprograms: 3 }).insns;

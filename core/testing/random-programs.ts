@@ -91,6 +91,7 @@ class Generator {
   private scope: Scope;
   private readonly called = new Set<string>();
   opCount = 0;
+  private omitted = 0;
 
   constructor(private readonly rng: Rng, private readonly opts: Required<RandomProgramOptions>) {
     const callees = Array.from({ length: opts.subprograms }, (_, i) => `fn${i}`);
@@ -175,9 +176,10 @@ class Generator {
 
   private block(budget: number, depth: number): void {
     const { rng, opts } = this;
-    const end = this.e.count + budget;
-    while (this.e.count < end) {
-      const room = end - this.e.count;
+    const position = (): number => this.e.count + this.omitted;
+    const end = position() + budget;
+    while (position() < end) {
+      const room = end - position();
       if (opts.branches && depth < 3 && room > 4 && this.branchBudget > 0 && rng.chance(0.12)) {
         this.branchBudget--;
         this.ifBlock(Math.min(room - 1, rng.between(1, 8)), depth);
@@ -231,8 +233,13 @@ class Generator {
   private op(): void {
     const index = this.opCount++;
     const mark = this.e.mark();
+    const before = this.e.count;
     this.randomOp();
-    if (this.opts.omitOps.has(index)) this.e.truncate(mark);
+    if (this.opts.omitOps.has(index)) {
+      // left-out instructions still count against the budget, so the rest is generated the same
+      this.omitted += this.e.count - before;
+      this.e.truncate(mark);
+    }
   }
 
   private randomOp(): void {
