@@ -115,6 +115,40 @@ describe.skipIf(!adapterBuilt)('debug adapter inputs', () => {
     expect(stop.body.description).toBe('exited with r0 = 1 (XDP_DROP)');
   });
 
+  it('reads initial maps from a JSON file, relative to cwd', async () => {
+    writeFileSync(join(dir, 'maps.json'), JSON.stringify({ counters: [{ key: 17, value: '0x10' }] }));
+    const stop = await dc.launchAndStop({ program: XDP, packet: ipv4Packet(17), maps: 'maps.json', cwd: dir, stopOnEntry: false });
+    expect(stop.body.reason).toBe('exit');
+    expect(await dc.value('counters[17]')).toBe(0x11n);
+  });
+
+  it('takes a raw context as hex bytes', async () => {
+    // pt_regs->di is the 15th 8-byte field (offset 112)
+    const regs = new Uint8Array(168);
+    regs[112] = 9;
+    const stop = await dc.launchAndStop({ program: KPROBE, ctx: Buffer.from(regs).toString('hex'), stopOnEntry: false });
+    expect(stop.body.description).toBe('exited with r0 = 10');
+  });
+
+  it('watches a register with a data breakpoint', async () => {
+    await dc.launchAndStop({ program: XDP, packet: ipv4Packet(6) });
+    const regs = await dc.scope('Registers');
+    const info = await dc.dataBreakpointInfoRequest({ variablesReference: regs.variablesReference, name: 'r7' });
+    expect(info.body.dataId).toBe('reg:7');
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
+    const stop = await dc.move('continue');
+    expect(stop.body.reason).toBe('data breakpoint');
+    expect(stop.body.description).toBe('r7 changed from 0x0 to 0x6');
+    expect((await dc.topFrame()).line).toBe(findMarker(XDP, 'call'));
+  });
+
+  it('ends the session at a fault when fault stops are off', async () => {
+    const short = ipv4Packet(17);
+    await dc.launchAndStop({ program: fixture('oob_read.s'), packet: short, verifyFirst: false }, () => dc.setExceptionBreakpointsRequest({ filters: [] }));
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+    expect(dc.output('stderr')).toMatch(/Runtime fault: invalid read of 1 byte at 0x[0-9a-f]+: out of bounds of packet/);
+  });
+
   it('restarts from the first instruction with fresh maps', async () => {
     await dc.launchAndStop({ program: XDP, packet: ipv4Packet(17) });
     await dc.move('continue');
