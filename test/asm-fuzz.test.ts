@@ -15,6 +15,9 @@ const PIECES = [
   'goto', 'if', 'call', 'exit', 'lock', 'll', 'skb', 'pc', '#', ';', ':', ',', '.section', '.map', 'type=', 'hash',
   '"str', '"ok"', "'a'", '/*', '*/', '//', '\n', ' ', '\t', 'label:', '.L1', 'atomic_fetch_add', 'xchg_64',
   'cmpxchg32_32', 'bswap16', 'be64', 'map[id:', '5: (bf)', '; R1=ctx()', '\u00e9', '\ud83d\ude00', '\r\n', '\\',
+  '\nDisassembly of section xdp:\n', '\n0000000000000000 <f>:\n', '\n\t\t0000000000000088:  R_BPF_64_64\tm\n',
+  '\n\t\t0000000000000010:  R_BPF_64_32\t.text\n', '\n   5:\tb7 01 00 00 05 00 00 00\t', '<unknown>', ' <f+0x8>',
+  '\n  7:\t18 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00\t',
 ];
 
 function randomText(rand: Rand, length: number): string {

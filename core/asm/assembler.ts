@@ -439,6 +439,11 @@ class Assembler {
           break;
         }
         case 'call': {
+          if (!def && this.sections.has(ref.name)) {
+            // a call relocated against a section (from a listing): the imm already holds the offset
+            this.reloc(s, pi.slot, ref.name, 'call');
+            break;
+          }
           if (!def) {
             if (this.mapRanges.has(ref.name)) {
               this.diag(ref.range, `'${ref.name}' is a map, not a function`, 'call-target');
@@ -479,7 +484,7 @@ class Assembler {
             insn.hi = Number(BigInt.asIntN(32, v >> 32n));
             this.reloc(s, pi.slot, def.section.name, 'imm64');
           } else {
-            if (!def && !this.mapRanges.has(ref.name) && !this.globals.has(ref.name)) {
+            if (!def && !this.mapRanges.has(ref.name) && !this.globals.has(ref.name) && !this.sections.has(ref.name)) {
               this.diag(ref.range, `undefined symbol '${ref.name}': define it with .map, as a label in a data section, or declare it .globl`, 'undefined-symbol', 'warning');
             }
             this.reloc(s, pi.slot, ref.name, 'imm64');

@@ -3,7 +3,7 @@
 // written. Formatting twice gives the same text.
 import { LineIndex, type ParsedFile, type Range, type Syntax, type Token } from './ast';
 import { detectSyntax } from './index';
-import { parseLlvm } from './llvm-parser';
+import { looksLikeListing, parseLlvm } from './llvm-parser';
 import { parseMnemonic } from './mnemonic-parser';
 
 /** Operators written with a space on each side. */
@@ -11,7 +11,6 @@ const SPACED = new Set([
   '=', '+=', '-=', '*=', '/=', '%=', '|=', '&=', '^=', '<<=', '>>=', 's>>=', 's/=', 's%=',
   '==', '!=', '>', '>=', '<', '<=', 's>', 's>=', 's<', 's<=', '&', '|', '^', '<<', '>>', '/', '%',
 ]);
-const LOG_LINE = /^[ \t]*\d+:[ \t]*(?:[.0-9]+[ \t]+)?\([0-9a-fA-F]{2}\)/m;
 
 interface Item {
   kind: 'label' | 'stmt' | 'comment';
@@ -19,9 +18,9 @@ interface Item {
   text: string;
 }
 
-/** Formats a file; `syntax` defaults to the one detected. Log listings are returned as they are. */
+/** Formats a file; `syntax` defaults to the one detected. Pasted listings (logs, objdump) are returned as they are. */
 export function format(text: string, syntax?: Syntax): string {
-  if (LOG_LINE.test(text)) return text;
+  if (looksLikeListing(text)) return text;
   const parsed = syntax === 'mnemonic' || (syntax === undefined && looksMnemonic(text)) ? parseMnemonic(text) : parseLlvm(text);
   return formatParsed(text, parsed);
 }
@@ -32,7 +31,7 @@ function looksMnemonic(text: string): boolean {
 
 /** Formats text already parsed (the language server keeps its parse). Log listings come back as they are. */
 export function formatParsed(text: string, parsed: ParsedFile): string {
-  if (parsed.syntax === 'llvm' && LOG_LINE.test(text)) return text;
+  if (parsed.syntax === 'llvm' && looksLikeListing(text)) return text;
   const lines = new LineIndex(text);
   const errorLines = new Set<number>();
   for (const d of parsed.diagnostics) {

@@ -131,6 +131,13 @@ interface JumpTarget {
   next: number;
 }
 
+interface ObjdumpLine {
+  kind: 'section' | 'label' | 'reloc64' | 'reloc32';
+  name: string;
+  range: Range;
+  whole: Range;
+}
+
 interface MemRef {
   base: number;
   off: number;
@@ -157,6 +164,13 @@ class LlvmParser {
   private logOpcode = -1;
   private logIndex = -1;
   private readonly logMode: boolean;
+  /** An llvm-objdump listing: each line's bytes are the instruction, its text is for reading. */
+  private readonly objdumpMode: boolean;
+  private objdumpInsn: Instruction | undefined;
+  private objdumpLine: ObjdumpLine | undefined;
+  /** Lexing stops here (before an objdump `<target>` annotation). */
+  private lexLimit = 0;
+  private noteRange: Range | undefined;
   private readonly seenLogIndex = new Set<number>();
   private expectedLogIndex = 0;
 
@@ -171,6 +185,7 @@ class LlvmParser {
   constructor(private readonly text: string) {
     this.len = text.length;
     this.logMode = looksLikeLog(text);
+    this.objdumpMode = !this.logMode && looksLikeObjdump(text);
   }
 
   run(): ParsedFile {
@@ -239,8 +254,16 @@ class LlvmParser {
     this.logOpcode = -1;
     this.logIndex = -1;
     this.prefixTokens.length = 0;
+    this.objdumpInsn = undefined;
+    this.objdumpLine = undefined;
+    this.lexLimit = len;
+    this.noteRange = undefined;
     if (lineStart && this.logMode) pos = this.lexLogPrefix(pos);
-    while (pos < len) {
+    if (lineStart && this.objdumpMode) {
+      pos = this.lexObjdumpPrefix(pos);
+      if (this.objdumpLine) return pos;
+    }
+    while (pos < this.lexLimit) {
       const c = text.charCodeAt(pos);
       if (c === CH_LF) return pos;
       if (isSpace(c)) {
@@ -322,7 +345,65 @@ class LlvmParser {
       this.push(T.Op, pos, pos + o);
       pos += o;
     }
-    return len;
+    if (pos >= len) return len;
+    // stopped at an objdump note (or a block comment ran past it)
+    if (pos === this.lexLimit && this.noteRange) this.pendingComments.push(this.noteRange);
+    return lineEndAt(text, pos);
+  }
+
+  /**
+   * An llvm-objdump line: `Disassembly of section xdp:`, `0000000000000000 <prog>:`, a relocation
+   * (`\t\t0000000000000088:  R_BPF_64_64\tmap`), or `  12:\tb7 01 00 00 05 00 00 00\tr1 = 0x5 <annotation>`.
+   */
+  private lexObjdumpPrefix(pos: number): number {
+    const text = this.text;
+    const end = lineEndAt(text, pos);
+    const line = text.slice(pos, end);
+    let m = /^Disassembly of section (\S+?):?\s*$/.exec(line);
+    if (m) {
+      const start = pos + line.indexOf(m[1]!, 22);
+      this.prefixTokens.push({ kind: 'keyword', range: { start: pos, end: pos + 21 } }, { kind: 'symbol', range: { start, end: start + m[1]!.length } });
+      this.objdumpLine = { kind: 'section', name: m[1]!, range: { start, end: start + m[1]!.length }, whole: { start: pos, end } };
+      return end;
+    }
+    m = /^[0-9a-f]{8,16} <([^<>\s]+)>:\s*$/.exec(line);
+    if (m) {
+      const start = pos + line.indexOf('<') + 1;
+      this.prefixTokens.push({ kind: 'number', range: { start: pos, end: start - 2 } }, { kind: 'label', range: { start, end: start + m[1]!.length } });
+      this.objdumpLine = { kind: 'label', name: m[1]!, range: { start, end: start + m[1]!.length }, whole: { start: pos, end } };
+      return end;
+    }
+    m = /^\s+[0-9a-f]+:\s+(R_BPF_\w+)\s+(\S+)\s*$/.exec(line);
+    if (m) {
+      const start = pos + line.lastIndexOf(m[2]!);
+      const typeAt = pos + line.indexOf(m[1]!);
+      this.prefixTokens.push({ kind: 'keyword', range: { start: typeAt, end: typeAt + m[1]!.length } }, { kind: 'symbol', range: { start, end: start + m[2]!.length } });
+      this.objdumpLine = { kind: m[1] === 'R_BPF_64_64' ? 'reloc64' : 'reloc32', name: m[2]!, range: { start, end: start + m[2]!.length }, whole: { start: pos, end } };
+      return end;
+    }
+    if (!/^\s*\d+:/.test(line)) return pos;
+    // `goto +0x20 <LBB0_7>`: the target's name is a note, not code
+    const note = /\s(<[^<>\n]*>)\s*$/.exec(line);
+    if (note) {
+      const at = pos + note.index + 1;
+      this.lexLimit = at;
+      this.noteRange = { start: at, end: pos + note.index + note[0].trimEnd().length };
+    }
+    m = /^(\s*)(\d+):(\s+)((?:[0-9a-f]{2} ){7}[0-9a-f]{2}(?: (?:[0-9a-f]{2} ){7}[0-9a-f]{2})?)(?=\s|$)/.exec(line);
+    if (!m) return pos;
+    const numStart = pos + m[1]!.length;
+    const bytesStart = numStart + m[2]!.length + 1 + m[3]!.length;
+    const hex = m[4]!.split(' ').map((h) => parseInt(h, 16));
+    const word = (k: number) => hex[k]! | (hex[k + 1]! << 8) | (hex[k + 2]! << 16) | (hex[k + 3]! << 24);
+    const insn: Instruction = { code: hex[0]!, dst: hex[1]! & 15, src: hex[1]! >> 4, off: ((hex[2]! | (hex[3]! << 8)) << 16) >> 16, imm: word(4) };
+    if (hex.length === 16) insn.hi = word(12);
+    this.objdumpInsn = insn;
+    this.prefixTokens.push(
+      { kind: 'number', range: { start: numStart, end: numStart + m[2]!.length } },
+      { kind: 'operator', range: { start: numStart + m[2]!.length, end: numStart + m[2]!.length + 1 } },
+      { kind: 'number', range: { start: bytesStart, end: bytesStart + m[4]!.length } },
+    );
+    return bytesStart + m[4]!.length;
   }
 
   /** Strips `  12: (bf) ` from a log line, remembering the index and opcode. */
@@ -367,6 +448,7 @@ class LlvmParser {
     this.stmtError = false;
     let i = 0;
     try {
+      if (this.objdumpMode && this.objdumpListingLine(markStatements, markDiagnostics)) return;
       // an index prefix without opcode (`5: r1 = r2`)
       if (this.n >= 2 && lineStart && this.tk[0] === T.Num && this.isOp(1, ':') && this.logIndex < 0) {
         this.role[0] = R.Number;
@@ -411,6 +493,63 @@ class LlvmParser {
       return;
     }
     this.flushTokens();
+  }
+
+  /**
+   * The objdump lines that are not parsed as text. Returns true when the line is done: headers,
+   * relocations, prose, and instruction lines (whose bytes are the instruction).
+   */
+  private objdumpListingLine(markStatements: number, markDiagnostics: number): boolean {
+    const line = this.objdumpLine;
+    if (line) {
+      if (line.kind === 'section') {
+        this.statements.push({ kind: 'directive', name: '.section', args: [{ text: line.name, range: line.range }], range: line.whole });
+      } else if (line.kind === 'label') {
+        this.statements.push({ kind: 'label', name: line.name, range: line.range });
+      } else {
+        // a relocation names the symbol of the instruction above it
+        const last = this.statements[this.statements.length - 1];
+        const role = line.kind === 'reloc64' ? 'imm64' : 'call';
+        if (last?.kind === 'insn' && last.insn.code === (role === 'imm64' ? 0x18 : 0x85)) {
+          last.ref = { name: line.name, range: line.range, role };
+          if (role === 'call') last.insn.src = 1;
+          // llvm relocates against a symbol only when it is global (else against its section)
+          if (!line.name.startsWith('.')) {
+            this.statements.push({ kind: 'directive', name: '.globl', args: [{ text: line.name, range: line.range }], range: line.range });
+          }
+        }
+      }
+      this.flushTokens();
+      return true;
+    }
+    if (!this.objdumpInsn) {
+      if (this.n > 0 && this.text.charCodeAt(this.ts[0]!) !== 46 /* . */ && !(this.tk[0] === T.Num && this.isOp(1, ':'))) {
+        this.toComment(); // `xdp.o: file format elf64-bpf`
+        return true;
+      }
+      if (this.n === 2 && this.tk[0] === T.Num && this.isOp(1, ':')) {
+        const note = this.pendingComments.find((c) => this.text.startsWith('<unknown>', c.start));
+        if (note) {
+          this.diag(note, 'llvm-objdump could not print this instruction, and without its bytes it is lost: list with raw bytes (no --no-show-raw-insn)', 'parse');
+          this.flushTokens();
+          return true;
+        }
+      }
+      return false;
+    }
+    // read the text for its highlighting; the bytes are the instruction
+    const insn = this.objdumpInsn;
+    try {
+      if (this.n > 0) this.instruction(0);
+    } catch (e) {
+      if (e !== STOP) throw e;
+    }
+    this.statements.length = markStatements;
+    this.diagnostics.length = markDiagnostics;
+    const range = this.n > 0 ? this.stmtRange(0) : this.prefixTokens[2]!.range;
+    this.statements.push({ kind: 'insn', insn, range });
+    this.flushTokens();
+    return true;
   }
 
   /** Turns the whole current statement into a comment (log prose). */
@@ -1369,6 +1508,18 @@ class LlvmParser {
 function looksLikeLog(text: string): boolean {
   const maybe = text.includes(': (') || text.includes(':(') || text.includes(':\t(') || LOG_PREFIX_ANYWHERE.test(text);
   return maybe && LOG_LINE.test(text);
+}
+
+const OBJDUMP_LINE = /^(?:Disassembly of section |[ \t]*\d+:\t[0-9a-f]{2}(?: [0-9a-f]{2}){7}(?:\s|$))/m;
+
+/** Whether the text is a pasted kernel log, bpftool or llvm-objdump listing rather than source. */
+export function looksLikeListing(text: string): boolean {
+  return looksLikeLog(text) || looksLikeObjdump(text);
+}
+
+/** Whether the text is an llvm-objdump -d listing. */
+function looksLikeObjdump(text: string): boolean {
+  return (text.includes('Disassembly of section') || text.includes(':\t')) && OBJDUMP_LINE.test(text);
 }
 
 function lineEndAt(text: string, pos: number): number {
