@@ -117,7 +117,17 @@ describe('assemble', () => {
       '\t.section license,"aw",@progbits', '\t.asciz "GPL"', '',
     ].join('\n');
     const obj = join(dir, 'hand.o');
-    expect((await cli('assemble', file('hand.s', source), '-o', obj)).code).toBe(0);
+    const input = file('hand.s', source);
+    expect((await cli('assemble', input, '-o', obj)).code).toBe(0);
+    // The object maps its instructions back to hand.s, line and text, in .BTF.ext line_info.
+    const lineInfo = readObject(new Uint8Array(readFileSync(obj))).lineInfo;
+    expect(lineInfo.length).toBeGreaterThan(5);
+    const lines = source.split('\n');
+    for (const l of lineInfo) {
+      expect(l.file).toBe(input);
+      expect(l.text).toBe(lines[l.line - 1]!.trim());
+    }
+    expect(lineInfo.find((l) => l.section === 'xdp' && l.offset === 0)?.text).toBe('r1 = 0');
     const pins = `/sys/fs/bpf/bpf_asm_cli_hand_${process.pid}`;
     mkdirSync(pins);
     try {

@@ -58,7 +58,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     } else {
       output = options.output ?? defaultOutput(file, !!options.raw);
       const maps = options.maps as WriteOptions['maps'];
-      const bytes = options.raw ? rawBytes(result, options.section, file, notes) : writeObject(result, { maps });
+      // Line info names the source as given, as clang does; a .data file's lines are not its own.
+      const source = file.endsWith('.data') || file === '-' ? undefined : { file, text };
+      const bytes = options.raw ? rawBytes(result, options.section, file, notes) : writeObject(result, { maps, source });
       write(output, bytes);
     }
     if (options.json) {

@@ -34,6 +34,16 @@ export interface BtfFunction {
   line?: number;
 }
 
+/** Where the instructions came from, for `.BTF.ext` line_info (as clang -g records C lines). */
+export interface BtfSource {
+  /** The file name recorded (such as the assembly file's name). */
+  file: string;
+  /** Its lines, for the text each record carries. */
+  lines: readonly string[];
+  /** Instruction starts with their zero-based source line, per code section. */
+  insns: { section: string; offset: number; line: number }[];
+}
+
 export interface BtfMaps {
   /** The `.BTF` section. */
   btf: Uint8Array;
@@ -53,7 +63,7 @@ export const isBtfName = (name: string): boolean => /^[A-Za-z_][A-Za-z0-9_]*$/.t
  * function gets the prototype `int (void)`: assembly has no C types, and a static function's
  * prototype is not checked against its use. Function names must pass isBtfName.
  */
-export function objectBtf(maps: readonly MapDef[], functions: readonly BtfFunction[] = []): BtfMaps {
+export function objectBtf(maps: readonly MapDef[], functions: readonly BtfFunction[] = [], source?: BtfSource): BtfMaps {
   const strings = new StringTable();
   const types = new ByteWriter();
   let nextId = 1;
@@ -139,17 +149,29 @@ export function objectBtf(maps: readonly MapDef[], functions: readonly BtfFuncti
       }
     }
     const funcInfo = info.finish();
-    // line_info: libbpf and the kernel want a record at every function start (no file or text).
+    // line_info: libbpf and the kernel want a record at every function start; with a source,
+    // also one wherever the source line changes.
     const lines = new ByteWriter();
     lines.u32(16);
+    const fileOff = source ? strings.add(source.file) : 0;
     for (const [section, list] of records) {
+      const byOffset = new Map<number, number | undefined>();
+      let previous: number | undefined;
+      for (const i of source?.insns ?? []) {
+        if (i.section !== section) continue;
+        if (i.line !== previous) byOffset.set(i.offset, i.line + 1);
+        previous = i.line;
+      }
+      for (const r of list) if (!byOffset.has(r.offset)) byOffset.set(r.offset, r.line);
+      const entries = [...byOffset].sort((a, b) => a[0] - b[0]);
       lines.u32(strings.add(section));
-      lines.u32(list.length);
-      for (const r of list) {
-        lines.u32(r.offset);
-        lines.u32(0);
-        lines.u32(0);
-        lines.u32(((r.line ?? 0) & 0x3fffff) << 10);
+      lines.u32(entries.length);
+      for (const [offset, line] of entries) {
+        const text = source && line !== undefined ? (source.lines[line - 1] ?? '').trim() : '';
+        lines.u32(offset);
+        lines.u32(line !== undefined ? fileOff : 0);
+        lines.u32(text ? strings.add(text) : 0);
+        lines.u32(((line ?? 0) & 0x3fffff) << 10);
       }
     }
     const lineInfo = lines.finish();

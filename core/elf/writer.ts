@@ -5,7 +5,7 @@
 import { INSN_SIZE, encodeInto, slotCount } from '../isa';
 import type { AssembledFile, DataSection, FunctionSymbol, Program } from '../asm/program';
 import { MAP_TYPES } from '../map-types';
-import { isBtfName, objectBtf, type BtfFunction } from './btf-writer';
+import { isBtfName, objectBtf, type BtfFunction, type BtfSource } from './btf-writer';
 import { ByteWriter, StringTable } from './bytes';
 import {
   BTF_MAPS_SECTION, EHDR_SIZE, ELFCLASS64, ELFDATA2LSB, ELF_MAGIC, EM_BPF, ET_REL, EV_CURRENT, INNER_MAPS_SECTION,
@@ -65,6 +65,11 @@ export interface WriteOptions {
    * for bpf_loop-style callbacks and global subprograms. Skipped when a name is not a C identifier.
    */
   funcInfo?: boolean;
+  /**
+   * The assembly source: with it, `.BTF.ext` line_info maps instructions to its lines (file name
+   * and text), as clang -g maps them to C, for the kernel's verifier log and debuggers.
+   */
+  source?: { file: string; text: string };
 }
 
 /** Builds the object. Relocated immediates follow llvm-mc: -1 for a call, the addend for ld_imm64. */
@@ -119,7 +124,8 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
   const btfMaps = file.maps.length > 0 && (options.maps ?? 'btf') === 'btf';
   const functions = options.funcInfo === false ? [] : btfFunctions(code);
   if (btfMaps || functions.length > 0) {
-    const { btf, ext, layout, sectionSize } = objectBtf(btfMaps ? file.maps : [], functions);
+    const source = options.source && functions.length > 0 ? btfSource(options.source, code) : undefined;
+    const { btf, ext, layout, sectionSize } = objectBtf(btfMaps ? file.maps : [], functions, source);
     if (btfMaps) {
       const s = newSection(BTF_MAPS_SECTION, SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 8, new Uint8Array(sectionSize));
       file.maps.forEach((m, i) => {
@@ -340,6 +346,21 @@ export function writeObject(file: AssembledFile, options: WriteOptions = {}): Ui
       s.symbols.push(out);
     }
   }
+}
+
+function btfSource(
+  source: { file: string; text: string },
+  code: { section: OutSection; programs: { program: Program; base: number }[] }[],
+): BtfSource {
+  const insns: BtfSource['insns'] = [];
+  for (const { section, programs } of code) {
+    for (const { program, base } of programs) {
+      for (const pi of program.insns) {
+        if (pi.line !== undefined) insns.push({ section: section.name, offset: (base + pi.slot) * INSN_SIZE, line: pi.line });
+      }
+    }
+  }
+  return { file: source.file, lines: source.text.split('\n'), insns };
 }
 
 /** The functions that start (sub)programs, for func_info: every STT_FUNC symbol of the code. */
