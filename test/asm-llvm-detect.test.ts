@@ -32,6 +32,9 @@ describe('syntax detection', () => {
     expect(detectSyntax('0: (b7) r0 = 0\n1: (95) exit\n')).toBe('llvm');
     expect(detectSyntax('   0: .1........ (b4) w0 = 2\n')).toBe('llvm');
     expect(detectSyntax('\t.text\nf:\n\tlock *(u64 *)(r1 + 0) += r2\n\texit\n')).toBe('llvm');
+    const objdump = 'x.o:\tfile format elf64-bpf\n\nDisassembly of section xdp:\n\n0000000000000000 <prog>:\n       0:\tb7 00 00 00 02 00 00 00\tr0 = 0x2\n       1:\t95 00 00 00 00 00 00 00\texit\n';
+    expect(detectSyntax(objdump)).toBe('llvm');
+    expect(parse(objdump).diagnostics).toEqual([]);
   });
 
   it('decides half-typed files by the words that tell', () => {
