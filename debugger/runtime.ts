@@ -11,6 +11,7 @@ import { helperById, helperByName } from '../core/helpers/table';
 import { errnoName } from '../core/kernel/errno';
 import type { ProgType } from '../core/program-types';
 import { verifyProgram, type VerifyResult } from '../core/verifier';
+import { verifyBounded } from './verify-job';
 import { TAG_MEM, TAG_REG, TAG_STEP } from '../core/vm/codegen';
 import { applyMapJson, bytesToHex, loadVm, mapsToJson, retvalMeaning } from '../core/vm/loader';
 import type { DebugState, Machine, RunInput, WriteEvent } from '../core/vm/machine';
@@ -38,6 +39,8 @@ export interface LaunchArgs {
   cwd?: string;
   /** Not a launch.json attribute: skips the verifier (benchmarks of programs it takes long on). */
   skipVerifier?: boolean;
+  /** Not a launch.json attribute: how long the verifier may take on a program with loops (default 10 s). */
+  verifierTimeoutMs?: number;
 }
 
 export type StopKind =
@@ -175,12 +178,15 @@ export class BpfRuntime extends EventEmitter {
   /** Slots of bpf_tail_call instructions, per program (only when the file has several programs). */
   private tailCallSlots = new Map<number, Set<number>>();
   lastStop: StopInfo = { reason: 'entry' };
+  /** Why the program was not verified (the verifier ran out of time), if so. */
+  verifierMissing: string | undefined;
 
   // ---- loading ------------------------------------------------------------------------------------
 
   /** Loads the program and prepares a run; returns an error message for a bad configuration. */
-  load(args: LaunchArgs): string | undefined {
+  async load(args: LaunchArgs): Promise<string | undefined> {
     this.args = args;
+    this.verifierMissing = args.skipVerifier ? 'skipped' : undefined;
     const cwd = args.cwd ?? process.cwd();
     const path = (p: string): string => resolve(cwd, p);
     if (typeof args.program !== 'string' || !args.program.trim()) return 'The launch configuration needs "program": an assembly file or ELF .o file.';
@@ -269,7 +275,14 @@ export class BpfRuntime extends EventEmitter {
       main.verifier = { accepted: true, errors: [], log: '', processed: 0, states: [], warnings: [], totalStates: 0, peakStates: 0 };
       return this.begin();
     }
-    main.verifier = verifyProgram(main.program, this.file.maps, { progType: this.progType, collectStates: true });
+    const verdict = await verifyBounded({ program: main.program, maps: this.file.maps, progType: this.progType }, args.verifierTimeoutMs);
+    if (typeof verdict === 'string') {
+      this.verifierMissing = verdict;
+      main.verifier = { accepted: true, errors: [], log: '', processed: 0, states: [], warnings: [], totalStates: 0, peakStates: 0 };
+      this.emitOutput('stderr', `Not verified: ${verdict} (long loops take it long); running without its verdict and its register ranges.\n`);
+      return this.begin();
+    }
+    main.verifier = verdict;
     if (!main.verifier.accepted) {
       const e = main.verifier.errors[0]!;
       const line = main.program.insns.find((i) => i.slot === e.insn)?.line;
@@ -589,10 +602,8 @@ export class BpfRuntime extends EventEmitter {
     else this.continue();
   }
 
-  restart(): string | undefined {
-    const err = this.load(this.args);
-    if (err) return err;
-    return undefined;
+  restart(): Promise<string | undefined> {
+    return this.load(this.args);
   }
 
   continue(): void {

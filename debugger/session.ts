@@ -110,7 +110,7 @@ export class BpfDebugSession extends LoggingDebugSession {
     this.launchArgs = args;
     let err: string | undefined;
     try {
-      err = this.rt.load(args);
+      err = await this.rt.load(args);
     } catch (e) {
       err = `internal error while loading: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
     }
@@ -124,16 +124,16 @@ export class BpfDebugSession extends LoggingDebugSession {
     const name = rt.programs[0]!.program.name;
     this.sendEvent(new OutputEvent(
       `Loaded ${name} (${rt.progType ?? 'unknown type'}) from ${basename(rt.sourcePath)}: ${rt.machine.programs[0]!.slots.length} instructions; ` +
-      `${v.accepted ? `the verifier accepts it (${v.processed} insns processed)` : 'the verifier REJECTS it'}.\n`, 'console'));
+      `${rt.verifierMissing ? `not verified (${rt.verifierMissing})` : v.accepted ? `the verifier accepts it (${v.processed} insns processed)` : 'the verifier REJECTS it'}.\n`, 'console'));
     this.sendResponse(response);
     this.sendEvent(new InitializedEvent());
     await this.configured.wait(2000);
     this.guard(() => rt.start(args.stopOnEntry ?? true));
   }
 
-  protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
+  protected override async restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): Promise<void> {
     const launch = (args?.arguments as LaunchRequestArguments | undefined) ?? this.launchArgs;
-    const err = launch ? this.rt.load(launch) : 'nothing to restart';
+    const err = launch ? await this.rt.load(launch) : 'nothing to restart';
     if (err) { this.sendErrorResponse(response, { id: 1002, format: '{_error}', variables: { _error: err }, showUser: true }); return; }
     this.sendResponse(response);
     this.guard(() => this.rt.start(launch?.stopOnEntry ?? true));

@@ -468,6 +468,19 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
     expect((await dc.topFrame()).line).toBe(findMarker(LOOP, 'init'));
   });
 
+  it('does not hang on a program the verifier takes long on: it runs without the verdict after a time limit', async () => {
+    const long = fixture('long_loop.s');
+    const t = performance.now();
+    await dc.launchAndStop({ program: long, verifierTimeoutMs: 300, maxInstructions: 2_000_000 }, () => dc.setBreakpointsRequest({ source: { path: long }, breakpoints: [{ line: findMarker(long, 'after') }] }));
+    expect(performance.now() - t).toBeLessThan(5000);
+    expect(dc.output('stderr')).toMatch(/Not verified: the verifier did not finish within 0\.3 s/);
+    expect((await dc.move('continue')).body.reason).toBe('breakpoint');
+    // 333,334 iterations of 3 instructions, plus the 2 before the loop
+    expect(await dc.value('r1')).toBe(333_334n);
+    // without the verifier's states, registers show their values alone
+    expect((await dc.variables('Registers'))[1]!.value).toBe('0x51616 (333334)');
+  });
+
   it('answers a step within 20 ms', async () => {
     await dc.launchAndStop({ program: LOOP });
     const times: number[] = [];
