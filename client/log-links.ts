@@ -1,5 +1,5 @@
-// Finds the instruction numbers in a verifier log that can link to source lines. No vscode
-// imports, so it can be tested.
+// Finds what in a verifier log can link to source lines: instruction numbers, and the
+// `; <source text> @ file:line` notes of line info. No vscode imports, so it can be tested.
 
 export interface InsnLink {
   /** Zero-based line and half-open character range of the number in the log. */
@@ -30,6 +30,24 @@ export function logInsnLinks(log: string, insnLines: readonly (number | null)[])
     }
     const m = INSN_AT_START.exec(text);
     if (m) add(line, m[1]!.length, m[2]!);
+  });
+  return links;
+}
+
+/** `; r0 = 2 @ prog.bpf.s:12`: the kernel quoting a source line from the program's line info. */
+const SOURCE_NOTE = /^\s*;.*\s@\s+(\S+?):(\d+)\s*$/;
+
+/**
+ * Links for the line-info notes that name the source file (by its base name, as the kernel
+ * prints it): the `file:line` text, to that line.
+ */
+export function logSourceLinks(log: string, sourceBaseName: string): InsnLink[] {
+  const links: InsnLink[] = [];
+  log.split('\n').forEach((text, line) => {
+    const m = SOURCE_NOTE.exec(text);
+    if (!m || m[1]!.split('/').pop() !== sourceBaseName || Number(m[2]) < 1) return;
+    const start = text.lastIndexOf(`${m[1]}:${m[2]}`);
+    links.push({ line, start, end: start + m[1]!.length + 1 + m[2]!.length, sourceLine: Number(m[2]) - 1 });
   });
   return links;
 }

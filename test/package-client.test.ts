@@ -1,10 +1,12 @@
 // The VS Code client's editor-free logic: which registers get inline values, what F5 launches,
 // the status bar text and the object file name.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultLaunchConfig, resolveLaunchConfig } from '../client/debug-config';
 import { INLINE_VALUE_LINES_ABOVE, inlineValueRange, registerReferences } from '../client/inline-values';
 import { hexInputProblem } from '../client/hex-input';
-import { logInsnLinks } from '../client/log-links';
+import { logInsnLinks, logSourceLinks } from '../client/log-links';
 import { objectPathFor } from '../client/output-paths';
 import { statusText } from '../client/status-text';
 
@@ -105,5 +107,20 @@ describe('verifier log links', () => {
       { line: 4, start: 10, end: 11, sourceLine: 13 },
       { line: 5, start: 0, end: 1, sourceLine: 13 },
     ]);
+  });
+});
+
+describe('verifier log line-info links', () => {
+  it('links the `file:line` of notes that quote the source file, and no other file', () => {
+    const log = readFileSync(fileURLToPath(new URL('fixtures/grammar/accepted.verifier.log', import.meta.url)), 'utf8');
+    const links = logSourceLinks(log, 'prog.c');
+    const lines = log.split('\n');
+    expect(links.length).toBeGreaterThan(5);
+    for (const l of links) {
+      expect(lines[l.line]!.slice(l.start, l.end)).toBe(`prog.c:${l.sourceLine + 1}`);
+      expect(lines[l.line]!.trimStart().startsWith(';')).toBe(true);
+    }
+    expect(logSourceLinks(log, 'other.c')).toEqual([]);
+    expect(logSourceLinks('; r0 = 2 @ /abs/dir/x.bpf.s:3', 'x.bpf.s')).toEqual([{ line: 0, start: 11, end: 29, sourceLine: 2 }]);
   });
 });
