@@ -149,6 +149,19 @@ describe.skipIf(!adapterBuilt)('debug adapter inputs', () => {
     expect(dc.output('stderr')).toMatch(/Runtime fault: invalid read of 1 byte at 0x[0-9a-f]+: out of bounds of packet/);
   });
 
+  it('returns the launch\'s value from a helper the VM does not emulate, and faults without one', async () => {
+    const prog = fixture('cgroup_id.s');
+    let stop = await dc.launchAndStop({ program: prog, helpers: { bpf_get_current_cgroup_id: '0x1234' }, stopOnEntry: false });
+    expect(stop.body.description).toBe('exited with r0 = 4660');
+    await dc.stop();
+    dc = new BpfDebugClient();
+    await dc.start();
+    stop = await dc.launchAndStop({ program: prog, stopOnEntry: false });
+    expect(stop.body.reason).toBe('exception');
+    expect(stop.body.description).toMatch(/bpf_get_current_cgroup_id \(#80\) is not emulated/);
+    expect((await dc.topFrame()).line).toBe(findMarker(prog, 'call'));
+  });
+
   it('restarts from the first instruction with fresh maps', async () => {
     await dc.launchAndStop({ program: XDP, packet: ipv4Packet(17) });
     await dc.move('continue');
