@@ -21,7 +21,9 @@ export function objectSource(obj: ElfObject, syntax: Syntax = 'llvm'): string {
     if (p.section === '.text') out.push('\t.text');
     else if (syntax !== 'llvm') out.push(`\t.section\t${p.section},"ax",@progbits`);
     const listing = withAllLabels(disassemble(p, { syntax, labels: false }).trimEnd(), p);
-    out.push(withLineComments(listing, p, obj.lineInfo.filter((l) => l.section === p.section)));
+    // Line info that points at assembly (our own objects) would only repeat each instruction.
+    const lines = obj.lineInfo.filter((l) => l.section === p.section && !/\.(s|S|asm)$/.test(l.file));
+    out.push(withLineComments(listing, p, lines));
     out.push('');
   }
   for (const m of obj.maps) out.push(mapDirective(m));
