@@ -29,8 +29,10 @@ export async function startLanguageClient(
     synchronize: { configurationSection: CLIENT_ID },
     initializationOptions: { settings: vscode.workspace.getConfiguration(CLIENT_ID) },
   };
-  const client = new LanguageClient(CLIENT_ID, 'eBPF Assembly Language Server', serverOptions, clientOptions);
+  let client: LanguageClient;
   try {
+    // The constructor throws on a VS Code older than vscode-languageclient supports (1.91).
+    client = new LanguageClient(CLIENT_ID, 'eBPF Assembly Language Server', serverOptions, clientOptions);
     await client.start();
   } catch (e) {
     output.appendLine(`The language server did not start: ${e instanceof Error ? e.message : String(e)}`);
