@@ -24,9 +24,10 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
   usage: 'assemble FILE... [options]',
   description:
     'Assembles LLVM-syntax or mnemonic-syntax eBPF assembly into an ELF relocatable object\n' +
-    '(EM_BPF, one section per program, BTF-defined maps in ".maps"). A bpf_conformance .data file\n' +
-    'is assembled from its "-- asm" section. Errors print as\n' +
-    'FILE:LINE:COL: error: MESSAGE and nothing is written for that file.',
+    '(EM_BPF, one section per program, BTF-defined maps in ".maps", BTF func_info and line_info\n' +
+    'naming FILE\'s lines) that libbpf and bpftool load. A bpf_conformance .data file is assembled\n' +
+    'from its "-- asm" section. Errors print as FILE:LINE:COL: error: MESSAGE and nothing is\n' +
+    'written for that file.',
   options: OPTIONS,
   minPositionals: 1,
   epilog:
