@@ -1,14 +1,14 @@
 // bpf-asm disasm: lists an ELF object or raw instruction bytes as llvm-objdump -d does.
+import type { Syntax } from '../../core/asm/ast';
+import { disassemble } from '../../core/disasm';
 import { printLlvm } from '../../core/disasm/llvm';
 import { printMnemonic } from '../../core/disasm/mnemonic';
 import { isElf, readObject, type ElfObject } from '../../core/elf';
-import { objectListing, objectRows, type ListingOptions } from '../../core/elf/listing';
 import { R_BPF_64_32, R_BPF_64_64, SHF_ALLOC, SHF_EXECINSTR, SHT_PROGBITS } from '../../core/elf/format';
+import { objectListing, objectRows, type ListingOptions } from '../../core/elf/listing';
+import { objectSource } from '../../core/elf/source';
 import type { Instruction } from '../../core/isa';
 import { EXIT_ERROR, EXIT_OK, UsageError, type CliIO } from '../io';
-import type { Syntax } from '../../core/asm/ast';
-import { disassemble } from '../../core/disasm';
-import { objectSource } from '../../core/elf/source';
 import { helpText, parseArgs, readInput, type CommandSpec, type OptionDefs } from '../args';
 
 const OPTIONS = {
