@@ -138,6 +138,15 @@ describe('languages', () => {
   });
 });
 
+describe('engine', () => {
+  it('asks for a VS Code the bundled language client runs on', () => {
+    const client = JSON.parse(read('node_modules/vscode-languageclient/package.json')) as { engines: { vscode: string } };
+    const min = (range: string): number[] => range.replace(/^[^\d]*/, '').split('.').map(Number);
+    const [a, b] = [min((pkg as unknown as { engines: { vscode: string } }).engines.vscode), min(client.engines.vscode)];
+    expect(a[0]! * 1000 + a[1]!, `engines.vscode vs vscode-languageclient's ${client.engines.vscode}`).toBeGreaterThanOrEqual(b[0]! * 1000 + b[1]!);
+  });
+});
+
 describe('commands and menus', () => {
   it('declares exactly the commands the client registers', () => {
     expect(c.commands.map((x) => x.command).sort()).toEqual(Object.values(COMMANDS).sort());
