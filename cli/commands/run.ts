@@ -2,7 +2,7 @@
 import { assembleText } from '../../core/asm';
 import type { AssembledFile } from '../../core/asm/program';
 import { isElf, readObject } from '../../core/elf';
-import { runConformance } from '../../core/vm/conformance';
+import { runConformance, spellResult } from '../../core/vm/conformance';
 import { applyMapJson, bytesToHex, loadVm, mapsToJson, retvalMeaning } from '../../core/vm/loader';
 import type { OutputRecord, RunInput, RunResult, VmFault } from '../../core/vm/machine';
 import { readCapture } from '../../core/vm/pcap';
@@ -139,8 +139,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         if (!options.json) io.err(`${file}: ${describeFault(r.fault)}\n`);
         continue;
       }
-      const retval = '0x' + r.r0!.toString(16);
-      print({ file, retval, expected: r.expected === undefined ? null : '0x' + r.expected.toString(16), pass: r.pass }, `${positionals.length > 1 ? file + ': ' : ''}${retval}\n`);
+      const retval = spellResult(r)!;
+      print({ file, retval, expected: r.resultText ?? (r.expected === undefined ? null : '0x' + r.expected.toString(16)), pass: r.pass }, `${positionals.length > 1 ? file + ': ' : ''}${retval}\n`);
       continue;
     }
     let assembled: AssembledFile;

@@ -18,6 +18,14 @@ export interface ConformanceOutcome {
   instructions: number;
   /** r0 equals `-- result`, or the run faulted where `-- error` expects it. */
   pass: boolean;
+  /** How the file spells `-- result` (`0x10000000A`, `0`), for printing r0 the same way. */
+  resultText?: string;
+}
+
+/** r0 as the file's `-- result` spells it when they are equal, else as lowercase 0x hex. */
+export function spellResult(o: ConformanceOutcome): string | undefined {
+  if (o.r0 === undefined) return undefined;
+  return o.r0 === o.expected && o.resultText ? o.resultText : '0x' + o.r0.toString(16);
 }
 
 const UNWIND_HELPER = 5;
@@ -71,7 +79,11 @@ export function runConformance(text: string, name = 'conformance', opts: { limit
   if (typeof setup === 'string') return { error: setup, instructions: 0, pass: false };
   const { machine, input, file } = setup;
   const res: RunResult = machine.run(input);
-  return judge(file, res, setup.unwound());
+  const out = judge(file, res, setup.unwound());
+  const section = file.sections.find((x) => x.name.toLowerCase() === 'result');
+  const spelled = section ? text.slice(section.body.start, section.body.end).replace(/#.*/g, '').trim() : '';
+  if (/^(0x[0-9a-f]+|\d+)$/i.test(spelled)) out.resultText = spelled;
+  return out;
 }
 
 /** Compares a run with the file's expectation. */
