@@ -163,3 +163,19 @@ prog:
     expect(stubless.err).toMatch(/fault at instruction 10 \(line 14\): helper bpf_get_attach_cookie \(#174\) is not emulated/);
   });
 });
+
+describe('bpf-asm run on the whole conformance suite', () => {
+  const DIR = '/work/shared/conformance';
+  let files: string[] = [];
+  try { files = require('node:fs').readdirSync(DIR).filter((f: string) => f.endsWith('.data')).sort().map((f: string) => join(DIR, f)); } catch { /* none */ }
+  it.skipIf(!files.length)('prints every r0 exactly as the file spells its -- result', async () => {
+    const { code, out } = await cli(...files);
+    expect(code).toBe(0);
+    const expected = files.map((f) => {
+      const text = readFileSync(f, 'utf8');
+      const after = text.slice(text.indexOf('-- result') + '-- result'.length).split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean)[0];
+      return `${f}: ${after}`;
+    });
+    expect(out.trim().split('\n')).toEqual(expected);
+  });
+});
