@@ -179,3 +179,34 @@ describe('bpf-asm run on the whole conformance suite', () => {
     expect(out.trim().split('\n')).toEqual(expected);
   });
 });
+
+describe('pcapng input', () => {
+  /** A pcapng file (section header, one Ethernet interface, enhanced packet blocks) per the pcapng spec. */
+  function pcapng(packets: Uint8Array[]): Uint8Array {
+    const block = (type: number, body: Buffer): Buffer => {
+      const len = 12 + body.length;
+      const b = Buffer.alloc(len);
+      b.writeUInt32LE(type, 0); b.writeUInt32LE(len, 4); body.copy(b, 8); b.writeUInt32LE(len, len - 4);
+      return b;
+    };
+    const shb = Buffer.alloc(16); shb.writeUInt32LE(0x1a2b3c4d, 0); shb.writeUInt16LE(1, 4); shb.writeBigInt64LE(-1n, 8);
+    const idb = Buffer.alloc(8); idb.writeUInt16LE(1, 0); idb.writeUInt32LE(65535, 4);
+    const epbs = packets.map((p) => {
+      const padded = Buffer.alloc(20 + ((p.length + 3) & ~3));
+      padded.writeUInt32LE(p.length, 12); padded.writeUInt32LE(p.length, 16); Buffer.from(p).copy(padded, 20);
+      return block(6, padded);
+    });
+    return new Uint8Array(Buffer.concat([block(0x0a0d0d0a, shb), block(1, idb), ...epbs]));
+  }
+
+  it('runs each enhanced packet block', async () => {
+    const file = join(dir, 'count2.s');
+    writeFileSync(file, XDP);
+    const cap = join(dir, 'two.pcapng');
+    writeFileSync(cap, pcapng([udp, tcp.subarray(0, 61)]));
+    const { code, out } = await cli(file, '--pcap', cap, '--json');
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.index, l.action, l.packet.length / 2])).toEqual([[0, 'XDP_DROP', udp.length], [1, 'XDP_PASS', 61]]);
+  });
+});
