@@ -11,7 +11,7 @@ import { helperById } from '../core/helpers/table';
 import { splitAddr } from '../core/vm/memory';
 import { EvalError } from './expr';
 import { BpfRuntime, codeAddress, codeLocation, type LaunchArgs, type ResolvedBreakpoint, type StopInfo } from './runtime';
-import { contextNodes, mapNodes, numberText, packetNodes, registerNodes, stackNodes, type VarNode } from './views';
+import { callerRegisterNodes, contextNodes, mapNodes, numberText, packetNodes, registerNodes, stackNodes, type VarNode } from './views';
 
 const THREAD_ID = 1;
 
@@ -373,6 +373,7 @@ export class BpfDebugSession extends LoggingDebugSession {
       scope('Context', () => contextNodes(rt));
       if (rt.machine.ctx?.packet) scope('Packet', () => packetNodes(rt));
     } else if (!f.tail) {
+      scope('Registers', () => callerRegisterNodes(rt, f.depth), 'registers');
       scope('Stack', () => stackNodes(rt, f.depth), 'locals');
     }
     scope('Maps', () => mapNodes(rt), undefined, false);

@@ -40,7 +40,8 @@ export function describeAddress(m: Machine, addr: bigint): { text: string; regio
     case 'stack': {
       const depth = m.stacks.indexOf(r);
       const fp = off - r.size;
-      return { text: `${depth === m.depth ? 'fp' : `fp[frame ${depth}]`}${fp === 0 ? '0' : sign(fp)}`, region: 'stack', fpOffset: depth === m.depth ? fp : undefined };
+      const here = depth === m.depth;
+      return { text: `${here ? 'fp' : `fp[frame ${depth}]`}${fp === 0 ? (here ? '0' : '') : sign(fp)}`, region: 'stack', fpOffset: here ? fp : undefined };
     }
     case 'packet': {
       const p = m.ctx?.packet;
@@ -100,6 +101,27 @@ export function registerNodes(rt: BpfRuntime): VarNode[] {
       },
     };
   });
+}
+
+/**
+ * Registers of a caller's frame (depth `depth`, below the current one): r6-r9 as saved at its call
+ * (a callee must keep them), r10 its frame pointer; r0-r5 are not kept across a call.
+ */
+export function callerRegisterNodes(rt: BpfRuntime, depth: number): VarNode[] {
+  const m = rt.machine;
+  const frames = (m as unknown as { frames?: { ret: number; saved: Int32Array }[] }).frames;
+  const saved = frames?.[depth]?.saved;
+  const stack = m.stacks[depth];
+  const out: VarNode[] = [];
+  for (let r = 0; r <= 10; r++) {
+    let v: bigint | undefined;
+    if (r >= 6 && r <= 9 && saved) v = (BigInt(saved[2 * (r - 6) + 1]! >>> 0) << 32n) | BigInt(saved[2 * (r - 6)]! >>> 0);
+    if (r === 10 && stack) v = (BigInt(stack.hi >>> 0) << 32n) | BigInt((stack.lo >>> 0) + stack.size);
+    if (v === undefined) { out.push({ name: `r${r}`, value: '(not kept across the call)', readOnly: true }); continue; }
+    const where = describeAddress(m, v);
+    out.push({ name: `r${r}`, value: where ? `${where.text} (${hexAddr(v)})` : numberText(v), readOnly: true, memoryReference: where ? hexAddr(v) : undefined });
+  }
+  return out;
 }
 
 /** The 512 bytes of a frame's stack as 64 slots, fp-8 first. */
