@@ -367,3 +367,19 @@ describe('map types through the VmMap API', () => {
     expect([stack.pop(false), stack.pop(false), stack.pop(false)]).toEqual([k(3), k(2), -2]);
   });
 });
+
+describe('continue after single steps', () => {
+  it('stops at every breakpoint whether it resumes from a step, a breakpoint or the start', () => {
+    const src = '\t.section socket,"ax"\nprog:\n\tr0 = 0\n\tr1 = 3\nl:\n\tr0 += 1\n\tr2 = r0\n\tr2 *= 2\n\tr1 += -1\n\tif r1 != 0 goto l\n\texit\n';
+    for (const record of [false, true]) {
+      const m = vm(src);
+      m.begin({}, record);
+      m.setBreakpoints([4, 5]);
+      const seen: number[] = [];
+      m.step(3);
+      for (let s = m.continue(); s.reason === 'breakpoint'; s = m.continue()) seen.push(s.pc, Number(m.registers()[0]));
+      expect(seen).toEqual([4, 1, 5, 1, 4, 2, 5, 2, 4, 3, 5, 3]);
+      expect(m.result()).toMatchObject({ r0: 3n, instructions: 18 });
+    }
+  });
+});

@@ -79,7 +79,7 @@ const H = (r: number): string => `r${r}h`;
 const num = (v: number): string => (v < 0 ? `(${v})` : String(v));
 
 /** Slots where control can enter other than by falling through. */
-function entryPoints(prog: VmProgram): Set<number> {
+export function entryPoints(prog: VmProgram): Set<number> {
   const entries = new Set<number>([0]);
   prog.slots.forEach((insn, slot) => {
     if (!insn) return;
@@ -119,8 +119,9 @@ export function compile(prog: VmProgram, flavour: 'fast' | 'debug', opts: DebugO
 export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: DebugOptions = {}): string {
   const debug = flavour === 'debug';
   const record = debug && opts.record === true;
-  const bps = debug ? opts.breakpoints ?? new Set<number>() : new Set<number>();
-  const entries = entryPoints(prog);
+  const bps = opts.breakpoints ?? new Set<number>();
+  // In the fast flavour a breakpoint is one more place control can enter (and stop).
+  const entries = new Set([...entryPoints(prog), ...(debug ? [] : bps)]);
   const n = prog.slots.length;
   const isStart = (s: number): boolean => s >= 0 && s < n && prog.slots[s] !== undefined;
   const body: string[] = [];
@@ -446,6 +447,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
         if (open && k) body.push(`n += ${k};`);
         k = 0;
         body.push(`case ${slot}:`);
+        if (bps.has(slot)) body.push(`if (n !== n0) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
       }
     }
     open = true;
@@ -467,7 +469,7 @@ return function exec_${flavour}(S) {
   ${debug ? 'const stop = S.stopAt;' : ''}
   ${record ? 'const top = S.nested === 0;' : ''}
   let ${regs};
-  let pc = S.pc, n = S.count, ${debug ? 'n0 = n,' : ''} mg = S.mayGoto, st = 0, t = 0, a = 0, ah = 0, o = 0, v = 0, w = 0, g = null, F = null, SV = S.sv;
+  let pc = S.pc, n = S.count, n0 = n, mg = S.mayGoto, st = 0, t = 0, a = 0, ah = 0, o = 0, v = 0, w = 0, g = null, F = null, SV = S.sv;
   ${caches}
   loop: for (;;) {
     switch (pc) {

@@ -4,7 +4,7 @@ import type { MapDef } from '../map-types';
 import type { ProgType } from '../program-types';
 import {
   ST_EXIT as EXIT, ST_FAULT as FAULT, ST_RETURN as RETURN, ST_STOP as STOP, ST_TAILCALL as TAILCALL, UNDO_CAP as CAP,
-  STACK_BYTES, TAG_FN as FN, TAG_MEM as MEM, TAG_REG as REG, TAG_STEP as STEP, compile, type ExecFn, type ExecHost,
+  STACK_BYTES, TAG_FN as FN, TAG_MEM as MEM, TAG_REG as REG, TAG_STEP as STEP, compile, entryPoints, type ExecFn, type ExecHost,
 } from './codegen';
 import { AddressSpace, HI_CODE, HI_MAP_OBJ, HI_STACK, LO_BASE, addrHex, joinAddr, type Region } from './memory';
 import { createMap, type VmMap } from './maps';
@@ -19,6 +19,7 @@ const TAG_FN = FN, TAG_MEM = MEM, TAG_REG = REG, TAG_STEP = STEP;
 
 /** Compiled code per program (it holds no machine state, so machines running the same program share it). */
 const COMPILED = new WeakMap<VmProgram, Map<string, ExecFn>>();
+const ENTRIES = new WeakMap<VmProgram, Set<number>>();
 
 /** Kernel limits. */
 export const MAX_CALL_FRAMES = 8;
@@ -199,7 +200,7 @@ export class Machine implements ExecHost {
 
   private exec(flavour: 'fast' | 'debug'): ExecFn {
     const record = flavour === 'debug' && this.recording;
-    const bps = flavour === 'debug' && this.useBreakpoints && this.nested === 0 ? this.breakpoints.get(this.progIndex) : undefined;
+    const bps = this.useBreakpoints && this.nested === 0 ? this.breakpoints.get(this.progIndex) : undefined;
     const key = `${flavour}:${record ? 1 : 0}:${bps ? [...bps].sort((a, b) => a - b).join(',') : ''}`;
     let cache = COMPILED.get(this.prog);
     if (!cache) { cache = new Map(); COMPILED.set(this.prog, cache); }
@@ -593,12 +594,33 @@ export class Machine implements ExecHost {
     return this.afterStop(st, 'step');
   }
 
-  /** Runs until a breakpoint, exit, fault or the budget. */
+  /**
+   * Runs until a breakpoint, exit, fault or the budget. Without recording this runs the fast code
+   * with the breakpoints compiled in, once execution is at a place that code can enter.
+   */
   continue(): DebugState {
     if (this.finished) return this.state(this.finished);
     this.stopAt = Infinity;
+    let flavour: 'fast' | 'debug' = 'debug';
+    if (!this.recording) {
+      const entries = (): Set<number> => {
+        let e = ENTRIES.get(this.prog);
+        if (!e) { e = entryPoints(this.prog); ENTRIES.set(this.prog, e); }
+        return e;
+      };
+      const enterable = (): boolean => entries().has(this.pc) || this.breakpoints.get(this.progIndex)?.has(this.pc) === true;
+      // Step (at most to the end of a basic block) to where the fast code has a label.
+      let stepped = false;
+      while (!enterable()) {
+        const s = this.step(1);
+        if (s.reason === 'exit' || s.reason === 'fault') return s;
+        stepped = true;
+      }
+      if (stepped && this.breakpoints.get(this.progIndex)?.has(this.pc)) return this.state('breakpoint');
+      flavour = 'fast';
+    }
     this.useBreakpoints = true;
-    const st = this.drive('debug');
+    const st = this.drive(flavour);
     this.useBreakpoints = false;
     return this.afterStop(st, 'breakpoint');
   }
