@@ -51,7 +51,7 @@ const F = (name: keyof typeof SKB, len = 4): [number, number] => [SKB[name], SKB
 
 function socketFilter(off: number, size: number, write: boolean): CtxAccessResult {
   if (skbDenied(off, [F('tc_classid'), F('data'), F('data_meta'), F('data_end'), [SKB.family, SKB.local_port + 4],
-    F('tstamp', 8), F('wire_len'), F('hwtstamp', 8)])) return BAD;
+    F('tstamp', 8), F('wire_len'), F('hwtstamp', 8), F('flow_keys', 8)])) return BAD;
   if (write && !inRange(off, SKB.cb0, SKB.cbEnd)) return BAD;
   return skbValid(off, size, write);
 }
@@ -63,6 +63,7 @@ function tcClsAct(off: number, size: number, write: boolean): CtxAccessResult {
     if (!skbDenied(off, ok)) return BAD;
   }
   if (skbDenied(off, [[SKB.family, SKB.local_port + 4], F('flow_keys', 8)])) return BAD;
+  if (off === SKB.tstamp_type && size === 1 && !write) return SCALAR;
   return skbValid(off, size, write);
 }
 
@@ -72,6 +73,7 @@ function cgroupSkb(off: number, size: number, write: boolean): CtxAccessResult {
     const ok = [F('mark'), F('priority'), [SKB.cb0, SKB.cbEnd] as [number, number]];
     if (!skbDenied(off, ok)) return BAD;
   }
+  if (inRange(off, SKB.remote_ip4, SKB.local_port + 4) && size !== 4) return BAD;
   return skbValid(off, size, write);
 }
 

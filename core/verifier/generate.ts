@@ -64,7 +64,9 @@ export function generateProgram(rand: () => number): GeneratedProgram {
     } else if (kind < 0.8) {
       body.push(I(0x61 | pick(SIZES), reg, 6, pick([0, 4, 8, 12, 16, 24, 48, 76, 80, 200])));
     } else if (kind < 0.9) {
-      body.push(I(0x05 | pick(JMP_OPS) | (rand() < 0.3 ? 0x08 : 0), pick([0, 8, 9, 7]), 9, int(0, 2), int(-3, 40)));
+      if (rand() < 0.3) body.push(I(0x05 | pick(JMP_OPS) | 0x08, pick([0, 8, 9, 7]), pick([8, 9, 0])));
+      else body.push(I(0x05 | pick(JMP_OPS), pick([0, 8, 9, 7]), 0, 0, int(-3, 40)));
+      body[body.length - 1].off = int(0, 2);
     } else if (kind < 0.95) {
       body.push(I(0x0f, 7, pick([8, 9])));
     } else {

@@ -136,10 +136,6 @@ function deduceMixed(r: Scalar): void {
   nmax = s64((u64(r.smax) & hiMask) | BigInt(r.u32max));
   r.smin = bmax(r.smin, nmin);
   r.smax = bmin(r.smax, nmax);
-  nmin = s64((u64(r.smin) & hiMask) | BigInt(toU32(r.s32min)));
-  nmax = s64((u64(r.smax) & hiMask) | BigInt(toU32(r.s32max)));
-  r.smin = bmax(r.smin, nmin);
-  r.smax = bmin(r.smax, nmax);
   if (r.s32min >= 0 && r.smin >= BigInt(S32_MIN) && r.smax <= BigInt(S32_MAX)) {
     r.smin = BigInt(r.s32min); r.smax = BigInt(r.s32max);
     r.umin = BigInt(r.s32min); r.umax = BigInt(r.s32max);
@@ -231,10 +227,38 @@ export function scalarAlu(op: number, dst: Scalar, src: Scalar, bits: 32 | 64): 
     if (alu32) zext32(dst);
     return;
   }
+  if (isConst(dst) && isConst(src)) {
+    const v = constAlu(op, dst.varOff.value, src.varOff.value, bits);
+    if (v !== undefined) {
+      markKnown(dst, v);
+      return;
+    }
+  }
   if (alu32) alu32Op(op, dst, src);
   else alu64Op(op, dst, src);
   if (alu32) zext32(dst);
   else sync(dst);
+}
+
+/** Exact result of an ALU op on two constants (zero-extended for 32-bit ops). */
+function constAlu(op: number, a: bigint, b: bigint, bits: 32 | 64): bigint | undefined {
+  const mask = bits === 32 ? 0xffff_ffffn : 0xffff_ffff_ffff_ffffn;
+  a &= mask;
+  b &= mask;
+  let r: bigint;
+  switch (op) {
+    case 0x00: r = a + b; break;
+    case 0x10: r = a - b; break;
+    case 0x20: r = a * b; break;
+    case 0x40: r = a | b; break;
+    case 0x50: r = a & b; break;
+    case 0xa0: r = a ^ b; break;
+    case 0x60: r = a << b; break;
+    case 0x70: r = a >> b; break;
+    case 0xc0: r = BigInt.asIntN(bits, a) >> b; break;
+    default: return undefined;
+  }
+  return r & mask;
 }
 
 function alu64Op(op: number, d: Scalar, s: Scalar): void {

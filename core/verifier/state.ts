@@ -81,6 +81,8 @@ export function pointerReg(type: T, def: number, init: Partial<Reg> = {}): Reg {
   return r;
 }
 
+const EMPTY_STACK = new Uint8Array(0);
+
 export class Frame {
   regs: Reg[];
   /** Slot type per stack byte; index = -off - 1 (byte fp-1 is index 0). */
@@ -97,21 +99,23 @@ export class Frame {
   /** bpf_loop / for_each_map_elem: the helper call instruction that started this callback. */
   callbackCall = -1;
 
-  constructor(callsite: number, frameno: number, subprog: number) {
+  constructor(callsite: number, frameno: number, subprog: number, empty = false) {
     this.regs = [];
-    for (let i = 0; i < 11; i++) this.regs.push(notInit());
-    this.stype = new Uint8Array(512);
-    this.spill = new Array(64).fill(undefined);
+    if (!empty) for (let i = 0; i < 11; i++) this.regs.push(notInit());
+    this.stype = empty ? EMPTY_STACK : new Uint8Array(512);
+    this.spill = empty ? [] : new Array(64).fill(undefined);
     this.callsite = callsite;
     this.frameno = frameno;
     this.subprog = subprog;
   }
 
   clone(): Frame {
-    const f = new Frame(this.callsite, this.frameno, this.subprog);
-    f.regs = this.regs.map((r) => r.clone());
+    const f = new Frame(this.callsite, this.frameno, this.subprog, true);
+    const regs = this.regs;
+    for (let i = 0; i < 11; i++) f.regs.push(regs[i].clone());
     f.stype = this.stype.slice();
-    f.spill = this.spill.map((r) => r?.clone());
+    const spill = this.spill;
+    for (let i = 0; i < 64; i++) f.spill.push(spill[i] === undefined ? undefined : spill[i]!.clone());
     f.allocated = this.allocated;
     f.callbackRet = this.callbackRet;
     f.inCallback = this.inCallback;

@@ -286,8 +286,9 @@ export class Verifier {
         hit = true;
         continue;
       }
-      // Evict states that keep failing to match, as the kernel does.
-      if (++sl.misses > sl.hits * 3 + 3) {
+      // Evict states that keep failing to match, as the kernel does (counting only while adding).
+      if (addNew) sl.misses++;
+      if (sl.misses > sl.hits * 3 + 3) {
         w--;
         this.curStates--;
       }
@@ -432,7 +433,7 @@ export class Verifier {
     const cls = insn.code & 7;
     if (bad && !(cls === 0x00 && insn.code === 0x18)) {
       if (/^unknown/.test(bad)) fail([], `unknown opcode ${insn.code.toString(16).padStart(2, '0')}`);
-      fail([], bad);
+      fail([], kernelReservedMessage(bad!));
     }
     switch (cls) {
       case 0x04: case 0x07:
@@ -643,6 +644,11 @@ export class Verifier {
       default:
         fail([dst], `R${dst} pointer arithmetic on ${regTypeName(ptr)} prohibited`);
     }
+    if ((known && (off.smin !== off.smax || off.umin !== off.umax)) || off.smin > off.smax || off.umin > off.umax) {
+      return scalarReg(idx);
+    }
+    this.checkSaneOffset(off, ptr, known);
+    this.checkSaneOffset(ptr, ptr, isConst(ptr));
     if (op === 0x00 || op === 0x10) {
       if (op === 0x10 && swapped) fail([dst], `R${dst} tried to subtract pointer from scalar`);
       if (op === 0x10 && ptr.type === T.STACK) fail([dst], `R${dst} subtraction from stack pointer prohibited`);
@@ -685,6 +691,15 @@ export class Verifier {
     return fail([dst], `R${dst} pointer arithmetic with ${aluOpString(op)} operator prohibited`);
   }
 
+  private checkSaneOffset(reg: Reg, ptr: Reg, known: boolean): void {
+    const type = regTypeName(ptr);
+    const val = reg.smin;
+    if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) fail([], `math between ${type} pointer and ${val} is not allowed`);
+    if (reg.off >= Number(BPF_MAX_VAR_OFF) || reg.off <= -Number(BPF_MAX_VAR_OFF)) fail([], `${type} pointer offset ${reg.off} is not allowed`);
+    if (reg.smin === S64_MIN) fail([], `math between ${type} pointer and register with unbounded min value is not allowed`);
+    if (reg.smin >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) fail([], `value ${reg.smin} makes ${type} pointer be out of bounds`);
+  }
+
   // Memory ------------------------------------------------------------------
 
   private checkLoad(s: VState, insn: Instruction, idx: number): void {
@@ -718,9 +733,6 @@ export class Verifier {
       value = scalarReg(idx, BigInt(insn.imm));
     }
     const dst = this.readReg(s, insn.dst);
-    if (cls === 0x02 && dst.type === T.CTX) {
-      fail([insn.dst], `BPF_ST stores into R${insn.dst} ${regTypeName(dst)} is not allowed`);
-    }
     this.checkMemAccess(s, insn.dst, dst, insn.off, size, true, { reg: value, regno: valueReg, isImm: cls === 0x02 }, idx);
   }
 
@@ -922,7 +934,7 @@ export class Verifier {
     const spi = b0 >> 3;
     this.scratchSlots.add(spi);
     const v = value.reg;
-    if (value.regno !== undefined && this.isPointerValue(v) && size !== 8) {
+    if (value.regno !== undefined && v.isPointer() && size !== 8) {
       fail([value.regno], `invalid size of register spill`);
     }
     const aligned = off % 8 === 0;
@@ -1196,7 +1208,7 @@ export class Verifier {
       fail([], `program of this type cannot use helper ${name}#${id}`);
     }
     const regs = s.cur.regs;
-    const meta: { map?: MapInfo; func?: number; releaseRef?: number; memReg?: number; allocSize?: number } = {};
+    const meta: HelperMeta = {};
     for (let i = 0; i < proto!.args.length; i++) {
       const regno = i + 1;
       this.checkHelperArg(s, regno, proto!.args[i], meta, idx, id, proto!.readonlyArgs?.includes(regno) ?? false);
@@ -1227,11 +1239,19 @@ export class Verifier {
     switch (proto!.ret) {
       case 'integer': r0 = scalarReg(idx); break;
       case 'void': r0 = notInit(); break;
-      case 'map_value_or_null':
-        r0 = pointerReg(T.MAP_VALUE, idx, { map: meta.map, flags: MAYBE_NULL, id: this.newId() });
+      case 'map_value_or_null': {
+        const key = meta.constKey;
+        const arrayLike = meta.map?.type === 'array' || meta.map?.type === 'percpu_array';
+        if ((id === 1 || id === 195) && arrayLike && key !== undefined && key < BigInt(meta.map!.maxEntries)) {
+          r0 = pointerReg(T.MAP_VALUE, idx, { map: meta.map });
+        } else {
+          r0 = pointerReg(T.MAP_VALUE, idx, { map: meta.map, flags: MAYBE_NULL, id: this.newId() });
+        }
         break;
+      }
       case 'ringbuf_mem_or_null': {
         const size = regsArgSize(meta);
+        this.newId();
         const refId = this.newId();
         s.refs.push({ id: refId, insn: idx });
         r0 = pointerReg(T.MEM, idx, { flags: MAYBE_NULL | RINGBUF, id: refId, refObjId: refId, memSize: size });
@@ -1245,7 +1265,7 @@ export class Verifier {
   }
 
   private checkHelperArg(
-    s: VState, regno: number, kind: ArgKind, meta: { map?: MapInfo; func?: number; releaseRef?: number; memReg?: number; allocSize?: number },
+    s: VState, regno: number, kind: ArgKind, meta: HelperMeta,
     idx: number, helperId: number, readonly: boolean,
   ): void {
     if (kind === 'anything') {
@@ -1269,6 +1289,7 @@ export class Verifier {
         if (!meta.map) fail([regno], 'invalid map_ptr to access map->' + (kind === 'key' ? 'key' : 'value'));
         const size = kind === 'key' ? meta.map!.keySize : meta.map!.valueSize;
         this.checkHelperMem(s, regno, reg, size, kind !== 'uninit_value', idx, false);
+        if (kind === 'key') meta.constKey = this.constStackValue(s, reg, size);
         return;
       }
       case 'mem': case 'mem_or_null': case 'uninit_mem': {
@@ -1328,6 +1349,23 @@ export class Verifier {
       default:
         return;
     }
+  }
+
+  /** The constant a stack pointer points to (zeroed bytes or a spilled constant), if known. */
+  private constStackValue(s: VState, reg: Reg, size: number): bigint | undefined {
+    if (reg.type !== T.STACK || !tnumIsConst(reg.varOff)) return undefined;
+    const frame = this.stackFrame(s, reg);
+    const off = Number(BigInt.asIntN(64, reg.varOff.value)) + reg.off;
+    const b0 = -off - 1;
+    let allZero = true;
+    for (let i = 0; i < size; i++) if (frame.stype[b0 - i] !== STACK_ZERO) allZero = false;
+    if (allZero) return 0n;
+    const spi = b0 >> 3;
+    const sp = frame.spill[spi];
+    if (off % 8 === 0 && sp && sp.type === T.SCALAR && isConst(sp) && frame.stype[spi * 8 + 7] === STACK_SPILL) {
+      return sp.varOff.value & ((1n << BigInt(size * 8)) - 1n);
+    }
+    return undefined;
   }
 
   /** check_helper_mem_access for stack, map value and packet memory passed to helpers. */
@@ -1500,6 +1538,14 @@ export class Verifier {
   }
 }
 
+/** Our ISA validator's wording -> the kernel's for the same reserved-field checks. */
+function kernelReservedMessage(m: string): string {
+  if (m === 'BPF_JMP uses reserved fields' || m === 'BPF_JA uses reserved fields') return 'BPF_JMP/JMP32 uses reserved fields';
+  if (m === 'BPF_LDX uses reserved fields') return 'BPF_LDX uses reserved fields';
+  if (m === 'BPF_ALU uses reserved fields' || m === 'BPF_MOV uses reserved fields') return m;
+  return m;
+}
+
 function invalidScalar(ctx: string, name: string, r: Reg, lo: number, hi: number): string {
   let out = `${ctx} the register ${name} has`;
   let unknown = true;
@@ -1507,6 +1553,15 @@ function invalidScalar(ctx: string, name: string, r: Reg, lo: number, hi: number
   if (r.smax < S64_MAX) { out += ` smax=${r.smax}`; unknown = false; }
   if (unknown) out += ' unknown scalar value';
   return `${out} should have been in [${lo}, ${hi}]`;
+}
+
+interface HelperMeta {
+  map?: MapInfo;
+  func?: number;
+  releaseRef?: number;
+  memReg?: number;
+  allocSize?: number;
+  constKey?: bigint;
 }
 
 const sizeOf = (code: number): number => [4, 2, 1, 8][(code & 0x18) >> 3];
