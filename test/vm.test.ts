@@ -383,3 +383,12 @@ describe('continue after single steps', () => {
     }
   });
 });
+
+describe('raw contexts', () => {
+  it('gives raw_tracepoint programs their u64 args and perf_event programs sample_period after pt_regs', () => {
+    expect(run('\t.section raw_tp/x,"ax"\nprog:\n\tr0 = *(u64 *)(r1 + 8)\n\texit\n', { ctxFields: { args: [1, '0x123456789'] } }).r0).toBe(0x123456789n);
+    expect(run('\t.section perf_event,"ax"\nprog:\n\tr0 = *(u64 *)(r1 + 168)\n\texit\n', { ctxFields: { sample_period: 4000 } }).r0).toBe(4000n);
+    expect(run('\t.section tp/x,"ax"\nprog:\n\tr0 = *(u32 *)(r1 + 4)\n\texit\n', { ctx: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8) }).r0).toBe(0x08070605n);
+    expect(run('\t.section tp/x,"ax"\nprog:\n\tr0 = 0\n\t*(u32 *)(r1 + 4) = r0\n\texit\n', { ctx: new Uint8Array(8) }).fault!.message).toMatch(/context is read-only/);
+  });
+});

@@ -90,16 +90,28 @@ export function buildContext(m: Machine, input: RunInput): BuiltContext {
 }
 
 function rawContext(m: Machine, input: RunInput, type: ProgType | undefined): BuiltContext {
+  const fail = (error: string): BuiltContext => ({ r1l: 0, r1h: 0, kind: 'raw', fields: new Map(), error, after: () => ({}) });
+  const fields = input.ctxFields ?? {};
   let bytes: Uint8Array;
   if (input.ctx) bytes = input.ctx.slice();
-  else if (type === 'kprobe' || type === 'perf_event' || input.ctxFields && Object.keys(input.ctxFields).some((k) => PT_REGS.includes(k))) {
-    bytes = new Uint8Array(PT_REGS.length * 8);
+  else if (Array.isArray(fields.args)) {
+    // raw_tracepoint and tracing programs: an array of u64 arguments.
+    bytes = new Uint8Array(8 * fields.args.length);
     const dv = new DataView(bytes.buffer);
-    for (const [name, v] of Object.entries(input.ctxFields ?? {})) {
-      const i = PT_REGS.indexOf(name);
-      if (i < 0 || Array.isArray(v)) return { r1l: 0, r1h: 0, kind: 'raw', fields: new Map(), error: `pt_regs has no field '${name}' (fields: ${PT_REGS.join(', ')})`, after: () => ({}) };
+    fields.args.forEach((v, i) => dv.setBigUint64(8 * i, BigInt.asUintN(64, toNum(v)), true));
+  } else if (type === 'kprobe' || type === 'perf_event' || Object.keys(fields).some((k) => PT_REGS.includes(k))) {
+    // struct pt_regs; perf_event programs get bpf_perf_event_data (pt_regs, sample_period, addr).
+    const extra = type === 'perf_event' ? ['sample_period', 'addr'] : [];
+    const names = [...PT_REGS, ...extra];
+    bytes = new Uint8Array(names.length * 8);
+    const dv = new DataView(bytes.buffer);
+    for (const [name, v] of Object.entries(fields)) {
+      const i = names.indexOf(name);
+      if (i < 0 || Array.isArray(v)) return fail(`${type === 'perf_event' ? 'bpf_perf_event_data' : 'pt_regs'} has no field '${name}' (fields: ${names.join(', ')})`);
       dv.setBigUint64(i * 8, BigInt.asUintN(64, toNum(v)), true);
     }
+  } else if (Object.keys(fields).length) {
+    return fail(`a ${type ?? 'raw'} context takes raw bytes (--ctx "hex"), pt_regs fields or {"args": [...]}`);
   } else bytes = new Uint8Array(0);
   const writable = type === 'raw_tracepoint_writable' || type === 'syscall' || type === undefined;
   const region = m.space.add(HI_CTX, 'context', 'ctx', bytes, { writable });
