@@ -1,47 +1,26 @@
 // The debugger's runtime: loads a program into the VM and moves it forwards and backwards, with
 // breakpoints, and reports stops and output as events. Knows nothing of DAP (session.ts translates).
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { assembleText } from '../core/asm';
-import type { AssembledFile, Program } from '../core/asm/program';
-import { isElf, readObject, type ElfObject } from '../core/elf';
-import type { BtfLineInfo } from '../core/elf/btf';
-import { helperById, helperByName } from '../core/helpers/table';
+import { resolve } from 'node:path';
+import type { AssembledFile } from '../core/asm/program';
+import { helperById } from '../core/helpers/table';
 import { errnoName } from '../core/kernel/errno';
 import type { ProgType } from '../core/program-types';
-import { verifyProgram, type VerifyResult } from '../core/verifier';
-import { verifyBounded } from './verify-job';
+import { verifyProgram } from '../core/verifier';
 import { TAG_MEM, TAG_REG, TAG_STEP } from '../core/vm/codegen';
-import { applyMapJson, bytesToHex, loadVm, mapsToJson, retvalMeaning } from '../core/vm/loader';
+import { bytesToHex, mapsToJson, retvalMeaning } from '../core/vm/loader';
 import type { DebugState, Machine, RunInput, WriteEvent } from '../core/vm/machine';
 import { splitAddr } from '../core/vm/memory';
-import { readCapture } from '../core/vm/pcap';
 import { evaluateExpression, formatLogMessage, type EvalHost, EvalError } from './expr';
+import { prepareLaunch, type LaunchArgs, type ProgramInfo } from './launch';
+import { mapChanges, packetDiff } from './run-summary';
+import { sourceLocations, type SourceLocation } from './sources';
 import { parseState, type StateEntries } from './verifier-state';
+import { verifyBounded } from './verify-job';
 
-/** Launch attributes (package.json's `debuggers` contribution). */
-export interface LaunchArgs {
-  program: string;
-  section?: string;
-  programType?: string;
-  packet?: string | number[];
-  packetFile?: string;
-  pcap?: string;
-  pcapIndex?: number;
-  ctx?: Record<string, unknown> | string;
-  maps?: Record<string, unknown> | string;
-  helpers?: Record<string, number | string>;
-  stopOnEntry?: boolean;
-  maxInstructions?: number;
-  verifyFirst?: boolean;
-  /** Where relative paths start (default: the adapter's working directory). */
-  cwd?: string;
-  /** Not a launch.json attribute: skips the verifier (benchmarks of programs it takes long on). */
-  skipVerifier?: boolean;
-  /** Not a launch.json attribute: how long the verifier may take on a program with loops (default 10 s). */
-  verifierTimeoutMs?: number;
-}
+export type { LaunchArgs, ProgramInfo } from './launch';
+export type { SourceLocation } from './sources';
+export { parseHex } from './launch';
 
 export type StopKind =
   | 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint'
@@ -92,13 +71,6 @@ export interface DataBreakpoint {
   condition?: string;
 }
 
-export interface SourceLocation {
-  /** Absolute path (or the name BTF gives, for a virtual source). */
-  path: string;
-  /** Zero-based line. */
-  line: number;
-}
-
 export interface FrameInfo {
   name: string;
   path?: string;
@@ -110,15 +82,6 @@ export interface FrameInfo {
   tail?: boolean;
 }
 
-export interface ProgramInfo {
-  index: number;
-  program: Program;
-  /** Functions and labels, by slot ascending (for frame names). */
-  functions: { name: string; slot: number }[];
-  verifier?: VerifyResult;
-}
-
-/** Base address of program code in the VM (as the machine hands out function addresses). */
 /** Instructions a line step may take before it stops anyway (a line that loops on itself). */
 const LINE_STEP_LIMIT = 100_000;
 
@@ -187,89 +150,10 @@ export class BpfRuntime extends EventEmitter {
   async load(args: LaunchArgs): Promise<string | undefined> {
     this.args = args;
     this.verifierMissing = args.skipVerifier ? 'skipped' : undefined;
-    const cwd = args.cwd ?? process.cwd();
-    const path = (p: string): string => resolve(cwd, p);
-    if (typeof args.program !== 'string' || !args.program.trim()) return 'The launch configuration needs "program": an assembly file or ELF .o file.';
-    this.sourcePath = path(args.program);
-    if (!existsSync(this.sourcePath)) return `program: ${this.sourcePath} does not exist`;
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(this.sourcePath);
-    } catch (e) {
-      return `program: cannot read ${this.sourcePath}: ${(e as Error).message}`;
-    }
-    if (isElf(bytes)) {
-      this.file = readObject(bytes);
-    } else {
-      const text = new TextDecoder().decode(bytes);
-      this.file = assembleText(text);
-      const errors = this.file.diagnostics.filter((d) => d.severity === 'error');
-      if (errors.length) {
-        const lineOf = (pos: number): number => text.slice(0, pos).split('\n').length;
-        return `${this.sourcePath} has assembly errors:\n` + errors.slice(0, 5).map((d) => `  line ${lineOf(d.range.start)}: ${d.message}`).join('\n');
-      }
-    }
-    const fileErrors = this.file.diagnostics.filter((d) => d.severity === 'error');
-    if (isElf(bytes) && !this.file.programs.length) {
-      return `${this.sourcePath}: no programs${fileErrors.length ? ` (${fileErrors[0]!.message})` : ''}`;
-    }
-
-    const helperReturns: Record<string, number | bigint> = {};
-    let seed: number | undefined;
-    let clockNs: bigint | undefined;
-    for (const [k, v] of Object.entries(args.helpers ?? {})) {
-      let n: bigint;
-      try {
-        n = BigInt(typeof v === 'string' ? v.trim() : v);
-      } catch {
-        return `helpers.${k}: expected an integer, found ${JSON.stringify(v)}`;
-      }
-      if (k === 'seed' || k === 'prandomSeed') seed = Number(BigInt.asUintN(32, n));
-      else if (k === 'clockNs' || k === 'clock') clockNs = n;
-      else if (helperByName(k) || helperByName(`bpf_${k}`) || (/^\d+$/.test(k) && helperById(Number(k)))) helperReturns[helperByName(k) ? k : /^\d+$/.test(k) ? k : `bpf_${k}`] = n;
-      else return `helpers: unknown helper '${k}' (use helper names such as bpf_get_prandom_u32, or "seed" and "clockNs")`;
-    }
-    const limit = args.maxInstructions ?? 1_000_000;
-    if (!Number.isInteger(limit) || limit < 1) return `maxInstructions: expected a positive integer, found ${JSON.stringify(args.maxInstructions)}`;
-    const loaded = loadVm(this.file, { section: args.section, progType: args.programType, limit, seed, clockNs, helperReturns });
-    if (typeof loaded === 'string') return loaded;
-    this.machine = loaded.machine;
-    this.progType = loaded.progType;
-    const ordered = [loaded.program, ...this.file.programs.filter((p) => p !== loaded.program)];
-    this.programs = ordered.map((program, index) => {
-      // Frames are named after functions: the entry, function symbols, and targets of bpf-to-bpf calls.
-      const fns = new Map<number, string>([[0, program.name]]);
-      const nameAt = new Map<number, string>();
-      for (const [name, slot] of program.labels) if (!nameAt.has(slot)) nameAt.set(slot, name);
-      for (const f of program.functions) fns.set(f.slot, f.name);
-      for (const p of program.insns) {
-        if (p.insn.code !== 0x85 || p.insn.src !== 1) continue;
-        const target = p.slot + 1 + p.insn.imm;
-        if (!fns.has(target)) fns.set(target, nameAt.get(target) ?? `func_${target}`);
-      }
-      return { index, program, functions: [...fns].map(([slot, name]) => ({ name, slot })).sort((a, b) => a.slot - b.slot) };
-    });
-    this.locs = this.sourceLocations(isElf(bytes) ? (this.file as ElfObject).lineInfo : undefined, cwd);
-
-    if (args.maps !== undefined) {
-      let json: unknown = args.maps;
-      if (typeof args.maps === 'string') {
-        const p = path(args.maps);
-        if (!existsSync(p)) return `maps: ${p} does not exist`;
-        try {
-          json = JSON.parse(readFileSync(p, 'utf8'));
-        } catch (e) {
-          return `maps: ${p} is not valid JSON (${(e as Error).message})`;
-        }
-      }
-      const err = applyMapJson(this.machine, json);
-      if (err) return `maps: ${err}`;
-    }
-
-    const input = this.readInput(args, path);
-    if (typeof input === 'string') return input;
-    this.input = input;
-
+    const prepared = prepareLaunch(args);
+    if (typeof prepared === 'string') return prepared;
+    ({ file: this.file, machine: this.machine, progType: this.progType, programs: this.programs, sourcePath: this.sourcePath, input: this.input } = prepared);
+    this.locs = sourceLocations(prepared, this.virtualSources);
     const main = this.programs[0]!;
     if (args.skipVerifier) {
       main.verifier = { accepted: true, errors: [], log: '', processed: 0, states: [], warnings: [], totalStates: 0, peakStates: 0 };
@@ -294,42 +178,6 @@ export class BpfRuntime extends EventEmitter {
     return this.begin();
   }
 
-  /** Slot -> source location for every program (assembly lines, or BTF line info of an object). */
-  private sourceLocations(lineInfo: BtfLineInfo[] | undefined, cwd: string): (SourceLocation | undefined)[][] {
-    this.virtualSources.clear();
-    if (!lineInfo) {
-      return this.machine.programs.map((vm) => vm.slots.map((_, slot) => {
-        const line = vm.lines[slot];
-        return line === undefined ? undefined : { path: this.sourcePath, line };
-      }));
-    }
-    const paths = new Map<string, string>();
-    const pathOf = (file: string): string => {
-      let p = paths.get(file);
-      if (p) return p;
-      const candidates = isAbsolute(file) ? [file] : [resolve(dirname(this.sourcePath), file), resolve(cwd, file)];
-      p = candidates.find((c) => existsSync(c)) ?? file;
-      paths.set(file, p);
-      return p;
-    };
-    for (const li of lineInfo) {
-      const p = pathOf(li.file);
-      if (existsSync(p) || li.line <= 0) continue;
-      const lines = this.virtualSources.get(p) ?? [];
-      lines[li.line - 1] = li.text;
-      this.virtualSources.set(p, lines);
-    }
-    return this.programs.map((info) => {
-      const vm = this.machine.programs[info.index]!;
-      const mine = lineInfo.filter((l) => l.section === info.program.section && l.line > 0).sort((a, b) => a.offset - b.offset);
-      let k = -1;
-      return vm.slots.map((insn, slot) => {
-        while (k + 1 < mine.length && mine[k + 1]!.offset / 8 <= slot) k++;
-        return insn && k >= 0 ? { path: pathOf(mine[k]!.file), line: mine[k]!.line - 1 } : undefined;
-      });
-    });
-  }
-
   /** Whether `path` is a source file of the program (breakpoints can be set in it). */
   knowsFile(path: string): boolean {
     const want = resolve(path);
@@ -338,51 +186,6 @@ export class BpfRuntime extends EventEmitter {
 
   location(prog: number, slot: number): SourceLocation | undefined {
     return this.locs[prog]?.[slot];
-  }
-
-  private readInput(args: LaunchArgs, path: (p: string) => string): RunInput | string {
-    const input: RunInput = {};
-    const given = ['packet', 'packetFile', 'pcap'].filter((k) => (args as unknown as Record<string, unknown>)[k] !== undefined);
-    if (given.length > 1) return `give only one of ${given.join(', ')}`;
-    if (args.packet !== undefined) {
-      if (Array.isArray(args.packet)) {
-        if (args.packet.some((b) => !Number.isInteger(b) || b < 0 || b > 255)) return 'packet: an array must hold byte values 0-255';
-        input.packet = Uint8Array.from(args.packet);
-      } else if (typeof args.packet === 'string') {
-        const bytes = parseHex(args.packet);
-        if (typeof bytes === 'string') return `packet: ${bytes}`;
-        input.packet = bytes;
-      } else return 'packet: expected a hex string or an array of bytes';
-    }
-    if (args.packetFile !== undefined) {
-      const p = path(args.packetFile);
-      if (!existsSync(p)) return `packetFile: ${p} does not exist`;
-      input.packet = readFileSync(p);
-    }
-    if (args.pcap !== undefined) {
-      const p = path(args.pcap);
-      if (!existsSync(p)) return `pcap: ${p} does not exist`;
-      const cap = readCapture(readFileSync(p));
-      if (typeof cap === 'string') return `pcap: ${p}: ${cap}`;
-      const i = args.pcapIndex ?? 0;
-      if (!Number.isInteger(i) || i < 0 || i >= cap.packets.length) return `pcapIndex: ${i} is out of range (the capture has ${cap.packets.length} packets)`;
-      input.packet = cap.packets[i];
-    }
-    if (args.ctx !== undefined) {
-      if (typeof args.ctx === 'string') {
-        const bytes = parseHex(args.ctx);
-        if (typeof bytes === 'string') return `ctx: ${bytes}`;
-        input.ctx = bytes;
-      } else if (args.ctx && typeof args.ctx === 'object' && !Array.isArray(args.ctx)) {
-        for (const [k, v] of Object.entries(args.ctx)) {
-          const ok = (x: unknown): boolean => typeof x === 'number' || typeof x === 'string' || typeof x === 'bigint';
-          if (!(ok(v) || (Array.isArray(v) && v.every(ok)))) return `ctx.${k}: expected a number (or an array of numbers)`;
-          if (typeof v === 'string' && !/^\s*-?(0x[0-9a-f]+|\d+)\s*$/i.test(v)) return `ctx.${k}: '${v}' is not a number`;
-        }
-        input.ctxFields = args.ctx as RunInput['ctxFields'];
-      } else return 'ctx: expected an object of field values or a hex string';
-    }
-    return input;
   }
 
   /** (Re)starts the run from the first instruction. */
@@ -925,52 +728,6 @@ function undoLog(m: Machine): { values: ArrayLike<number>; length: number } | un
   if (v.ub !== undefined && v.un !== undefined) return v.recording === false ? undefined : { values: v.ub, length: v.un };
   if (v.undo) return { values: v.undo, length: v.undo.length };
   return undefined;
-}
-
-/** Hex bytes with optional spaces, colons or commas, and optional 0x prefixes. */
-export function parseHex(text: string): Uint8Array | string {
-  const hex = text.replace(/0x/gi, '').replace(/[\s:,]/g, '');
-  if (hex.length % 2) return `'${text.length > 40 ? text.slice(0, 40) + '...' : text}' has an odd number of hex digits`;
-  const bad = /[^0-9a-f]/i.exec(hex);
-  if (bad) return `'${bad[0]}' is not a hex digit (expected bytes such as "ff ff 00 11")`;
-  return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
-}
-
-function packetDiff(before: Uint8Array, after: Uint8Array): string[] {
-  if (before.length === after.length && before.every((b, i) => b === after[i])) return ['Packet: unchanged.'];
-  const out = [`Packet: ${before.length} -> ${after.length} bytes.`];
-  if (before.length !== after.length) {
-    out.push(`  after: ${bytesToHex(after.subarray(0, 64))}${after.length > 64 ? ' ...' : ''}`);
-    return out;
-  }
-  let i = 0;
-  let shown = 0;
-  while (i < before.length && shown < 8) {
-    if (before[i] === after[i]) { i++; continue; }
-    let j = i;
-    while (j < before.length && before[j] !== after[j]) j++;
-    out.push(`  bytes ${i}-${j - 1}: ${bytesToHex(before.subarray(i, j))} -> ${bytesToHex(after.subarray(i, j))}`);
-    shown++;
-    i = j;
-  }
-  return out;
-}
-
-function mapChanges(before: ReturnType<typeof mapsToJson>, after: ReturnType<typeof mapsToJson>): string[] {
-  const out: string[] = [];
-  const val = (e: { value?: string; values?: string[] }): string => e.value ?? (e.values ?? []).join(' | ');
-  for (const [name, entries] of Object.entries(after)) {
-    const old = new Map((before[name] ?? []).map((e) => [e.key, val(e)]));
-    const now = new Map(entries.map((e) => [e.key, val(e)]));
-    const lines: string[] = [];
-    for (const [k, v] of now) {
-      if (!old.has(k)) lines.push(`  + ${k || '-'} => ${v}`);
-      else if (old.get(k) !== v) lines.push(`  ${k || '-'}: ${old.get(k)} -> ${v}`);
-    }
-    for (const k of old.keys()) if (!now.has(k)) lines.push(`  - ${k || '-'}`);
-    if (lines.length) out.push(`Map ${name}:`, ...lines);
-  }
-  return out.length ? out : ['Maps: unchanged.'];
 }
 
 export { EvalError };

@@ -1,6 +1,6 @@
 // The Debug Adapter Protocol side of the eBPF debugger: translates DAP requests into runtime calls
 // and runtime events into DAP events. All program knowledge lives in runtime.ts and views.ts.
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import {
   Breakpoint, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame,
   StoppedEvent, TerminatedEvent, Thread,
