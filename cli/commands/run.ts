@@ -16,7 +16,7 @@ const OPTIONS = {
   data: { type: 'string', placeholder: 'HEX', help: 'packet bytes in hex' },
   'data-file': { type: 'string', placeholder: 'F', help: 'packet bytes from a binary file' },
   pcap: { type: 'string', placeholder: 'F', help: 'run once per packet of a pcap or pcapng capture' },
-  ctx: { type: 'string', placeholder: 'JSON', help: 'context: JSON fields ({"mark":1} or pt_regs {"di":5}), a "hex" string of raw bytes, or @FILE' },
+  ctx: { type: 'string', placeholder: 'JSON', help: 'context: JSON fields ({"mark":1}, pt_regs {"di":5}, {"args":[1,2]}), a "hex" string of raw bytes, or @FILE' },
   maps: { type: 'string', placeholder: 'JSON', help: 'initial map contents, {"map": [{"key":..,"value":..}]}, or @FILE' },
   memory: { type: 'string', placeholder: 'JSON', help: 'memory bpf_probe_read* can read: {"0xffff888000001000": "hex bytes"}, or @FILE' },
   'helper-return': { type: 'string', placeholder: 'LIST', help: 'return values for helpers the VM does not emulate: bpf_get_socket_cookie=7,46=0' },

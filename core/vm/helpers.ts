@@ -24,7 +24,11 @@ class HelperFault {
   constructor(readonly message: string, readonly kind: 'helper' | 'memory' = 'helper') {}
 }
 
-type Impl = (h: Call) => bigint | number;
+/** A helper leaves r0 as it was (a failed tail call, or a fault already raised by a callback). */
+const KEEP_R0: unique symbol = Symbol('keep r0');
+/** A tail call succeeded: the machine switches programs. */
+const TAIL_CALL: unique symbol = Symbol('tail call');
+type Impl = (h: Call) => bigint | number | typeof KEEP_R0 | typeof TAIL_CALL;
 
 /** One helper call: arguments and memory access for the implementation. */
 class Call {
@@ -146,7 +150,7 @@ def('for_each_map_elem', (h) => {
     n++;
     const v = splitAddr(e.value);
     const r0 = h.m.invoke(fn, [[h.lo(1), h.hi(1)], [keyRegion.lo | 0, keyRegion.hi], [v.lo | 0, v.hi], [h.lo(3), h.hi(3)]], h.pc);
-    if (!r0) return Number.NaN;
+    if (!r0) return KEEP_R0;
     if (r0[0] !== 0 || r0[1] !== 0) break;
   }
   return n;
@@ -161,7 +165,7 @@ def('loop', (h) => {
   const ctxArg: [number, number] = [h.lo(3), h.hi(3)];
   for (let i = 0; i < nr; i++) {
     const r0 = h.m.invoke(fn, [[i, 0], ctxArg], h.pc);
-    if (!r0) return Number.NaN;
+    if (!r0) return KEEP_R0;
     if (r0[0] !== 0 || r0[1] !== 0) return i + 1;
   }
   return nr;
@@ -172,14 +176,14 @@ def('tail_call', (h) => {
   if (!(map instanceof FdArrayMap) || map.type !== 'prog_array') return h.fault('arg2 is not a prog_array map');
   const index = h.u32(3);
   const fd = map.fds.get(index);
-  if (index >= map.def.maxEntries || fd === undefined) return Number.NaN - 1;
+  if (index >= map.def.maxEntries || fd === undefined) return KEEP_R0;
   const target = fd - PROG_FD_BASE;
-  if (!h.m.programs[target]) return Number.NaN - 1;
-  if (h.m.tailCalls >= MAX_TAIL_CALLS) return Number.NaN - 1;
+  if (!h.m.programs[target]) return KEEP_R0;
+  if (h.m.tailCalls >= MAX_TAIL_CALLS) return KEEP_R0;
   if (h.m.depth > 0) return h.fault('tail calls from a bpf-to-bpf function are not emulated');
   h.m.tailCalls++;
   h.m.tailTarget = target;
-  return Number.POSITIVE_INFINITY;
+  return TAIL_CALL;
 });
 
 // ---- time, identity, randomness -------------------------------------------------------------------
@@ -617,8 +621,8 @@ export function callHelper(env: HelperEnv, id: number, pc: number): number {
   try {
     const r = entry[1](new Call(m, name, pc));
     if (m.fault) return ST_FAULT;
-    if (r === Number.POSITIVE_INFINITY) return ST_TAILCALL;
-    if (typeof r === 'number' && Number.isNaN(r)) return 0;
+    if (r === TAIL_CALL) return ST_TAILCALL;
+    if (r === KEEP_R0) return 0;
     setR0(r);
     return 0;
   } catch (e) {
