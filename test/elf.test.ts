@@ -4,7 +4,8 @@ import { readObject, writeObject, isElf } from '../core/elf';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AssembledFile } from '../core/asm/program';
+import type { AssembledFile, ProgramInsn, Relocation } from '../core/asm/program';
+import type { Instruction } from '../core/isa';
 import type { MapDef } from '../core/map-types';
 import { assembleText } from '../core/asm';
 import { objectListing } from '../core/elf/listing';
@@ -132,6 +133,56 @@ describe('assembled random programs give the object llvm-mc gives', () => {
     console.log(`random sources: ${compared} of 20 compared with llvm-mc`);
     expect(compared).toBeGreaterThan(15);
     expect(mismatched).toEqual([]);
+  });
+});
+
+describe('object listing against llvm-objdump on random code', () => {
+  /** Random slots (zeros, odd ld_imm64s, jumps, calls, junk), labels anywhere, some relocations. */
+  function randomFile(seed: number): AssembledFile {
+    const rnd = prng(seed);
+    const int = (n: number): number => Math.floor(rnd() * n);
+    const insns: ProgramInsn[] = [];
+    let slot = 0;
+    for (let i = 20 + int(60); i > 0; i--) {
+      const r = rnd();
+      const insn: Instruction =
+        r < 0.15 ? { code: 0, dst: 0, src: 0, off: 0, imm: 0 }
+        : r < 0.25 ? { code: 0x18, dst: int(16), src: int(16), off: int(3) - 1, imm: int(2) ? 0 : int(1000), hi: int(2) ? 0 : int(1000) }
+        : r < 0.45 ? { code: 0x05 | (int(14) << 4), dst: int(11), src: int(11), off: int(40) - 20, imm: int(2) ? 0 : int(100) - 50 }
+        : r < 0.5 ? { code: 0x06, dst: 0, src: 0, off: 0, imm: int(40) - 20 }
+        : r < 0.55 ? { code: 0x85, dst: 0, src: int(3), off: 0, imm: int(20) - 10 }
+        : { code: int(256), dst: int(16), src: int(16), off: int(65536) - 32768, imm: int(2) ? 0 : int(1 << 30) };
+      insns.push({ insn, slot });
+      slot += insn.code === 0x18 ? 2 : 1;
+    }
+    const labels = new Map<string, number>();
+    for (let k = int(6); k > 0; k--) labels.set(`l${k}_${int(100)}`, int(slot + 1));
+    const relocations: Relocation[] = [];
+    for (const pi of insns) {
+      if (pi.insn.code === 0x18 && rnd() < 0.5) relocations.push({ slot: pi.slot, symbol: `ext${int(3)}`, kind: 'imm64' });
+      else if (pi.insn.code === 0x85 && rnd() < 0.5) relocations.push({ slot: pi.slot, symbol: `fn${int(3)}`, kind: 'call' });
+    }
+    return {
+      programs: [{ section: 'socket', name: 'socket', progType: 'socket_filter', insns, labels, functions: [], relocations }],
+      maps: [], data: [], diagnostics: [],
+    };
+  }
+
+  it.skipIf(!HAVE_LLVM)('labels anywhere (even inside ld_imm64), zero runs, relocations: -d and -d -r are identical', () => {
+    withTemp((tmp) => {
+      const mismatched: string[] = [];
+      for (let seed = 1; seed <= 20; seed++) {
+        const bytes = writeObject(randomFile(seed));
+        const path = join(tmp, `r${seed}.o`);
+        writeFileSync(path, bytes);
+        for (const relocations of [false, true]) {
+          const ours = objectListing(bytes, readObject(bytes), { fileName: path, relocations });
+          const theirs = spawnSync('llvm-objdump-19', ['-d', ...(relocations ? ['-r'] : []), '--mcpu=v4', path], { encoding: 'utf8' }).stdout;
+          if (ours !== theirs) mismatched.push(`${seed}${relocations ? ' -r' : ''}`);
+        }
+      }
+      expect(mismatched).toEqual([]);
+    });
   });
 });
 

@@ -125,7 +125,7 @@ function sectionRows(data: Uint8Array, section: ElfSection, obj: ElfObject, opti
         at += zeros;
         continue;
       }
-      const w = walkOne(data, at, end);
+      const w = walkOne(data, at, data.length);
       const llvmText = walkedText(w);
       const reloc = relocAt.get(at);
       const text = print && llvmText !== UNKNOWN ? print(w.insn, reloc && { type: reloc.type, symbol: relocationTarget(obj, reloc, w.insn) }) : llvmText;
@@ -161,7 +161,7 @@ function relocationTarget(obj: ElfObject, r: { type: number; symbol: string }, i
   return offset === 0 ? r.symbol : `${r.symbol}+0x${(offset >>> 0).toString(16)}`;
 }
 
-/** One instruction at `at`, decoded from the bytes before `end` only (as objdump does per symbol). */
+/** One instruction at `at`; it may run past the next symbol, as in objdump (which then restarts there). */
 function walkOne(data: Uint8Array, at: number, end: number): WalkedInsn {
   const w = walkInstructions(data.subarray(at, Math.min(end, at + 16)))[0]!;
   return w;
