@@ -93,6 +93,8 @@ export class BpfDebugSession extends LoggingDebugSession {
       supportsTerminateRequest: true,
       supportsBreakpointLocationsRequest: true,
       supportsValueFormattingOptions: false,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: ['(', '['],
       exceptionBreakpointFilters: [
         { filter: 'faults', label: 'Runtime faults', description: 'Stop where the program faults (bad memory access, budget exceeded...)', default: true },
         { filter: 'helperErrors', label: 'Helper errors', description: 'Stop after a helper call that returned a negative error code', default: false },
@@ -133,7 +135,12 @@ export class BpfDebugSession extends LoggingDebugSession {
 
   protected override async restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): Promise<void> {
     const launch = (args?.arguments as LaunchRequestArguments | undefined) ?? this.launchArgs;
-    const err = launch ? await this.rt.load(launch) : 'nothing to restart';
+    let err: string | undefined;
+    try {
+      err = launch ? await this.rt.load(launch) : 'nothing to restart';
+    } catch (e) {
+      err = `internal error while loading: ${e instanceof Error ? e.message : String(e)}`;
+    }
     if (err) { this.sendErrorResponse(response, { id: 1002, format: '{_error}', variables: { _error: err }, showUser: true }); return; }
     this.sendResponse(response);
     this.guard(() => this.rt.start(launch?.stopOnEntry ?? true));
@@ -457,6 +464,19 @@ export class BpfDebugSession extends LoggingDebugSession {
       const msg = e instanceof EvalError || e instanceof Error ? e.message : String(e);
       this.sendErrorResponse(response, { id: 1006, format: '{_error}', variables: { _error: msg }, showUser: args.context === 'repl' });
     }
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    const before = args.text.slice(0, Math.max(0, this.convertClientColumnToDebugger(args.column) - 1));
+    const word = /[\w.$]*$/.exec(before)![0];
+    const names: DebugProtocol.CompletionItem[] = [
+      ...Array.from({ length: 11 }, (_, i) => ({ label: `r${i}`, type: 'variable' as const })),
+      ...Array.from({ length: 11 }, (_, i) => ({ label: `w${i}`, detail: `low 32 bits of r${i}`, type: 'variable' as const })),
+      ...(this.rt.machine?.maps ?? []).map((m) => ({ label: m.def.name, text: `${m.def.name}[`, detail: `${m.def.type} map`, type: 'module' as const })),
+      ...['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64'].map((t) => ({ label: t, detail: `*(${t} *)(address)`, type: 'keyword' as const })),
+    ];
+    response.body = { targets: names.filter((n) => n.label.startsWith(word)).map((n) => ({ ...n, start: before.length - word.length, length: word.length })) };
+    this.sendResponse(response);
   }
 
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {

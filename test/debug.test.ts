@@ -313,6 +313,15 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
     expect(m.body.variablesReference).toBeGreaterThan(0);
   });
 
+  it('completes register and map names in the REPL', async () => {
+    await dc.launchAndStop({ program: XDP, packet: UDP });
+    const r = await dc.customRequest('completions', { text: 'r1 + cou', column: 9 }) as DebugProtocol.CompletionsResponse;
+    expect(r.body.targets.map((t) => t.label)).toEqual(['counters']);
+    expect(r.body.targets[0]).toMatchObject({ text: 'counters[', start: 5, length: 3 });
+    const regs = await dc.customRequest('completions', { text: 'w', column: 2 }) as DebugProtocol.CompletionsResponse;
+    expect(regs.body.targets.length).toBe(11);
+  });
+
   it('sets registers, stack slots and map values; the program then runs on them', async () => {
     await dc.launchAndStop({ program: XDP, packet: UDP }, () => dc.setBreakpointsRequest({ source: { path: XDP }, breakpoints: [{ line: findMarker(XDP, 'have_value') }] }));
     await dc.move('continue');
