@@ -452,6 +452,14 @@ export class BpfDebugSession extends LoggingDebugSession {
       this.sendResponse(response);
       return;
     }
+    const reg = /^%?r(10|[0-9])$/.exec(text);
+    if (reg) {
+      // a register alone reads as in the Registers view: region, value, the verifier's view
+      const node = registerNodes(this.rt)[Number(reg[1])]!;
+      response.body = { result: node.value, type: node.type, variablesReference: 0, memoryReference: node.memoryReference };
+      this.sendResponse(response);
+      return;
+    }
     try {
       const v = this.rt.evaluate(text);
       const wide = v.bytes && v.bytes.length > 8;

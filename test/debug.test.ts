@@ -304,8 +304,9 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
     expect(await dc.value('(r7 + 3) * 2 == 40')).toBe(1n);
     expect(await dc.value('w7 << 4 | 1')).toBe(0x111n);
     const hover = await dc.evaluateRequest({ expression: 'r2', context: 'hover' });
-    expect(hover.body.result).toMatch(/^0x[0-9a-f]+ \(/);
+    expect(hover.body.result).toMatch(/^fp-4 \(0x[0-9a-f]+\)\s+verifier: fp-4/);
     expect(hover.body.memoryReference).toMatch(/^0x/);
+    expect((await dc.evaluateRequest({ expression: 'r2 + 0', context: 'hover' })).body.result).toMatch(/^0x[0-9a-f]+ \(/);
     await expect(dc.evaluateRequest({ expression: 'nosuch[1]', context: 'repl' })).rejects.toThrow(/no map named 'nosuch'/);
     await expect(dc.evaluateRequest({ expression: 'r1 / 0', context: 'repl' })).rejects.toThrow(/division by zero/);
     const m = await dc.evaluateRequest({ expression: 'counters', context: 'repl' });
