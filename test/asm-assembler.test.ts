@@ -148,11 +148,13 @@ describe('assembler', () => {
     expect(p.insns.slice(2, 4).map((i) => [i.insn.code, i.insn.src, i.insn.imm])).toEqual([[0x85, 0, 1], [0x85, 0, 2]]);
   });
 
-  it('reports a map defined twice and a load of an unknown symbol', () => {
-    const e = errorsOf('.map m type=array key=4 value=4 max_entries=1\n.map m type=array key=4 value=4 max_entries=1\nr1 = mystery ll\nexit');
+  it('reports a map defined twice, an unknown inner map and a load of an unknown symbol', () => {
+    const e = errorsOf('.map m type=array key=4 value=4 max_entries=1\n.map m type=array key=4 value=4 max_entries=1\n' +
+      '.map o type=hash_of_maps key=4 value=4 max_entries=1 inner=nope\nr1 = mystery ll\nexit');
     expect(e.map((x) => x.slice(0, 3))).toEqual([
       ['error', 'duplicate-map', 'm'],
       ['warning', 'undefined-symbol', 'mystery'],
+      ['error', 'undefined-map', 'inner=nope'],
     ]);
   });
 

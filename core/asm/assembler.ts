@@ -62,7 +62,7 @@ export function assemble(parsed: ParsedFile, opts: AssembleOptions = {}): Assemb
 }
 
 /** Bytes as a string of char codes 0..255, without spreading a large array into arguments. */
-export function latin1(bytes: ArrayLike<number>): string {
+function latin1(bytes: ArrayLike<number>): string {
   let s = '';
   for (let k = 0; k < bytes.length; k += 8192) {
     s += String.fromCharCode.apply(null, Array.prototype.slice.call(bytes, k, k + 8192) as number[]);
@@ -81,6 +81,8 @@ class Assembler {
   private readonly callTargets = new Set<string>();
   private readonly maps: MapDef[] = [];
   private readonly mapRanges = new Map<string, Range>();
+  /** `inner=NAME` of map-in-map definitions, checked once every map is known. */
+  private readonly innerRefs: { name: string; range: Range }[] = [];
   private readonly diagnostics: AsmDiagnostic[] = [];
   private current: SectionState;
   private previous: SectionState | undefined;
@@ -384,7 +386,10 @@ class Assembler {
       flags: num('flags'),
     };
     const inner = values.get('inner');
-    if (inner) def.inner = inner;
+    if (inner) {
+      def.inner = inner;
+      this.innerRefs.push({ name: inner, range: fields.find((f) => f.text.startsWith('inner'))!.range });
+    }
     this.maps.push(def);
     this.mapRanges.set(name, nameArg.range);
   }
@@ -511,6 +516,9 @@ class Assembler {
   }
 
   private result(): AssembledFile {
+    for (const ref of this.innerRefs) {
+      if (!this.mapRanges.has(ref.name)) this.diag(ref.range, `inner map '${ref.name}' is not defined with .map`, 'undefined-map');
+    }
     const programs: Program[] = [];
     const data: DataSection[] = [];
     let license: string | undefined;
