@@ -1,8 +1,9 @@
 // Parser for LLVM's BPF assembly syntax (`r0 = *(u32 *)(r1 + 4)`, `if r1 > r2 goto L`), as
-// llvm-mc accepts it and clang -S writes it, plus the forms printed by the kernel verifier log
-// and `bpftool prog dump xlated` (`5: (bf) r1 = r6`, `goto pc+3`, `call bpf_map_lookup_elem#1`).
-// A hand-written scanner lexes one statement at a time into flat arrays; a recursive-descent
-// matcher encodes it. Never throws: each problem becomes a diagnostic and parsing goes on.
+// llvm-mc accepts it and clang -S writes it, plus pasted listings: the kernel verifier log and
+// `bpftool prog dump xlated` (`5: (bf) r1 = r6`, `goto pc+3`, `call bpf_map_lookup_elem#1`), and
+// `llvm-objdump -d -r` (whose bytes are the instructions). A hand-written scanner lexes one
+// statement at a time into flat arrays; a recursive-descent matcher encodes it. Never throws:
+// each problem becomes a diagnostic and parsing goes on with the next statement.
 import { helperByName } from '../helpers/table';
 import type { Instruction } from '../isa';
 import { isMapType } from '../map-types';
@@ -92,11 +93,7 @@ const SYMBOL_DIRECTIVES = new Set([
 ]);
 const BARE_DIRECTIVES = new Set(['.text', '.data', '.bss', '.rodata', '.addrsig', '.previous', '.popsection', '.end']);
 /** Directives accepted with any arguments: debug information and other bookkeeping. */
-const FREE_DIRECTIVES = new Set([
-  '.file', '.loc', '.ident', '.p2align', '.p2alignw', '.p2alignl', '.align', '.balign', '.balignw', '.balignl',
-  '.type', '.size', '.set', '.equ', '.comm', '.lcomm', '.zero', '.space', '.skip', '.fill', '.pushsection',
-  '.section', '.map', '.loc_label', '.symver', '.reloc', '.version', '.org',
-]);
+const FREE_DIRECTIVES = new Set(['.file', '.loc', '.ident', '.loc_label', '.symver', '.reloc', '.version', '.org']);
 
 /**
  * A line of a kernel verifier log or `bpftool prog dump xlated`: `  12: (bf) ...`, also with the
