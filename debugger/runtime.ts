@@ -6,7 +6,6 @@ import type { AssembledFile } from '../core/asm/program';
 import { helperById } from '../core/helpers/table';
 import { errnoName } from '../core/kernel/errno';
 import type { ProgType } from '../core/program-types';
-import { verifyProgram } from '../core/verifier';
 import { TAG_MEM, TAG_REG, TAG_STEP } from '../core/vm/codegen';
 import { bytesToHex, mapsToJson, retvalMeaning } from '../core/vm/loader';
 import type { DebugState, Machine, RunInput, WriteEvent } from '../core/vm/machine';
@@ -16,7 +15,7 @@ import { prepareLaunch, type LaunchArgs, type ProgramInfo } from './launch';
 import { mapChanges, packetDiff } from './run-summary';
 import { sourceLocations, type SourceLocation } from './sources';
 import { parseState, type StateEntries } from './verifier-state';
-import { verifyBounded } from './verify-job';
+import { hasLoop, verifyBounded, verifyNow } from './verify-job';
 
 export type { LaunchArgs, ProgramInfo } from './launch';
 export type { SourceLocation } from './sources';
@@ -141,6 +140,8 @@ export class BpfRuntime extends EventEmitter {
   /** Slots of bpf_tail_call instructions, per program (only when the file has several programs). */
   private tailCallSlots = new Map<number, Set<number>>();
   lastStop: StopInfo = { reason: 'entry' };
+  /** Programs (tail-call targets) being verified in a worker. */
+  private readonly verifying = new Set<number>();
   /** Why the program was not verified (the verifier ran out of time), if so. */
   verifierMissing: string | undefined;
 
@@ -149,6 +150,7 @@ export class BpfRuntime extends EventEmitter {
   /** Loads the program and prepares a run; returns an error message for a bad configuration. */
   async load(args: LaunchArgs): Promise<string | undefined> {
     this.args = args;
+    this.verifying.clear();
     this.verifierMissing = args.skipVerifier ? 'skipped' : undefined;
     const prepared = prepareLaunch(args);
     if (typeof prepared === 'string') return prepared;
@@ -360,7 +362,16 @@ export class BpfRuntime extends EventEmitter {
     const m = this.machine;
     const info = this.programs[m.progIndex];
     if (!info) return [];
-    info.verifier ??= verifyProgram(info.program, this.file.maps, { progType: this.progType, collectStates: true });
+    if (!info.verifier) {
+      // A tail-call target, verified when first shown: in a worker when it loops (it may take long).
+      const job = { program: info.program, maps: this.file.maps, progType: this.progType };
+      if (!hasLoop(info.program)) info.verifier = verifyNow(job);
+      else if (!this.verifying.has(info.index)) {
+        this.verifying.add(info.index);
+        void verifyBounded(job).then((r) => { if (typeof r !== 'string') info.verifier = r; });
+      }
+    }
+    if (!info.verifier) return [];
     if (m.pc === 0 && m.depth === 0) return parseState('R1=ctx() R10=fp0');
     const prev = this.previousSlot();
     if (prev === undefined) return [];

@@ -23,7 +23,7 @@ export function verifyNow(job: VerifyJob): VerifyResult {
 }
 
 /** A backward jump: the verifier walks the loop once per iteration it cannot prove equivalent. */
-function hasLoop(program: Program): boolean {
+export function hasLoop(program: Program): boolean {
   return program.insns.some(({ insn }) => {
     const cls = insn.code & 7;
     if (cls !== 5 && cls !== 6) return false;
