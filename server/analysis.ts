@@ -6,7 +6,7 @@ import type { AssembledFile, Program } from '../core/asm/program';
 import { indexSymbols, type SymbolIndex } from '../core/asm/symbols';
 import type { ProgType } from '../core/program-types';
 import { verifyProgram, type VerifyResult } from '../core/verifier';
-import type { VerifyCache } from './verify-cache';
+import type { VerifyCache, VerifyOutcome } from './verify-cache';
 import type { ServerSettings } from './settings';
 
 export interface InsnLocation {
@@ -20,7 +20,7 @@ export class DocumentAnalysis {
   private assembledCache?: AssembledFile;
   private symbolsCache?: SymbolIndex;
   private insnByStart?: Map<number, InsnLocation>;
-  private readonly verified = new Map<Program, VerifyResult>();
+  private readonly verified = new Map<Program, VerifyOutcome>();
   readonly lines: LineIndex;
 
   constructor(
@@ -54,19 +54,23 @@ export class DocumentAnalysis {
     return program.progType ?? this.settings.defaultProgramType;
   }
 
-  /** The verifier's result for a program; undefined while the file still has assembly errors. */
-  verification(program: Program): VerifyResult | undefined {
+  /** The verifier's outcome for a program; undefined while the file has assembly errors or the worker is busy. */
+  verificationOutcome(program: Program): VerifyOutcome | undefined {
     if (this.assembled.diagnostics.some((d) => d.severity === 'error')) return undefined;
-    let result = this.verified.get(program);
-    if (!result) {
-      result = this.cache
-        ? this.cache.verify(program, this.assembled.maps, this.progTypeOf(program), this.settings.unprivileged)
-        : verifyProgram(program, this.assembled.maps, {
-          progType: this.progTypeOf(program), unprivileged: this.settings.unprivileged, collectStates: true,
-        });
-      this.verified.set(program, result);
-    }
-    return result;
+    const known = this.verified.get(program);
+    if (known) return known;
+    const progType = this.progTypeOf(program);
+    const outcome = this.cache
+      ? this.cache.lookup(program, this.assembled.maps, progType, this.settings.unprivileged)
+      : verifyProgram(program, this.assembled.maps, { progType, unprivileged: this.settings.unprivileged, collectStates: true });
+    if (outcome) this.verified.set(program, outcome);
+    return outcome;
+  }
+
+  /** The verifier's result for a program, when it has one. */
+  verification(program: Program): VerifyResult | undefined {
+    const outcome = this.verificationOutcome(program);
+    return outcome && !('incomplete' in outcome) ? outcome : undefined;
   }
 
   /** A fresh verification with the kernel-format log at `logLevel` (not cached). */

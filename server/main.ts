@@ -9,9 +9,18 @@ import { fileURLToPath } from 'node:url';
 import { SEMANTIC_LEGEND } from './features/semantic-tokens';
 import { BpfLanguageService } from './service';
 import { registerCustomRequests } from './custom-requests';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { AsyncVerifier, VERIFY_WORKER_FLAG } from './async-verifier';
+import { serveVerifyJobs } from './verify-worker';
+
+/** How long the worker may verify one program before the server gives up on it. */
+const VERIFY_TIMEOUT_MS = 3000;
 
 export function startServer(connection: Connection): void {
-  const service = new BpfLanguageService((m) => connection.console.error(m));
+  const worker = new AsyncVerifier(__filename, VERIFY_TIMEOUT_MS);
+  const service: BpfLanguageService = new BpfLanguageService((m) => connection.console.error(m), worker, () => {
+    for (const uri of service.uris()) schedule(uri);
+  });
   const documents = new TextDocuments(TextDocument);
   let canPullConfig = false;
   const pending = new Set<string>();
@@ -142,7 +151,9 @@ export function startServer(connection: Connection): void {
   connection.listen();
 }
 
-if (require.main === module) {
+if (!isMainThread && (workerData as Record<string, unknown> | undefined)?.[VERIFY_WORKER_FLAG]) {
+  serveVerifyJobs();
+} else if (require.main === module) {
   process.on('uncaughtException', (e) => process.stderr.write(`bpf-asm server: ${e.stack ?? e}\n`));
   startServer(createConnection(ProposedFeatures.all));
 }

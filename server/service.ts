@@ -27,6 +27,7 @@ import { signatureHelp } from './features/signature-help';
 import { HelperDocs } from './helper-docs';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import { VerifyCache } from './verify-cache';
+import type { AsyncVerifier } from './async-verifier';
 
 interface OpenDocument {
   text: string;
@@ -42,9 +43,12 @@ export class BpfLanguageService {
   private settings: ServerSettings = DEFAULT_SETTINGS;
   private workspaceFolders: string[] = [];
   readonly helpers = new HelperDocs();
-  private readonly verifyCache = new VerifyCache();
+  private readonly verifyCache: VerifyCache;
 
-  constructor(private readonly log: Logger = () => {}) {}
+  /** With `worker`, programs with loops are verified off the main thread; `onVerified` hears when one is done. */
+  constructor(private readonly log: Logger = () => {}, worker?: AsyncVerifier, onVerified?: () => void) {
+    this.verifyCache = new VerifyCache(worker, onVerified);
+  }
 
   configure(rawSettings: unknown, workspaceFolders?: string[]): void {
     this.settings = readSettings(rawSettings);

@@ -1,32 +1,53 @@
 // Verification results shared across document versions: an edit re-verifies only the programs
-// whose instructions, maps or options changed. Keyed by content, bounded in size.
+// whose instructions, maps or options changed. Programs with loops go to the worker (when there is
+// one), so the server never waits on them; the others are verified at once. Bounded in size.
 import type { Program } from '../core/asm/program';
 import type { MapDef } from '../core/map-types';
 import type { ProgType } from '../core/program-types';
 import { verifyProgram, type VerifyResult } from '../core/verifier';
+import { hasBackEdge } from '../core/verifier/loops';
+import type { AsyncVerifier } from './async-verifier';
 
 const MAX_ENTRIES = 512;
 
-export class VerifyCache {
-  private readonly entries = new Map<string, VerifyResult>();
+/** A verdict, or why there is none (the verifier ran out of time, or failed). */
+export type VerifyOutcome = VerifyResult | { incomplete: string };
 
-  verify(program: Program, maps: readonly MapDef[], progType: ProgType, unprivileged: boolean): VerifyResult {
+export class VerifyCache {
+  private readonly entries = new Map<string, VerifyOutcome>();
+  private readonly pending = new Set<string>();
+
+  /** `worker` runs loop programs off the main thread; `onSettled` hears when one finishes. */
+  constructor(private readonly worker?: AsyncVerifier, private readonly onSettled?: () => void) {}
+
+  /** The outcome, or undefined while a worker job for it is still running. */
+  lookup(program: Program, maps: readonly MapDef[], progType: ProgType, unprivileged: boolean): VerifyOutcome | undefined {
     const key = cacheKey(program, maps, progType, unprivileged);
     const hit = this.entries.get(key);
     if (hit) {
-      // refresh its place in the LRU order
-      this.entries.delete(key);
+      this.entries.delete(key); // refresh its place in the LRU order
       this.entries.set(key, hit);
       return hit;
     }
+    if (this.worker && hasBackEdge(program)) {
+      if (!this.pending.has(key)) {
+        this.pending.add(key);
+        void this.worker.run({ program, maps, progType, unprivileged }).then((outcome) => {
+          this.pending.delete(key);
+          this.store(key, 'timeout' in outcome ? { incomplete: outcome.timeout } : 'error' in outcome ? { incomplete: outcome.error } : outcome);
+          this.onSettled?.();
+        });
+      }
+      return undefined;
+    }
     const result = verifyProgram(program, maps, { progType, unprivileged, collectStates: true });
-    this.entries.set(key, result);
-    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.store(key, result);
     return result;
   }
 
-  clear(): void {
-    this.entries.clear();
+  private store(key: string, outcome: VerifyOutcome): void {
+    this.entries.set(key, outcome);
+    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
   }
 }
 

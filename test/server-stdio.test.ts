@@ -87,6 +87,25 @@ describe.skipIf(!existsSync(SERVER))('language server over stdio', () => {
     expect(p.diagnostics.filter((d) => d.severity === 1)).toEqual([]);
   });
 
+  it('stays responsive while a slow loop verifies, then reports that verification stopped', async () => {
+    const uri = 'file:///work/slow.bpf.s';
+    const text = '.section xdp\nprog:\n\tr1 = 0\n\tr0 = 0\nloop:\n\tr0 += r1\n\tr1 += 1\n\tif r1 < 1000000 goto loop\n\tr0 = 2\n\texit\n';
+    const settled = new Promise<PublishDiagnosticsParams>((resolve) => {
+      const check = (p: PublishDiagnosticsParams): void => {
+        if (p.uri === uri && p.diagnostics.some((d) => d.code === 'verifier-incomplete')) resolve(p);
+        else waiters.push(check);
+      };
+      waiters.push(check);
+    });
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'bpf-asm', version: 1, text } });
+    const t0 = Date.now();
+    const h = await conn.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 9, character: 2 } });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(JSON.stringify(h.contents)).toContain('returns r0');
+    const p = await settled;
+    expect(p.diagnostics.find((d) => d.code === 'verifier-incomplete')!.message).toMatch(/did not finish within 3 s/);
+  }, 30_000);
+
   it('survives requests for unknown documents and garbage', async () => {
     const h = await conn.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///nope' }, position: { line: 0, character: 0 } });
     expect(h).toBeNull();

@@ -71,7 +71,9 @@ export function status(doc: DocumentAnalysis, section?: string): StatusParams {
   const base = { uri: doc.uri, syntax: doc.syntax, programType: program ? doc.progTypeOf(program) : undefined, section: program?.section };
   if (errors.length) return { ...base, verdict: 'error', message: errors[0] };
   if (!program) return { ...base, verdict: 'pending' };
-  const failed = doc.assembled.programs.map((p) => ({ p, r: doc.verification(p) })).find(({ r }) => r && !r.accepted);
+  const outcomes = doc.assembled.programs.map((p) => ({ p, r: doc.verificationOutcome(p) }));
+  if (outcomes.some(({ r }) => !r)) return { ...base, verdict: 'pending' };
+  const failed = outcomes.map(({ p }) => ({ p, r: doc.verification(p) })).find(({ r }) => r && !r.accepted);
   const result = doc.verification(program);
   if (failed) return { ...base, verdict: 'rejected', message: failed.r!.errors[0]?.message, section: failed.p.section, processedInsns: failed.r!.processed };
   return { ...base, verdict: 'accepted', processedInsns: result?.processed };

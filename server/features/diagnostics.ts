@@ -95,12 +95,23 @@ function helperAvailabilityWarnings(doc: DocumentAnalysis): Diagnostic[] {
 function verifierDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const program of doc.assembled.programs) {
-    const result = doc.verification(program);
-    if (!result) continue;
+    const outcome = doc.verificationOutcome(program);
+    if (!outcome) continue;
     const rangeOf = (slot: number) => {
       const pi = program.insns.find((p) => p.slot === slot) ?? program.insns.at(-1);
       return pi?.range ? toLspRange(doc.lines, pi.range) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     };
+    if ('incomplete' in outcome) {
+      out.push({
+        range: rangeOf(program.insns[0]?.slot ?? 0),
+        severity: DiagnosticSeverity.Warning,
+        message: `Verification of ${program.section} stopped: ${outcome.incomplete}. The kernel gives up after 1,000,000 processed instructions.`,
+        code: 'verifier-incomplete',
+        source: SOURCE,
+      });
+      continue;
+    }
+    const result = outcome;
     for (const e of result.errors) {
       const related: DiagnosticRelatedInformation[] = (e.path ?? []).slice(-20).map((step) => ({
         location: { uri: doc.uri, range: rangeOf(step.insn) },
