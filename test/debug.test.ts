@@ -144,6 +144,13 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
     expect(dc.output('console')).toContain('i=5 sum=0xf\n');
     expect(dc.output('console')).not.toContain('i=6');
 
+    // a condition that cannot be evaluated stops, and says why
+    await dc.setBreakpointsRequest({ source: { path: LOOP }, breakpoints: [{ line: findMarker(LOOP, 'store_sum'), condition: 'nosuch[0] == 1' }] });
+    expect((await dc.move('continue')).body.reason).toBe('breakpoint');
+    expect(dc.output('stderr')).toContain("breakpoint condition 'nosuch[0] == 1': no map named 'nosuch'");
+    const bad = await dc.setBreakpointsRequest({ source: { path: LOOP }, breakpoints: [{ line: head, hitCondition: 'often' }] });
+    expect(bad.body.breakpoints[0]).toMatchObject({ verified: false, message: expect.stringMatching(/hit count 'often' is not understood/) });
+
     await dc.setBreakpointsRequest({ source: { path: LOOP }, breakpoints: [{ line: head, hitCondition: '3' }] });
     await dc.move('continue');
     // the 3rd hit after the current one (r1 = 6): r1 = 7, 8, 9
