@@ -881,6 +881,7 @@ class LlvmParser {
   private instruction(i: number): void {
     const first = i;
     if (this.tk[i] === T.Id) {
+      if (this.regAt(i) >= 0) return this.regStatement(i); // the most common start, without a string
       const word = this.str(i);
       switch (word) {
         case 'exit':
