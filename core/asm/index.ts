@@ -7,7 +7,7 @@ import { parseMnemonic } from './mnemonic-parser';
 import type { AssembledFile } from './program';
 
 export { assemble, type AssembleOptions } from './assembler';
-export { format } from './format';
+export { format, formatParsed } from './format';
 export { parseLlvm } from './llvm-parser';
 export { parseMnemonic } from './mnemonic-parser';
 
@@ -74,10 +74,19 @@ function lineVote(text: string, start: number, end: number): number {
   return MNEMONICS.has(word.toLowerCase()) ? -1 : 0;
 }
 
-/** Parses assembly text in the given syntax, or the one detected for the file. */
+/** Parses assembly text in the given syntax, or the one detected for the file. Never throws. */
 export function parse(text: string, opts: ParseOptions = {}): ParsedFile {
   const syntax = opts.syntax ?? detectSyntax(text);
-  return syntax === 'mnemonic' ? parseMnemonic(text) : parseLlvm(text);
+  try {
+    return syntax === 'mnemonic' ? parseMnemonic(text) : parseLlvm(text);
+  } catch (e) {
+    // a parser bug must not take the editor down
+    const message = `internal parser error: ${e instanceof Error ? e.message : String(e)}`;
+    return {
+      syntax, statements: [], tokens: [], comments: [],
+      diagnostics: [{ range: { start: 0, end: Math.min(text.length, 1) }, severity: 'error', message, code: 'internal' }],
+    };
+  }
 }
 
 /** Parses and assembles in one go; the diagnostics of both steps, in source order. */
