@@ -32,6 +32,9 @@ export interface CfgResult {
    * stand-in for the kernel's precision marks): other scalars may be treated as equal when pruning.
    */
   preciseBefore: Uint16Array;
+  /** Stack slots (spi 0-31 / 32-63) whose spilled scalar may reach a safety check. */
+  preciseSlotsLo: Uint32Array;
+  preciseSlotsHi: Uint32Array;
 }
 
 const isJmp = (code: number): boolean => (code & 7) === 0x05 || (code & 7) === 0x06;
@@ -45,13 +48,15 @@ export function jumpTarget(i: number, insn: Instruction): number {
   return i + insn.off + 1;
 }
 
-export function analyzeCfg(slots: Slots, bpfCapable: boolean): CfgResult {
+export function analyzeCfg(slots: Slots, bpfCapable: boolean, exitChecksR0 = true): CfgResult {
   const n = slots.count;
   const prunePoints = new Uint8Array(n + 1);
   const liveBefore = new Uint16Array(n + 1);
   const subprogSet = new Set<number>([0]);
   const preciseBefore = new Uint16Array(n + 1);
-  const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, liveBefore, unreachable: [], preciseBefore });
+  const preciseSlotsLo = new Uint32Array(n + 1);
+  const preciseSlotsHi = new Uint32Array(n + 1);
+  const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, liveBefore, unreachable: [], preciseBefore, preciseSlotsLo, preciseSlotsHi });
 
   for (let i = 0; i < n; i++) {
     const insn = slots.at[i];
@@ -146,8 +151,9 @@ export function analyzeCfg(slots: Slots, bpfCapable: boolean): CfgResult {
   if (unreachable.length) return { ...fail(`unreachable insn ${unreachable[0]}`, unreachable[0]), unreachable };
 
   computeLiveness(slots, succ, liveBefore);
-  computePrecision(slots, succ, preciseBefore);
-  return { subprogs, prunePoints, liveBefore, unreachable, preciseBefore };
+  const maybePtr = computeMaybePointers(slots, succ);
+  computePrecision(slots, succ, preciseBefore, preciseSlotsLo, preciseSlotsHi, maybePtr, exitChecksR0);
+  return { subprogs, prunePoints, liveBefore, unreachable, preciseBefore, preciseSlotsLo, preciseSlotsHi };
 }
 
 /** use/def masks of one instruction, for the backward liveness pass. */
@@ -214,7 +220,66 @@ function computeLiveness(slots: Slots, succ: (i: number) => number[], live: Uint
  * Backward pass: a register is "precise" before an instruction when its value can flow into a
  * memory access base/offset, a helper argument, a comparison, the return value, or memory.
  */
-function computePrecision(slots: Slots, succ: (i: number) => number[], precise: Uint16Array): void {
+/** Forward pass: registers that may hold a pointer before each instruction. */
+function computeMaybePointers(slots: Slots, succ: (i: number) => number[]): Uint16Array {
+  const n = slots.count;
+  const inMask = new Uint16Array(n + 1);
+  const seen = new Uint8Array(n + 1);
+  inMask[0] = (1 << 1) | (1 << 10);
+  seen[0] = 1;
+  const work: number[] = [0];
+  while (work.length) {
+    const i = work.pop()!;
+    const insn = slots.at[i];
+    if (!insn) continue;
+    const out = maybePtrStep(insn, inMask[i]);
+    for (const w of succ(i)) {
+      if (w < 0 || w >= n) continue;
+      // callees start with pointers possibly in r1-r5
+      const v = insn.code === 0x85 && insn.src === 1 && w !== i + 1 ? inMask[i] | 0x43e : out;
+      if (!seen[w] || (inMask[w] | v) !== inMask[w]) {
+        inMask[w] |= v;
+        seen[w] = 1;
+        work.push(w);
+      }
+    }
+  }
+  return inMask;
+}
+
+function maybePtrStep(insn: Instruction, m: number): number {
+  const code = insn.code;
+  const cls = code & 7;
+  const d = 1 << insn.dst;
+  const s = 1 << insn.src;
+  const x = (code & 8) !== 0;
+  switch (cls) {
+    case 0x07: case 0x04: {
+      const op = code & 0xf0;
+      if (cls === 0x07 && op === 0xb0) return x && insn.off === 0 ? (m & s ? m | d : m & ~d) : m & ~d;
+      if (cls === 0x07 && (op === 0x00 || op === 0x10)) return (m & d) || (x && (m & s)) ? m | d : m & ~d;
+      return m & ~d;
+    }
+    case 0x01: {
+      const size = code & 0x18;
+      return size === 0x00 || size === 0x18 ? m | d : m & ~d;
+    }
+    case 0x00:
+      if (code === 0x18) return insn.src !== 0 ? m | d : m & ~d;
+      return m & ~0x3f;
+    case 0x05: case 0x06:
+      if ((code & 0xf0) === 0x80) return (m & ~0x3e) | 1;
+      return m;
+    default:
+      if (cls === 0x03 && (code & 0xe0) === 0xc0) return m & ~(s | 1);
+      return m;
+  }
+}
+
+function computePrecision(
+  slots: Slots, succ: (i: number) => number[], precise: Uint16Array, lo: Uint32Array, hi: Uint32Array,
+  maybePtr: Uint16Array, exitChecksR0: boolean,
+): void {
   const n = slots.count;
   const succs: number[][] = [];
   for (let i = 0; i < n; i++) succs.push(slots.at[i] ? succ(i).filter((w) => w >= 0 && w < n) : []);
@@ -225,14 +290,36 @@ function computePrecision(slots: Slots, succ: (i: number) => number[], precise: 
       const insn = slots.at[i];
       if (!insn) continue;
       let out = 0;
-      for (const w of succs[i]) out |= precise[w];
-      const v = precisionStep(insn, out);
-      if (v !== precise[i]) { precise[i] = v; changed = true; }
+      let sLo = 0;
+      let sHi = 0;
+      for (const w of succs[i]) { out |= precise[w]; sLo |= lo[w]; sHi |= hi[w]; }
+      let v = precisionStep(insn, out, maybePtr[i], exitChecksR0);
+      // Spills and fills through r10: precision follows the value through its stack slot.
+      const cls = insn.code & 7;
+      const spi = (off: number): number => Math.floor((-off - 1) / 8);
+      if ((cls === 0x03 || cls === 0x02) && insn.dst === 10 && (insn.code & 0xe0) === 0x60 && insn.off < 0 && insn.off >= -512) {
+        const k = spi(insn.off);
+        const bit = k < 32 ? (sLo >>> k) & 1 : (sHi >>> (k - 32)) & 1;
+        v = cls === 0x03 ? (bit ? v | (1 << insn.src) : v & ~(1 << insn.src)) | (1 << 10) : v;
+        if (k < 32) sLo &= ~(1 << k); else sHi &= ~(1 << (k - 32));
+        if (cls === 0x03 && !bit) v = (v & ~(1 << insn.src)) | (out & (1 << insn.src));
+      } else if (cls === 0x01 && insn.src === 10 && (insn.code & 0xe0) === 0x60 && insn.off < 0 && insn.off >= -512) {
+        const k = spi(insn.off);
+        if (out & (1 << insn.dst)) { if (k < 32) sLo |= 1 << k; else sHi |= 1 << (k - 32); }
+      } else if (cls === 0x03 && (insn.code & 0xe0) === 0x60) {
+        // a store through another pointer may reach the stack too: keep the value precise
+        v |= 1 << insn.src;
+      } else if ((cls === 0x05 || cls === 0x06) && (insn.code & 0xf0) === 0x80) {
+        // helpers may read any stack memory passed to them
+        sLo = 0xffffffff; sHi = 0xffffffff;
+      }
+      sLo >>>= 0; sHi >>>= 0;
+      if (v !== precise[i] || sLo !== lo[i] || sHi !== hi[i]) { precise[i] = v; lo[i] = sLo; hi[i] = sHi; changed = true; }
     }
   }
 }
 
-function precisionStep(insn: Instruction, out: number): number {
+function precisionStep(insn: Instruction, out: number, ptrs: number, exitChecksR0: boolean): number {
   const code = insn.code;
   const cls = code & 7;
   const d = 1 << insn.dst;
@@ -247,19 +334,20 @@ function precisionStep(insn: Instruction, out: number): number {
       }
       if (op === 0x80 || op === 0xd0) return out;
       // shifts, division and pointer arithmetic always need exact operands
-      const sink = op === 0x60 || op === 0x70 || op === 0xc0 || op === 0x30 || op === 0x90 || (x && (op === 0x00 || op === 0x10));
+      const ptrMath = x && (op === 0x00 || op === 0x10) && (ptrs & (d | s)) !== 0;
+      const sink = op === 0x60 || op === 0x70 || op === 0xc0 || op === 0x30 || op === 0x90 || ptrMath;
       if ((out & d) || sink) return out | d | (x ? s : 0);
       return out;
     }
     case 0x01: return (out & ~d) | s;
     case 0x02: return out | d;
-    case 0x03: return out | d | s | ((code & 0xe0) === 0xc0 && insn.imm === 0xf1 ? 1 : 0);
+    case 0x03: return out | d | ((code & 0xe0) === 0xc0 ? s | (insn.imm === 0xf1 ? 1 : 0) : 0);
     case 0x00:
       if (code === 0x18) return out & ~d;
       return (out & ~0x3f) | 0x40 | ((code & 0xe0) === 0x40 ? s : 0);
     default: {
       const op = code & 0xf0;
-      if (op === 0x90) return out | 1;
+      if (op === 0x90) return exitChecksR0 ? out | 1 : out;
       if (op === 0x80) return (out & ~0x3f) | 0x3e;
       if (op === 0x00 || op === 0xe0) return out;
       return out | d | (x ? s : 0);

@@ -22,6 +22,11 @@ export function regTypeStr(type: T, flags = 0): string {
 
 export const regTypeName = (r: Reg): string => regTypeStr(r.type, r.flags);
 
+/** verbose_snum / verbose_unum: decimal for small values, hex otherwise. */
+export const snum = (v: bigint): string =>
+  v >= -32768n && v <= 32767n ? v.toString() : '0x' + BigInt.asUintN(64, v).toString(16);
+export const unum = (v: bigint): string => (v <= 65535n ? v.toString() : '0x' + v.toString(16));
+
 function scalarRanges(r: Reg, parts: string[]): void {
   const m = [
     { name: 'smin', val: r.smin, omit: r.smin === S64_MIN, s: true },
@@ -46,7 +51,7 @@ function scalarRanges(r: Reg, parts: string[]): void {
       m[j].omit = true;
       text += `${m[j].name}=`;
     }
-    text += m[i].s ? BigInt.asIntN(64, bits[i]).toString() : bits[i].toString();
+    text += m[i].s ? snum(BigInt.asIntN(64, bits[i])) : unum(bits[i]);
     parts.push(text);
   }
 }
@@ -54,16 +59,15 @@ function scalarRanges(r: Reg, parts: string[]): void {
 export function regText(r: Reg): string {
   if ((r.type === T.SCALAR || r.type === T.STACK) && tnumIsConst(r.varOff)) {
     const v = BigInt.asIntN(64, r.varOff.value + BigInt(r.off));
-    return (r.type === T.SCALAR ? '' : 'fp') + v.toString();
+    return (r.type === T.SCALAR ? '' : 'fp') + snum(v);
   }
   const parts: string[] = [];
   if (r.id) parts.push(`id=${r.id}`);
   if (r.refObjId) parts.push(`ref_obj_id=${r.refObjId}`);
+  const isMap = (r.type === T.MAP_PTR || r.type === T.MAP_VALUE || r.type === T.MAP_KEY) && r.map;
+  if (isMap) parts.push(`map=${r.map!.name},ks=${r.map!.keySize},vs=${r.map!.valueSize}`);
   if (r.type !== T.SCALAR && r.off !== 0) parts.push(`off=${r.off}`);
   if (r.type === T.PKT || r.type === T.PKT_META || r.type === T.PKT_END) parts.push(`r=${r.range}`);
-  else if ((r.type === T.MAP_PTR || r.type === T.MAP_VALUE || r.type === T.MAP_KEY) && r.map) {
-    parts.push(`ks=${r.map.keySize},vs=${r.map.valueSize}`);
-  }
   if (r.type === T.MEM && r.memSize && !(r.flags & RINGBUF)) parts.push(`sz=${r.memSize}`);
   if (tnumIsConst(r.varOff)) {
     if (r.varOff.value !== 0n || r.type === T.SCALAR) parts.push(`imm=${r.varOff.value.toString(16)}`);
@@ -99,7 +103,7 @@ export function frameText(f: Frame, regMask = 0x7ff, slotMask?: Set<number>, ref
     if (f.stype[spi * 8 + 7] === STACK_SPILL) {
       const r = f.spill[spi];
       if (!r) continue;
-      out += `${name}=` + (r.type === T.SCALAR ? (tnumIsConst(r.varOff) ? BigInt.asIntN(64, r.varOff.value).toString() : '') : regTypeName(r));
+      out += `${name}=` + (r.type === T.SCALAR ? (tnumIsConst(r.varOff) ? snum(BigInt.asIntN(64, r.varOff.value)) : '') : regTypeName(r));
     } else {
       out += `${name}=${buf}`;
     }

@@ -95,3 +95,43 @@ export function generatePrograms(count: number, seed: number): GeneratedProgram[
   for (let i = 0; i < count; i++) out.push(generateProgram(rand));
   return out;
 }
+
+/**
+ * A large accepted XDP program of about `count` instructions for timing: packet bounds check,
+ * then blocks of packet reads, ALU work, stack traffic, short forward branches and map lookups.
+ */
+export function largeProgram(count: number): GeneratedProgram {
+  const maps: MapDef[] = [{ name: 'stats', type: 'array', keySize: 4, valueSize: 64, maxEntries: 16, flags: 0 }];
+  const out: Instruction[] = [];
+  let slots = 0;
+  const push = (...xs: Instruction[]): void => {
+    for (const x of xs) { out.push(x); slots += x.code === 0x18 ? 2 : 1; }
+  };
+  push(I(0xb7, 0, 0, 0, 2), I(0x61, 2, 1, 0), I(0x61, 3, 1, 4), I(0xbf, 4, 2), I(0x07, 4, 0, 0, 64));
+  const exitFixups: number[] = [];
+  exitFixups.push(out.length);
+  push(I(0x2d, 4, 3, 0)); // if r4 > r3 goto exit (patched)
+  push(I(0xbf, 6, 2), I(0xb7, 7, 0, 0, 0), I(0x7b, 10, 7, -8));
+  let k = 0;
+  while (slots < count - 24) {
+    const off = (k * 7) % 60;
+    push(I(0x71, 8, 6, off), I(0x07, 8, 0, 0, k & 15), I(0x57, 8, 0, 0, 0xff), I(0x0f, 7, 8));
+    push(I(0x25, 8, 0, 1, 100 + (k % 50)), I(0x07, 7, 0, 0, 1)); // if r8 > N goto +1
+    push(I(0x7b, 10, 7, -16 - 8 * (k % 8)), I(0x79, 9, 10, -16 - 8 * (k % 8)), I(0xaf, 7, 9));
+    if (k % 8 === 7) {
+      push({ code: 0x62, dst: 10, src: 0, off: -4, imm: k % 16 });
+      push({ code: 0x18, dst: 1, src: 1, off: 0, imm: 0, hi: 0 }, I(0xbf, 2, 10), I(0x07, 2, 0, 0, -4), I(0x85, 0, 0, 0, 1));
+      push(I(0x15, 0, 0, 2, 0), I(0x79, 9, 0, 8 * (k % 8)), I(0x0f, 7, 9));
+    }
+    k++;
+  }
+  push(I(0x57, 7, 0, 0, 3), I(0xbf, 0, 7), I(0x95));
+  const exitSlot = slots - 1;
+  // patch the bounds check to jump to the final exit
+  let s = 0;
+  for (let i = 0; i < out.length; i++) {
+    if (exitFixups.includes(i)) out[i].off = exitSlot - s - 1;
+    s += out[i].code === 0x18 ? 2 : 1;
+  }
+  return { insns: out, maps, progType: 'xdp' };
+}

@@ -87,6 +87,9 @@ export class Verifier {
   private prevInsnProcessed = 0;
   private liveBefore: Uint16Array = new Uint16Array(0);
   private preciseBefore: Uint16Array = new Uint16Array(0);
+  private preciseSlotsLo: Uint32Array = new Uint32Array(0);
+  private preciseSlotsHi: Uint32Array = new Uint32Array(0);
+  private pruneIdx = 0;
   private prunePoints: Uint8Array = new Uint8Array(0);
   private subprogs: number[] = [0];
   private joined: (string | undefined)[] = [];
@@ -103,9 +106,11 @@ export class Verifier {
   }
 
   run(): RawResult {
-    const cfg = analyzeCfg(this.slots, !this.opts.unprivileged);
+    const cfg = analyzeCfg(this.slots, !this.opts.unprivileged, returnRange(this.opts.progType) !== undefined || this.opts.unprivileged);
     this.liveBefore = cfg.liveBefore;
     this.preciseBefore = cfg.preciseBefore;
+    this.preciseSlotsLo = cfg.preciseSlotsLo;
+    this.preciseSlotsHi = cfg.preciseSlotsHi;
     this.prunePoints = cfg.prunePoints;
     this.subprogs = cfg.subprogs;
     if (cfg.error) {
@@ -256,6 +261,7 @@ export class Verifier {
   // ---------------------------------------------------------------- pruning
 
   private isStateVisited(cur: VState, idx: number): boolean {
+    this.pruneIdx = idx;
     const list = this.explored[idx];
     const live = this.liveBefore[idx];
     const precise = this.preciseBefore[idx];
@@ -358,7 +364,7 @@ export class Verifier {
         if (!exact && top && o.type === T.SCALAR && fc.regs[r].type === T.SCALAR && !(precise & (1 << r))) continue;
         if (!this.regSafe(o, fc.regs[r], exact, checkIds)) return false;
       }
-      if (!this.stackSafe(fo, fc, exact, checkIds)) return false;
+      if (!this.stackSafe(fo, fc, exact, checkIds, top)) return false;
     }
     return true;
   }
@@ -384,7 +390,9 @@ export class Verifier {
     }
   }
 
-  private stackSafe(o: Frame, c: Frame, exact: boolean, checkIds: (a: number, b: number) => boolean): boolean {
+  private stackSafe(o: Frame, c: Frame, exact: boolean, checkIds: (a: number, b: number) => boolean, top: boolean): boolean {
+    const lo = this.preciseSlotsLo[this.pruneIdx];
+    const hi = this.preciseSlotsHi[this.pruneIdx];
     const n = Math.max(o.allocated, c.allocated);
     for (let b = 0; b < n; b++) {
       const ot = o.stype[b];
@@ -398,6 +406,9 @@ export class Verifier {
       const os = o.spill[b >> 3];
       const cs = c.spill[b >> 3];
       if (!os || !cs) return false;
+      const k = b >> 3;
+      const preciseSlot = k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
+      if (!exact && top && !preciseSlot && os.type === T.SCALAR && cs.type === T.SCALAR) continue;
       if (!this.regSafe(os, cs, exact, checkIds)) return false;
     }
     return true;
@@ -1237,7 +1248,14 @@ export class Verifier {
     this.scratchRegs |= 0x3e;
     let r0: Reg;
     switch (proto!.ret) {
-      case 'integer': r0 = scalarReg(idx); break;
+      case 'integer':
+        r0 = scalarReg(idx);
+        if (id === 8) {
+          // do_refine_retval_range: a CPU number is below nr_cpu_ids
+          r0.umax = BigInt(possibleCpus() - 1);
+          sync(r0);
+        }
+        break;
       case 'void': r0 = notInit(); break;
       case 'map_value_or_null': {
         const key = meta.constKey;
@@ -1536,6 +1554,29 @@ export class Verifier {
     }
     return 'exit';
   }
+}
+
+let cpuCount: number | undefined;
+
+/** nr_cpu_ids of this machine: /sys/devices/system/cpu/possible, else the CPUs node sees. */
+function possibleCpus(): number {
+  if (cpuCount !== undefined) return cpuCount;
+  cpuCount = 1;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require('node:fs') as typeof import('node:fs');
+    const text = fs.readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
+    const last = text.split(',').pop()!.split('-').pop()!;
+    cpuCount = Number(last) + 1 || 1;
+  } catch {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      cpuCount = Math.max(1, (require('node:os') as typeof import('node:os')).cpus().length);
+    } catch {
+      cpuCount = 1;
+    }
+  }
+  return cpuCount;
 }
 
 /** Our ISA validator's wording -> the kernel's for the same reserved-field checks. */
