@@ -37,7 +37,7 @@ export function llvmMc(source: string): Uint8Array {
 export function clangBpf(source: string): Uint8Array {
   return withTemp((dir) => {
     writeFileSync(join(dir, 'in.c'), source);
-    const r = spawnSync('clang-19', ['-target', 'bpf', '-O2', '-g', '-I/usr/include/x86_64-linux-gnu', '-c', join(dir, 'in.c'), '-o', join(dir, 'out.o')], { encoding: 'utf8' });
+    const r = spawnSync('clang-19', ['-target', 'bpf', '-D__TARGET_ARCH_x86', '-O2', '-g', '-I/usr/include/x86_64-linux-gnu', '-c', join(dir, 'in.c'), '-o', join(dir, 'out.o')], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`clang-19 failed: ${r.stderr}`);
     return new Uint8Array(readFileSync(join(dir, 'out.o')));
   });

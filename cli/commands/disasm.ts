@@ -34,7 +34,8 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
     '  "maps": [{"name","type","keySize","valueSize","maxEntries","flags","inner"?}],\n' +
     '  "sections": [{"name", "progType": string|null, "symbols": [{"name","offset","kind":"function"|"label","global"}],\n' +
     '    "instructions": [{"offset" (bytes), "slot", "bytes" (hex), "text", "target"?,\n' +
-    '      "relocation"?: {"type","symbol"}, "source"?: {"file","line","column","text"} (clang -g line info)}]}],\n' +
+    '      "relocation"?: {"type","symbol"}, "coreRelocation"?: string (as objdump -r shows CO-RE),\n' +
+    '      "source"?: {"file","line","column","text"} (clang -g line info)}]}],\n' +
     '  "diagnostics": [{"severity","code","message","offset"}]}]}\n' +
     'Exit status: 0 when every file was read, 1 when a file is malformed, 2 for bad arguments.',
 };
@@ -42,7 +43,7 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
 /** A raw byte stream as an object with one `.text` section and no symbols. */
 function rawObject(bytes: Uint8Array): ElfObject {
   return {
-    programs: [], maps: [], data: [], diagnostics: [], symbols: [], relocations: [], lineInfo: [],
+    programs: [], maps: [], data: [], diagnostics: [], symbols: [], relocations: [], lineInfo: [], coreRelocations: [],
     sections: [{
       index: 1, name: '.text', type: SHT_PROGBITS, flags: SHF_ALLOC | SHF_EXECINSTR, offset: 0,
       size: bytes.length, link: 0, info: 0, align: 8, entsize: 0,
@@ -121,6 +122,9 @@ function fileJson(file: string, elf: boolean, bytes: Uint8Array, obj: ElfObject,
       } else if (row.kind === 'reloc') {
         const last = instructions.at(-1);
         if (last) last.relocation = { type: row.type, symbol: row.symbol };
+      } else if (row.kind === 'core') {
+        const last = instructions.at(-1);
+        if (last) last.coreRelocation = row.text;
       }
     }
     const symbols = program

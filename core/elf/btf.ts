@@ -3,7 +3,7 @@
 
 const BTF_MAGIC = 0xeb9f;
 
-const enum Kind {
+export const enum Kind {
   INT = 1, PTR = 2, ARRAY = 3, STRUCT = 4, UNION = 5, ENUM = 6, FWD = 7, TYPEDEF = 8,
   VOLATILE = 9, CONST = 10, RESTRICT = 11, FUNC = 12, FUNC_PROTO = 13, VAR = 14, DATASEC = 15,
   FLOAT = 16, DECL_TAG = 17, TYPE_TAG = 18, ENUM64 = 19,
@@ -14,8 +14,10 @@ interface BtfMember {
   type: number;
 }
 
-interface BtfType {
+export interface BtfType {
   kind: number;
+  /** The info word's kind_flag (a FWD of a union, a signed enum). */
+  kindFlag: boolean;
   name: string;
   /** size for INT/STRUCT/UNION/ENUM/DATASEC/FLOAT; referenced type for the others. */
   sizeOrType: number;
@@ -25,6 +27,8 @@ interface BtfType {
   nelems?: number;
   /** DATASEC: its variables. */
   vars?: { type: number; offset: number; size: number }[];
+  /** ENUM / ENUM64: the literals, values as read (ENUM's 32 bits sign-extended). */
+  values?: { name: string; value: bigint }[];
 }
 
 /** A map's fields as its BTF struct gives them; absent ones were not in the struct. */
@@ -68,7 +72,7 @@ export class Btf {
       while (end < strStart + strLen && bytes[end] !== 0) end++;
       return new TextDecoder().decode(bytes.subarray(strStart + off, end));
     };
-    const types: BtfType[] = [{ kind: 0, name: '', sizeOrType: 0, members: [] }];
+    const types: BtfType[] = [{ kind: 0, kindFlag: false, name: '', sizeOrType: 0, members: [] }];
     let at = typeStart;
     const end = typeStart + typeLen;
     const need = (n: number): boolean => at + n <= end;
@@ -80,7 +84,7 @@ export class Btf {
       at += 12;
       const kind = (info >>> 24) & 0x1f;
       const vlen = info & 0xffff;
-      const t: BtfType = { kind, name: str(nameOff), sizeOrType, members: [] };
+      const t: BtfType = { kind, kindFlag: info >>> 31 === 1, name: str(nameOff), sizeOrType, members: [] };
       let extra: number;
       switch (kind) {
         case Kind.INT: case Kind.VAR: case Kind.DECL_TAG: extra = 4; break;
@@ -99,6 +103,16 @@ export class Btf {
         for (let i = 0; i < vlen; i++) {
           t.members.push({ name: str(view.getUint32(at + 12 * i, true)), type: view.getUint32(at + 12 * i + 4, true) });
         }
+      } else if (kind === Kind.ENUM || kind === Kind.ENUM64) {
+        t.values = [];
+        const size = kind === Kind.ENUM ? 8 : 12;
+        for (let i = 0; i < vlen; i++) {
+          const p = at + size * i;
+          const value = kind === Kind.ENUM
+            ? BigInt(view.getInt32(p + 4, true))
+            : (BigInt(view.getUint32(p + 8, true)) << 32n) | BigInt(view.getUint32(p + 4, true));
+          t.values.push({ name: str(view.getUint32(p, true)), value });
+        }
       } else if (kind === Kind.DATASEC) {
         t.vars = [];
         for (let i = 0; i < vlen; i++) {
@@ -110,6 +124,11 @@ export class Btf {
       types.push(t);
     }
     return new Btf(types, str);
+  }
+
+  /** The type with this id (0 is void), or undefined. */
+  type(id: number): BtfType | undefined {
+    return this.types[id];
   }
 
   /** The map fields of each variable in the `.maps` data section, by variable name. */

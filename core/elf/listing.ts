@@ -38,7 +38,8 @@ export type ListingRow =
   | { kind: 'label'; offset: number; name: string }
   | { kind: 'zeros'; offset: number; size: number }
   | { kind: 'insn'; offset: number; bytes: Uint8Array; text: string; insn: Instruction; target?: string }
-  | { kind: 'reloc'; offset: number; type: string; symbol: string; addend?: number };
+  | { kind: 'reloc'; offset: number; type: string; symbol: string; addend?: number }
+  | { kind: 'core'; offset: number; text: string };
 
 export interface SectionListing {
   section: ElfSection;
@@ -77,6 +78,7 @@ function renderRow(row: ListingRow): string[] {
       const target = row.target === undefined ? '' : ` <${row.target}>`;
       return [`${String(Math.floor(row.offset / 8)).padStart(8)}:\t${hex}\t${row.text}${target}`];
     }
+    case 'core': return [`\t\t${hex16(row.offset)}:  CO-RE ${row.text}`];
     case 'reloc': {
       const addend = row.addend ? (row.addend < 0 ? '-0x' + (-row.addend).toString(16) : '+0x' + row.addend.toString(16)) : '';
       return [`\t\t${hex16(row.offset)}:  ${row.type}\t${row.symbol}${addend}`];
@@ -107,6 +109,10 @@ function sectionRows(data: Uint8Array, section: ElfSection, obj: ElfObject, opti
     ? obj.relocations.filter((r) => r.section === section.name).sort((a, b) => a.offset - b.offset)
     : [];
   let relAt = 0;
+  const core = new Map<number, string>();
+  if (options.relocations) {
+    for (const c of obj.coreRelocations) if (c.section === section.name && !core.has(c.offset)) core.set(c.offset, c.text);
+  }
   const print = options.printInsn;
   const relocAt = new Map<number, { type: number; symbol: string }>();
   if (print) for (const r of obj.relocations) if (r.section === section.name) relocAt.set(r.offset, r);
@@ -133,6 +139,8 @@ function sectionRows(data: Uint8Array, section: ElfSection, obj: ElfObject, opti
       const row: ListingRow = { kind: 'insn', offset: at, bytes: data.slice(at, at + w.size), text, insn: w.insn };
       if (slot !== undefined) row.target = targetLabel(labels, at + (slot - w.slot) * 8);
       rows.push(row);
+      const coreText = core.get(at);
+      if (coreText !== undefined) rows.push({ kind: 'core', offset: at, text: coreText });
       at += w.size;
       while (relAt < relocs.length && relocs[relAt]!.offset < at) {
         const r = relocs[relAt++]!;

@@ -6,6 +6,7 @@ import type { AssembledFile, DataSection, FunctionSymbol, Program, ProgramInsn, 
 import { MAP_TYPES, type MapDef, type MapType } from '../map-types';
 import { progTypeOfSection } from '../program-types';
 import { Btf, parseLineInfo, type BtfLineInfo } from './btf';
+import { parseCoreRelocations, type CoreRelocation } from './btf-core';
 import {
   BTF_MAPS_SECTION, EHDR_SIZE, ELFCLASS64, ELFDATA2LSB, ELF_MAGIC, EM_BPF, ET_REL, INNER_MAPS_SECTION,
   LEGACY_MAPS_SECTION, LEGACY_MAP_DEF_SIZE, LICENSE_SECTION, REL_SIZE, RELA_SIZE, R_BPF_64_32, R_BPF_64_64,
@@ -57,6 +58,8 @@ export interface ElfObject extends AssembledFile {
   relocations: ElfRelocation[];
   /** Source lines from `.BTF.ext` (clang -g), in section and offset order. */
   lineInfo: BtfLineInfo[];
+  /** CO-RE relocations from `.BTF.ext`. */
+  coreRelocations: CoreRelocation[];
 }
 
 /** True when the bytes start with the ELF magic number. */
@@ -69,7 +72,7 @@ const MAX_NOBITS = 64 << 20;
 
 export function readObject(bytes: Uint8Array): ElfObject {
   const result: ElfObject = {
-    programs: [], maps: [], data: [], diagnostics: [], sections: [], symbols: [], relocations: [], lineInfo: [],
+    programs: [], maps: [], data: [], diagnostics: [], sections: [], symbols: [], relocations: [], lineInfo: [], coreRelocations: [],
   };
   try {
     parseInto(bytes, result);
@@ -319,6 +322,9 @@ function readLineInfo(raw: ElfSection[], contents: (s: ElfSection) => Uint8Array
   }
   // Records without a file (ours, written only because libbpf wants one per function) say nothing.
   out.lineInfo = lines.filter((l) => l.file !== '');
+  const core = parseCoreRelocations(ext, btf);
+  if (typeof core === 'string') report(out, extSec.offset, extSec.offset + extSec.size, core, 'warning');
+  else out.coreRelocations = core;
 }
 
 function readLicense(raw: ElfSection[], contents: (s: ElfSection) => Uint8Array | undefined): string | undefined {
