@@ -385,6 +385,8 @@ describe('disasm', () => {
     const theirs = objdumpFile(obj, ['-d', '-r']);
     expect(theirs.match(/CO-RE/g)!.length).toBeGreaterThan(15);
     expect(r.out).toBe(theirs);
+    const source = await cli('disasm', '--source', obj);
+    expect(source.err).toMatch(/core\.o: warning: \d+ CO-RE relocation\(s\) are not kept in the source/);
   });
 
   it.skipIf(!HAVE_CLANG)('--json lists each section with the same instruction text', async () => {

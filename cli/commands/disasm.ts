@@ -92,6 +92,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     for (const d of obj.diagnostics) io.err(`${file}: ${d.severity}: ${d.message} (at byte 0x${d.range.start.toString(16)})\n`);
     if (options.source) {
       const syntax = (options.syntax ?? 'llvm') as Syntax;
+      if (obj.coreRelocations.length > 0) {
+        io.err(`${file}: warning: ${obj.coreRelocations.length} CO-RE relocation(s) are not kept in the source; the field offsets stay as compiled\n`);
+      }
       io.out(elf ? objectSource(obj, syntax) : disassemble(bytes, { syntax, labels: true }));
       continue;
     }
