@@ -83,6 +83,8 @@ export interface FrameInfo {
 
 /** Instructions a line step may take before it stops anyway (a line that loops on itself). */
 const LINE_STEP_LIMIT = 100_000;
+/** Instructions run at a time between looks for data breakpoints. */
+const CHUNK_STEPS = 4096;
 
 export const CODE_BASE = 0xffffffff81000000n;
 export const CODE_PROG_STRIDE = 0x1000000n;
@@ -487,6 +489,9 @@ export class BpfRuntime extends EventEmitter {
       if (this.breakOnHelperErrors) m.programs[p]!.slots.forEach((_, s) => { if (isHelperCall(m, p, s)) set.add(s + 1); });
       internal.set(p, set);
     }
+    if (!single && this.dataBps.length && m.programs.length === 1 && !this.breakOnHelperErrors) {
+      return this.forwardInChunks(stopHere, internal.get(0) ?? new Set());
+    }
     const stepwise = single || this.needsSingleStep();
     if (!stepwise) this.applyBreakpoints(internal);
     try {
@@ -520,6 +525,88 @@ export class BpfRuntime extends EventEmitter {
     } finally {
       if (!stepwise) this.applyBreakpoints();
     }
+  }
+
+  /**
+   * Runs forwards with data breakpoints: chunks of instructions at full speed, then a look through
+   * the undo log for the first step that hits a breakpoint slot (`extra` included) or writes
+   * somewhere watched; back to it, and the usual checks there. (Single programs only: the log's
+   * step records do not say which program a slot belongs to.)
+   */
+  private forwardInChunks(stopHere: (st: DebugState) => StopInfo | undefined, extra: Set<number>): StopInfo {
+    const m = this.machine;
+    const slots = new Set<number>([...extra, ...this.bps.filter((b) => b.prog === 0).map((b) => b.slot)]);
+    const regs = new Set<number>();
+    const ranges: [bigint, bigint][] = [];
+    for (const d of this.dataBps) {
+      const reg = /^reg:(\d+)$/.exec(d.dataId);
+      if (reg) regs.add(Number(reg[1]));
+      const mem = /^mem:0x([0-9a-f]+):(\d+)$/.exec(d.dataId);
+      if (mem) { const lo = BigInt('0x' + mem[1]); ranges.push([lo, lo + BigInt(mem[2]!)]); }
+    }
+    for (;;) {
+      const from = undoLog(m)?.length ?? 0;
+      const st = m.step(CHUNK_STEPS);
+      const steps = this.scanSteps(from, slots, regs, ranges);
+      const hit = steps.findIndex((x, k) => (x.atSlot && k > 0) || x.writes);
+      if (hit >= 0) {
+        const x = steps[hit]!;
+        // Stand before the step whose slot is a breakpoint, or after the step that wrote.
+        const keep = x.atSlot && hit > 0 ? hit : hit + 1;
+        if (steps.length > keep) m.stepBack(steps.length - keep);
+        this.ended = false;
+        if (keep === hit + 1) {
+          const data = this.dataHit(m.lastWrites());
+          if (data) return data;
+        }
+        // Here (before the next step) as the single-step loop would look: breakpoints, then the caller's test.
+        const user = this.userBreakpointHit(true);
+        if (user) return user;
+        const s = stopHere(m.state('step'));
+        if (s) return s;
+        continue;
+      }
+      if (st.reason === 'exit') return this.onExit();
+      if (st.reason === 'fault') return this.onFault();
+    }
+  }
+
+  /**
+   * The steps logged in the undo log from position `from` on, oldest first: whether each one's slot
+   * is in `slots`, and whether it wrote a watched register or memory (or did something opaque, a
+   * helper's write, which the exact check after stepping back sorts out).
+   */
+  private scanSteps(from: number, slots: Set<number>, regs: Set<number>, ranges: [bigint, bigint][]): { atSlot: boolean; writes: boolean }[] {
+    const log = undoLog(this.machine);
+    if (!log) return [];
+    const U = log.values;
+    const out: { atSlot: boolean; writes: boolean }[] = [];
+    let writes = false;
+    // The log may have been trimmed during the chunk; then only what is left can be looked at.
+    const start = Math.min(from, log.length);
+    for (let i = log.length - 1; i >= start;) {
+      const tag = U[i]!;
+      if (tag === TAG_STEP) {
+        out.push({ atSlot: slots.has(U[i - 3]!), writes });
+        writes = false;
+        i -= 4;
+      } else if (tag === TAG_REG) {
+        if (regs.has(U[i - 3]!)) writes = true;
+        i -= 4;
+      } else if (tag === TAG_MEM) {
+        if (ranges.length) {
+          const region = this.machine.space.regions[U[i - 5]!]!;
+          const addr = (BigInt(region.hi >>> 0) << 32n) + BigInt((region.lo >>> 0) + U[i - 4]!);
+          const end = addr + BigInt(U[i - 3]!);
+          if (ranges.some(([lo, hi]) => addr < hi && lo < end)) writes = true;
+        }
+        i -= 6;
+      } else {
+        if (ranges.length) writes = true;
+        i -= 2;
+      }
+    }
+    return out.reverse();
   }
 
   /** One instruction, noting a tail call in the chain (the VM does not keep it). */

@@ -142,6 +142,33 @@ describe.skipIf(!adapterBuilt)('debug adapter inputs', () => {
     expect((await dc.topFrame()).line).toBe(findMarker(XDP, 'call'));
   });
 
+  it('keeps data breakpoints exact on a million-instruction run', async () => {
+    const long = fixture('long_loop.s');
+    await dc.launchAndStop({ program: long, skipVerifier: true, maxInstructions: 2_000_000 });
+    const info = await dc.dataBreakpointInfoRequest({ name: 'r2' });
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
+    // r2 = 0 and r2 += 0 leave it 0; the first change is r2 += 1 in the second iteration
+    let stop = await dc.move('continue');
+    expect(stop.body).toMatchObject({ reason: 'data breakpoint', description: 'r2 changed from 0x0 to 0x1' });
+    expect(await dc.value('r1')).toBe(1n);
+    expect((await dc.topFrame()).line).toBe(findMarker(long, 'loop') + 1);
+    // a stack slot nobody writes, and a breakpoint after the loop: the breakpoint wins, a million instructions on
+    const stack = await dc.scope('Stack');
+    const slot = await dc.dataBreakpointInfoRequest({ variablesReference: stack.variablesReference, name: 'fp-8' });
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: slot.body.dataId! }] });
+    await dc.setBreakpointsRequest({ source: { path: long }, breakpoints: [{ line: findMarker(long, 'after') }] });
+    const t = performance.now();
+    stop = await dc.move('continue');
+    expect(stop.body.reason).toBe('breakpoint');
+    expect(await dc.value('r1')).toBe(333_334n);
+    expect(performance.now() - t).toBeLessThan(2000);
+    // and backwards: the last change of r2 before here
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
+    stop = await dc.move('reverseContinue');
+    expect(stop.body.reason).toBe('data breakpoint');
+    expect(await dc.value('r1')).toBe(333_333n);
+  });
+
   it('ends the session at a fault when fault stops are off', async () => {
     const short = ipv4Packet(17);
     await dc.launchAndStop({ program: fixture('oob_read.s'), packet: short, verifyFirst: false }, () => dc.setExceptionBreakpointsRequest({ filters: [] }));
