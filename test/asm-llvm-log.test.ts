@@ -2,7 +2,7 @@
 // parse without a diagnostic and give the program back, checked against the kernel's own opcode
 // bytes and against clang's object file.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ const pin = `/sys/fs/bpf/asm_log_test_${process.pid}`;
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
   rmSync(pin, { force: true });
+  rmSync(`${pin}_bad`, { force: true });
 });
 
 interface Loaded {
@@ -98,6 +99,25 @@ describe('pasted listings', () => {
         expect(pi.insn.imm).toBe(new DataView(Uint8Array.from(raw).buffer).getInt16(2, true));
       } else expect(ours, lines[pi.line!]).toEqual(raw);
     }
+  });
+
+  it.skipIf(missing.length > 0)('reads the log of a program the verifier rejects back into that program', () => {
+    const source = [
+      '\t.section xdp,"ax",@progbits', '\t.globl prog', '\t.type prog,@function', 'prog:', '\tr0 = 0',
+      '\tr1 = *(u32 *)(r1 + 0)', '\tif r1 > 5 goto L1', '\tr0 = r2', 'L1:', '\tr0 += 1', '\texit', '.Lend:',
+      '\t.size prog, .Lend-prog', '\t.section license,"aw",@progbits', '\t.asciz "GPL"', '',
+    ].join('\n');
+    const asm = join(work, 'bad.s');
+    const obj = join(work, 'bad.o');
+    writeFileSync(asm, source);
+    execFileSync('llvm-mc-19', ['-triple', 'bpfel', '-mcpu=v4', '-filetype=obj', '-o', obj, asm]);
+    const r = spawnSync('bpftool', ['-d', 'prog', 'load', obj, `${pin}_bad`], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    const log = r.stdout + r.stderr;
+    expect(log).toContain('R2 !read_ok');
+    const { parsed, insns } = programOf(log);
+    expect(parsed.diagnostics).toEqual([]);
+    expect(insns.map((i) => i.insn)).toEqual(objSection(obj, 'xdp'));
   });
 
   it('ignores the prose of a pasted log and keeps the instructions', () => {
