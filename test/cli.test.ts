@@ -585,6 +585,17 @@ describe('the bundled CLI', () => {
     expect(d.stdout).toBe(objdumpFile(obj, ['-d']));
   });
 
+  it.skipIf(!HAVE_LLVM)('reads standard input as -, which needs -o', () => {
+    const source = ELF_SOURCES['labels-and-branches']!;
+    const out = join(dir, 'stdin.o');
+    const r = spawnSync(process.execPath, [bundle, 'assemble', '-', '-o', out], { input: source, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(objdump(new Uint8Array(readFileSync(out)), ['-d', '-r'])).toBe(objdump(llvmMc(source), ['-d', '-r']));
+    const noOut = spawnSync(process.execPath, [bundle, 'assemble', '-'], { input: source, encoding: 'utf8' });
+    expect(noOut.status).toBe(2);
+    expect(noOut.stderr).toMatch(/reading standard input needs '-o OUT'/);
+  });
+
   it('exit codes: 1 for a source error (on stderr), 2 for an unknown command or option', () => {
     const bad = node('assemble', file('spawn-bad.s', 'r0 = 1\nr0 = = 2\nexit\n'));
     expect(bad.status).toBe(1);
