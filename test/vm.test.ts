@@ -392,3 +392,76 @@ describe('raw contexts', () => {
     expect(run('\t.section tp/x,"ax"\nprog:\n\tr0 = 0\n\t*(u32 *)(r1 + 4) = r0\n\texit\n', { ctx: new Uint8Array(8) }).fault!.message).toMatch(/context is read-only/);
   });
 });
+
+describe('tail calls from a subprogram', () => {
+  it('run the target in the subprogram frame and return its r0 to the subprogram caller', async () => {
+    const { applyMapJson } = await import('../core/vm/loader');
+    const m = vm(`
+	.section xdp/main,"ax"
+main:
+	r6 = 100
+	call f
+	r0 += r6
+	exit
+f:
+	r6 = 5
+	r2 = jt ll
+	r3 = 0
+	call bpf_tail_call
+	r0 = 1
+	exit
+	.section xdp/target,"ax"
+target:
+	r0 = 7
+	exit
+	.map jt, type=prog_array, key=4, value=4, max_entries=1
+`, { section: 'xdp/main' });
+    expect(applyMapJson(m, { jt: [{ key: 0, value: 'target' }] })).toBeUndefined();
+    expect(m.run({ packet: new Uint8Array(64) }).r0).toBe(107n);
+    m.begin({ packet: new Uint8Array(64) }, true);
+    const steps: string[] = [];
+    for (let s = m.state('start'); s.reason !== 'exit' && steps.length < 20; s = m.step()) steps.push(`${s.program}:${s.pc}`);
+    expect(steps).toEqual(['main:0', 'main:1', 'main:4', 'main:5', 'main:7', 'main:8', 'target:0', 'target:1', 'main:2', 'main:3']);
+    expect(m.result().r0).toBe(107n);
+    m.stepBack(3);
+    expect(m.state('step')).toMatchObject({ program: 'target', pc: 1 });
+  });
+});
+
+describe('64-bit arithmetic on int32 halves', () => {
+  it('matches BigInt arithmetic and always returns normalised int32 halves', async () => {
+    const M = await import('../core/vm/int64');
+    const edge = [0, 1, -1, 0x7fffffff, -0x80000000, 0xffff, 31, 32, 33, 63, 64];
+    let seed = 12345;
+    const rnd = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) | 0; return seed; };
+    const pick = (): number => ((rnd() >>> 16) & 1 ? edge[(rnd() >>> 16) % edge.length]! : rnd());
+    const bad: string[] = [];
+    for (let i = 0; i < 20000 && bad.length < 5; i++) {
+      const al = pick(), ah = pick(), bl = pick(), bh = pick();
+      const A = M.toBig(al, ah), B = M.toBig(bl, bh), SA = BigInt.asIntN(64, A), SB = BigInt.asIntN(64, B);
+      const n = bl & 63;
+      const cases: [string, () => number, bigint][] = [
+        ['mul', () => M.mul64(al, ah, bl, bh), A * B],
+        ['lsh', () => M.lsh64(al, ah, bl), A << BigInt(n)],
+        ['rsh', () => M.rsh64(al, ah, bl), A >> BigInt(n)],
+        ['arsh', () => M.arsh64(al, ah, bl), SA >> BigInt(n)],
+        ['udiv', () => M.udiv64(al, ah, bl, bh), B ? A / B : 0n],
+        ['umod', () => M.umod64(al, ah, bl, bh), B ? A % B : A],
+        ['sdiv', () => M.sdiv64(al, ah, bl, bh), B ? SA / SB : 0n],
+        ['smod', () => M.smod64(al, ah, bl, bh), B ? SA % SB : SA],
+      ];
+      for (const [name, f, want] of cases) {
+        const lo = f();
+        const hi = M.out.hi;
+        if (lo !== (lo | 0) || hi !== (hi | 0) || M.toBig(lo, hi) !== BigInt.asUintN(64, want)) bad.push(`${name}(${A}, ${B}) = ${lo}:${hi}`);
+      }
+      for (const [name, v, want] of [
+        ['udiv32', M.udiv32(al, bl), bl ? (al >>> 0) / (bl >>> 0) : 0], ['umod32', M.umod32(al, bl), bl ? (al >>> 0) % (bl >>> 0) : al >>> 0],
+        ['bswap32', M.bswap32(al), Number(BigInt.asUintN(32, BigInt(((al & 0xff) * 2 ** 24) + (((al >>> 8) & 0xff) << 16) + (((al >>> 16) & 0xff) << 8) + ((al >>> 24) & 0xff))))],
+      ] as [string, number, number][]) {
+        if (v !== (v | 0) || (v >>> 0) !== Math.trunc(want) >>> 0) bad.push(`${name}(${al}, ${bl}) = ${v}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+});

@@ -15,6 +15,8 @@ export const ST_FAULT = 2;
 export const ST_STOP = 3;
 export const ST_RETURN = 4;
 export const ST_TAILCALL = 5;
+/** A return into another program (after a tail call made in a subprogram). */
+export const ST_SWITCH = 6;
 /** Numbers the undo log may hold before its oldest half is dropped. */
 export const UNDO_CAP = 1 << 24;
 
@@ -56,6 +58,7 @@ export interface ExecHost {
   popped: Int32Array;
   /** Callback runs inside helpers in progress (they log no step records). */
   nested: number;
+  switched: boolean;
 
   load(hi: number, lo: number, size: number, signed: boolean, pc: number): number;
   store(hi: number, lo: number, size: number, vl: number, vh: number, pc: number): boolean;
@@ -288,6 +291,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
       ${log} S.count = n; t = S.popFrame(); SV = S.sv; r10l = S.fpl; r10h = S.fph;
       F = S.popped; ${restore}
       if (t < 0) { pc = ${slot}; st = ${ST_RETURN}; break loop; }
+      if (S.switched) { S.switched = false; pc = t; st = ${ST_SWITCH}; break loop; }
       pc = t; continue loop;`;
   }
 

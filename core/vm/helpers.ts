@@ -180,7 +180,6 @@ def('tail_call', (h) => {
   const target = fd - PROG_FD_BASE;
   if (!h.m.programs[target]) return KEEP_R0;
   if (h.m.tailCalls >= MAX_TAIL_CALLS) return KEEP_R0;
-  if (h.m.depth > 0) return h.fault('tail calls from a bpf-to-bpf function are not emulated');
   h.m.tailCalls++;
   h.m.tailTarget = target;
   return TAIL_CALL;

@@ -76,7 +76,7 @@ export function rsh64(l: number, h: number, n: number): number {
   if (n === 0) { out.hi = h; return l; }
   if (n < 32) { out.hi = h >>> n; return (l >>> n) | (h << (32 - n)); }
   out.hi = 0;
-  return h >>> (n - 32);
+  return (h >>> (n - 32)) | 0;
 }
 export function arsh64(l: number, h: number, n: number): number {
   n &= 63;

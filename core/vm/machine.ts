@@ -3,7 +3,7 @@
 import type { MapDef } from '../map-types';
 import type { ProgType } from '../program-types';
 import {
-  ST_EXIT as EXIT, ST_FAULT as FAULT, ST_RETURN as RETURN, ST_STOP as STOP, ST_TAILCALL as TAILCALL, UNDO_CAP as CAP,
+  ST_EXIT as EXIT, ST_FAULT as FAULT, ST_RETURN as RETURN, ST_STOP as STOP, ST_TAILCALL as TAILCALL, ST_SWITCH as SWITCH, UNDO_CAP as CAP,
   STACK_BYTES, TAG_FN as FN, TAG_MEM as MEM, TAG_REG as REG, TAG_STEP as STEP, compile, entryPoints, type ExecFn, type ExecHost,
 } from './codegen';
 import { AddressSpace, HI_CODE, HI_MAP_OBJ, HI_STACK, LO_BASE, addrHex, joinAddr, type Region } from './memory';
@@ -14,7 +14,7 @@ import { buildContext, type BuiltContext } from './context';
 import { hex64, toBig } from './int64';
 
 // Local copies: hot loops here must not go through module export accessors.
-const ST_EXIT = EXIT, ST_FAULT = FAULT, ST_RETURN = RETURN, ST_STOP = STOP, ST_TAILCALL = TAILCALL, UNDO_CAP = CAP;
+const ST_EXIT = EXIT, ST_FAULT = FAULT, ST_RETURN = RETURN, ST_STOP = STOP, ST_TAILCALL = TAILCALL, ST_SWITCH = SWITCH, UNDO_CAP = CAP;
 const TAG_FN = FN, TAG_MEM = MEM, TAG_REG = REG, TAG_STEP = STEP;
 
 /** Compiled code per program (it holds no machine state, so machines running the same program share it). */
@@ -92,6 +92,8 @@ export const MAP_FD_BASE = 3;
 interface Frame {
   ret: number;
   saved: Int32Array;
+  /** The caller's program (differs from the running one after a tail call in a subprogram). */
+  prog: number;
 }
 
 /** Where a stop happened (the debugger's view). */
@@ -264,11 +266,13 @@ export class Machine implements ExecHost {
     for (;;) {
       const st = this.exec(flavour)(this);
       if (st === ST_TAILCALL) {
-        this.progIndex = this.tailTarget;
-        this.prog = this.programs[this.tailTarget];
+        const from = this.progIndex, pc = this.pc;
+        if (this.recording) this.logFn(() => { this.switchTo(from); this.pc = pc; });
+        this.switchTo(this.tailTarget);
         this.pc = 0;
         continue;
       }
+      if (st === ST_SWITCH) continue;
       return st;
     }
   }
@@ -428,7 +432,7 @@ export class Machine implements ExecHost {
       return false;
     }
     const saved = Int32Array.of(r6l, r6h, r7l, r7h, r8l, r8h, r9l, r9h);
-    this.frames.push({ ret, saved });
+    this.frames.push({ ret, saved, prog: this.progIndex });
     const next = this.stacks[this.depth + 1];
     if (this.recording) {
       const old = next.bytes.slice();
@@ -441,10 +445,20 @@ export class Machine implements ExecHost {
 
   popFrame(): number {
     const f = this.frames.pop()!;
-    if (this.recording) this.logFn(() => { this.frames.push(f); this.enterFrame(this.depth + 1); });
+    const from = this.progIndex;
+    if (this.recording) this.logFn(() => { this.frames.push(f); this.enterFrame(this.depth + 1); this.switchTo(from); });
     this.enterFrame(this.depth - 1);
     this.popped = f.saved;
+    if (f.prog !== this.progIndex) { this.switchTo(f.prog); this.switched = true; }
     return f.ret;
+  }
+
+  /** Set by popFrame when returning into another program: the compiled code hands over to drive(). */
+  switched = false;
+
+  private switchTo(index: number): void {
+    this.progIndex = index;
+    this.prog = this.programs[index];
   }
 
   /** Code address of a function slot in the current program. */
