@@ -1,7 +1,7 @@
 // The extension in a real VS Code (code-server in headless Chromium), checked through the UI:
 // highlighting, a verifier error in the Problems panel, a helper hover, and a debug session
 // (breakpoint, registers, a step, a map). Run by scripts/e2e/run.mjs, not by vitest.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -48,7 +48,10 @@ export async function runSteps({ url, workspace, artifacts, log }) {
         results.push({ name, ok: true });
       } catch (e) {
         results.push({ name, ok: false, error: e instanceof Error ? e.message : String(e) });
-        await shot(`FAILED-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
+        const tag = `FAILED-${name.replace(/\W+/g, '-')}`;
+        await shot(tag).catch(() => undefined);
+        const html = await page.evaluate(() => document.querySelector('.debug-variables')?.outerHTML ?? '').catch(() => '');
+        if (html) writeFileSync(join(artifacts, `${tag}-variables.html`), html);
       }
     };
 
@@ -121,13 +124,18 @@ export async function runSteps({ url, workspace, artifacts, log }) {
       await page.keyboard.type('per-CPU packet counter');
       await page.keyboard.press('Enter');
       await until('the debug toolbar', () => page.locator('.debug-toolbar').isVisible());
+      await page.locator('.activitybar .action-item a[aria-label*="Run and Debug"]').first().click({ force: true });
+      await widenSideBar(page, 560);
       // stopOnEntry: stopped at the first instruction; continue to the breakpoint.
-      await until('a stop at entry', () => page.locator('.debug-top-stack-frame-line, .debug-top-stack-frame').count());
+      const entryLine = lineOf(file, '*(u32 *)(r10 - 4) = 0');
+      await until(`a stop at entry, line ${entryLine}`, async () => (await currentLine(page)) === entryLine);
       await page.keyboard.press('F5');
       await until(`a stop on line ${bpLine}`, async () => (await currentLine(page)) === bpLine);
-      const before = await until('registers in the Variables view', async () => {
+      await expandVariable(page, 'Registers');
+      // After the NULL check, r0 points at the map value: the view shows this stop's registers.
+      const before = await until('registers r0-r10 of this stop, r0 a map value', async () => {
         const v = await variables(page);
-        return v.r0 !== undefined && v.r10 !== undefined ? v : undefined;
+        return /^map_value\(pkt_count\)/.test(v.r0 ?? '') && v.r10 !== undefined ? v : undefined;
       });
       await shot('4a-breakpoint');
       await page.keyboard.press('F10');
@@ -135,7 +143,7 @@ export async function runSteps({ url, workspace, artifacts, log }) {
       // r1 = *(u64 *)(r0 + 0) read the map value, which the launch configuration sets to 41 on CPU 0.
       const after = await until('r1 changed to the map value 41', async () => {
         const v = await variables(page);
-        return v.r1 !== undefined && v.r1 !== before.r1 && /\b41\b|0x29\b/.test(v.r1) ? v : undefined;
+        return v.r1 !== undefined && v.r1 !== before.r1 && /\(41\)/.test(v.r1) ? v : undefined;
       });
       log(`r1: ${before.r1} -> ${after.r1}`);
       await shot('4b-step');
@@ -145,15 +153,18 @@ export async function runSteps({ url, workspace, artifacts, log }) {
       await page.keyboard.press('F10'); // r1 += 1
       await page.keyboard.press('F10'); // *(u64 *)(r0 + 0) = r1
       await sleep(500);
+      await setExpanded(page, 'Registers', false);
       await expandVariable(page, 'Maps');
       await expandVariable(page, 'pkt_count');
-      await expandVariable(page, '[0]');
-      const v = await until('pkt_count[0] cpu 0 = 42 after the store', async () => {
+      // 42 = 41 + 1, stored back on CPU 0: the entry's value holds its little-endian bytes.
+      const v = await until('pkt_count[0] holding 42 (2a 00 00 00 00 00 00 00) after the store', async () => {
         const vars = await variables(page);
-        return vars['cpu 0'] && /= 42\b/.test(vars['cpu 0']) && /= 7\b/.test(vars['cpu 1'] ?? '') ? vars : undefined;
+        return /^(per-CPU: )?2a 00 00 00 00 00 00 00\b/.test(vars['[0]'] ?? '') ? vars : undefined;
       });
-      log(`pkt_count[0]: cpu 0 ${v['cpu 0']}, cpu 1 ${v['cpu 1']}`);
+      log(`pkt_count[0] = ${v['[0]']}`);
       await shot('5-map');
+      await setExpanded(page, 'Stack', true);
+      await shot('5b-stack');
       await page.keyboard.press('Shift+F5');
     });
   } finally {
@@ -166,7 +177,21 @@ async function dismissNotifications(page) {
   await page.keyboard.press('Escape');
 }
 
+/** Drags the sash between the side bar and the editor to x (so the Variables view is readable). */
+async function widenSideBar(page, x) {
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  if (!bar) return;
+  const edge = bar.x + bar.width;
+  const y = bar.y + bar.height / 2;
+  await page.mouse.move(edge - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(x, y, { steps: 8 });
+  await page.mouse.up();
+}
+
 async function runCommand(page, name) {
+  await page.keyboard.press('Escape');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -176,13 +201,22 @@ async function runCommand(page, name) {
 }
 
 async function openFile(page, name) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await until(`${name} in quick open`, () => page.locator('.quick-input-list .monaco-list-row', { hasText: name }).count());
-  await page.keyboard.press('Enter');
-  await until(`the editor tab ${name}`, () => page.locator('.tab.active', { hasText: name }).count());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(name);
+      await until(`${name} first in quick open`, () =>
+        page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).count(), 10_000);
+      await page.keyboard.press('Enter');
+      await until(`the editor tab ${name}`, () => page.locator('.tab.active', { hasText: name }).count(), 10_000);
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
 }
 
@@ -198,43 +232,42 @@ function tokenColours(page) {
   return page.evaluate(() => {
     const out = {};
     for (const span of document.querySelectorAll('.editor-instance .monaco-editor .view-line span span')) {
-      const text = span.textContent.trim();
+      const text = span.textContent.replace(/\u00a0/g, ' ').trim();
       if (text) out[text] = getComputedStyle(span).color;
     }
     return out;
   });
 }
 
-/** The 1-based line of the top stack frame's highlight in the active editor, from the line numbers gutter. */
+/** The 1-based line of the top stack frame, as the Call Stack view shows it (`13:1`). */
 async function currentLine(page) {
-  return page.evaluate(() => {
-    const editor = document.querySelector('.editor-instance .monaco-editor');
-    const mark = editor?.querySelector('.margin-view-overlays .codicon-debug-stackframe, .margin-view-overlays .debug-top-stack-frame');
-    if (!mark) return undefined;
-    const top = mark.closest('[style*="top"]')?.style.top ?? mark.parentElement?.style.top;
-    for (const n of editor.querySelectorAll('.margin-view-overlays .line-numbers')) {
-      if (n.parentElement.style.top === top) return Number(n.textContent);
-    }
-    return undefined;
-  });
+  const text = await page.locator('.debug-call-stack .monaco-list-row .line-number').first().textContent({ timeout: 2000 }).catch(() => '');
+  const m = /^(\d+):/.exec(text?.trim() ?? '');
+  return m ? Number(m[1]) : undefined;
 }
 
-/** Name -> value of the rows shown in the Variables view. */
+/** Name -> value of the rows shown in the Variables view, from their accessible labels (`r0, value 0x0 (0)`). */
 function variables(page) {
   return page.evaluate(() => {
     const out = {};
     for (const row of document.querySelectorAll('.debug-variables .monaco-list-row')) {
-      const name = row.querySelector('.name')?.textContent?.replace(/:$/, '').trim();
-      const value = row.querySelector('.value')?.textContent?.trim();
-      if (name) out[name] = value ?? '';
+      const m = /^(.+?), value (.*)$/s.exec(row.getAttribute('aria-label') ?? '');
+      if (m) out[m[1]] = m[2];
     }
     return out;
   });
 }
 
-async function expandVariable(page, name) {
-  const row = page.locator('.debug-variables .monaco-list-row', { has: page.locator('.name, .scope', { hasText: new RegExp(`^${name.replace(/[[\]]/g, '\\$&')}:?$`) }) }).first();
-  await row.waitFor({ state: 'visible' });
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
-  await until(`${name} expanded`, async () => (await row.getAttribute('aria-expanded')) === 'true');
+/** A scope (`Registers`) or variable (`pkt_count`) row of the Variables view. */
+function variableRow(page, name) {
+  return page.locator(`.debug-variables .monaco-list-row[aria-label="Scope ${name}"], .debug-variables .monaco-list-row[aria-label^="${name}, value "]`).first();
 }
+
+async function setExpanded(page, name, expanded) {
+  const row = variableRow(page, name);
+  await row.waitFor({ state: 'visible' });
+  if ((await row.getAttribute('aria-expanded')) !== String(expanded)) await row.click();
+  await until(`${name} ${expanded ? 'expanded' : 'collapsed'}`, async () => (await row.getAttribute('aria-expanded')) === String(expanded));
+}
+
+const expandVariable = (page, name) => setExpanded(page, name, true);
