@@ -189,6 +189,18 @@ describe.skipIf(!adapterBuilt)('debug adapter inputs', () => {
     expect((await dc.topFrame()).line).toBe(findMarker(prog, 'call'));
   });
 
+  it('prints ring buffer records in the Debug Console, and takes them back when stepping back', async () => {
+    const prog = fixture('ringbuf_out.s');
+    await dc.launchAndStop({ program: prog, packet: ipv4Packet(17) }, () => dc.setBreakpointsRequest({ source: { path: prog }, breakpoints: [{ line: findMarker(prog, 'output') }] }));
+    await dc.move('continue');
+    await dc.move('next');
+    expect(dc.output('console')).toContain('ringbuf events: 2a 00 00 00 00 00 00 00\n');
+    await dc.move('stepBack');
+    await dc.move('next');
+    expect(dc.output('console').split('ringbuf events:').length - 1).toBe(2);
+    expect((await dc.move('continue')).body.description).toBe('exited with r0 = 2 (XDP_PASS)');
+  });
+
   it('restarts from the first instruction with fresh maps', async () => {
     await dc.launchAndStop({ program: XDP, packet: ipv4Packet(17) });
     await dc.move('continue');

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assembleText } from '../core/asm';
 import { kernelBpfAvailable } from '../core/kernel';
 import type { CorpusCase } from '../core/testing/corpus';
-import { runCaseInKernel } from '../core/testing/corpus-kernel';
+import { comparableMap, runCaseInKernel } from '../core/testing/corpus-kernel';
 import { BpfDebugClient, adapterBuilt, fixture, ipv4Packet, toHex } from './fixtures/debug/debug-client';
 
 const avail = kernelBpfAvailable();
@@ -25,6 +25,7 @@ const CASES: { file: string; packets: [string, number[]][] }[] = [
   },
   { file: 'sum_loop.s', packets: [['UDP', ipv4Packet(17)]] },
   { file: 'helper_error.s', packets: [['UDP', ipv4Packet(17)]] },
+  { file: 'ringbuf_out.s', packets: [['UDP', ipv4Packet(17)]] },
   {
     file: 'ttl_swap.s',
     packets: [['TTL 64', ipv4Packet(6, { ttl: 64 })], ['TTL 1', ipv4Packet(17, { ttl: 1 })], ['TTL 0x80', ipv4Packet(17, { ttl: 0x80 })], ['ARP', arp]],
@@ -82,7 +83,7 @@ describe.skipIf(!avail.ok || !adapterBuilt)('debugger results agree with the ker
             stop = await dc.move('stepIn');
             if (++steps > 1000) throw new Error('the run does not end');
           }
-          const got = await debuggerOutcome(dc, file.maps.map((m) => m.name));
+          const got = await debuggerOutcome(dc, file.maps.filter(comparableMap).map((m) => m.name));
           expect(got).toEqual({ retval: kernel.runs[0]!.retval, dataOut: kernel.runs[0]!.dataOut, maps: kernel.maps });
         });
       }
