@@ -465,3 +465,26 @@ describe('64-bit arithmetic on int32 halves', () => {
     expect(bad).toEqual([]);
   });
 });
+
+describe('the three execution modes agree', () => {
+  it('plain runs, runs to breakpoints, and single steps give the same result on random programs', async () => {
+    const { randomProgram } = await import('../core/testing/random-programs');
+    const { programFromInsns } = await import('../core/vm/program');
+    const differ: string[] = [];
+    for (let seed = 1; seed <= 150; seed++) {
+      const p = randomProgram(seed, { length: 60, subprograms: seed % 3, edgeValues: seed % 2 === 0 });
+      const prog = programFromInsns(p.insns);
+      const fast = new Machine({ programs: [prog], progType: 'xdp' }).run({ packet: p.packet });
+      const stepped = new Machine({ programs: [prog], progType: 'xdp' });
+      stepped.begin({ packet: p.packet }, seed % 2 === 0);
+      for (let s = stepped.state('start'); s.reason !== 'exit' && s.reason !== 'fault';) s = stepped.step();
+      const bp = new Machine({ programs: [prog], progType: 'xdp' });
+      bp.begin({ packet: p.packet }, false);
+      bp.setBreakpoints(prog.slots.map((_, i) => i).filter((i) => i % 7 === 3));
+      for (let s = bp.continue(); s.reason === 'breakpoint';) s = bp.continue();
+      const a = `${fast.r0} ${fast.instructions}`, b = `${stepped.result().r0} ${stepped.count}`, c = `${bp.result().r0} ${bp.count}`;
+      if (a !== b || a !== c) differ.push(`seed ${seed}: ${a} / ${b} / ${c}`);
+    }
+    expect(differ).toEqual([]);
+  });
+});

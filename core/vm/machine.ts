@@ -344,8 +344,8 @@ export class Machine implements ExecHost {
       const res = { hi: 0 };
       const v = region.ctx.load(off, size, res);
       if (typeof v === 'string') { this.memFault(pc, 'read', size, hi, lo, v); return 0; }
-      this.th = res.hi;
-      return v;
+      this.th = res.hi | 0;
+      return v | 0;
     }
     if (region.stride === undefined) this.cacheable = region;
     return this.readValue(region.dv, off, size, signed);
