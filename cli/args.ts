@@ -133,8 +133,14 @@ export function readInput(path: string): Uint8Array {
   }
 }
 
+/** Reads assembly text; an ELF object or other binary file is a usage error. */
 export function readTextInput(path: string): string {
-  return new TextDecoder().decode(readInput(path));
+  const bytes = readInput(path);
+  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
+    throw new UsageError(`'${path}' is an ELF object, not assembly text (list it with 'bpf-asm disasm')`);
+  }
+  if (bytes.subarray(0, 4096).includes(0)) throw new UsageError(`'${path}' is a binary file, not assembly text`);
+  return new TextDecoder().decode(bytes);
 }
 
 /** The assembly part of an input: a bpf_conformance `.data` file's `-- asm` section, else all of it. */

@@ -535,6 +535,19 @@ describe('argument errors exit 2 with a clear message', () => {
     });
   }
 
+  it('an object or binary file given as assembly', async () => {
+    const obj = file('given.o', writeObject({ programs: [], maps: [], data: [], diagnostics: [] }));
+    const asObject = await cli('assemble', obj);
+    expect(asObject.code).toBe(2);
+    expect(asObject.err).toMatch(/is an ELF object, not assembly text \(list it with 'bpf-asm disasm'\)/);
+    const bin = file('given.bin', new Uint8Array([0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]));
+    for (const command of ['assemble', 'fmt']) {
+      const r = await cli(command, bin);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/given\.bin' is a binary file, not assembly text/);
+    }
+  });
+
   it('--help prints the options and the JSON schema, exit 0', async () => {
     for (const name of ['assemble', 'disasm', 'convert', 'fmt']) {
       const r = await cli(name, '--help');
