@@ -488,3 +488,11 @@ describe('the three execution modes agree', () => {
     expect(differ).toEqual([]);
   });
 });
+
+describe('helpers with wild sizes', () => {
+  it('fault on a destination too small instead of allocating or throwing', () => {
+    const r = run('\t.section kprobe/x,"ax"\nprog:\n\tr1 = r10\n\tr1 += -8\n\tr2 = -1\n\tr3 = 0\n\tcall bpf_probe_read_kernel\n\texit\n');
+    expect(r.fault).toMatchObject({ kind: 'memory', insn: 4 });
+    expect(r.fault!.message).toMatch(/^bpf_probe_read_kernel: arg1 \(dst\): write of 4294967295 bytes/);
+  });
+});

@@ -207,6 +207,7 @@ def('get_current_pid_tgid', (h) => { const t = task(h.m); return (BigInt(t.tgid 
 def('get_current_uid_gid', (h) => { const t = task(h.m); return (BigInt(t.gid >>> 0) << 32n) | BigInt(t.uid >>> 0); });
 def('get_current_comm', (h) => {
   const size = h.u32(2);
+  h.mem(1, size, true, 'buf');
   const out = new Uint8Array(size);
   const comm = new TextEncoder().encode(task(h.m).comm).subarray(0, Math.max(0, Math.min(15, size - 1)));
   out.set(comm);
@@ -237,6 +238,7 @@ def('trace_printk', (h) => {
 });
 def('snprintf', (h) => {
   const strSize = h.u32(2);
+  h.mem(1, strSize, true, 'str');
   const dataLen = h.u32(5);
   if (dataLen % 8 !== 0 || dataLen > 8 * 12) return -EINVAL;
   const fmt = readCString(h.m, h.u64(3), 4096);
@@ -284,6 +286,7 @@ const latin1 = (b: Uint8Array): string => String.fromCharCode(...b);
 
 const probeRead: Impl = (h) => {
   const size = h.u32(2);
+  h.mem(1, size, true, 'dst');
   const data = readAny(h.m, h.u64(3), size);
   if (!data) { h.write(1, new Uint8Array(size), 'dst'); return -EFAULT; }
   h.write(1, data, 'dst');
@@ -292,6 +295,7 @@ const probeRead: Impl = (h) => {
 const probeReadStr: Impl = (h) => {
   const size = h.u32(2);
   if (size === 0) return 0;
+  h.mem(1, size, true, 'dst');
   const out = new Uint8Array(size);
   const src = h.u64(3);
   let n = 0;
@@ -454,6 +458,7 @@ def('skb_load_bytes', (h) => {
 def('skb_load_bytes_relative', (h) => {
   const { p } = packetOf(h);
   const off = h.u32(2), len = h.u32(4), start = h.u32(5);
+  h.mem(3, len, true, 'to');
   const mac = 256;
   const base = start === 0 ? mac : start === 1 ? mac + 14 : -1;
   if (base < 0) return -EFAULT;
@@ -625,10 +630,8 @@ export function callHelper(env: HelperEnv, id: number, pc: number): number {
     setR0(r);
     return 0;
   } catch (e) {
-    if (e instanceof HelperFault) {
-      m.raise(pc, e.message, e.kind);
-      return ST_FAULT;
-    }
-    throw e;
+    if (e instanceof HelperFault) m.raise(pc, e.message, e.kind);
+    else m.raise(pc, `${name}: internal error: ${e instanceof Error ? e.message : String(e)}`, 'helper');
+    return ST_FAULT;
   }
 }

@@ -264,7 +264,13 @@ export class Machine implements ExecHost {
   /** Runs compiled code until exit, fault or stop, following tail calls. */
   private drive(flavour: 'fast' | 'debug'): number {
     for (;;) {
-      const st = this.exec(flavour)(this);
+      let st: number;
+      try {
+        st = this.exec(flavour)(this);
+      } catch (e) {
+        // A bug of ours, not of the program: still a fault, never an exception for the caller.
+        return this.raise(this.pc, `internal VM error: ${e instanceof Error ? e.message : String(e)}`);
+      }
       if (st === ST_TAILCALL) {
         const from = this.progIndex, pc = this.pc;
         if (this.recording) this.logFn(() => { this.switchTo(from); this.pc = pc; });
