@@ -496,3 +496,16 @@ describe('helpers with wild sizes', () => {
     expect(r.fault!.message).toMatch(/^bpf_probe_read_kernel: arg1 \(dst\): write of 4294967295 bytes/);
   });
 });
+
+describe('run until a predicate, breakpoints by line', () => {
+  it('stops when r0 first exceeds 7, and maps source lines to instruction slots', () => {
+    const m = vm('\t.section socket,"ax"\nprog:\n\tr0 = 0\nl:\n\tr0 += 3\n\tif r0 < 20 goto l\n\texit\n');
+    m.begin();
+    const s = m.runUntil((x) => x.registers()[0] > 7n);
+    expect(s).toMatchObject({ reason: 'breakpoint', pc: 2 });
+    expect(m.registers()[0]).toBe(9n);
+    expect(m.slotsAtLine(4)).toEqual([1]);
+    expect(m.slotsAtLine(5)).toEqual([2]);
+    expect(m.slotsAtLine(1)).toEqual([]);
+  });
+});

@@ -595,6 +595,27 @@ export class Machine implements ExecHost {
     return this.state(this.fault ? 'fault' : 'start');
   }
 
+  /**
+   * Steps until `stop` (asked after each instruction) says so, the run ends, or `maxSteps` pass:
+   * the general "run until a predicate" (slower than breakpoints, which are compiled in).
+   */
+  runUntil(stop: (m: Machine) => boolean, maxSteps = Number.MAX_SAFE_INTEGER): DebugState {
+    let state = this.state('step');
+    for (let i = 0; i < maxSteps; i++) {
+      state = this.step(1);
+      if (state.reason === 'exit' || state.reason === 'fault') return state;
+      if (stop(this)) return this.state('breakpoint');
+    }
+    return state;
+  }
+
+  /** Instruction slots whose source line (zero-based) is `line`, for breakpoints set by line. */
+  slotsAtLine(line: number, program = 0): number[] {
+    const p = this.programs[program];
+    if (!p) return [];
+    return p.slots.flatMap((insn, slot) => (insn && p.lines[slot] === line ? [slot] : []));
+  }
+
   /** Sets the breakpoints (instruction slots) of a program (default the first). */
   setBreakpoints(slots: Iterable<number>, program = 0): void {
     const set = new Set([...slots].filter((s) => this.programs[program]?.slots[s] !== undefined));
