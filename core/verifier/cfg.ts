@@ -48,7 +48,7 @@ export function jumpTarget(i: number, insn: Instruction): number {
   return i + insn.off + 1;
 }
 
-export function analyzeCfg(slots: Slots, bpfCapable: boolean, exitChecksR0 = true): CfgResult {
+export function analyzeCfg(slots: Slots, bpfCapable: boolean, exitChecksR0 = true, condSinks: ReadonlySet<number> = new Set()): CfgResult {
   const n = slots.count;
   const prunePoints = new Uint8Array(n + 1);
   const liveBefore = new Uint16Array(n + 1);
@@ -152,7 +152,7 @@ export function analyzeCfg(slots: Slots, bpfCapable: boolean, exitChecksR0 = tru
 
   computeLiveness(slots, succ, liveBefore);
   const maybePtr = computeMaybePointers(slots, succ);
-  computePrecision(slots, succ, preciseBefore, preciseSlotsLo, preciseSlotsHi, maybePtr, exitChecksR0);
+  computePrecision(slots, succ, preciseBefore, preciseSlotsLo, preciseSlotsHi, maybePtr, exitChecksR0, condSinks);
   return { subprogs, prunePoints, liveBefore, unreachable, preciseBefore, preciseSlotsLo, preciseSlotsHi };
 }
 
@@ -278,7 +278,7 @@ function maybePtrStep(insn: Instruction, m: number): number {
 
 function computePrecision(
   slots: Slots, succ: (i: number) => number[], precise: Uint16Array, lo: Uint32Array, hi: Uint32Array,
-  maybePtr: Uint16Array, exitChecksR0: boolean,
+  maybePtr: Uint16Array, exitChecksR0: boolean, condSinks: ReadonlySet<number>,
 ): void {
   const n = slots.count;
   const succs: number[][] = [];
@@ -293,7 +293,7 @@ function computePrecision(
       let sLo = 0;
       let sHi = 0;
       for (const w of succs[i]) { out |= precise[w]; sLo |= lo[w]; sHi |= hi[w]; }
-      let v = precisionStep(insn, out, maybePtr[i], exitChecksR0);
+      let v = precisionStep(insn, out, maybePtr[i], exitChecksR0, condSinks.has(i));
       // Spills and fills through r10: precision follows the value through its stack slot.
       const cls = insn.code & 7;
       const spi = (off: number): number => Math.floor((-off - 1) / 8);
@@ -310,8 +310,9 @@ function computePrecision(
         // a store through another pointer may reach the stack too: keep the value precise
         v |= 1 << insn.src;
       } else if ((cls === 0x05 || cls === 0x06) && (insn.code & 0xf0) === 0x80) {
-        // helpers may read any stack memory passed to them
-        sLo = 0xffffffff; sHi = 0xffffffff;
+        // helpers may read stack memory passed to them: the slots from each fp-based argument up
+        const [mLo, mHi] = helperStackSlots(slots, i);
+        sLo |= mLo; sHi |= mHi;
       }
       sLo >>>= 0; sHi >>>= 0;
       if (v !== precise[i] || sLo !== lo[i] || sHi !== hi[i]) { precise[i] = v; lo[i] = sLo; hi[i] = sHi; changed = true; }
@@ -319,7 +320,35 @@ function computePrecision(
   }
 }
 
-function precisionStep(insn: Instruction, out: number, ptrs: number, exitChecksR0: boolean): number {
+/** Stack slots a call's arguments may point into (fp+K up to fp), found from `rN = r10; rN += K`. */
+function helperStackSlots(slots: Slots, callAt: number): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  const insn = slots.at[callAt]!;
+  if (insn.src === 1) return [0xffffffff, 0xffffffff];
+  for (let r = 1; r <= 5; r++) {
+    let k: number | undefined;
+    let found = false;
+    for (let j = callAt - 1; j >= Math.max(0, callAt - 12); j--) {
+      const p = slots.at[j];
+      if (!p) continue;
+      if ((p.code & 7) === 0x05 && (p.code & 0xf0) !== 0x80) break; // a jump: stop at the block start
+      if (p.dst !== r) continue;
+      if (p.code === 0x07 && k === undefined) { k = p.imm; continue; }
+      if (p.code === 0xbf && p.src === 10) { found = true; k ??= 0; }
+      break;
+    }
+    if (!found) continue;
+    if (k === undefined || k >= 0 || k < -512) return [0xffffffff, 0xffffffff];
+    const top = Math.floor((-k - 1) / 8);
+    for (let spi = 0; spi <= top; spi++) {
+      if (spi < 32) lo |= 1 << spi; else hi |= 1 << (spi - 32);
+    }
+  }
+  return [lo >>> 0, hi >>> 0];
+}
+
+function precisionStep(insn: Instruction, out: number, ptrs: number, exitChecksR0: boolean, decided: boolean): number {
   const code = insn.code;
   const cls = code & 7;
   const d = 1 << insn.dst;
@@ -350,7 +379,8 @@ function precisionStep(insn: Instruction, out: number, ptrs: number, exitChecksR
       if (op === 0x90) return exitChecksR0 ? out | 1 : out;
       if (op === 0x80) return (out & ~0x3f) | 0x3e;
       if (op === 0x00 || op === 0xe0) return out;
-      return out | d | (x ? s : 0);
+      // A comparison needs exact operands only where its outcome was decided by their values.
+      return decided ? out | d | (x ? s : 0) : out;
     }
   }
 }

@@ -63,7 +63,7 @@ function pathEntries(steps: RawPathStep[]): PathEntry[] {
 export function verify(insns: readonly Instruction[], options: VerifyOptions = {}): VerifyResult {
   const slots = toSlots(insns);
   const maps = (options.maps ?? []).map((m, index) => ({ ...m, index }));
-  const v = new Verifier(slots, {
+  const make = (): Verifier => new Verifier(slots, {
     progType: options.progType ?? 'socket_filter',
     maps,
     unprivileged: options.unprivileged ?? false,
@@ -73,7 +73,16 @@ export function verify(insns: readonly Instruction[], options: VerifyOptions = {
   });
   let raw;
   try {
-    raw = v.run();
+    // Comparisons start out imprecise (as in the kernel); any whose outcome a value decided makes
+    // its operands precise, and the walk is repeated until that set is stable.
+    let sinks = new Set<number>();
+    for (let round = 0; ; round++) {
+      const v = make();
+      raw = v.run(sinks);
+      const missing = [...v.decided].filter((i) => !sinks.has(i));
+      if (missing.length === 0 || round >= 6) break;
+      sinks = new Set([...sinks, ...v.decided]);
+    }
   } catch (e) {
     // An internal failure must not take the caller down; report it as a rejection on insn 0.
     const message = `internal verifier error: ${e instanceof Error ? e.message : String(e)}`;

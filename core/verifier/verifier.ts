@@ -105,8 +105,11 @@ export class Verifier {
     this.allowPtrLeaks = !opts.unprivileged;
   }
 
-  run(): RawResult {
-    const cfg = analyzeCfg(this.slots, !this.opts.unprivileged, returnRange(this.opts.progType) !== undefined || this.opts.unprivileged);
+  /** Conditional jumps whose outcome the operands' values decided on some path (kernel: precise). */
+  readonly decided = new Set<number>();
+
+  run(condSinks: ReadonlySet<number> = new Set()): RawResult {
+    const cfg = analyzeCfg(this.slots, !this.opts.unprivileged, returnRange(this.opts.progType) !== undefined || this.opts.unprivileged, condSinks);
     this.liveBefore = cfg.liveBefore;
     this.preciseBefore = cfg.preciseBefore;
     this.preciseSlotsLo = cfg.preciseSlotsLo;
@@ -1072,6 +1075,7 @@ export class Verifier {
     }
     const target = jumpTarget(idx, insn);
     const pred = this.isBranchTaken(dstReg, srcReg, op, jmp32);
+    if (pred !== -1 && dstReg.type === T.SCALAR && srcReg.type === T.SCALAR) this.decided.add(idx);
     if (pred === 1) {
       s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
       s.insnIdx = target;
