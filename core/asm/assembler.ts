@@ -166,7 +166,8 @@ class Assembler {
       this.diag(st.range, `an instruction must start on an 8-byte boundary: the data before it leaves ${s.rawPending.length} byte${s.rawPending.length > 1 ? 's' : ''} over`, 'misaligned');
       s.rawPending = [];
     }
-    const insn: Instruction = { ...st.insn };
+    // copied only when resolving a reference will change it; the parse keeps its own fields
+    const insn: Instruction = st.ref ? { ...st.insn } : st.insn;
     const pi: ProgramInsn = { insn, slot: s.slots, range: st.range };
     if (this.opts.lines) pi.line = this.opts.lines.position(st.range.start).line;
     if (st.ref) {

@@ -67,6 +67,15 @@ const JMP_OPS: Record<string, number> = {
 
 const LOCK_OPS: Record<string, number> = { '+=': 0x00, '|=': 0x40, '&=': 0x50, '^=': 0xa0 };
 
+/** Every operator the instruction forms use, keyed by its character codes, to look them up without slicing. */
+const KNOWN_OPS = new Map<number, string>(
+  [...Object.keys(ALU_OPS), ...Object.keys(JMP_OPS), '='].map((op) => {
+    let key = 0;
+    for (let k = 0; k < op.length; k++) key = key * 256 + op.charCodeAt(k);
+    return [key, op];
+  }),
+);
+
 /** atomic_fetch_<op> names, in LLVM's spelling and the kernel log's (`atomic64_fetch_add`). */
 const FETCH_OPS: Record<string, number> = { add: 0x01, or: 0x41, and: 0x51, xor: 0xa1 };
 
@@ -618,6 +627,17 @@ class LlvmParser {
     return i < this.n && this.tk[i] === T.Op && this.te[i]! - this.ts[i]! === s.length && this.text.startsWith(s, this.ts[i]!);
   }
 
+  /** The operator at token i as one of the known operator strings (no allocation), or ''. */
+  private opAt(i: number): string {
+    if (i >= this.n || this.tk[i] !== T.Op) return '';
+    const start = this.ts[i]!;
+    const len = this.te[i]! - start;
+    if (len > 4) return '';
+    let key = 0;
+    for (let k = 0; k < len; k++) key = key * 256 + this.text.charCodeAt(start + k);
+    return KNOWN_OPS.get(key) ?? '';
+  }
+
   private isId(i: number, s: string): boolean {
     return i < this.n && this.tk[i] === T.Id && this.te[i]! - this.ts[i]! === s.length && this.text.startsWith(s, this.ts[i]!);
   }
@@ -988,7 +1008,7 @@ class LlvmParser {
     const dst = this.reg(i + 1, 0);
     const wide = !(dst & 32);
     i += 2;
-    const opText = i < this.n && this.tk[i] === T.Op ? this.str(i) : '';
+    const opText = this.opAt(i);
     const op = JMP_OPS[opText];
     if (op === undefined) this.fail('expected a comparison (==, !=, >, >=, <, <=, s>, s>=, s<, s<=, &)', i);
     this.role[i] = R.Operator;
@@ -1022,7 +1042,7 @@ class LlvmParser {
     if (size.bytes !== 4 && size.bytes !== 8) this.error(this.tokRange(i + 1), 'atomic operations work on u32 or u64');
     const mem = this.memRef(this.afterCast);
     i = mem.next;
-    const opText = i < this.n && this.tk[i] === T.Op ? this.str(i) : '';
+    const opText = this.opAt(i);
     const op = LOCK_OPS[opText];
     if (op === undefined) this.fail('expected an atomic operation (+=, |=, &=, ^=)', i);
     this.role[i] = R.Operator;
@@ -1056,7 +1076,7 @@ class LlvmParser {
     const wide = !(dst & 32);
     const d = dst & 15;
     i++;
-    const opText = i < this.n && this.tk[i] === T.Op ? this.str(i) : '';
+    const opText = this.opAt(i);
     const alu = ALU_OPS[opText];
     if (alu) {
       this.role[i] = R.Operator;
