@@ -342,6 +342,37 @@ ${save(4, 'r0')}	r2 = *(u32 *)(r6 + 8)
 ${save(5, 'r1')}nometa:
 ${finish(6, 2)}`, [{ data: tcp }, { data: udp }]),
 
+  makeCase('xdp_load_bytes and xdp_store_bytes: copy the source MAC over the destination, out-of-range errors', 'xdp', `
+	.section xdp,"ax"
+prog:
+	r6 = r1
+${zeroSlots(4)}
+	r1 = r6
+	r2 = 6
+	r3 = r10
+	r3 += -16
+	r4 = 6
+	call bpf_xdp_load_bytes
+${save(0, 'r0')}	r1 = r6
+	r2 = 0
+	r3 = r10
+	r3 += -16
+	r4 = 6
+	call bpf_xdp_store_bytes
+${save(1, 'r0')}	r1 = r6
+	r2 = 60
+	r3 = r10
+	r3 += -16
+	r4 = 8
+	call bpf_xdp_load_bytes
+${save(2, 'r0')}	r1 = r6
+	r2 = 0x10000
+	r3 = r10
+	r3 += -16
+	r4 = 1
+	call bpf_xdp_store_bytes
+${save(3, 'r0')}${finish(4, 2)}`, [{ data: tcp }, { data: udp }]),
+
   makeCase('tc: __sk_buff fields as the kernel fills them for a test run', 'sched_cls', `
 	.section tc,"ax"
 prog:

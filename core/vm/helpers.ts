@@ -446,6 +446,20 @@ def('xdp_adjust_tail', (h) => {
   return ctx.setBounds!(p.meta, p.data, end) ? 0 : -EINVAL;
 });
 def('xdp_get_buff_len', (h) => { const { p } = packetOf(h); return p.end - p.data; });
+const xdpCopy = (store: boolean): Impl => (h) => {
+  const { p } = packetOf(h);
+  const off = h.u32(2), len = h.u32(4);
+  if (off > 0xffff || len > 0xffff) return -EFAULT;
+  if (off + len > p.end - p.data) return -EINVAL;
+  if (store) {
+    const data = h.bytes(3, len, 'buf').slice();
+    logBounds(h);
+    p.buf.set(data, p.data + off);
+  } else h.write(3, p.buf.slice(p.data + off, p.data + off + len), 'buf');
+  return 0;
+};
+def('xdp_load_bytes', xdpCopy(false));
+def('xdp_store_bytes', xdpCopy(true));
 
 def('skb_load_bytes', (h) => {
   const { p } = packetOf(h);
