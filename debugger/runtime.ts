@@ -496,7 +496,12 @@ export class BpfRuntime extends EventEmitter {
     if (!stepwise) this.applyBreakpoints(internal);
     try {
       for (;;) {
+        const seen = stepwise && this.dataBps.length && isHelperCall(m, m.progIndex, m.pc) ? this.watchedMemory() : undefined;
         let st = stepwise ? this.stepTracked() : m.continue();
+        if (seen && st.reason !== 'fault') {
+          const changed = this.memoryChange(seen);
+          if (changed) return changed;
+        }
         if (!stepwise && st.reason !== 'exit' && st.reason !== 'fault' && this.tailCallSlots.get(m.progIndex)?.has(m.pc)) {
           // Before a tail call: a stop here counts, else go through it one step so the chain is known.
           const user = this.userBreakpointHit(true);
@@ -548,16 +553,26 @@ export class BpfRuntime extends EventEmitter {
       const from = undoLog(m)?.length ?? 0;
       const st = m.step(CHUNK_STEPS);
       const steps = this.scanSteps(from, slots, regs, ranges);
-      const hit = steps.findIndex((x, k) => (x.atSlot && k > 0) || x.writes);
+      const hit = steps.findIndex((x, k) => (x.atSlot && k > 0) || x.writes || x.opaque);
       if (hit >= 0) {
         const x = steps[hit]!;
-        // Stand before the step whose slot is a breakpoint, or after the step that wrote.
-        const keep = x.atSlot && hit > 0 ? hit : hit + 1;
+        // Stand before the step whose slot is a breakpoint or that did something opaque (a helper
+        // writing memory), or after the step that wrote.
+        const before = (x.atSlot && hit > 0) || (x.opaque && !x.writes);
+        const keep = before ? hit : hit + 1;
         if (steps.length > keep) m.stepBack(steps.length - keep);
         this.ended = false;
-        if (keep === hit + 1) {
+        if (!before) {
           const data = this.dataHit(m.lastWrites());
           if (data) return data;
+        } else if (!(x.atSlot && hit > 0)) {
+          // Only the opaque step: run it watching the bytes themselves.
+          const seen = this.watchedMemory();
+          const after = m.step(1);
+          const changed = this.memoryChange(seen);
+          if (changed) return changed;
+          if (after.reason === 'exit') return this.onExit();
+          if (after.reason === 'fault') return this.onFault();
         }
         // Here (before the next step) as the single-step loop would look: breakpoints, then the caller's test.
         const user = this.userBreakpointHit(true);
@@ -576,19 +591,21 @@ export class BpfRuntime extends EventEmitter {
    * is in `slots`, and whether it wrote a watched register or memory (or did something opaque, a
    * helper's write, which the exact check after stepping back sorts out).
    */
-  private scanSteps(from: number, slots: Set<number>, regs: Set<number>, ranges: [bigint, bigint][]): { atSlot: boolean; writes: boolean }[] {
+  private scanSteps(from: number, slots: Set<number>, regs: Set<number>, ranges: [bigint, bigint][]): { atSlot: boolean; writes: boolean; opaque: boolean }[] {
     const log = undoLog(this.machine);
     if (!log) return [];
     const U = log.values;
-    const out: { atSlot: boolean; writes: boolean }[] = [];
+    const out: { atSlot: boolean; writes: boolean; opaque: boolean }[] = [];
     let writes = false;
+    let opaque = false;
     // The log may have been trimmed during the chunk; then only what is left can be looked at.
     const start = Math.min(from, log.length);
     for (let i = log.length - 1; i >= start;) {
       const tag = U[i]!;
       if (tag === TAG_STEP) {
-        out.push({ atSlot: slots.has(U[i - 3]!), writes });
+        out.push({ atSlot: slots.has(U[i - 3]!), writes, opaque });
         writes = false;
+        opaque = false;
         i -= 4;
       } else if (tag === TAG_REG) {
         if (regs.has(U[i - 3]!)) writes = true;
@@ -602,7 +619,7 @@ export class BpfRuntime extends EventEmitter {
         }
         i -= 6;
       } else {
-        if (ranges.length) writes = true;
+        if (ranges.length) opaque = true;
         i -= 2;
       }
     }
@@ -631,6 +648,35 @@ export class BpfRuntime extends EventEmitter {
       m.tailCalls = top.tailCalls;
       m.pc = top.slot;
     }
+  }
+
+  /** The bytes under each memory data breakpoint now (a string where they cannot be read). */
+  private watchedMemory(): { id: number; address: bigint; bytes: Uint8Array | string; condition?: string }[] {
+    return this.dataBps.flatMap((d) => {
+      const mem = /^mem:0x([0-9a-f]+):(\d+)$/.exec(d.dataId);
+      if (!mem) return [];
+      const address = BigInt('0x' + mem[1]);
+      return [{ id: d.id, address, bytes: this.machine.readMemory(address, Number(mem[2])), condition: d.condition }];
+    });
+  }
+
+  /** A stop when watched bytes differ from `seen` (a helper wrote them). */
+  private memoryChange(seen: ReturnType<BpfRuntime['watchedMemory']>, writerSlot = this.previousSlot(), backwards = false): StopInfo | undefined {
+    const now = this.watchedMemory();
+    const prev = writerSlot;
+    const insn = prev !== undefined ? this.machine.programs[this.machine.progIndex]?.slots[prev] : undefined;
+    const by = insn && insn.code === 0x85 && insn.src === 0 ? ` by ${helperById(insn.imm)?.name ?? `helper ${insn.imm}`}` : '';
+    for (const [i, w] of seen.entries()) {
+      const after = now[i]!.bytes;
+      if (typeof w.bytes === 'string' || typeof after === 'string') continue;
+      if (w.bytes.every((b, k) => b === after[k])) continue;
+      if (w.condition && !this.conditionHolds(w.condition)) continue;
+      return {
+        reason: 'data breakpoint', breakpointIds: [w.id],
+        description: `${after.length} bytes at 0x${w.address.toString(16)} changed${by}: ${bytesToHex(backwards ? after : w.bytes)} -> ${bytesToHex(backwards ? w.bytes : after)}`,
+      };
+    }
+    return undefined;
   }
 
   private dataHit(writes: WriteEvent[]): StopInfo | undefined {
@@ -728,9 +774,10 @@ export class BpfRuntime extends EventEmitter {
     for (;;) {
       if (!undoLog(m)?.length) { this.report(this.atStart()); return; }
       const writes = this.dataBps.length ? m.lastWrites() : [];
+      const seen = writes.some((w) => w.kind === 'other') ? this.watchedMemory() : undefined;
       this.backOne();
       if (writes.length) {
-        const hit = this.dataHit(writes);
+        const hit = this.dataHit(writes) ?? (seen ? this.memoryChange(seen, m.pc, true) : undefined);
         if (hit) { this.report(hit); return; }
       }
       const user = this.userBreakpointHit(false);

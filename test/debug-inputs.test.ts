@@ -169,6 +169,29 @@ describe.skipIf(!adapterBuilt)('debug adapter inputs', () => {
     expect(await dc.value('r1')).toBe(333_333n);
   });
 
+  for (const mode of ['in chunks', 'one step at a time'] as const) {
+    it(`stops when a helper writes watched memory (${mode})`, async () => {
+      const prog = fixture('comm.s');
+      await dc.launchAndStop({ program: prog }, async () => {
+        // asking for helper errors too makes the run go one instruction at a time
+        if (mode === 'one step at a time') await dc.setExceptionBreakpointsRequest({ filters: ['faults', 'helperErrors'] });
+      });
+      const stack = await dc.scope('Stack');
+      const info = await dc.dataBreakpointInfoRequest({ variablesReference: stack.variablesReference, name: 'fp-16' });
+      await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
+      const stop = await dc.move('continue');
+      expect(stop.body.reason).toBe('data breakpoint');
+      expect(stop.body.description).toMatch(/^8 bytes at 0x[0-9a-f]+ changed by bpf_get_current_comm: 00 00 00 00 00 00 00 00 -> [0-9a-f ]+$/);
+      expect((await dc.topFrame()).line).toBe(findMarker(prog, 'after'));
+      // backwards, the same write seen from before the call
+      await dc.move('next');
+      const back = await dc.move('reverseContinue');
+      expect(back.body.reason).toBe('data breakpoint');
+      expect(back.body.description).toBe(stop.body.description);
+      expect((await dc.topFrame()).line).toBe(findMarker(prog, 'call'));
+    });
+  }
+
   it('ends the session at a fault when fault stops are off', async () => {
     const short = ipv4Packet(17);
     await dc.launchAndStop({ program: fixture('oob_read.s'), packet: short, verifyFirst: false }, () => dc.setExceptionBreakpointsRequest({ filters: [] }));
