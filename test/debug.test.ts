@@ -432,6 +432,10 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
       [{ program: XDP, maps: { nosuch: {} } }, /maps: no map named 'nosuch' \(maps: counters\)/],
       [{ program: XDP, section: 'tc' }, /no program in section or named 'tc'/],
       [{ program: XDP, helpers: { bpf_nosuch: 1 } }, /helpers: unknown helper 'bpf_nosuch'/],
+      [{ program: XDP, ctx: { nosuch: 1 } }, /ctx: xdp_md has no field 'nosuch'/],
+      [{ program: XDP, ctx: { ingress_ifindex: 'two' } }, /ctx\.ingress_ifindex: 'two' is not a number/],
+      [{ program: XDP, maxInstructions: 0 }, /maxInstructions: expected a positive integer/],
+      [{ program: XDP, packet: 'ff', pcap: junk }, /give only one of packet, pcap/],
       [{ program: bad }, /bad\.s has assembly errors:\n {2}line 3: /],
     ];
     for (const [args, message] of cases) {
