@@ -259,7 +259,7 @@ class LlvmParser {
     this.n = 0;
     this.logOpcode = -1;
     this.logIndex = -1;
-    this.prefixTokens.length = 0;
+    if (this.prefixTokens.length > 0) this.prefixTokens.length = 0;
     this.objdumpInsn = undefined;
     this.objdumpLine = undefined;
     this.lexLimit = len;
@@ -595,7 +595,7 @@ class LlvmParser {
       this.pushToken(start, this.te[k]!, r);
     }
     while (c < comments.length) this.pushComment(comments[c++]!);
-    comments.length = 0;
+    if (comments.length > 0) comments.length = 0;
   }
 
   private pushComment(r: Range): void {
