@@ -26,6 +26,7 @@ const CASES: { file: string; packets: [string, number[]][] }[] = [
   { file: 'sum_loop.s', packets: [['UDP', ipv4Packet(17)]] },
   { file: 'helper_error.s', packets: [['UDP', ipv4Packet(17)]] },
   { file: 'ringbuf_out.s', packets: [['UDP', ipv4Packet(17)]] },
+  { file: 'len_class.bpf.mnemonic', packets: [['42 bytes', ipv4Packet(17)], ['80 bytes', [...ipv4Packet(6), ...new Array(26).fill(0)]]] },
   {
     file: 'ttl_swap.s',
     packets: [['TTL 64', ipv4Packet(6, { ttl: 64 })], ['TTL 1', ipv4Packet(17, { ttl: 1 })], ['TTL 0x80', ipv4Packet(17, { ttl: 0x80 })], ['ARP', arp]],

@@ -500,6 +500,18 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
     expect((await dc.variables('Registers'))[1]!.value).toBe('0x51616 (333334)');
   });
 
+  it('debugs the mnemonic syntax too', async () => {
+    const prog = fixture('len_class.bpf.mnemonic');
+    await dc.launchAndStop({ program: prog, packet: UDP }, () => dc.setBreakpointsRequest({ source: { path: prog }, breakpoints: [{ line: findMarker(prog, 'compare') }] }));
+    expect((await dc.topFrame()).line).toBe(findMarker(prog, 'entry'));
+    await dc.move('continue');
+    // r3 = data_end - data: the packet's length
+    expect(await dc.value('r3')).toBe(BigInt(UDP.split(' ').length));
+    await dc.move('next');
+    expect((await dc.topFrame()).line).toBe(findMarker(prog, 'short'));
+    expect((await dc.move('continue')).body.description).toBe('exited with r0 = 1 (XDP_DROP)');
+  });
+
   it('answers a step within 20 ms', async () => {
     await dc.launchAndStop({ program: LOOP });
     const times: number[] = [];
