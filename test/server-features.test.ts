@@ -292,3 +292,18 @@ describe('a pasted verifier log', () => {
     expect(errors[0]!.code).toBe('packet-out-of-bounds');
   });
 });
+
+describe('assemble and disassemble requests', () => {
+  it('round-trips the document through an ELF object', () => {
+    const d = openDoc(FIXED);
+    const obj = d.service.assembleObject({ uri: d.uri });
+    expect(obj.ok).toBe(true);
+    const dis = d.service.disassembleObject({ uri: 'file:///x.o', elfBase64: obj.elfBase64!, syntax: 'llvm' });
+    expect(dis.ok).toBe(true);
+    const again = assemble(parse(dis.text));
+    expect(again.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(again.programs[0]!.insns.map((p) => p.insn)).toEqual(assemble(parse(FIXED)).programs[0]!.insns.map((p) => p.insn));
+    expect(again.maps).toEqual(assemble(parse(FIXED)).maps);
+    expect(d.service.disassembleObject({ uri: 'file:///bad.o', elfBase64: 'AAAA', syntax: 'llvm' }).ok).toBe(false);
+  });
+});

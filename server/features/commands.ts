@@ -3,7 +3,7 @@ import type {
   AssembleResult, ConvertSyntaxResult, DisassembleParams, DisassembleResult, StatusParams, VerifierLogResult,
 } from '../../client/protocol';
 import { printParsed } from '../../core/asm/convert';
-import { objectSource } from '../../core/disasm/object-source';
+import { objectSource } from '../../core/elf/source';
 import { readObject, writeObject } from '../../core/elf';
 import type { Program } from '../../core/asm/program';
 import { isWide } from '../../core/isa';
