@@ -109,6 +109,10 @@ describe('debugger API', () => {
     m.step();
     expect(m.state('step')).toMatchObject({ pc: 15, depth: 1 });
     expect(m.callStack()).toEqual([13]);
+    expect(m.stackTrace()).toEqual([
+      { program: 'prog', pc: 15, line: 18, fp: m.registers()[10], depth: 1 },
+      { program: 'prog', pc: 12, line: 14, fp: m.registers()[10] - 0x100000000n, depth: 0 },
+    ]);
     // Back over the call and the update: the map is empty again.
     m.stepBack(2);
     expect(m.state('step')).toMatchObject({ pc: 11, depth: 0 });

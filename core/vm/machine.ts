@@ -817,6 +817,23 @@ export class Machine implements ExecHost {
     return this.frames.map((f) => f.ret);
   }
 
+  /**
+   * The frames, innermost first, for a debugger's stack trace: the program, the slot executing (for
+   * callers, their call instruction), its source line, and the frame pointer (r10) of that frame.
+   */
+  stackTrace(): { program: string; pc: number; line?: number; fp: bigint; depth: number }[] {
+    const out: { program: string; pc: number; line?: number; fp: bigint; depth: number }[] = [];
+    const fpOf = (d: number): bigint => joinAddr(this.stacks[d].hi, this.stacks[d].lo + STACK_BYTES);
+    out.push({ program: this.prog.name, pc: this.pc, line: this.prog.lines[this.pc], fp: fpOf(this.depth), depth: this.depth });
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const f = this.frames[i];
+      const p = this.programs[f.prog];
+      if (f.ret < 0) break;
+      out.push({ program: p.name, pc: f.ret - 1, line: p.lines[f.ret - 1], fp: fpOf(i), depth: i });
+    }
+    return out;
+  }
+
   describe(reg: number): string {
     return hex64(this.regs[2 * reg], this.regs[2 * reg + 1]);
   }
