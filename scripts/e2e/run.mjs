@@ -1,7 +1,8 @@
 // End-to-end test in a real VS Code: installs code-server + Chromium when missing, packs the
 // .vsix, installs it into a fresh code-server, opens a copy of examples/ and runs
 // test/e2e/vscode.e2e.mjs through the UI. Screenshots go to test-artifacts/e2e/.
-// Env: E2E_NO_PACKAGE=1 reuses an existing .vsix; E2E_HEADED is not supported (no display).
+// Env: E2E_NO_PACKAGE=1 reuses an existing .vsix; E2E_MEDIA=media also writes the README's
+// cropped screenshots there; E2E_KEEP_TMP=1 keeps the temporary profile and workspace.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -121,7 +122,7 @@ mkdirSync(ARTIFACTS, { recursive: true });
 const { runSteps } = await import(join(ROOT, 'test/e2e/vscode.e2e.mjs'));
 let results;
 try {
-  results = await runSteps({ url, workspace, artifacts: ARTIFACTS, log, userDir });
+  results = await runSteps({ url, workspace, artifacts: ARTIFACTS, log, media: process.env.E2E_MEDIA ? resolve(ROOT, process.env.E2E_MEDIA) : undefined });
 } catch (e) {
   writeFileSync(join(ARTIFACTS, 'code-server.log'), serverOutput);
   fail(e instanceof Error ? e.stack ?? e.message : String(e));

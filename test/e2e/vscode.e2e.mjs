@@ -29,7 +29,7 @@ function lineOf(path, needle) {
   return i + 1;
 }
 
-export async function runSteps({ url, workspace, artifacts, log }) {
+export async function runSteps({ url, workspace, artifacts, log, media }) {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     timeout: BROWSER_LAUNCH_MS,
@@ -41,6 +41,12 @@ export async function runSteps({ url, workspace, artifacts, log }) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(UI_MS);
     const shot = async (name) => { await page.screenshot({ path: join(artifacts, `${name}.png`) }); };
+    /** A cropped picture for the README (only when asked for: E2E_MEDIA=media). */
+    const mediaShot = async (name, clip) => {
+      if (!media) return;
+      const box = typeof clip === 'string' ? await page.locator(clip).first().boundingBox() : clip;
+      if (box) await page.screenshot({ path: join(media, `${name}.png`), clip: box });
+    };
     const step = async (name, fn) => {
       log(`step: ${name}`);
       try {
@@ -77,6 +83,8 @@ export async function runSteps({ url, workspace, artifacts, log }) {
       if (!colourOf('r10') || colourOf('r10') === plain) throw new Error(`register r10 not coloured: ${JSON.stringify(colours)}`);
       if (!colourOf('exit') || colourOf('exit') === plain || colourOf('exit') === colourOf('r10')) throw new Error(`exit not coloured apart from registers: ${JSON.stringify(colours)}`);
       await shot('1-highlighting');
+      const editor = await page.locator('.part.editor').boundingBox();
+      await mediaShot('highlighting', { x: editor.x, y: editor.y, width: Math.min(editor.width, 760), height: 470 });
     });
 
     await step('2 verifier error in the Problems panel on the right line', async () => {
@@ -93,6 +101,9 @@ export async function runSteps({ url, workspace, artifacts, log }) {
       // The squiggle sits on that line of the editor too.
       await until('an error squiggle in the editor', () => page.locator('.monaco-editor .squiggly-error').count());
       await shot('2-problems');
+      const ed = await page.locator('.part.editor').boundingBox();
+      const panel = await page.locator('.part.panel').boundingBox();
+      await mediaShot('problems', { x: ed.x, y: ed.y, width: ed.width, height: panel.y + Math.min(panel.height, 200) - ed.y });
     });
 
     await step('3 hover over a call shows the helper signature', async () => {
@@ -110,6 +121,9 @@ export async function runSteps({ url, workspace, artifacts, log }) {
       });
       log(`hover: ${text.slice(0, 160).replace(/\s+/g, ' ')}`);
       await shot('3-hover');
+      const hover = await page.locator('.monaco-hover').filter({ visible: true }).first().boundingBox();
+      const ed3 = await page.locator('.part.editor').boundingBox();
+      await mediaShot('hover', { x: ed3.x, y: ed3.y, width: Math.min(ed3.width, hover.x + hover.width + 40 - ed3.x), height: 340 });
     });
 
     await step('4 debug: stop at a breakpoint, registers shown, a step changes them', async () => {
@@ -147,6 +161,7 @@ export async function runSteps({ url, workspace, artifacts, log }) {
       });
       log(`r1: ${before.r1} -> ${after.r1}`);
       await shot('4b-step');
+      await mediaShot('debug', { x: 0, y: 0, width: 1400, height: 560 });
     });
 
     await step('5 a map\'s contents in the Variables view', async () => {
@@ -163,6 +178,8 @@ export async function runSteps({ url, workspace, artifacts, log }) {
       });
       log(`pkt_count[0] = ${v['[0]']}`);
       await shot('5-map');
+      const side = await page.locator('.part.sidebar').boundingBox();
+      await mediaShot('map', { x: side.x, y: side.y, width: side.width, height: 260 });
       await setExpanded(page, 'Stack', true);
       await shot('5b-stack');
       await page.keyboard.press('Shift+F5');
@@ -179,11 +196,10 @@ async function dismissNotifications(page) {
 
 /** Drags the sash between the side bar and the editor to x (so the Variables view is readable). */
 async function widenSideBar(page, x) {
-  const bar = await page.locator('.part.sidebar').boundingBox();
-  if (!bar) return;
-  const edge = bar.x + bar.width;
-  const y = bar.y + bar.height / 2;
-  await page.mouse.move(edge - 1, y);
+  const sash = await page.locator('.monaco-sash.primary-sidebar-sash').boundingBox().catch(() => null);
+  if (!sash) return;
+  const y = sash.y + sash.height / 2;
+  await page.mouse.move(sash.x + sash.width / 2, y);
   await page.mouse.down();
   await page.mouse.move(x, y, { steps: 8 });
   await page.mouse.up();
