@@ -11,9 +11,12 @@
 // unknown helper, instruction budget) stops the run with `r.fault` = { kind, message, insn, line,
 // address, region, access, size }; the VM never throws for bad programs.
 //
-// Debugging (the same Machine): begin(input, record) prepares a run; step(n), continue() (to a
-// breakpoint set with setBreakpoints), stepBack(n) (when recording), registers(), readMemory(addr,
-// size), callStack(), lastWrites() (register and memory writes of the last step), result().
+// Debugging (the same Machine): begin(input, record) prepares a run (record = keep the undo log);
+// step(n); continue() (to a breakpoint from setBreakpoints(slots) or slotsAtLine(line)); runUntil(pred);
+// continueWatching(ranges) (data breakpoints, recording only); stepBack(n) (recording only);
+// registers(), readMemory(addr, size), stackTrace(), lastWrites() (what the last step wrote), result().
+// Plain run() pays for none of this: the program is compiled to a JS function in a 'fast' flavour
+// (breakpoints compiled in when set) and a 'debug' flavour (stop checks and the undo log).
 export { Machine, MAX_CALL_FRAMES, MAX_TAIL_CALLS, MAY_GOTO_BUDGET, PROG_FD_BASE, MAP_FD_BASE } from './machine';
 export type { MachineOptions, RunResult, VmFault, OutputRecord, DebugState, StopReason, WriteEvent } from './machine';
 export type { RunInput } from './context';
