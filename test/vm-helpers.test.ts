@@ -402,6 +402,24 @@ ${finish(8, 0)}`, [
     { data: udp, ctx: ctxWith({ mark: 0xffffffff }) },
   ]),
 
+  makeCase('cgroup_skb: __sk_buff fields from the packet and the test run socket', 'cgroup_skb', `
+	.section cgroup_skb/ingress,"ax"
+prog:
+	r6 = r1
+	r1 = *(u32 *)(r6 + 0)
+${save(0, 'r1')}	r1 = *(u32 *)(r6 + 16)
+${save(1, 'r1')}	r1 = *(u32 *)(r6 + 88)
+${save(2, 'r1')}	r1 = *(u32 *)(r6 + 92)
+${save(3, 'r1')}	r1 = *(u32 *)(r6 + 96)
+${save(4, 'r1')}	r1 = *(u32 *)(r6 + 80)
+	r2 = *(u32 *)(r6 + 76)
+	r1 -= r2
+${save(5, 'r1')}	r1 = *(u32 *)(r6 + 100)
+	r2 = *(u32 *)(r6 + 128)
+	r1 ^= r2
+${save(6, 'r1')}	r1 = *(u32 *)(r6 + 4)
+${save(7, 'r1')}${finish(8, 1)}`, [{ data: tcp }, { data: v6 }, { data: udp }]),
+
   makeCase('socket filter: ld_ind through a register, out-of-bounds ld_abs returns 0', 'socket_filter', `
 	.section socket,"ax"
 prog:
