@@ -23,7 +23,7 @@ export { parseHex } from './launch';
 
 export type StopKind =
   | 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint'
-  | 'exception' | 'exit' | 'goto';
+  | 'exception' | 'exit' | 'goto' | 'restart';
 
 export interface StopInfo {
   reason: StopKind;
@@ -783,6 +783,21 @@ export class BpfRuntime extends EventEmitter {
       const user = this.userBreakpointHit(false);
       if (user) { this.report(user); return; }
     }
+  }
+
+  /**
+   * Goes back in history to where a frame began: the innermost frame to its function's entry (the
+   * start of the run at depth 0), a caller's frame to its call instruction. Tail-call frames cannot.
+   */
+  restartFrame(index: number): string | undefined {
+    const m = this.machine;
+    const f = this.frames()[index];
+    if (!f || f.tail) return 'only bpf-to-bpf frames can be restarted';
+    const target = index === 0 ? m.depth - 1 : f.depth;
+    while (undoLog(m)?.length && (target < 0 || m.depth > target)) this.backOne();
+    if (index === 0 && target >= 0) this.stepTracked();
+    this.report({ reason: 'restart', description: `restarted ${f.name}` });
+    return undefined;
   }
 
   private atStart(): StopInfo {

@@ -94,6 +94,7 @@ export class BpfDebugSession extends LoggingDebugSession {
       supportsBreakpointLocationsRequest: true,
       supportsValueFormattingOptions: false,
       supportsCompletionsRequest: true,
+      supportsRestartFrame: true,
       completionTriggerCharacters: ['(', '['],
       exceptionBreakpointFilters: [
         { filter: 'faults', label: 'Runtime faults', description: 'Stop where the program faults (bad memory access, budget exceeded...)', default: true },
@@ -311,6 +312,17 @@ export class BpfDebugSession extends LoggingDebugSession {
     this.guard(() => this.rt.reverseContinue());
   }
 
+  protected override restartFrameRequest(response: DebugProtocol.RestartFrameResponse, args: DebugProtocol.RestartFrameArguments): void {
+    if (this.notLoaded(response)) return;
+    const frames = this.rt.frames();
+    if (!frames[args.frameId] || frames[args.frameId]!.tail) {
+      this.sendErrorResponse(response, { id: 1010, format: 'only bpf-to-bpf frames can be restarted', showUser: true });
+      return;
+    }
+    this.sendResponse(response);
+    this.guard(() => { this.rt.restartFrame(args.frameId); });
+  }
+
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
     // Runs are synchronous and bounded by maxInstructions, so there is never anything running to pause.
     this.sendResponse(response);
@@ -351,6 +363,7 @@ export class BpfDebugSession extends LoggingDebugSession {
         const sf = new StackFrame(start + i, f.name, src, line, this.convertDebuggerColumnToClient(1)) as DebugProtocol.StackFrame;
         sf.instructionPointerReference = hex(codeAddress(f.prog, f.slot));
         if (f.tail) sf.presentationHint = 'label';
+        sf.canRestart = !f.tail;
         return sf;
       }),
     };

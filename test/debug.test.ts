@@ -114,6 +114,27 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
     expect(caller.get('r0')).toBe('(not kept across the call)');
   });
 
+  it('restarts frames by going back in history', async () => {
+    await dc.launchAndStop({ program: XDP, packet: UDP }, () => dc.setBreakpointsRequest({ source: { path: XDP }, breakpoints: [{ line: findMarker(XDP, 'store') }] }));
+    await dc.move('continue');
+    let frames = await dc.frames();
+    expect(frames.map((f) => f.canRestart)).toEqual([true, true]);
+    // the callee's frame: back to its first instruction, the caller still inside the call
+    let [, stop] = await Promise.all([dc.restartFrameRequest({ frameId: 0 }), dc.waitForEvent('stopped')]);
+    expect((stop as DebugProtocol.StoppedEvent).body.reason).toBe('restart');
+    frames = await dc.frames();
+    expect(frames.map((f) => [f.name, f.line])).toEqual([['count_proto', findMarker(XDP, 'count_entry')], ['xdp_count', findMarker(XDP, 'call')]]);
+    // the caller's frame: back to before the call
+    await dc.move('continue');
+    [, stop] = await Promise.all([dc.restartFrameRequest({ frameId: 1 }), dc.waitForEvent('stopped')]);
+    frames = await dc.frames();
+    expect(frames.map((f) => [f.name, f.line])).toEqual([['xdp_count', findMarker(XDP, 'call')]]);
+    // and the program's own frame: back to the start of the run
+    await Promise.all([dc.restartFrameRequest({ frameId: 0 }), dc.waitForEvent('stopped')]);
+    expect((await dc.topFrame()).line).toBe(findMarker(XDP, 'entry'));
+    expect(await dc.value('r6')).toBe(0n);
+  });
+
   it('moves a breakpoint on a line without an instruction to the next instruction and reports it verified', async () => {
     let bps: { verified: boolean; line?: number }[] = [];
     const label = findMarker(LOOP, 'loop_head') - 1; // the `loop:` label line
