@@ -189,6 +189,15 @@ describe('assembler', () => {
     if (haveLlvm) expect(bytesOf(p.insns).equals(llvmSection(src, '.text'))).toBe(true);
   });
 
+  it.skipIf(!haveLlvm)('takes .set / .equ constants in immediates, as llvm-mc does', () => {
+    const src = '.set XDP_PASS, 2\n.equ TWICE, XDP_PASS * 2\nr0 = XDP_PASS\nif r0 == XDP_PASS goto +1\nr0 = XDP_PASS + 1\nr1 = TWICE ll\nexit\n';
+    const parsed = parseLlvm(src);
+    expect(parsed.diagnostics).toEqual([]);
+    const out = assemble(parsed);
+    expect(out.diagnostics).toEqual([]);
+    expect(bytesOf(out.programs[0]!.insns).toString('hex')).toBe(llvmSection(src, '.text').toString('hex'));
+  });
+
   it('fills source lines and assembles both syntaxes through assembleText', () => {
     const llvm = assembleText('// demo\nr0 = 1\n\nexit\n');
     expect(llvm.parsed.syntax).toBe('llvm');

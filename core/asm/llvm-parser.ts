@@ -178,6 +178,9 @@ class LlvmParser {
   private lexLimit = 0;
   private noteRange: Range | undefined;
   private readonly seenLogIndex = new Set<number>();
+  /** Names given constant values by `.set` / `.equ`. */
+  private readonly constants = new Map<string, bigint>();
+  private readonly constantOf = (name: string): bigint | undefined => this.constants.get(name);
   private expectedLogIndex = 0;
 
   private readonly statements: Statement[] = [];
@@ -749,7 +752,7 @@ class LlvmParser {
     }
     const start = this.ts[i]!;
     const end = this.te[j - 1]!;
-    const r = evalExpr(this.text, start, end);
+    const r = evalExpr(this.text, start, end, this.constants.size > 0 ? this.constantOf : undefined);
     if (!r.result) this.error(r.error!.range, r.error!.message);
     for (let k = i; k < j; k++) {
       if (this.tk[k] === T.Num || this.tk[k] === T.Chr) this.role[k] = R.Number;
@@ -1397,6 +1400,10 @@ class LlvmParser {
       if (argc !== 2) this.fail("expected 'name, value'", argc < 2 ? this.n : args[2]!.from);
       this.nameArg(args[0]!, 'a symbol name');
       this.exprArg(args[1]!, 'a value');
+      // a constant, usable in later immediates as llvm-mc allows (`r0 = XDP_PASS`)
+      const a = args[1]!;
+      const r = evalExpr(this.text, this.ts[a.from]!, this.te[a.to - 1]!, this.constantOf);
+      if (r.result && !r.result.symbol) this.constants.set(this.str(args[0]!.from), r.result.value);
     } else if (name === '.comm' || name === '.lcomm') {
       if (argc < 2 || argc > 3) this.fail("expected 'name, size[, alignment]'", argc < 2 ? this.n : args[3]!.from);
       this.nameArg(args[0]!, 'a symbol name');
