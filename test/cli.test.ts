@@ -13,6 +13,7 @@ import { parseDataFile } from '../core/asm/data-file';
 import { readObject, writeObject } from '../core/elf';
 import { ELF_SOURCES } from './elf-sources';
 import { HAVE_CLANG, HAVE_LLVM, NO_CLANG_REASON, NO_LLVM_REASON, clangBpf, llvmMc, objdump } from './elf-tools';
+import { CONFORMANCE_DIR } from './conformance-dir';
 
 if (!HAVE_LLVM) console.warn(NO_LLVM_REASON);
 if (!HAVE_CLANG) console.warn(NO_CLANG_REASON);
@@ -20,7 +21,7 @@ if (!HAVE_CLANG) console.warn(NO_CLANG_REASON);
 const CAN_LOAD = process.getuid?.() === 0 && spawnSync('bpftool', ['version']).status === 0;
 if (!CAN_LOAD) console.warn('bpftool missing or not root: skipping libbpf loads of assembled objects');
 
-const CONFORMANCE = '/work/shared/conformance';
+const CONFORMANCE = CONFORMANCE_DIR;
 const HAVE_CONFORMANCE = existsSync(CONFORMANCE);
 if (!HAVE_CONFORMANCE) console.warn(`${CONFORMANCE} missing: skipping conformance-based CLI tests`);
 

@@ -10,8 +10,9 @@ import { parseDataFile } from '../core/asm/data-file';
 import { parseMnemonic } from '../core/asm/mnemonic-parser';
 import { closeFd, kernelBpfAvailable, loadProgram, testRun } from '../core/kernel';
 import { encodeProgram } from '../core/isa';
+import { CONFORMANCE_DIR } from './conformance-dir';
 
-const DIR = '/work/shared/conformance';
+const DIR = CONFORMANCE_DIR;
 const avail = kernelBpfAvailable();
 if (!avail.ok) console.warn(`conformance-asm-kernel: skipping, bpf() unavailable: ${avail.reason}`);
 if (!existsSync(DIR)) console.warn(`conformance-asm-kernel: skipping, ${DIR} not found`);

@@ -13,8 +13,9 @@ import { convert } from '../core/asm/convert';
 import { parseDataFile, parseDataFileProgram } from '../core/asm/data-file';
 import { parseMnemonic } from '../core/asm/mnemonic-parser';
 import { encodeProgram } from '../core/isa';
+import { CONFORMANCE_DIR } from './conformance-dir';
 
-const DIR = '/work/shared/conformance';
+const DIR = CONFORMANCE_DIR;
 const haveCorpus = existsSync(DIR);
 if (!haveCorpus) console.warn(`conformance-asm: ${DIR} not found, skipping the corpus tests`);
 const files = haveCorpus ? readdirSync(DIR).filter((f) => f.endsWith('.data')).sort() : [];

@@ -10,6 +10,7 @@ import { fullyShown } from '../core/disasm/fields';
 import { printMnemonic } from '../core/disasm/mnemonic';
 import { validate, type Instruction } from '../core/isa';
 import { randomInstruction, rng } from './disasm-random-insns';
+import { CONFORMANCE_DIR } from './conformance-dir';
 
 const normal = (i: Instruction): Instruction => ({ ...i, ...(i.code === 0x18 ? { hi: i.hi ?? 0 } : { hi: undefined }) });
 
@@ -62,7 +63,7 @@ describe('printMnemonic', () => {
     expect(printMnemonic({ code: 0x05, dst: 0, src: 0, off: 2, imm: 0 }, { slot: 4, labelFor })).toBe('ja +2');
   });
 
-  const DIR = '/work/shared/conformance';
+  const DIR = CONFORMANCE_DIR;
   it.skipIf(!existsSync(DIR))('reprints most conformance lines exactly as their authors wrote them', () => {
     let same = 0;
     let total = 0;

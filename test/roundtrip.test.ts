@@ -13,6 +13,7 @@ import { parseDataFile } from '../core/asm/data-file';
 import { disassemble, listInstructions } from '../core/disasm';
 import { encodeProgram } from '../core/isa';
 import { randomInstruction, rng, toBytes } from './disasm-random-insns';
+import { CONFORMANCE_DIR } from './conformance-dir';
 
 function hasTool(name: string): boolean {
   try {
@@ -24,7 +25,7 @@ function hasTool(name: string): boolean {
 }
 const haveLlvm = hasTool('llvm-mc-19') && hasTool('llvm-objcopy-19');
 if (!haveLlvm) console.warn('roundtrip: llvm-mc-19 / llvm-objcopy-19 not found, skipping the llvm-mc round trips');
-const DIR = '/work/shared/conformance';
+const DIR = CONFORMANCE_DIR;
 const haveCorpus = existsSync(DIR);
 if (!haveCorpus) console.warn(`roundtrip: ${DIR} not found, skipping the corpus round trips`);
 

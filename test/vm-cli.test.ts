@@ -8,6 +8,7 @@ import { main } from '../cli/main';
 import { assembleText } from '../core/asm';
 import { closeFd, kernelBpfAvailable, linkForKernel, loadProgram, mapUpdate, testRun } from '../core/kernel';
 import { IPPROTO_TCP, IPPROTO_UDP, ipv4Packet } from '../core/testing/packets';
+import { CONFORMANCE_DIR } from './conformance-dir';
 
 const avail = kernelBpfAvailable();
 if (!avail.ok) console.warn(`skipping the kernel comparison of bpf-asm run: ${avail.reason}`);
@@ -114,8 +115,8 @@ describe('bpf-asm run', () => {
   });
 
   it('runs conformance files, one JSON line each', async () => {
-    const a = '/work/shared/conformance/add.data';
-    const b = '/work/shared/conformance/lddw.data';
+    const a = join(CONFORMANCE_DIR, 'add.data');
+    const b = join(CONFORMANCE_DIR, 'lddw.data');
     let ok = true;
     try { readFileSync(a); } catch { ok = false; }
     if (!ok) { console.warn('skipping: no conformance files'); return; }
@@ -165,7 +166,7 @@ prog:
 });
 
 describe('bpf-asm run on the whole conformance suite', () => {
-  const DIR = '/work/shared/conformance';
+  const DIR = CONFORMANCE_DIR;
   let files: string[] = [];
   try { files = require('node:fs').readdirSync(DIR).filter((f: string) => f.endsWith('.data')).sort().map((f: string) => join(DIR, f)); } catch { /* none */ }
   it.skipIf(!files.length)('prints every r0 exactly as the file spells its -- result', async () => {

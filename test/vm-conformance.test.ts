@@ -3,8 +3,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { conformanceMachine, judge, runConformance } from '../core/vm/conformance';
+import { CONFORMANCE_DIR } from './conformance-dir';
 
-const DIR = '/work/shared/conformance';
+const DIR = CONFORMANCE_DIR;
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.data')).sort() : [];
 if (!files.length) console.warn(`skipping conformance tests: no *.data files in ${DIR}`);
 
