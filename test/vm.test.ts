@@ -513,3 +513,52 @@ describe('run until a predicate, breakpoints by line', () => {
     expect(m.slotsAtLine(1)).toEqual([]);
   });
 });
+
+describe('robustness', () => {
+  it('runs random valid encodings without exceptions or internal errors, the same in every mode', async () => {
+    const { validate } = await import('../core/isa');
+    const { programFromInsns } = await import('../core/vm/program');
+    let seed = 99;
+    const rnd = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) | 0; return (seed >>> 16) & 0xff; };
+    const codes = [0x07, 0x0f, 0x17, 0x1f, 0x27, 0x37, 0x3f, 0x47, 0x57, 0x67, 0x6f, 0x77, 0x7f, 0x87, 0x97, 0x9f, 0xa7, 0xb7, 0xbf, 0xc7, 0xcf, 0xd7, 0xdc,
+      0x04, 0x14, 0x24, 0x34, 0x3c, 0x44, 0x54, 0x64, 0x74, 0x84, 0x94, 0x9c, 0xa4, 0xb4, 0xbc, 0xc4, 0xd4,
+      0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x45, 0x55, 0x5d, 0x65, 0x75, 0xa5, 0xb5, 0xc5, 0xd5, 0x06, 0x16, 0x1e, 0x26, 0x56, 0xa6, 0xd6,
+      0x61, 0x69, 0x71, 0x79, 0x81, 0x89, 0x91, 0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb, 0x18, 0x85, 0x8d, 0x95, 0x20, 0x28, 0x30, 0x40, 0xe5];
+    const imms = [0, 1, -1, 8, 16, 32, 64, 0x7fffffff, -0x80000000, 12, 0x1f, 5, 7, 1 | 0x00];
+    const atomics = [0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1];
+    const problems: string[] = [];
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      const insns = [];
+      for (let slot = 0; slot < 14; slot++) {
+        for (let tries = 0; tries < 50; tries++) {
+          const code = codes[rnd() % codes.length]!;
+          const insn = {
+            code, dst: rnd() % 11, src: rnd() % 11, off: [0, 0, 1, -8, 8, 16, 32, 2, -16, 4][rnd() % 10]!,
+            imm: (code & 0xc7) === 0xc3 ? atomics[rnd() % atomics.length]! : rnd() & 1 ? imms[rnd() % imms.length]! : ((rnd() << 24) | (rnd() << 8) | rnd()),
+            ...(code === 0x18 ? { hi: rnd() & 1 ? 0 : -1 } : {}),
+          };
+          if (code === 0x85) insn.src = rnd() % 3 === 0 ? 1 : 0;
+          if (!validate(insn)) { insns.push(insn); break; }
+        }
+      }
+      insns.push({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+      const prog = programFromInsns(insns);
+      const types = [undefined, 'xdp', 'socket_filter'] as const;
+      const type = types[i % 3];
+      const fast = new Machine({ programs: [prog], progType: type, limit: 5000 }).run({ packet: new Uint8Array(60), mem: new Uint8Array(32) });
+      const stepped = new Machine({ programs: [prog], progType: type, limit: 5000 });
+      stepped.begin({ packet: new Uint8Array(60), mem: new Uint8Array(32) }, true);
+      for (let s = stepped.state('start'), n = 0; s.reason !== 'exit' && s.reason !== 'fault' && n < 20000; n++) s = stepped.step();
+      const a = fast.fault ? `fault ${fast.fault.insn} ${fast.fault.message}` : `r0 ${fast.r0}`;
+      const b = stepped.result().fault ? `fault ${stepped.result().fault!.insn} ${stepped.result().fault!.message}` : `r0 ${stepped.result().r0}`;
+      if (/internal/.test(a + b) || a !== b) problems.push(`program ${i}: ${a} / ${b}`);
+      outcomes.add(a.replace(/0x[0-9a-f]+|-?\d+/g, 'N').slice(0, 40));
+      stepped.stepBack(Number.MAX_SAFE_INTEGER);
+      if (stepped.count !== 0 && !stepped.historyTruncated) problems.push(`program ${i}: step back stopped at ${stepped.count}`);
+    }
+    expect(problems.slice(0, 5)).toEqual([]);
+    // The programs reach many different ends, not just one kind of fault.
+    expect(outcomes.size).toBeGreaterThan(10);
+  });
+});

@@ -459,7 +459,7 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
     if (!debug) k++;
   }
   if (open && !debug) body.push(`n += ${k};`);
-  body.push(`pc = ${n}; st = S.raise(${n}, "fell off the end of the program (the last instruction is not exit or a jump)"); break loop;`);
+  body.push(`case ${n}: pc = ${n}; st = S.raise(${n}, "fell off the end of the program (the last instruction is not exit or a jump)"); break loop;`);
 
   };
   emitAll();

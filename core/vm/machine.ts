@@ -164,8 +164,9 @@ export class Machine implements ExecHost {
 
   constructor(options: MachineOptions) {
     this.options = options;
-    this.programs = options.programs;
-    this.prog = options.programs[0];
+    // With no program at all, runs fault at slot 0 rather than throwing.
+    this.programs = options.programs.length ? options.programs : [{ name: 'empty', slots: [], lines: [], symbols: new Map() }];
+    this.prog = this.programs[0];
     this.limit = options.limit ?? DEFAULT_INSN_LIMIT;
     this.cpus = Math.max(1, options.cpus ?? 1);
     this.cpu = Math.min(this.cpus - 1, Math.max(0, options.cpu ?? 0));
@@ -220,6 +221,7 @@ export class Machine implements ExecHost {
     this.progIndex = 0;
     this.prog = this.programs[0];
     this.regs.fill(0);
+    this.finished = undefined;
     this.pc = 0;
     this.count = 0;
     this.mayGoto = MAY_GOTO_BUDGET;
