@@ -14,6 +14,8 @@ import { BpfRuntime, codeAddress, codeLocation, type LaunchArgs, type ResolvedBr
 import { callerRegisterNodes, contextNodes, mapNodes, numberText, packetNodes, registerNodes, stackNodes, type VarNode } from './views';
 
 const THREAD_ID = 1;
+/** Most elements of a big array sent at once. */
+const PAGE_LIMIT = 1000;
 
 interface LaunchRequestArguments extends DebugProtocol.LaunchRequestArguments, LaunchArgs {}
 
@@ -44,7 +46,7 @@ function parseAddress(ref: string | undefined): bigint | undefined {
 export class BpfDebugSession extends LoggingDebugSession {
   private readonly rt = new BpfRuntime();
   private readonly configured = new Latch();
-  private containers = new Map<number, { make: () => VarNode[]; nodes?: VarNode[] }>();
+  private containers = new Map<number, { make: () => VarNode[]; nodes?: VarNode[]; range?: (start: number, count: number) => VarNode[] }>();
   private nextRef = 1;
   private launchArgs: LaunchRequestArguments | undefined;
   private lastException: StopInfo | undefined;
@@ -416,6 +418,13 @@ export class BpfDebugSession extends LoggingDebugSession {
     const v: DebugProtocol.Variable = {
       name: n.name, value: n.value, variablesReference: n.children ? this.container(n.children) : 0,
     };
+    if (n.indexed) {
+      const paged = n.indexed;
+      const ref = this.nextRef++;
+      this.containers.set(ref, { make: () => paged.make(0, Math.min(paged.total, PAGE_LIMIT)), range: paged.make });
+      v.variablesReference = ref;
+      v.indexedVariables = paged.total;
+    }
     if (n.type) v.type = n.type;
     if (n.evaluateName) v.evaluateName = n.evaluateName;
     if (n.memoryReference) v.memoryReference = n.memoryReference;
@@ -424,9 +433,17 @@ export class BpfDebugSession extends LoggingDebugSession {
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
-    const nodes = this.nodesOf(args.variablesReference) ?? [];
-    const start = args.start ?? 0;
-    const slice = args.count ? nodes.slice(start, start + args.count) : nodes.slice(start);
+    const c = this.containers.get(args.variablesReference);
+    let slice: VarNode[];
+    if (c?.range && args.filter !== 'named') {
+      // A page of a big array: made for the range asked (and kept, so it can be set).
+      slice = c.range(args.start ?? 0, args.count || PAGE_LIMIT);
+      c.nodes = [...(c.nodes ?? []).filter((n) => !slice.some((x) => x.name === n.name)), ...slice];
+    } else {
+      const nodes = this.nodesOf(args.variablesReference) ?? [];
+      const start = args.start ?? 0;
+      slice = args.count ? nodes.slice(start, start + args.count) : nodes.slice(start);
+    }
     try {
       response.body = { variables: slice.map((n) => this.toVariable(n)) };
     } catch (e) {
@@ -448,8 +465,14 @@ export class BpfDebugSession extends LoggingDebugSession {
     }
     // Rebuild the container to show the new value.
     const c = this.containers.get(args.variablesReference)!;
-    c.nodes = c.make();
-    const updated = c.nodes.find((n) => n.name === args.name) ?? node;
+    let updated: VarNode | undefined;
+    const index = /^\[(\d+)\]$/.exec(args.name);
+    if (c.range && index) updated = c.range(Number(index[1]), 1)[0];
+    else {
+      c.nodes = c.make();
+      updated = c.nodes.find((n) => n.name === args.name);
+    }
+    updated ??= node;
     response.body = { value: updated.value, type: updated.type };
     this.sendResponse(response);
     this.sendEvent(new InvalidatedEvent(['variables']));

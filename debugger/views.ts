@@ -4,6 +4,7 @@
 import { ctxStruct } from '../core/ctx-layouts';
 import { bytesFromJson, bytesToHex } from '../core/vm/loader';
 import type { Machine } from '../core/vm/machine';
+import type { VmMap } from '../core/vm/maps';
 import { splitAddr } from '../core/vm/memory';
 import { leInt } from './expr';
 import type { BpfRuntime } from './runtime';
@@ -18,6 +19,8 @@ export interface VarNode {
   evaluateName?: string;
   /** Sets the variable from the user's text; returns an error message, or undefined when done. */
   set?: (text: string) => string | undefined;
+  /** Children shown a range at a time (big arrays): how many, and how to make a range of them. */
+  indexed?: { total: number; make(start: number, count: number): VarNode[] };
   /** For data breakpoints: what a write watch on this variable watches. */
   dataId?: string;
   readOnly?: boolean;
@@ -286,48 +289,67 @@ function bytesValue(b: Uint8Array): string {
   return b.length <= 8 && b.length > 0 ? `${bytesToHex(b)}  = ${numberText(leInt(b))}` : bytesToHex(b);
 }
 
+/** Arrays bigger than this are shown a page at a time (VS Code asks for ranges of indices). */
+const PAGED_ARRAY = 256;
+
+/** One element of a map: its value (per CPU when the map is per-CPU), settable and watchable. */
+function entryNode(rt: BpfRuntime, map: VmMap, key: Uint8Array, value: Uint8Array | Uint8Array[]): VarNode {
+  const d = map.def;
+  const keyInt = key.length > 0 && key.length <= 8 ? leInt(key) : undefined;
+  const name = keyInt !== undefined ? `[${keyInt}]` : `[${bytesToHex(key)}]`;
+  const addr = { hi: 0, lo: 0 };
+  const has = key.length > 0 && map.lookup(key, addr);
+  const address = has ? (BigInt(addr.hi >>> 0) << 32n) | BigInt(addr.lo >>> 0) : undefined;
+  if (Array.isArray(value)) {
+    return {
+      name, value: `per-CPU: ${value.map(bytesToHex).join(' | ')}`,
+      children: () => value.map((v, cpu) => ({ name: `cpu ${cpu}`, value: bytesValue(v) })),
+    };
+  }
+  const node: VarNode = {
+    name, value: bytesValue(value), type: key.length <= 8 ? `key ${bytesToHex(key)}` : undefined,
+    evaluateName: keyInt !== undefined && /^[A-Za-z_.$][\w.$]*$/.test(d.name) ? `${d.name}[${keyInt}]` : undefined,
+    memoryReference: address !== undefined ? hexAddr(address) : undefined,
+    dataId: address !== undefined ? `mem:${hexAddr(address)}:${d.valueSize}` : undefined,
+  };
+  if (address !== undefined) {
+    node.set = (text) => {
+      const t = text.trim();
+      let bytes: Uint8Array | string;
+      try {
+        bytes = /^[0-9a-f]{2}(\s+[0-9a-f]{2})+$/i.test(t) ? bytesFromJson(t, d.valueSize, 'value') : bytesFromJson(rt.evaluate(t).value.toString(), d.valueSize, 'value');
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+      if (typeof bytes === 'string') return bytes;
+      return rt.writeMemory(address, bytes);
+    };
+  }
+  return node;
+}
+
 export function mapNodes(rt: BpfRuntime): VarNode[] {
   const m = rt.machine;
   return m.maps.map((map): VarNode => {
     const d = map.def;
-    const entries = map.entries();
-    const summary = `${d.type}, ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (key ${d.keySize} B, value ${d.valueSize} B, max ${d.maxEntries})`;
-    return {
-      name: d.name, value: summary, type: d.type,
-      children: () => map.entries().map((e): VarNode => {
-        const keyInt = e.key.length > 0 && e.key.length <= 8 ? leInt(e.key) : undefined;
-        const name = keyInt !== undefined ? `[${keyInt}]` : `[${bytesToHex(e.key)}]`;
+    const shape = `(key ${d.keySize} B, value ${d.valueSize} B, max ${d.maxEntries})`;
+    if (d.type === 'array' && d.maxEntries > PAGED_ARRAY) {
+      // Element i of an array, read where it lives: no list of every element is built.
+      const element = (i: number): VarNode => {
+        const key = new Uint8Array(new Uint32Array([i]).buffer);
         const addr = { hi: 0, lo: 0 };
-        const has = e.key.length > 0 && map.lookup(e.key, addr);
-        const address = has ? (BigInt(addr.hi >>> 0) << 32n) | BigInt(addr.lo >>> 0) : undefined;
-        if (Array.isArray(e.value)) {
-          const vals = e.value;
-          return {
-            name, value: `per-CPU: ${vals.map(bytesToHex).join(' | ')}`,
-            children: () => vals.map((v, cpu) => ({ name: `cpu ${cpu}`, value: bytesValue(v) })),
-          };
-        }
-        const node: VarNode = {
-          name, value: bytesValue(e.value), type: e.key.length <= 8 ? `key ${bytesToHex(e.key)}` : undefined,
-          evaluateName: keyInt !== undefined && /^[A-Za-z_.$][\w.$]*$/.test(d.name) ? `${d.name}[${keyInt}]` : undefined,
-          memoryReference: address !== undefined ? hexAddr(address) : undefined,
-          dataId: address !== undefined ? `mem:${hexAddr(address)}:${d.valueSize}` : undefined,
-        };
-        if (address !== undefined) {
-          node.set = (text) => {
-            const t = text.trim();
-            let bytes: Uint8Array | string;
-            try {
-              bytes = /^[0-9a-f]{2}(\s+[0-9a-f]{2})+$/i.test(t) ? bytesFromJson(t, d.valueSize, 'value') : bytesFromJson(rt.evaluate(t).value.toString(), d.valueSize, 'value');
-            } catch (e) {
-              return e instanceof Error ? e.message : String(e);
-            }
-            if (typeof bytes === 'string') return bytes;
-            return rt.writeMemory(address, bytes);
-          };
-        }
-        return node;
-      }),
+        const bytes = map.lookup(key, addr) ? m.readMemory((BigInt(addr.hi >>> 0) << 32n) | BigInt(addr.lo >>> 0), d.valueSize) : 'no element';
+        return typeof bytes === 'string' ? { name: `[${i}]`, value: `<${bytes}>` } : entryNode(rt, map, key, bytes);
+      };
+      return {
+        name: d.name, value: `${d.type}, ${d.maxEntries} entries ${shape}`, type: d.type,
+        indexed: { total: d.maxEntries, make: (start, count) => Array.from({ length: Math.max(0, Math.min(count, d.maxEntries - start)) }, (_, k) => element(start + k)) },
+      };
+    }
+    const count = map.entries().length;
+    return {
+      name: d.name, value: `${d.type}, ${count} entr${count === 1 ? 'y' : 'ies'} ${shape}`, type: d.type,
+      children: () => map.entries().map((e) => entryNode(rt, map, e.key, e.value)),
     };
   });
 }

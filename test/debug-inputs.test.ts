@@ -224,6 +224,25 @@ describe.skipIf(!adapterBuilt)('debug adapter inputs', () => {
     expect((await dc.move('continue')).body.description).toBe('exited with r0 = 2 (XDP_PASS)');
   });
 
+  it('pages through a big array map', async () => {
+    const prog = fixture('big_array.s');
+    await dc.launchAndStop({ program: prog, packet: ipv4Packet(17) }, () => dc.setBreakpointsRequest({ source: { path: prog }, breakpoints: [{ line: findMarker(prog, 'exit') }] }));
+    await dc.move('continue');
+    const t = performance.now();
+    const big = (await dc.variables('Maps')).find((v) => v.name === 'big')!;
+    expect(big.value).toBe('array, 100000 entries (key 4 B, value 8 B, max 100000)');
+    expect(big.indexedVariables).toBe(100000);
+    const page = (await dc.variablesRequest({ variablesReference: big.variablesReference, filter: 'indexed', start: 77700, count: 100 })).body.variables;
+    expect(page.length).toBe(100);
+    expect(page[77].name).toBe('[77777]');
+    expect(page[77].value).toBe('01 00 00 00 00 00 00 00  = 0x1 (1)');
+    expect(page[76].value).toBe('00 00 00 00 00 00 00 00  = 0x0 (0)');
+    expect(performance.now() - t).toBeLessThan(1000);
+    const set = await dc.setVariableRequest({ variablesReference: big.variablesReference, name: '[77777]', value: '5' });
+    expect(set.body.value).toBe('05 00 00 00 00 00 00 00  = 0x5 (5)');
+    expect(await dc.value('big[77777]')).toBe(5n);
+  });
+
   it('restarts from the first instruction with fresh maps', async () => {
     await dc.launchAndStop({ program: XDP, packet: ipv4Packet(17) });
     await dc.move('continue');
