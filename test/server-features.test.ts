@@ -307,3 +307,43 @@ describe('assemble and disassemble requests', () => {
     expect(d.service.disassembleObject({ uri: 'file:///bad.o', elfBase64: 'AAAA', syntax: 'llvm' }).ok).toBe(false);
   });
 });
+
+describe('more quick fixes', () => {
+  const applyFirstFix = (text: string): string => {
+    const d = openDoc(text);
+    const diag = d.service.diagnostics(d.uri).find((x) => x.severity === 1)!;
+    const action = d.service.codeActions(d.uri, diag.range, [diag]).find((a) => a.kind === 'quickfix');
+    expect(action, `a quick fix for ${String(diag.message)}`).toBeDefined();
+    const edit = action!.edit!.changes![d.uri]![0]!;
+    const lines = text.split('\n');
+    lines.splice(edit.range.start.line, 0, ...edit.newText.replace(/\n$/, '').split('\n'));
+    return lines.join('\n');
+  };
+  const acceptedEverywhere = (text: string): void => {
+    const d = openDoc(text);
+    expect(d.service.diagnostics(d.uri).filter((x) => x.severity === 1).map((x) => x.message)).toEqual([]);
+    if (kernel.ok) {
+      const file = assemble(parse(text));
+      expect(verifyInKernel(file.programs[0]!, file.maps, file.data).error ?? '').toBe('');
+    }
+  };
+
+  it('adds the packet bounds check the verifier asks for', () => {
+    const broken = readFileSync(join(__dirname, '../examples/broken/packet_bounds.bpf.s'), 'utf8');
+    acceptedEverywhere(applyFirstFix(broken));
+  });
+
+  it('initialises a register read before it is written', () => {
+    const broken = readFileSync(join(__dirname, '../examples/broken/uninitialized_register.bpf.s'), 'utf8');
+    acceptedEverywhere(applyFirstFix(broken));
+  });
+
+  it('switches a helper call between its number and its name', () => {
+    const d = openDoc('.section xdp\nprog:\n\tcall 5\n\tr0 = 2\n\texit\n');
+    const toName = d.service.codeActions(d.uri, { start: d.at('call 5'), end: d.at('call 5') }, []).find((a) => a.title.includes('by name'))!;
+    expect(toName.edit!.changes![d.uri]![0]!.newText).toBe('bpf_ktime_get_ns');
+    const d2 = openDoc('.section xdp\nprog:\n\tcall bpf_ktime_get_ns\n\tr0 = 2\n\texit\n');
+    const toNumber = d2.service.codeActions(d2.uri, { start: d2.at('call'), end: d2.at('call') }, []).find((a) => a.title.includes('by number'))!;
+    expect(toNumber.edit!.changes![d2.uri]![0]!.newText).toBe('5');
+  });
+});
