@@ -121,6 +121,29 @@ describe.skipIf(!CAN_PACK)('the packed .vsix', () => {
     expect(readFileSync(join(root, 'prog.bin')).toString('hex')).toBe('b7000000020000009500000000000000');
   });
 
+  it('starts the unpacked debug adapter, which answers initialize over DAP', async () => {
+    const adapter = spawn(process.execPath, [join(root, 'extension/dist/debugAdapter.js')], { cwd: root });
+    try {
+      const body = JSON.stringify({ seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'bpf', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' } });
+      adapter.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      const reply = await new Promise<string>((resolve, reject) => {
+        let got = '';
+        const timer = setTimeout(() => reject(new Error(`no initialize response in 20 s; got: ${got}`)), 20_000);
+        adapter.stdout.on('data', (d: Buffer) => {
+          got += d.toString();
+          const m = /^Content-Length: (\d+)\r\n\r\n/.exec(got);
+          if (m && Buffer.byteLength(got) >= m[0].length + Number(m[1])) { clearTimeout(timer); resolve(got.slice(m[0].length)); }
+        });
+        adapter.on('exit', (code) => { clearTimeout(timer); reject(new Error(`adapter exited with ${code}: ${got}`)); });
+      });
+      const response = JSON.parse(reply) as { command: string; success: boolean; body?: Record<string, unknown> };
+      expect(response).toMatchObject({ command: 'initialize', success: true });
+      expect(response.body?.supportsStepBack).toBe(true);
+    } finally {
+      adapter.kill();
+    }
+  });
+
   it('starts the unpacked language server, which answers initialize over stdio', async () => {
     const server = spawn(process.execPath, [join(root, 'extension/dist/server.js'), '--stdio'], { cwd: root });
     try {
