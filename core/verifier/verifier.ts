@@ -2,11 +2,12 @@
 // tracking register types, scalar bounds, the stack and references, pruning equivalent states,
 // and stopping at the first error with the kernel's message.
 import { type Instruction, validate } from '../isa';
-import type { ProgType } from '../program-types';
+import { PROG_TYPES, type ProgType } from '../program-types';
 import { analyzeCfg, jumpTarget, type Slots } from './cfg';
 import { ctxAccess, directPacketAccess, returnRange } from './context';
 import { frameText, regText, regTypeName, regTypeStr } from './format';
-import { type ArgKind, HELPER_PROTOS, helperAllowedFor } from './helper-protos';
+import { type ArgKind } from './helper-protos';
+import { helperIsAllowed, helperProto } from './helper-adapter';
 import { aluOpString, kernelInsnText } from './kernel-disasm';
 import {
   S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
@@ -1217,10 +1218,13 @@ export class Verifier {
   private checkHelperCall(s: VState, insn: Instruction, idx: number, pending: VState[]): void {
     const id = insn.imm;
     if (id < 0 || id > 211) fail([], `invalid func unknown#${id}`);
-    const proto = HELPER_PROTOS[id];
+    const proto = helperProto(id, this.opts.progType);
     const name = this.opts.helperName(id);
-    if (!proto || !helperAllowedFor(this.opts.progType, id, this.opts.unprivileged)) {
+    if (!proto || !helperIsAllowed(this.opts.progType, id, this.opts.unprivileged)) {
       fail([], `program of this type cannot use helper ${name}#${id}`);
+    }
+    if (id === 173 && this.opts.progType !== 'kprobe' && this.opts.progType !== 'tracing') {
+      fail([], `func ${name}#${id} not supported for program type ${PROG_TYPES[this.opts.progType]}`);
     }
     const regs = s.cur.regs;
     const meta: HelperMeta = {};
@@ -1339,7 +1343,7 @@ export class Verifier {
           fail([regno], `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
         }
         if (memReg.type === T.SCALAR) return; // mem_or_null passed NULL
-        const memProto = HELPER_PROTOS[helperId]?.args[memRegNo - 1];
+        const memProto = helperProto(helperId, this.opts.progType)?.args[memRegNo - 1];
         const init = memProto !== 'uninit_mem';
         this.checkHelperMem(s, memRegNo, memReg, Number(reg.umax), init, idx, reg.umin === 0n);
         return;
