@@ -15,6 +15,8 @@ const ASM_INCLUDE = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].map((d) => `/usr/i
 const missing = [
   spawnSync('bpftool', ['version']).status !== 0 && 'bpftool is not installed',
   spawnSync('clang-19', ['--version']).status !== 0 && 'clang-19 is not installed',
+  (spawnSync('llvm-mc-19', ['--version']).status !== 0 || spawnSync('llvm-objcopy-19', ['--version']).status !== 0) &&
+    'llvm-mc-19 or llvm-objcopy-19 is not installed',
   process.getuid?.() !== 0 && 'loading programs needs root',
   !existsSync('/sys/fs/bpf') && '/sys/fs/bpf is not mounted',
 ].filter(Boolean);
