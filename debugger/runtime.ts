@@ -23,7 +23,7 @@ export { parseHex } from './launch';
 
 export type StopKind =
   | 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint'
-  | 'exception' | 'exit' | 'goto' | 'restart';
+  | 'exception' | 'exit' | 'restart';
 
 export interface StopInfo {
   reason: StopKind;
@@ -141,7 +141,6 @@ export class BpfRuntime extends EventEmitter {
   private tailChain: { prog: number; slot: number; tailCalls: number; count: number }[] = [];
   /** Slots of bpf_tail_call instructions, per program (only when the file has several programs). */
   private tailCallSlots = new Map<number, Set<number>>();
-  lastStop: StopInfo = { reason: 'entry' };
   /** Programs (tail-call targets) being verified in a worker. */
   private readonly verifying = new Set<number>();
   /** Why the program was not verified (the verifier ran out of time), if so. */
@@ -807,9 +806,6 @@ export class BpfRuntime extends EventEmitter {
       : { reason: 'entry', description: 'at the start of the run' };
   }
 
-  /** Moves to an instruction of the current function (`goto`): only backwards or forwards in recorded history along the same run. */
-  // (not offered: jumping would break the undo log)
-
   // ---- results ------------------------------------------------------------------------------------
 
   private onExit(): StopInfo {
@@ -835,10 +831,8 @@ export class BpfRuntime extends EventEmitter {
     const where = `instruction ${f.insn}${f.line !== undefined ? ` (line ${f.line + 1})` : ''}`;
     const text = `${f.message} at ${where} after ${m.count} instructions`;
     this.emitOutput('stderr', `Runtime fault: ${text}\n`);
-    if (!this.breakOnFaults) {
-      this.emit('end');
-      return { reason: 'exception', description: f.message, text };
-    }
+    // With fault stops off the run just ends (the stop below is not reported).
+    if (!this.breakOnFaults) this.emit('end');
     return { reason: 'exception', description: f.message, text };
   }
 
@@ -854,7 +848,6 @@ export class BpfRuntime extends EventEmitter {
 
   private report(stop: StopInfo): void {
     this.flushOutput();
-    this.lastStop = stop;
     if (stop.reason === 'exception' && !this.breakOnFaults && this.ended && this.machine.fault) return;
     this.emit('stop', stop);
   }
@@ -871,11 +864,6 @@ export class BpfRuntime extends EventEmitter {
     if (!at.region.plain) return `${at.region.name} cannot be written directly`;
     at.region.bytes.set(bytes, at.off);
     return undefined;
-  }
-
-  /** The write a data breakpoint on `name` of a view would watch (for dataBreakpointInfo). */
-  static memDataId(address: bigint, size: number): string {
-    return `mem:0x${address.toString(16)}:${size}`;
   }
 }
 
