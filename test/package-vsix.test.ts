@@ -132,7 +132,7 @@ describe.skipIf(!CAN_PACK)('the packed .vsix', () => {
         adapter.stdout.on('data', (d: Buffer) => {
           got += d.toString();
           const m = /^Content-Length: (\d+)\r\n\r\n/.exec(got);
-          if (m && Buffer.byteLength(got) >= m[0].length + Number(m[1])) { clearTimeout(timer); resolve(got.slice(m[0].length)); }
+          if (m && Buffer.byteLength(got) >= m[0].length + Number(m[1])) { clearTimeout(timer); resolve(got.slice(m[0].length, m[0].length + Number(m[1]))); }
         });
         adapter.on('exit', (code) => { clearTimeout(timer); reject(new Error(`adapter exited with ${code}: ${got}`)); });
       });
