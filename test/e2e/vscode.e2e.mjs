@@ -1,7 +1,7 @@
 // The extension in a real VS Code (code-server in headless Chromium), checked through the UI:
 // highlighting, a verifier error in the Problems panel, a helper hover, and a debug session
 // (breakpoint, registers, a step, a map). Run by scripts/e2e/run.mjs, not by vitest.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -104,6 +104,27 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
       const ed = await page.locator('.part.editor').boundingBox();
       const panel = await page.locator('.part.panel').boundingBox();
       await mediaShot('problems', { x: ed.x, y: ed.y, width: ed.width, height: panel.y + Math.min(panel.height, 200) - ed.y });
+    });
+
+    await step('2b every broken example shows the kernel\'s message in the Problems panel', async () => {
+      const dir = join(workspace, 'broken');
+      const expected = readdirSync(dir).filter((f) => f.endsWith('.bpf.s')).map((f) =>
+        [f, /Expected verifier error: (.*)$/m.exec(readFileSync(join(dir, f), 'utf8'))[1].trim()]);
+      if (expected.length < 5) throw new Error(`only ${expected.length} broken examples`);
+      for (const [f] of expected) await openFile(page, f);
+      await runCommand(page, 'View: Toggle Maximized Panel');
+      try {
+        await until('every expected message in the Problems panel', async () => {
+          const rows = (await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) =>
+            els.map((e) => e.getAttribute('aria-label') ?? e.textContent))).join('\n');
+          const missing = expected.filter(([, msg]) => !rows.includes(msg));
+          if (missing.length) throw new Error(`missing: ${missing.map(([f, msg]) => `${f}: ${msg}`).join('; ')}`);
+          return true;
+        });
+        await shot('2b-all-broken');
+      } finally {
+        await runCommand(page, 'View: Toggle Maximized Panel');
+      }
     });
 
     await step('3 hover over a call shows the helper signature', async () => {
