@@ -27,6 +27,8 @@ export const TAG_MEM = -3;
 export const TAG_FN = -4;
 
 export const STACK_BYTES = 512;
+/** Typed arrays use the host's byte order; BPF memory is little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** The state and services the compiled code uses; implemented by Machine. */
 export interface ExecHost {
@@ -37,6 +39,8 @@ export interface ExecHost {
   mayGoto: number;
   /** Current frame's stack bytes, and its frame pointer. */
   sv: DataView;
+  /** The same stack as 32-bit words (aligned stack accesses use it). */
+  si: Int32Array;
   fpl: number;
   fph: number;
   /** High word of a 64-bit result from a runtime call (and the low word where not returned). */
@@ -281,14 +285,14 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
     const log = logReg(10);
     return `${budget.replaceAll('PC', String(slot))} ${log}
       S.count = n; if (!S.pushFrame(${slot + 1}, ${slot}, ${saved})) { pc = ${slot}; st = ${ST_FAULT}; break loop; }
-      SV = S.sv; r10l = S.fpl; r10h = S.fph; pc = ${targetExpr}; continue loop;`;
+      SV = S.sv; SI = S.si; r10l = S.fpl; r10h = S.fph; pc = ${targetExpr}; continue loop;`;
   }
 
   function exitCode(slot: number): string {
     const restore = [6, 7, 8, 9].map((r, i) => `${L(r)} = F[${2 * i}]; ${H(r)} = F[${2 * i + 1}];`).join(' ');
     const log = record ? [6, 7, 8, 9, 10].map(logReg).join(' ') : '';
     return `if (S.depth === 0) { pc = ${slot}; st = ${ST_EXIT}; break loop; }
-      ${log} S.count = n; t = S.popFrame(); SV = S.sv; r10l = S.fpl; r10h = S.fph;
+      ${log} S.count = n; t = S.popFrame(); SV = S.sv; SI = S.si; r10l = S.fpl; r10h = S.fph;
       F = S.popped; ${restore}
       if (t < 0) { pc = ${slot}; st = ${ST_RETURN}; break loop; }
       if (S.switched) { S.switched = false; pc = t; st = ${ST_SWITCH}; break loop; }
@@ -393,7 +397,13 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
     const signed = memMode(insn.code) === Mode.MEMSX;
     const dl = L(d), dh = H(d);
     if (stackSlot(insn.src, insn.off, size)) {
-      return logReg(d) + readDv('SV', String(STACK_BYTES + insn.off), size, signed, dl, dh);
+      const at = STACK_BYTES + insn.off;
+      if (LITTLE_ENDIAN && size >= 4 && at % 4 === 0) {
+        const i = at / 4;
+        if (size === 8) return `${logReg(d)} ${dl} = SI[${i}]; ${dh} = SI[${i + 1}];`;
+        return `${logReg(d)} ${dl} = SI[${i}]; ${dh} = ${signed ? `${dl} >> 31` : '0'};`;
+      }
+      return logReg(d) + readDv('SV', String(at), size, signed, dl, dh);
     }
     const c = `c${sites++}`;
     // The destination may be the base register: compute the address first.
@@ -425,6 +435,10 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
     if (stackSlot(d, insn.off, size)) {
       const o = String(STACK_BYTES + insn.off);
       const log = record ? `${readDv('SV', o, size, false, 'v', 'w')} ${push(['S.frameRegion', o, size, 'v', 'w', TAG_MEM])}` : '';
+      const at = STACK_BYTES + insn.off;
+      if (LITTLE_ENDIAN && size >= 4 && at % 4 === 0) {
+        return log + (size === 8 ? `SI[${at / 4}] = ${vl}; SI[${at / 4 + 1}] = ${vh};` : `SI[${at / 4}] = ${vl};`);
+      }
       return log + writeDv('SV', o, size, vl, vh);
     }
     const c = `c${sites++}`;
@@ -473,7 +487,7 @@ return function exec_${flavour}(S) {
   ${debug ? 'const stop = S.stopAt;' : ''}
   ${record ? 'const top = S.nested === 0;' : ''}
   let ${regs};
-  let pc = S.pc, n = S.count, n0 = n, mg = S.mayGoto, st = 0, t = 0, a = 0, ah = 0, o = 0, v = 0, w = 0, g = null, F = null, SV = S.sv;
+  let pc = S.pc, n = S.count, n0 = n, mg = S.mayGoto, st = 0, t = 0, a = 0, ah = 0, o = 0, v = 0, w = 0, g = null, F = null, SV = S.sv, SI = S.si;
   ${caches}
   loop: for (;;) {
     switch (pc) {

@@ -122,6 +122,7 @@ export class Machine implements ExecHost {
   limit: number;
   mayGoto = MAY_GOTO_BUDGET;
   sv: DataView;
+  si: Int32Array;
   fpl = 0;
   fph = 0;
   th = 0;
@@ -144,6 +145,7 @@ export class Machine implements ExecHost {
   readonly programs: VmProgram[];
   readonly options: MachineOptions;
   readonly stacks: Region[] = [];
+  private stackWords: Int32Array[] = [];
   readonly cpus: number;
   readonly cpu: number;
   output: OutputRecord[] = [];
@@ -175,6 +177,8 @@ export class Machine implements ExecHost {
       this.stacks.push(this.space.add(HI_STACK, `stack of frame ${d}`, 'stack', new Uint8Array(STACK_BYTES)));
     }
     this.sv = this.stacks[0].dv;
+    this.stackWords = this.stacks.map((r) => new Int32Array(r.bytes.buffer, r.bytes.byteOffset, STACK_BYTES / 4));
+    this.si = this.stackWords[0];
     let fd = MAP_FD_BASE;
     const ctx = { cpus: this.cpus, cpu: this.cpu };
     const addMap = (def: MapDef, readonly: boolean): VmMap | undefined => {
@@ -250,6 +254,7 @@ export class Machine implements ExecHost {
     this.depth = depth;
     const s = this.stacks[depth];
     this.sv = s.dv;
+    this.si = this.stackWords[depth];
     this.frameRegion = s.id;
     this.fph = s.hi;
     this.fpl = (s.lo + STACK_BYTES) | 0;
