@@ -48,7 +48,10 @@ export function jumpTarget(i: number, insn: Instruction): number {
   return i + insn.off + 1;
 }
 
-export function analyzeCfg(slots: Slots, bpfCapable: boolean, exitChecksR0 = true, condSinks: ReadonlySet<number> = new Set()): CfgResult {
+export function analyzeCfg(
+  slots: Slots, bpfCapable: boolean, exitChecksR0 = true, condSinks: ReadonlySet<number> = new Set(),
+  helperArgCount: (id: number) => number = () => 5,
+): CfgResult {
   const n = slots.count;
   const prunePoints = new Uint8Array(n + 1);
   const liveBefore = new Uint16Array(n + 1);
@@ -150,10 +153,25 @@ export function analyzeCfg(slots: Slots, bpfCapable: boolean, exitChecksR0 = tru
   for (let i = 0; i < n; i++) if (slots.at[i] && state[i] === 0) unreachable.push(i);
   if (unreachable.length) return { ...fail(`unreachable insn ${unreachable[0]}`, unreachable[0]), unreachable };
 
-  computeLiveness(slots, succ, liveBefore);
-  const maybePtr = computeMaybePointers(slots, succ);
-  computePrecision(slots, succ, preciseBefore, preciseSlotsLo, preciseSlotsHi, maybePtr, exitChecksR0, condSinks);
+  const succs: number[][] = [];
+  for (let i = 0; i < n; i++) succs.push(slots.at[i] ? succ(i).filter((w) => w >= 0 && w < n) : []);
+  computeLiveness(slots, succs, liveBefore, helperArgCount);
+  const maybePtr = computeMaybePointers(slots, succs);
+  computePrecision(slots, succs, preciseBefore, preciseSlotsLo, preciseSlotsHi, maybePtr, exitChecksR0, condSinks);
   return { subprogs, prunePoints, liveBefore, unreachable, preciseBefore, preciseSlotsLo, preciseSlotsHi };
+}
+
+const cyclicCache = new WeakMap<number[][], boolean>();
+
+/** Whether the graph has a backward edge; without one a single backward pass is exact. */
+function hasBackEdgeInto(succs: number[][], _i: number): boolean {
+  let c = cyclicCache.get(succs);
+  if (c === undefined) {
+    c = false;
+    for (let j = 0; j < succs.length && !c; j++) for (const w of succs[j]) if (w <= j) { c = true; break; }
+    cyclicCache.set(succs, c);
+  }
+  return c;
 }
 
 /** use/def masks of one instruction, for the backward liveness pass. */
@@ -191,14 +209,14 @@ function useDef(insn: Instruction): [number, number] {
   }
 }
 
-function computeLiveness(slots: Slots, succ: (i: number) => number[], live: Uint16Array): void {
+function computeLiveness(slots: Slots, succs: number[][], live: Uint16Array, helperArgCount: (id: number) => number): void {
   const n = slots.count;
   const ud: [number, number][] = [];
-  const succs: number[][] = [];
   for (let i = 0; i < n; i++) {
     const insn = slots.at[i];
-    ud.push(insn ? useDef(insn) : [0, 0]);
-    succs.push(insn ? succ(i).filter((w) => w >= 0 && w < n) : []);
+    const u = insn ? useDef(insn) : [0, 0] as [number, number];
+    if (insn && insn.code === 0x85 && insn.src === 0) u[0] = ((1 << (helperArgCount(insn.imm) + 1)) - 1) & 0x3e;
+    ud.push(u);
   }
   let changed = true;
   while (changed) {
@@ -211,7 +229,7 @@ function computeLiveness(slots: Slots, succ: (i: number) => number[], live: Uint
       // A pseudo call's callee reads r1-r5; its return defines r0.
       if (insn.code === 0x85 && insn.src === 1) out = live[i + 1];
       const v = (out & ~ud[i][1]) | ud[i][0];
-      if (v !== live[i]) { live[i] = v; changed = true; }
+      if (v !== live[i]) { live[i] = v; if (hasBackEdgeInto(succs, i)) changed = true; }
     }
   }
 }
@@ -221,26 +239,24 @@ function computeLiveness(slots: Slots, succ: (i: number) => number[], live: Uint
  * memory access base/offset, a helper argument, a comparison, the return value, or memory.
  */
 /** Forward pass: registers that may hold a pointer before each instruction. */
-function computeMaybePointers(slots: Slots, succ: (i: number) => number[]): Uint16Array {
+function computeMaybePointers(slots: Slots, succs: number[][]): Uint16Array {
   const n = slots.count;
   const inMask = new Uint16Array(n + 1);
-  const seen = new Uint8Array(n + 1);
   inMask[0] = (1 << 1) | (1 << 10);
-  seen[0] = 1;
-  const work: number[] = [0];
-  while (work.length) {
-    const i = work.pop()!;
-    const insn = slots.at[i];
-    if (!insn) continue;
-    const out = maybePtrStep(insn, inMask[i]);
-    for (const w of succ(i)) {
-      if (w < 0 || w >= n) continue;
-      // callees start with pointers possibly in r1-r5
-      const v = insn.code === 0x85 && insn.src === 1 && w !== i + 1 ? inMask[i] | 0x43e : out;
-      if (!seen[w] || (inMask[w] | v) !== inMask[w]) {
-        inMask[w] |= v;
-        seen[w] = 1;
-        work.push(w);
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let i = 0; i < n; i++) {
+      const insn = slots.at[i];
+      if (!insn) continue;
+      const out = maybePtrStep(insn, inMask[i]);
+      for (const w of succs[i]) {
+        // callees start with pointers possibly in r1-r5
+        const v = insn.code === 0x85 && insn.src === 1 && w !== i + 1 ? inMask[i] | 0x43e : out;
+        if ((inMask[w] | v) !== inMask[w]) {
+          inMask[w] |= v;
+          if (w <= i) changed = true;
+        }
       }
     }
   }
@@ -277,12 +293,11 @@ function maybePtrStep(insn: Instruction, m: number): number {
 }
 
 function computePrecision(
-  slots: Slots, succ: (i: number) => number[], precise: Uint16Array, lo: Uint32Array, hi: Uint32Array,
+  slots: Slots, succs: number[][], precise: Uint16Array, lo: Uint32Array, hi: Uint32Array,
   maybePtr: Uint16Array, exitChecksR0: boolean, condSinks: ReadonlySet<number>,
 ): void {
   const n = slots.count;
-  const succs: number[][] = [];
-  for (let i = 0; i < n; i++) succs.push(slots.at[i] ? succ(i).filter((w) => w >= 0 && w < n) : []);
+  const callSlots = new Map<number, [number, number]>();
   let changed = true;
   while (changed) {
     changed = false;
@@ -311,11 +326,16 @@ function computePrecision(
         v |= 1 << insn.src;
       } else if ((cls === 0x05 || cls === 0x06) && (insn.code & 0xf0) === 0x80) {
         // helpers may read stack memory passed to them: the slots from each fp-based argument up
-        const [mLo, mHi] = helperStackSlots(slots, i);
+        let cs = callSlots.get(i);
+        if (!cs) { cs = helperStackSlots(slots, i); callSlots.set(i, cs); }
+        const [mLo, mHi] = cs;
         sLo |= mLo; sHi |= mHi;
       }
       sLo >>>= 0; sHi >>>= 0;
-      if (v !== precise[i] || sLo !== lo[i] || sHi !== hi[i]) { precise[i] = v; lo[i] = sLo; hi[i] = sHi; changed = true; }
+      if (v !== precise[i] || sLo !== lo[i] || sHi !== hi[i]) {
+        precise[i] = v; lo[i] = sLo; hi[i] = sHi;
+        if (hasBackEdgeInto(succs, i)) changed = true;
+      }
     }
   }
 }

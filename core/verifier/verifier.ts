@@ -110,7 +110,8 @@ export class Verifier {
   readonly decided = new Set<number>();
 
   run(condSinks: ReadonlySet<number> = new Set()): RawResult {
-    const cfg = analyzeCfg(this.slots, !this.opts.unprivileged, returnRange(this.opts.progType) !== undefined || this.opts.unprivileged, condSinks);
+    const cfg = analyzeCfg(this.slots, !this.opts.unprivileged, returnRange(this.opts.progType) !== undefined || this.opts.unprivileged, condSinks,
+      (id) => Math.min(5, helperProto(id, this.opts.progType)?.args.length ?? 5));
     this.liveBefore = cfg.liveBefore;
     this.preciseBefore = cfg.preciseBefore;
     this.preciseSlotsLo = cfg.preciseSlotsLo;
@@ -121,7 +122,17 @@ export class Verifier {
       this.emit(cfg.error.message);
       return this.result({ lines: [cfg.error.message], insn: cfg.error.insn, path: [], regs: [] }, cfg.unreachable);
     }
-    if (this.opts.logLevel >= 2) this.emit(`func#0 @0`);
+    if (this.opts.logLevel >= 2) {
+      for (let k = 0; k < this.subprogs.length; k++) this.emit(`func#${k} @${this.subprogs[k]}`);
+      this.emit('Live regs before insn:');
+      for (let i = 0; i < this.slots.count; i++) {
+        const insn = this.slots.at[i];
+        if (!insn) continue;
+        let regs = '';
+        for (let r = 0; r < 10; r++) regs += this.liveBefore[i] & (1 << r) ? String(r) : '.';
+        this.emit(`${String(i).padStart(7)}: ${regs} ${this.insnText(insn)}`);
+      }
+    }
     for (let i = 0; i < this.slots.count; i++) this.explored.push([]);
     const err = this.doCheck();
     return this.result(err, []);
