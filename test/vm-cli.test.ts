@@ -130,6 +130,14 @@ describe('bpf-asm run', () => {
     expect((await cli(a)).out).toBe('0x3\n');
   });
 
+  it('takes the current task from --task', async () => {
+    const t = join(dir, 'task.s');
+    writeFileSync(t, '\t.section kprobe/x,"ax"\nprog:\n\tcall bpf_get_current_pid_tgid\n\texit\n');
+    const { out } = await cli(t, '--task', '{"pid": 7, "tgid": 5}', '--json');
+    expect(JSON.parse(out).retval).toBe('0x500000007');
+    expect((await cli(t, '--task', '{"pid": "x"}')).code).toBe(2);
+  });
+
   it('rejects bad arguments with exit 2', async () => {
     expect((await cli(file, '--data', 'xyz')).code).toBe(2);
     expect((await cli(file, '--maps', '{"nope": []}')).code).toBe(2);

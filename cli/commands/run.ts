@@ -20,6 +20,7 @@ const OPTIONS = {
   maps: { type: 'string', placeholder: 'JSON', help: 'initial map contents, {"map": [{"key":..,"value":..}]}, or @FILE' },
   memory: { type: 'string', placeholder: 'JSON', help: 'memory bpf_probe_read* can read: {"0xffff888000001000": "hex bytes"}, or @FILE' },
   'helper-return': { type: 'string', placeholder: 'LIST', help: 'return values for helpers the VM does not emulate: bpf_get_socket_cookie=7,46=0' },
+  task: { type: 'string', placeholder: 'JSON', help: 'the current task for get_current_*: {"pid":1,"tgid":1,"uid":0,"gid":0,"comm":"x"}' },
   limit: { type: 'string', placeholder: 'N', help: 'instruction budget (default 200000000)' },
   cpus: { type: 'string', placeholder: 'N', help: 'number of CPUs for per-CPU maps (default 1)' },
   seed: { type: 'string', placeholder: 'N', help: 'seed of bpf_get_prandom_u32' },
@@ -119,6 +120,17 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!m) throw new UsageError(`--helper-return: expected NAME=VALUE, found '${item}'`);
     helperReturns[m[1]!] = BigInt(m[2]!);
   }
+  let task: { pid?: number; tgid?: number; uid?: number; gid?: number; comm?: string } | undefined;
+  if (options.task !== undefined) {
+    const t = parseJsonArg(options.task, 'task') as Record<string, unknown>;
+    if (!t || typeof t !== 'object' || Array.isArray(t)) throw new UsageError('--task: expected a JSON object');
+    for (const [k, v] of Object.entries(t)) {
+      if (k === 'comm' ? typeof v !== 'string' : !['pid', 'tgid', 'uid', 'gid'].includes(k) || !Number.isInteger(v)) {
+        throw new UsageError(`--task: '${k}' must be ${k === 'comm' ? 'a string' : 'one of pid, tgid, uid, gid (integers) or comm'}`);
+      }
+    }
+    task = t as typeof task;
+  }
   const limit = intOption(options.limit, 'limit');
   const cpus = intOption(options.cpus, 'cpus');
   const seed = intOption(options.seed, 'seed');
@@ -155,7 +167,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         continue;
       }
     }
-    const loaded = loadVm(assembled, { section: options.section, progType: options.type, limit, cpus, seed, memoryImage, helperReturns });
+    const loaded = loadVm(assembled, { section: options.section, progType: options.type, limit, cpus, seed, memoryImage, helperReturns, task });
     if (typeof loaded === 'string') throw new UsageError(`${file}: ${loaded}`);
     const { machine, progType } = loaded;
     if (mapsJson !== undefined) {
