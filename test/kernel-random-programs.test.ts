@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AluOp, AtomicOp, Class, JmpOp, Mode, aluOp, insnClass, jmpOp, memMode } from '../core/isa';
 import { closeFd, kernelBpfAvailable, loadProgram, testRun } from '../core/kernel';
 import { PACKET_SIZE, randomProgram } from '../core/testing/random-programs';
+import { aluJumpGridCases } from '../core/testing/alu-jump-grid';
 import { randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
 import { randomSkbCase } from '../core/testing/random-skb-programs';
 import { randomXdpAdjustCase } from '../core/testing/random-xdp-programs';
@@ -118,6 +119,18 @@ describe('random programs', () => {
       const o = runCaseInKernel(randomQueueCase(seed));
       if ('error' in o) throw new Error(o.error);
       expect(Object.keys(o.maps)).toEqual(['pcpu']);
+    }
+  });
+
+  it.skipIf(!avail.ok)('ALU/jump grid programs load, and every jump goes both ways over the operands', () => {
+    const cases = aluJumpGridCases();
+    expect(cases.length).toBeGreaterThan(150);
+    for (const c of cases.filter((_, i) => i % 10 === 0)) {
+      const o = runCaseInKernel(c);
+      if ('error' in o) throw new Error(o.error);
+      expect(o.runs.every((r) => r.retval === 2), c.name).toBe(true);
+      // the flag bytes are not all the same: the comparisons really depend on the operands
+      expect(new Set(o.runs.map((r) => r.dataOut.slice(64))).size, c.name).toBeGreaterThan(3);
     }
   });
 });
