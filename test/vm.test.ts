@@ -429,6 +429,11 @@ target:
     expect(m.result().r0).toBe(107n);
     m.stepBack(3);
     expect(m.state('step')).toMatchObject({ program: 'target', pc: 1 });
+    m.stepBack(2);
+    expect(m.state('step')).toMatchObject({ program: 'main', pc: 8 });
+    expect(m.tailCalls).toBe(0);
+    expect(m.continue().reason).toBe('exit');
+    expect(m.result().r0).toBe(107n);
   });
 });
 

@@ -279,8 +279,8 @@ export class Machine implements ExecHost {
         return this.raise(this.pc, `internal VM error: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (st === ST_TAILCALL) {
-        const from = this.progIndex, pc = this.pc;
-        if (this.recording) this.logFn(() => { this.switchTo(from); this.pc = pc; });
+        const from = this.progIndex, pc = this.pc, calls = this.tailCalls - 1;
+        if (this.recording) this.logFn(() => { this.switchTo(from); this.pc = pc; this.tailCalls = calls; });
         this.switchTo(this.tailTarget);
         this.pc = 0;
         continue;
