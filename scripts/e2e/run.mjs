@@ -102,14 +102,15 @@ writeFileSync(join(userDir, 'User/settings.json'), JSON.stringify({
 }, null, 2));
 const csEnv = { ...process.env, PATH: `${join(N24, 'bin')}:${process.env.PATH}` };
 log(`installing ${vsix} into code-server`);
-run(CODE_SERVER, ['--extensions-dir', extDir, '--user-data-dir', userDir, '--install-extension', vsix], { env: csEnv });
+const csConfig = join(tmp, 'code-server.yaml'); // keeps code-server from writing ~/.config/code-server
+run(CODE_SERVER, ['--config', csConfig, '--extensions-dir', extDir, '--user-data-dir', userDir, '--install-extension', vsix], { env: csEnv });
 
 // 3. Serve, drive, stop.
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const serverLog = join(tmp, 'code-server.log');
 const server = spawn(CODE_SERVER, [
-  '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+  '--config', csConfig, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
   '--disable-workspace-trust', '--user-data-dir', userDir, '--extensions-dir', extDir, workspace,
 ], { env: csEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 children.push(server);
