@@ -4,8 +4,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BpfDebugClient, adapterBuilt, findMarker, fixture, ipv4Packet } from './fixtures/debug/debug-client';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BpfDebugClient, shareAdapter, adapterBuilt, findMarker, fixture, ipv4Packet } from './fixtures/debug/debug-client';
 
 if (!adapterBuilt) console.warn('skipping debug adapter input tests: dist/debugAdapter.js is missing (run `npm run build`)');
 
@@ -33,6 +33,9 @@ function pcapFile(packets: number[][]): Buffer {
 
 describe.skipIf(!adapterBuilt)('debug adapter inputs', () => {
   let dc: BpfDebugClient;
+  let stopServer: () => void = () => undefined;
+  beforeAll(async () => { stopServer = await shareAdapter(); });
+  afterAll(() => stopServer());
   const dir = mkdtempSync(join(tmpdir(), 'bpf-debug-inputs-'));
   beforeEach(async () => {
     dc = new BpfDebugClient();

@@ -1,13 +1,13 @@
 // The programs the debugger tests step through give the same results in the debugger as in the
 // kernel (BPF_PROG_TEST_RUN): return value, packet out and map contents, whether the run is driven
 // by `continue` or one `stepIn` at a time.
-import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assembleText } from '../core/asm';
-import { kernelBpfAvailable } from '../core/kernel';
+import { kernelBpfAvailable, verifyInKernel } from '../core/kernel';
 import type { CorpusCase } from '../core/testing/corpus';
 import { comparableMap, runCaseInKernel } from '../core/testing/corpus-kernel';
-import { BpfDebugClient, adapterBuilt, fixture, ipv4Packet, toHex } from './fixtures/debug/debug-client';
+import { BpfDebugClient, shareAdapter, FIXTURES, adapterBuilt, fixture, ipv4Packet, toHex } from './fixtures/debug/debug-client';
 
 const avail = kernelBpfAvailable();
 if (!avail.ok) console.warn(`skipping debugger-vs-kernel tests: ${avail.reason}`);
@@ -58,6 +58,9 @@ async function debuggerOutcome(dc: BpfDebugClient, mapNames: string[]): Promise<
 
 describe.skipIf(!avail.ok || !adapterBuilt)('debugger results agree with the kernel', () => {
   let dc: BpfDebugClient;
+  let stopServer: () => void = () => undefined;
+  beforeAll(async () => { stopServer = await shareAdapter(); });
+  afterAll(() => stopServer());
   beforeEach(async () => {
     dc = new BpfDebugClient();
     await dc.start();
@@ -65,6 +68,21 @@ describe.skipIf(!avail.ok || !adapterBuilt)('debugger results agree with the ker
   afterEach(async () => {
     await dc.stop();
   });
+
+  // The verdict the debugger announces at launch is the kernel verifier's, for every assembly fixture.
+  const sources = readdirSync(FIXTURES).filter((f) => /\.(s|bpf\.mnemonic)$/.test(f) && f !== 'long_loop.s');
+  for (const name of sources) {
+    it(`announces the kernel's verdict on ${name}`, async () => {
+      const path = fixture(name);
+      const file = assembleText(readFileSync(path, 'utf8'));
+      const kernel = verifyInKernel(file.programs[0]!, file.maps, file.data, { logLevel: 0 });
+      await dc.initializeRequest();
+      const launched = await dc.launchRequest({ program: path, verifyFirst: false, stopOnEntry: true } as never).then(() => true, () => false);
+      expect(launched).toBe(true);
+      const said = /the verifier (accepts|REJECTS) it/.exec(dc.output('console'))?.[1];
+      expect(said, `${name}: kernel says ${kernel.error ?? 'accepted'}`).toBe(kernel.errno === 0 ? 'accepts' : 'REJECTS');
+    });
+  }
 
   for (const c of CASES) {
     for (const [label, packet] of c.packets) {

@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assembleText } from '../core/asm';
 import { writeObject } from '../core/elf';
 import { HAVE_LLVM, NO_LLVM_REASON, objdump } from './elf-tools';
-import { BpfDebugClient, adapterBuilt, findMarker, fixture, ipv4Packet, toHex } from './fixtures/debug/debug-client';
+import { BpfDebugClient, shareAdapter, adapterBuilt, findMarker, fixture, ipv4Packet, toHex } from './fixtures/debug/debug-client';
 
 if (!adapterBuilt) console.warn('skipping debug adapter tests: dist/debugAdapter.js is missing (run `npm run build`)');
 
@@ -35,6 +35,9 @@ function objdumpByOffset(text: string): Map<number, string> {
 
 describe.skipIf(!adapterBuilt)('debug adapter', () => {
   let dc: BpfDebugClient;
+  let stopServer: () => void = () => undefined;
+  beforeAll(async () => { stopServer = await shareAdapter(); });
+  afterAll(() => stopServer());
   beforeEach(async () => {
     dc = new BpfDebugClient();
     await dc.start();
@@ -534,6 +537,9 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
   });
 
   it('answers a step within 20 ms', async () => {
+    await dc.stop();
+    dc = new BpfDebugClient();
+    await dc.startProcess();
     await dc.launchAndStop({ program: LOOP });
     const times: number[] = [];
     for (let i = 0; i < 30; i++) {
