@@ -536,6 +536,19 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
     expect((await dc.move('continue')).body.description).toBe('exited with r0 = 1 (XDP_DROP)');
   });
 
+  it('lists breakpoint locations, the thread, and terminates on request', async () => {
+    await dc.launchAndStop({ program: XDP, packet: UDP });
+    const from = findMarker(XDP, 'proto') - 2;
+    const locs = await dc.customRequest('breakpointLocations', { source: { path: XDP }, line: from, endLine: from + 4 }) as DebugProtocol.BreakpointLocationsResponse;
+    // the lines of that range holding instructions, as the source shows them (`pass:` is a label)
+    const src = readFileSync(XDP, 'utf8').split('\n');
+    const withCode = [0, 1, 2, 3, 4].map((k) => from + k).filter((l) => /^\s+[a-z*]/.test(src[l - 1]!.replace(/\/\/.*/, '')));
+    expect(locs.body.breakpoints.map((b) => b.line)).toEqual(withCode);
+    const threads = await dc.threadsRequest();
+    expect(threads.body.threads).toEqual([{ id: 1, name: 'eBPF program (xdp)' }]);
+    await Promise.all([dc.customRequest('terminate', {}), dc.waitForEvent('terminated')]);
+  });
+
   it('answers a step within 20 ms', async () => {
     await dc.stop();
     dc = new BpfDebugClient();
