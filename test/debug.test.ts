@@ -497,7 +497,9 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
 
   it('never flags a register outside the verifier\'s range while accepted programs run (the verifier is sound)', async () => {
     let checked = 0;
-    for (const [program, extra] of [[XDP, { packet: UDP }], [XDP, { packet: TCP }], [LOOP, {}], [HELPER_ERR, {}], [fixture('ttl_swap.s'), { packet: UDP }]] as const) {
+    for (const [program, extra] of [[XDP, { packet: UDP }], [XDP, { packet: TCP }], [LOOP, {}], [HELPER_ERR, {}], [fixture('ttl_swap.s'), { packet: UDP }],
+      [fixture('kprobe_args.s'), { ctx: { di: 5 } }], [fixture('comm.s'), {}], [fixture('len_class.bpf.mnemonic'), { packet: TCP }],
+      [fixture('ringbuf_out.s'), { packet: UDP }], [fixture('big_array.s'), { packet: UDP }]] as const) {
       const r = await flaggedRegisters(program, extra);
       expect(r.flagged, program).toEqual([]);
       checked += r.checked;
