@@ -567,3 +567,13 @@ describe('robustness', () => {
     expect(outcomes.size).toBeGreaterThan(10);
   });
 });
+
+describe('many runs on one machine', () => {
+  it('gives every run the same addresses and keeps no per-run memory', () => {
+    const m = vm('\t.section xdp,"ax"\nprog:\n\tr0 = *(u32 *)(r1 + 0)\n\texit\n');
+    const first = m.run({ packet: new Uint8Array(64) }).r0;
+    const regions = m.space.regions.length;
+    for (let i = 0; i < 2000; i++) expect(m.run({ packet: new Uint8Array(64 + (i % 5)) }).r0).toBe(first);
+    expect(m.space.regions.length).toBe(regions);
+  });
+});

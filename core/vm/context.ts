@@ -83,7 +83,7 @@ export function buildContext(m: Machine, input: RunInput): BuiltContext {
   if (type && RAW_TYPES.has(type) || input.ctx || input.ctxFields) return rawContext(m, input, type);
   if (input.mem || !type) {
     const mem = input.mem ?? new Uint8Array(0);
-    const region = m.space.add(HI_DATA, 'memory (r1)', 'mem', mem);
+    const region = m.space.add(HI_DATA, 'memory (r1)', 'mem', mem, { transient: true });
     return { ...none, kind: 'mem', r1l: region.lo | 0, r1h: region.hi, r2: mem.length, after: () => ({}) };
   }
   return none;
@@ -114,7 +114,7 @@ function rawContext(m: Machine, input: RunInput, type: ProgType | undefined): Bu
     return fail(`a ${type ?? 'raw'} context takes raw bytes (--ctx "hex"), pt_regs fields or {"args": [...]}`);
   } else bytes = new Uint8Array(0);
   const writable = type === 'raw_tracepoint_writable' || type === 'syscall' || type === undefined;
-  const region = m.space.add(HI_CTX, 'context', 'ctx', bytes, { writable });
+  const region = m.space.add(HI_CTX, 'context', 'ctx', bytes, { writable, transient: true });
   return { r1l: region.lo | 0, r1h: region.hi, kind: 'raw', fields: new Map(), after: () => ({ ctx: region.bytes.slice() }) };
 }
 
@@ -122,7 +122,7 @@ function rawContext(m: Machine, input: RunInput, type: ProgType | undefined): Bu
 function packetState(m: Machine, packet: Uint8Array, headroom: number): PacketState {
   const buf = new Uint8Array(Math.max(FRAME_SIZE, headroom + packet.length + TAILROOM));
   buf.set(packet, headroom);
-  const region = m.space.add(HI_PACKET, 'packet', 'packet', buf.subarray(headroom, headroom + packet.length), { lo: LO_BASE + headroom });
+  const region = m.space.add(HI_PACKET, 'packet', 'packet', buf.subarray(headroom, headroom + packet.length), { lo: LO_BASE + headroom, transient: true });
   return { buf, meta: headroom, data: headroom, end: headroom + packet.length, region };
 }
 
@@ -164,7 +164,7 @@ function xdpContext(m: Machine, input: RunInput): BuiltContext {
     },
     store(off, size) { return `invalid bpf_context access off=${off} size=${size} (xdp_md is read-only)`; },
   };
-  const region = m.space.add(HI_CTX, 'context (xdp_md)', 'ctx', new Uint8Array(XDP_MD_SIZE), { plain: false, ctx: access });
+  const region = m.space.add(HI_CTX, 'context (xdp_md)', 'ctx', new Uint8Array(XDP_MD_SIZE), { plain: false, ctx: access, transient: true });
   return {
     r1l: region.lo | 0, r1h: region.hi, kind: 'xdp', fields, packet: p,
     setBounds: (meta, data, end) => {
@@ -250,7 +250,7 @@ function skbContext(m: Machine, input: RunInput, type: ProgType): BuiltContext {
       return undefined;
     },
   };
-  const region = m.space.add(HI_CTX, 'context (__sk_buff)', 'ctx', ctxBytes, { plain: false, ctx: access });
+  const region = m.space.add(HI_CTX, 'context (__sk_buff)', 'ctx', ctxBytes, { plain: false, ctx: access, transient: true });
   const fields = new Map<string, number>([['mark', 0], ['ifindex', 1]]);
   return {
     r1l: region.lo | 0, r1h: region.hi, kind: 'skb', fields, packet: p,

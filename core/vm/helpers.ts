@@ -134,7 +134,7 @@ def('for_each_map_elem', (h) => {
   const fn = h.m.codeSlot(h.lo(2), h.hi(2));
   if (fn < 0) return h.fault('arg2 is not a function address');
   if (h.u64(4) !== 0n) return -EINVAL;
-  const keyRegion = h.m.space.add(HI_DATA, `for_each_map_elem key of ${map.def.name}`, 'mem', new Uint8Array(Math.max(map.def.keySize, 4)), { writable: false });
+  const keyRegion = h.m.space.add(HI_DATA, `for_each_map_elem key of ${map.def.name}`, 'mem', new Uint8Array(Math.max(map.def.keySize, 4)), { writable: false, transient: true });
   const visit: { key: Uint8Array; value: bigint }[] = [];
   if (map instanceof HashMap) {
     for (const e of map.forEachSlot()) { const a = { hi: 0, lo: 0 }; map.valueAddress(e.index, a); visit.push({ key: e.key, value: ptr(a.hi, a.lo >>> 0) }); }
@@ -313,12 +313,7 @@ for (const n of ['probe_read_str', 'probe_read_kernel_str', 'probe_read_user_str
 
 // ---- ring buffer and perf -------------------------------------------------------------------------
 interface Reservation { map: RingbufMap; size: number; region: Region; done: boolean }
-const reservations = new WeakMap<Machine, Map<number, Reservation>>();
-const resOf = (m: Machine): Map<number, Reservation> => {
-  let r = reservations.get(m);
-  if (!r) { r = new Map(); reservations.set(m, r); }
-  return r;
-};
+const resOf = (m: Machine): Map<number, Reservation> => m.ringbufReservations as Map<number, Reservation>;
 const recordSize = (size: number): number => ((size + 8 + 7) & ~7);
 
 def('ringbuf_output', (h) => {
@@ -342,7 +337,7 @@ def('ringbuf_reserve', (h) => {
   if (map.used + recordSize(size) > map.def.maxEntries) return NULL;
   h.m.checkpointMap(map);
   map.used += recordSize(size);
-  const region = h.m.space.add(HI_DATA + 0x1000, `ringbuf ${map.def.name} record`, 'ringbuf', new Uint8Array(size));
+  const region = h.m.space.add(HI_DATA + 0x1000, `ringbuf ${map.def.name} record`, 'ringbuf', new Uint8Array(size), { transient: true });
   resOf(h.m).set(region.hi, { map, size, region, done: false });
   return ptr(region.hi, region.lo);
 });

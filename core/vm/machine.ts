@@ -149,6 +149,8 @@ export class Machine implements ExecHost {
   readonly cpus: number;
   readonly cpu: number;
   output: OutputRecord[] = [];
+  /** Ring buffer records reserved in this run, by the high word of their address (helpers.ts). */
+  readonly ringbufReservations = new Map<number, unknown>();
   /** The program running now (changes on tail calls). */
   prog: VmProgram;
   progIndex = 0;
@@ -237,6 +239,8 @@ export class Machine implements ExecHost {
     this.recording = false;
     this.un = 0;
     this.undoFns.length = 0;
+    this.space.releaseTransient();
+    this.ringbufReservations.clear();
     for (const s of this.stacks) s.bytes.fill(0);
     this.enterFrame(0);
     this.ctx = buildContext(this, input);

@@ -48,23 +48,42 @@ export class AddressSpace {
   private readonly byHi = new Map<number, Region>();
   private nextByHi = new Map<number, number>();
 
-  /** Adds a region in the first free 4 GiB window at or after `hiBase`. */
+  /** Regions that live for one run (context, packet, ring buffer records), and ids free for reuse. */
+  private transient: { region: Region; base: number }[] = [];
+  private freeIds: number[] = [];
+
+  /**
+   * Adds a region in the first free 4 GiB window at or after `hiBase`. A transient region is
+   * dropped by releaseTransient(), so each run gets the same addresses and memory is not kept.
+   */
   add(
     hiBase: number, name: string, kind: RegionKind, bytes: Uint8Array,
-    opts: { writable?: boolean; plain?: boolean; stride?: number; elemSize?: number; ctx?: ContextAccess; lo?: number } = {},
+    opts: { writable?: boolean; plain?: boolean; stride?: number; elemSize?: number; ctx?: ContextAccess; lo?: number; transient?: boolean } = {},
   ): Region {
     let hi = this.nextByHi.get(hiBase) ?? hiBase;
     while (this.byHi.has(hi)) hi = (hi + 1) | 0;
     this.nextByHi.set(hiBase, (hi + 1) | 0);
     const region: Region = {
-      id: this.regions.length, name, kind, hi, lo: opts.lo ?? LO_BASE, size: bytes.length, bytes,
+      id: this.freeIds.pop() ?? this.regions.length, name, kind, hi, lo: opts.lo ?? LO_BASE, size: bytes.length, bytes,
       dv: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       writable: opts.writable ?? true, plain: opts.plain ?? true,
       stride: opts.stride, elemSize: opts.elemSize, ctx: opts.ctx,
     };
-    this.regions.push(region);
+    this.regions[region.id] = region;
     this.byHi.set(hi, region);
+    if (opts.transient) this.transient.push({ region, base: hiBase });
     return region;
+  }
+
+  /** Drops every transient region (at the start of a run). */
+  releaseTransient(): void {
+    for (const { region, base } of this.transient) {
+      this.byHi.delete(region.hi);
+      this.freeIds.push(region.id);
+      const next = this.nextByHi.get(base);
+      if (next === undefined || (region.hi >>> 0) < (next >>> 0)) this.nextByHi.set(base, region.hi);
+    }
+    this.transient = [];
   }
 
   /** Points an existing region at new bytes (packet after adjust_head, say). */
