@@ -20,9 +20,9 @@ if (!avail.ok) console.warn(`skipping VM-vs-kernel differential tests: ${avail.r
 
 const PROGRAMS = Number(process.env.VM_KERNEL_DIFF_PROGRAMS ?? 10_000);
 const BASE_SEED = Number(process.env.VM_KERNEL_DIFF_SEED ?? 0x5eed);
-const MAP_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_MAP_PROGRAMS ?? 1_000);
-const SKB_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_SKB_PROGRAMS ?? 1_000);
-const XDP_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_XDP_PROGRAMS ?? 500);
+const MAP_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_MAP_PROGRAMS ?? 600);
+const SKB_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_SKB_PROGRAMS ?? 600);
+const XDP_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_XDP_PROGRAMS ?? 400);
 const SHOWN = 3;
 
 /** A spread of shapes: lengths, and each feature switched off now and then. */
@@ -135,9 +135,9 @@ describe.skipIf(!avail.ok)('VM against the kernel', () => {
     expect(failures).toEqual([]);
   });
 
-  it('agrees on 20 long random programs (3,000 body instructions)', () => {
+  it('agrees on 10 long random programs (3,000 body instructions)', () => {
     const disagreements: number[] = [];
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 10; i++) {
       const seed = BASE_SEED + PROGRAMS + i;
       const p = randomProgram(seed, { length: 3000, subprograms: i % 2 });
       const k = inKernel(p.insns, p.packet);
