@@ -94,6 +94,7 @@ export function registerNodes(rt: BpfRuntime): VarNode[] {
       memoryReference: where && where.region !== 'code' && where.region !== 'map_ptr' ? hexAddr(v) : undefined,
       readOnly: r === 10,
       dataId: `reg:${r}`,
+      children: () => registerDetails(v, paths.map((p) => p.get(`R${r}`) ?? 'not init')),
       set: r === 10 ? undefined : (text) => {
         const n = parseValue(rt, text);
         if (typeof n === 'string') return n;
@@ -104,6 +105,20 @@ export function registerNodes(rt: BpfRuntime): VarNode[] {
       },
     };
   });
+}
+
+/** A register's value read every way, and the verifier's state on each path that reaches here. */
+function registerDetails(v: bigint, verifierPaths: string[]): VarNode[] {
+  const lo = v & 0xffffffffn;
+  const out: VarNode[] = [
+    { name: 'u64', value: v.toString() },
+    { name: 's64', value: BigInt.asIntN(64, v).toString() },
+    { name: 'u32', value: `${lo} (0x${lo.toString(16)})` },
+    { name: 's32', value: BigInt.asIntN(32, lo).toString() },
+    { name: 'bytes', value: bytesToHex(Uint8Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn))) },
+  ];
+  verifierPaths.forEach((t, i) => out.push({ name: verifierPaths.length > 1 ? `verifier, path ${i + 1}` : 'verifier', value: t }));
+  return out;
 }
 
 /**

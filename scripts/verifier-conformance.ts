@@ -34,6 +34,8 @@ export interface Summary {
   total: number;
   verdictAgree: number;
   messageAgree: number;
+  /** Programs where our processed-instruction count equals the kernel's. */
+  processedAgree: number;
   disagreements: Comparison[];
 }
 
@@ -119,21 +121,23 @@ export function compareCase(kernel: KernelApi, c: Case): Comparison {
 export function summarize(results: Comparison[]): Summary {
   let verdictAgree = 0;
   let messageAgree = 0;
+  let processedAgree = 0;
   const disagreements: Comparison[] = [];
   for (const r of results) {
+    if (r.kernelProcessed === r.ourProcessed) processedAgree++;
     const v = r.kernelAccepted === r.ourAccepted;
     const m = v && (r.kernelAccepted || r.kernelMessage === r.ourMessage);
     if (v) verdictAgree++;
     if (m) messageAgree++;
     if (!m) disagreements.push(r);
   }
-  return { total: results.length, verdictAgree, messageAgree, disagreements };
+  return { total: results.length, verdictAgree, messageAgree, processedAgree, disagreements };
 }
 
 const pct = (a: number, b: number): string => (b ? ((100 * a) / b).toFixed(1) : '0.0') + '%';
 
 export function report(title: string, s: Summary, maxShown = 40): string {
-  const lines = [`${title}: ${s.total} programs, verdict agreement ${s.verdictAgree}/${s.total} (${pct(s.verdictAgree, s.total)}), exact first message ${s.messageAgree}/${s.total} (${pct(s.messageAgree, s.total)})`];
+  const lines = [`${title}: ${s.total} programs, verdict agreement ${s.verdictAgree}/${s.total} (${pct(s.verdictAgree, s.total)}), exact first message ${s.messageAgree}/${s.total} (${pct(s.messageAgree, s.total)}), same processed count ${s.processedAgree}/${s.total} (${pct(s.processedAgree, s.total)})`];
   for (const d of s.disagreements.slice(0, maxShown)) {
     lines.push(`  ${d.name}: kernel ${d.kernelAccepted ? 'ACCEPT' : `REJECT '${d.kernelMessage}'`} | ours ${d.ourAccepted ? 'ACCEPT' : `REJECT '${d.ourMessage}'`}`);
   }

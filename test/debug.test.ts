@@ -71,6 +71,13 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
     expect(byName.get('r10')).toMatch(/^fp0 .*verifier: fp0/);
     const scope = await dc.scope('Registers');
     expect(scope.presentationHint).toBe('registers');
+    // each register opens to its readings: r3 = data_end, 42 bytes after data (r2)
+    const r3 = regs.find((r) => r.name === 'r3')!;
+    const r2 = regs.find((r) => r.name === 'r2')!;
+    const details = new Map((await dc.variablesRequest({ variablesReference: r3.variablesReference })).body.variables.map((v) => [v.name, v.value]));
+    const r2u = new Map((await dc.variablesRequest({ variablesReference: r2.variablesReference })).body.variables.map((v) => [v.name, v.value]));
+    expect(BigInt(details.get('u64')!) - BigInt(r2u.get('u64')!)).toBe(BigInt(UDP.split(' ').length));
+    expect(details.get('verifier')).toMatch(/^pkt_end/);
     // Break the verifier's knowledge: r5 will be loaded from the packet as a u16, so 0x12345 is out of its range.
     await dc.move('next');
     await dc.move('next');

@@ -35,6 +35,9 @@ export interface CfgResult {
   /** Stack slots (spi 0-31 / 32-63) whose spilled scalar may reach a safety check. */
   preciseSlotsLo: Uint32Array;
   preciseSlotsHi: Uint32Array;
+  /** Stack slots (spi) that may be read later, before each instruction. */
+  liveSlotsLo: Uint32Array;
+  liveSlotsHi: Uint32Array;
 }
 
 const isJmp = (code: number): boolean => (code & 7) === 0x05 || (code & 7) === 0x06;
@@ -59,7 +62,9 @@ export function analyzeCfg(
   const preciseBefore = new Uint16Array(n + 1);
   const preciseSlotsLo = new Uint32Array(n + 1);
   const preciseSlotsHi = new Uint32Array(n + 1);
-  const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, liveBefore, unreachable: [], preciseBefore, preciseSlotsLo, preciseSlotsHi });
+  const liveSlotsLo = new Uint32Array(n + 1);
+  const liveSlotsHi = new Uint32Array(n + 1);
+  const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, liveBefore, unreachable: [], preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi });
 
   for (let i = 0; i < n; i++) {
     const insn = slots.at[i];
@@ -139,13 +144,22 @@ export function analyzeCfg(
       const w = top.s[top.k++];
       if (w < 0 || w >= n) return fail(`jump out of range from insn ${top.i} to ${w}`, top.i);
       const insn = slots.at[top.i]!;
-      const isBranchEdge = isJmp(insn.code) && (insn.code & 0xf0) !== 0x80;
-      if (isBranchEdge || (insn.code === 0x85 && insn.src === 1 && w !== top.i + 1)) prunePoints[w] = 1;
-      if (isCond(insn.code) || (insn.code & 0xf0) === 0xe0) prunePoints[top.i + 1] = 1;
+      // Prune points as the kernel marks them: conditional jumps and may_goto themselves, the
+      // targets of unconditional jumps, and the instruction after a call (and a callee's entry).
+      const op = insn.code & 0xf0;
+      if (isJmp(insn.code)) {
+        if (op === 0x00) prunePoints[w] = 1;
+        else if (op === 0x80) {
+          prunePoints[top.i + 1] = 1;
+          if (insn.src === 1) prunePoints[top.i] = 1;
+        } else if (op !== 0x90) {
+          prunePoints[top.i] = 1;
+          if (w !== top.i + 1) prunePoints[w] = 1; // branch targets too
+        }
+      }
       if (state[w] === 0) push(w);
       else if (state[w] === 1) {
         if (!bpfCapable) return fail(`back-edge from insn ${top.i} to ${w}`, top.i);
-        prunePoints[w] = 1;
       }
     }
   }
@@ -158,7 +172,8 @@ export function analyzeCfg(
   computeLiveness(slots, succs, liveBefore, helperArgCount);
   const maybePtr = computeMaybePointers(slots, succs);
   computePrecision(slots, succs, preciseBefore, preciseSlotsLo, preciseSlotsHi, maybePtr, exitChecksR0, condSinks);
-  return { subprogs, prunePoints, liveBefore, unreachable, preciseBefore, preciseSlotsLo, preciseSlotsHi };
+  computeStackLiveness(slots, succs, liveSlotsLo, liveSlotsHi);
+  return { subprogs, prunePoints, liveBefore, unreachable, preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi };
 }
 
 const cyclicCache = new WeakMap<number[][], boolean>();
@@ -235,66 +250,80 @@ function computeLiveness(slots: Slots, succs: number[][], live: Uint16Array, hel
 }
 
 /**
- * Backward pass: a register is "precise" before an instruction when its value can flow into a
- * memory access base/offset, a helper argument, a comparison, the return value, or memory.
+ * Forward pass: registers that may hold a pointer before each instruction (low 16 bits), and those
+ * that may point to the context or the stack (high 16 bits): only loads through those can yield
+ * pointers (packet pointers from the context, spilled pointers from the stack).
  */
-/** Forward pass: registers that may hold a pointer before each instruction. */
-function computeMaybePointers(slots: Slots, succs: number[][]): Uint16Array {
+function computeMaybePointers(slots: Slots, succs: number[][]): Uint32Array {
   const n = slots.count;
-  const inMask = new Uint16Array(n + 1);
-  inMask[0] = (1 << 1) | (1 << 10);
+  const inMask = new Uint32Array(n + 1);
+  const entry = (1 << 1) | (1 << 10);
+  inMask[0] = entry | (entry << 16);
   let changed = true;
   while (changed) {
     changed = false;
     for (let i = 0; i < n; i++) {
       const insn = slots.at[i];
       if (!insn) continue;
-      const out = maybePtrStep(insn, inMask[i]);
+      const out = maybePtrStep(insn, inMask[i] & 0xffff, inMask[i] >>> 16);
       for (const w of succs[i]) {
         // callees start with pointers possibly in r1-r5
-        const v = insn.code === 0x85 && insn.src === 1 && w !== i + 1 ? inMask[i] | 0x43e : out;
-        if ((inMask[w] | v) !== inMask[w]) {
-          inMask[w] |= v;
+        const v = insn.code === 0x85 && insn.src === 1 && w !== i + 1 ? inMask[i] | 0x43e | (0x43e << 16) : out;
+        if (((inMask[w] | v) >>> 0) !== inMask[w]) {
+          inMask[w] = (inMask[w] | v) >>> 0;
           if (w <= i) changed = true;
         }
       }
     }
   }
+  for (let i = 0; i <= n; i++) inMask[i] &= 0xffff;
   return inMask;
 }
 
-function maybePtrStep(insn: Instruction, m: number): number {
+function maybePtrStep(insn: Instruction, m: number, cs: number): number {
   const code = insn.code;
   const cls = code & 7;
   const d = 1 << insn.dst;
   const s = 1 << insn.src;
   const x = (code & 8) !== 0;
+  const both = (p: number, c: number): number => (p & 0xffff) | ((c & 0xffff) << 16);
   switch (cls) {
     case 0x07: case 0x04: {
       const op = code & 0xf0;
-      if (cls === 0x07 && op === 0xb0) return x && insn.off === 0 ? (m & s ? m | d : m & ~d) : m & ~d;
-      if (cls === 0x07 && (op === 0x00 || op === 0x10)) return (m & d) || (x && (m & s)) ? m | d : m & ~d;
-      return m & ~d;
+      if (cls === 0x07 && op === 0xb0 && x && insn.off === 0) {
+        return both(m & s ? m | d : m & ~d, cs & s ? cs | d : cs & ~d);
+      }
+      if (cls === 0x07 && (op === 0x00 || op === 0x10)) {
+        const p = (m & d) || (x && (m & s)) ? m | d : m & ~d;
+        const c = (cs & d) || (x && (cs & s)) ? cs | d : cs & ~d;
+        return both(p, c);
+      }
+      return both(m & ~d, cs & ~d);
     }
     case 0x01: {
       const size = code & 0x18;
-      return size === 0x00 || size === 0x18 ? m | d : m & ~d;
+      const mayLoadPtr = (cs & s) !== 0 && (size === 0x00 || size === 0x18);
+      return both(mayLoadPtr ? m | d : m & ~d, mayLoadPtr ? cs | d : cs & ~d);
     }
     case 0x00:
-      if (code === 0x18) return insn.src !== 0 ? m | d : m & ~d;
-      return m & ~0x3f;
+      if (code === 0x18) return both(insn.src !== 0 ? m | d : m & ~d, cs & ~d);
+      return both(m & ~0x3f, cs & ~0x3f);
     case 0x05: case 0x06:
-      if ((code & 0xf0) === 0x80) return (m & ~0x3e) | 1;
-      return m;
+      if ((code & 0xf0) === 0x80) return both((m & ~0x3e) | 1, cs & ~0x3f);
+      return both(m, cs);
     default:
-      if (cls === 0x03 && (code & 0xe0) === 0xc0) return m & ~(s | 1);
-      return m;
+      if (cls === 0x03 && (code & 0xe0) === 0xc0) return both(m & ~(s | 1), cs & ~(s | 1));
+      return both(m, cs);
   }
 }
 
+/**
+ * Backward pass: a register is "precise" before an instruction when its value can flow into a
+ * memory access base/offset, a helper argument, a comparison, the return value, or memory.
+ */
 function computePrecision(
   slots: Slots, succs: number[][], precise: Uint16Array, lo: Uint32Array, hi: Uint32Array,
-  maybePtr: Uint16Array, exitChecksR0: boolean, condSinks: ReadonlySet<number>,
+  maybePtr: Uint32Array, exitChecksR0: boolean, condSinks: ReadonlySet<number>,
 ): void {
   const n = slots.count;
   const callSlots = new Map<number, [number, number]>();
@@ -334,6 +363,51 @@ function computePrecision(
       sLo >>>= 0; sHi >>>= 0;
       if (v !== precise[i] || sLo !== lo[i] || sHi !== hi[i]) {
         precise[i] = v; lo[i] = sLo; hi[i] = sHi;
+        if (hasBackEdgeInto(succs, i)) changed = true;
+      }
+    }
+  }
+}
+
+/** Backward pass over stack slots: read through r10 (or by helpers, or through any other pointer). */
+function computeStackLiveness(slots: Slots, succs: number[][], lo: Uint32Array, hi: Uint32Array): void {
+  const n = slots.count;
+  const callSlots = new Map<number, [number, number]>();
+  const spiOf = (off: number): number => Math.floor((-off - 1) / 8);
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let i = n - 1; i >= 0; i--) {
+      const insn = slots.at[i];
+      if (!insn) continue;
+      let sLo = 0;
+      let sHi = 0;
+      for (const w of succs[i]) { sLo |= lo[w]; sHi |= hi[w]; }
+      const cls = insn.code & 7;
+      const mode = insn.code & 0xe0;
+      const viaFp = (reg: number, off: number): boolean => reg === 10 && off < 0 && off >= -512;
+      if (cls === 0x01 || (cls === 0x03 && mode === 0xc0)) {
+        const base = cls === 0x01 ? insn.src : insn.dst;
+        if (viaFp(base, insn.off)) {
+          const k = spiOf(insn.off);
+          if (k < 32) sLo |= 1 << k; else sHi |= 1 << (k - 32);
+        } else if (base !== 10) { sLo = 0xffffffff; sHi = 0xffffffff; }
+      } else if ((cls === 0x03 || cls === 0x02) && mode === 0x60 && viaFp(insn.dst, insn.off) && (insn.code & 0x18) === 0x18 && insn.off % 8 === 0) {
+        const k = spiOf(insn.off);
+        if (k < 32) sLo &= ~(1 << k); else sHi &= ~(1 << (k - 32));
+      } else if ((cls === 0x05 || cls === 0x06) && (insn.code & 0xf0) === 0x80) {
+        let cs = callSlots.get(i);
+        if (!cs) { cs = helperStackSlots(slots, i); callSlots.set(i, cs); }
+        sLo |= cs[0]; sHi |= cs[1];
+        if (insn.src === 1) { sLo = 0xffffffff; sHi = 0xffffffff; }
+      } else if ((cls === 0x05 || cls === 0x06) && (insn.code & 0xf0) === 0x90) {
+        sLo = 0; sHi = 0;
+        // a subprogram's exit returns to a caller whose stack we do not track here
+        sLo = 0; sHi = 0;
+      }
+      sLo >>>= 0; sHi >>>= 0;
+      if (sLo !== lo[i] || sHi !== hi[i]) {
+        lo[i] = sLo; hi[i] = sHi;
         if (hasBackEdgeInto(succs, i)) changed = true;
       }
     }

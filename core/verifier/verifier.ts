@@ -89,6 +89,8 @@ export class Verifier {
   private liveBefore: Uint16Array = new Uint16Array(0);
   private preciseBefore: Uint16Array = new Uint16Array(0);
   private preciseSlotsLo: Uint32Array = new Uint32Array(0);
+  private liveSlotsLo: Uint32Array = new Uint32Array(0);
+  private liveSlotsHi: Uint32Array = new Uint32Array(0);
   private preciseSlotsHi: Uint32Array = new Uint32Array(0);
   private pruneIdx = 0;
   private prunePoints: Uint8Array = new Uint8Array(0);
@@ -115,6 +117,8 @@ export class Verifier {
     this.liveBefore = cfg.liveBefore;
     this.preciseBefore = cfg.preciseBefore;
     this.preciseSlotsLo = cfg.preciseSlotsLo;
+    this.liveSlotsLo = cfg.liveSlotsLo;
+    this.liveSlotsHi = cfg.liveSlotsHi;
     this.preciseSlotsHi = cfg.preciseSlotsHi;
     this.prunePoints = cfg.prunePoints;
     this.subprogs = cfg.subprogs;
@@ -177,14 +181,17 @@ export class Verifier {
         const next = this.stepPath(s, pending, printState);
         printState = false;
         if (next === 'done') {
+          this.flushPending();
           this.finishBranch(s);
           st = pending.pop();
           if (st && this.opts.logLevel > 0) {
+            this.emit('');
             this.emit(`from ${st.path?.insn ?? 0} to ${st.insnIdx}:${this.stateText(st)}`);
           }
         }
       } catch (e) {
         if (e instanceof VerifierFailure) {
+          this.flushPending();
           if (this.logLine) this.emit(this.logLine);
           this.logLine = '';
           for (const l of e.lines) this.emit(l);
@@ -220,20 +227,31 @@ export class Verifier {
   /** Runs one path until it exits, is pruned, or forks (the other branch goes to `pending`). */
   private stepPath(s: VState, pending: VState[], printFirst: boolean): 'done' {
     let first = printFirst;
+    let justPopped = true;
     for (;;) {
       const idx = s.insnIdx;
       if (idx < 0 || idx >= this.slots.count) fail([], `invalid insn idx ${idx} insn_cnt ${this.slots.count}`);
       if (++this.processed > COMPLEXITY_LIMIT) {
+        this.flushPending();
         fail([], `BPF program is too large. Processed ${this.processed} insn`);
       }
       if (this.prunePoints[idx] && !first) {
         if (this.isStateVisited(s, idx)) {
-          if (this.opts.logLevel > 0) this.emit(`${this.prevIdx(s)}: safe`.replace(/^.*: safe$/, `from ${s.path?.insn ?? idx} to ${idx}: safe`));
+          if (this.opts.logLevel > 0) {
+            // the previous instruction's state is not printed when the path is pruned
+            if (this.pendingBare) this.emit(this.pendingBare);
+            this.pendingLine = '';
+            this.pendingBare = '';
+            this.emit(justPopped ? `from ${s.path?.insn ?? idx} to ${idx}: safe` : `${idx}: safe`);
+          }
           return 'done';
         }
       }
-      if (first && this.opts.logLevel > 0) this.emit(`${idx}:${this.stateText(s)}`);
+      this.flushPending();
+      if (first && this.opts.logLevel > 0 && printFirst) this.emit(`${idx}:${this.stateText(s)}`);
+      else if (justPopped && this.opts.logLevel >= 2) this.emit(`${idx}:${this.stateText(s)}`);
       first = false;
+      justPopped = false;
       const insn = this.slots.at[idx];
       if (!insn) fail([], `invalid insn idx ${idx} insn_cnt ${this.slots.count}`);
       this.scratchRegs = 0;
@@ -246,13 +264,24 @@ export class Verifier {
         if (st && r !== 'exit') {
           const pos = this.logLine.length + 1;
           const pad = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
-          this.emit(`${this.logLine}${' '.repeat(Math.max(pad, 1))};${st}`);
+          // printed when the next instruction starts (dropped if that one is pruned)
+          this.pendingLine = `${this.logLine}${' '.repeat(Math.max(pad, 1))};${st}`;
+          this.pendingBare = this.logLine;
         } else this.emit(this.logLine);
         this.logLine = '';
       }
       if (this.opts.collectStates) this.recordState(idx, s);
       if (r === 'exit') return 'done';
     }
+  }
+
+  private pendingLine = '';
+  private pendingBare = '';
+
+  private flushPending(): void {
+    if (this.pendingLine) this.emit(this.pendingLine);
+    this.pendingLine = '';
+    this.pendingBare = '';
   }
 
   private prevIdx(s: VState): number {
@@ -408,8 +437,13 @@ export class Verifier {
   private stackSafe(o: Frame, c: Frame, exact: boolean, checkIds: (a: number, b: number) => boolean, top: boolean): boolean {
     const lo = this.preciseSlotsLo[this.pruneIdx];
     const hi = this.preciseSlotsHi[this.pruneIdx];
+    // frames below the top one: their whole stack counts (callee code may reach it)
+    const liveLo = top && o.frameno === 0 ? this.liveSlotsLo[this.pruneIdx] : 0xffffffff;
+    const liveHi = top && o.frameno === 0 ? this.liveSlotsHi[this.pruneIdx] : 0xffffffff;
     const n = Math.max(o.allocated, c.allocated);
     for (let b = 0; b < n; b++) {
+      const spi = b >> 3;
+      if (!exact && !((spi < 32 ? liveLo >>> spi : liveHi >>> (spi - 32)) & 1)) continue;
       const ot = o.stype[b];
       const ct = c.stype[b];
       if (!exact && ot === STACK_INVALID) continue;
@@ -966,6 +1000,8 @@ export class Verifier {
     const aligned = off % 8 === 0;
     if (aligned && size === 8 && (v.isPointer() || !value.isImm || v.varOff.value !== 0n)) {
       if (v.isPointer() && !this.allowPtrLeaks && value.regno === undefined) fail([], 'attempt to corrupt spilled pointer on stack');
+      // a spilled scalar stays linked to its register (same id), as the kernel links them
+      if (value.regno !== undefined && v.type === T.SCALAR && !v.id && !isConst(v)) v.id = this.newId();
       const sp = v.clone();
       frame.spill[spi] = sp;
       for (let j = 0; j < 8; j++) frame.stype[spi * 8 + j] = STACK_SPILL;
@@ -1044,6 +1080,7 @@ export class Verifier {
   private checkJmp(s: VState, insn: Instruction, idx: number, pending: VState[]): 'next' | 'exit' {
     const op = insn.code & 0xf0;
     const cls = insn.code & 7;
+    if (op === 0x80 || op === 0x90) this.jmpsProcessed++; // the kernel counts calls and exits as jumps
     if (op === 0x80) {
       if (insn.src === 1) return this.checkPseudoCall(s, insn, idx);
       if (insn.src === 2) fail([], 'calling kernel functions is not supported in this verifier');
