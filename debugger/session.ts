@@ -97,6 +97,7 @@ export class BpfDebugSession extends LoggingDebugSession {
       supportsValueFormattingOptions: false,
       supportsCompletionsRequest: true,
       supportsRestartFrame: true,
+      supportsSetExpression: true,
       completionTriggerCharacters: ['(', '['],
       exceptionBreakpointFilters: [
         { filter: 'faults', label: 'Runtime faults', description: 'Stop where the program faults (bad memory access, budget exceeded...)', default: true },
@@ -521,6 +522,42 @@ export class BpfDebugSession extends LoggingDebugSession {
     ];
     response.body = { targets: names.filter((n) => n.label.startsWith(word)).map((n) => ({ ...n, start: before.length - word.length, length: word.length })) };
     this.sendResponse(response);
+  }
+
+  /** Assigns to a register (`r3`), a load (`*(u16 *)(r10 - 6)`) or a map element (`counters[2]`). */
+  protected override setExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): void {
+    if (this.notLoaded(response)) return;
+    const fail = (msg: string): void => this.sendErrorResponse(response, { id: 1011, format: '{_error}', variables: { _error: msg }, showUser: true });
+    const target = args.expression.trim();
+    let value: bigint;
+    try {
+      value = BigInt.asUintN(64, this.rt.evaluate(args.value).value);
+    } catch (e) {
+      fail(e instanceof Error ? e.message : String(e));
+      return;
+    }
+    const reg = /^%?r(10|[0-9])$/.exec(target);
+    if (reg) {
+      const node = registerNodes(this.rt)[Number(reg[1])]!;
+      const err = node.set ? node.set(value.toString()) : 'r10 cannot be changed';
+      if (err) { fail(err); return; }
+    } else {
+      let place;
+      try {
+        place = this.rt.evaluate(target);
+      } catch (e) {
+        fail(e instanceof Error ? e.message : String(e));
+        return;
+      }
+      if (place.address === undefined || !place.bytes) { fail(`${target} is not something in memory or a register`); return; }
+      const bytes = Uint8Array.from({ length: place.bytes.length }, (_, i) => (i < 8 ? Number((value >> BigInt(8 * i)) & 0xffn) : 0));
+      const err = this.rt.writeMemory(place.address, bytes);
+      if (err) { fail(err); return; }
+    }
+    const now = this.rt.evaluate(target);
+    response.body = { value: numberText(now.value) };
+    this.sendResponse(response);
+    this.sendEvent(new InvalidatedEvent(['variables']));
   }
 
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {

@@ -380,6 +380,12 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
     let regs = await dc.scope('Registers');
     await dc.setVariableRequest({ variablesReference: regs.variablesReference, name: 'r0', value: 'r0 + 8' });
     await expect(dc.setVariableRequest({ variablesReference: regs.variablesReference, name: 'r10', value: '0' })).rejects.toThrow(/cannot be changed/);
+    // watch expressions can be assigned to: a load, a map element
+    const se = await dc.customRequest('setExpression', { expression: '*(u16 *)(r10 - 8)', value: '0xbeef' }) as DebugProtocol.SetExpressionResponse;
+    expect(se.body.value).toBe('0xbeef (48879)');
+    expect(await dc.value('*(u64 *)(r10 - 8)')).toBe(0x112233445566beefn);
+    await dc.customRequest('setExpression', { expression: 'counters[17]', value: 'counters[17] + 100' });
+    expect(await dc.value('counters[17]')).toBe(142n);
     // back in the caller (r6-r9 are restored on return), r7 = 6 (TCP) makes the program pass instead of drop
     await dc.move('stepOut');
     regs = await dc.scope('Registers');
