@@ -3,7 +3,7 @@
 import { helperAllowed } from '../helpers/allowed';
 import { helperById, helperByName } from '../helpers/table';
 import { ST_FAULT, ST_TAILCALL } from './codegen';
-import { HI_DATA, addrHex, splitAddr, joinAddr, type Region } from './memory';
+import { HI_DATA, HI_MAP_OBJ, addrHex, splitAddr, joinAddr, type Region } from './memory';
 import { BloomMap, E2BIG, EINVAL, ENOENT, HashMap, ArrayMap, FdArrayMap, PerfMap, RingbufMap, type VmMap } from './maps';
 import { formatKernel } from './printf';
 import type { Machine } from './machine';
@@ -59,7 +59,7 @@ class Call {
   }
   map(i: number): VmMap {
     const hi = this.hi(i), lo = this.lo(i);
-    const map = this.m.maps.find((x) => x.objHi === hi && x.objLo === lo);
+    const map = hi === HI_MAP_OBJ ? this.m.mapsByObj.get(lo) : undefined;
     if (!map) throw new HelperFault(`${this.name}: arg${i} is not a map (${addrHex(hi, lo)})`);
     return map;
   }
@@ -608,6 +608,9 @@ for (const [name, impl] of IMPLS) {
 /** Runs helper `id` for the instruction at `pc`: 0 to continue, or a stop status. */
 export function callHelper(env: HelperEnv, id: number, pc: number): number {
   const m = env.machine;
+  // The common case: an emulated helper the program type may call (checked once per machine).
+  const entry = BY_ID.get(id);
+  if (entry && !m.options.helperOverrides && m.allowedHelpers.has(id)) return runHelper(m, entry, pc);
   const info = helperById(id);
   const name = info?.name ?? `helper #${id}`;
   const override = m.options.helperOverrides?.get(id);
@@ -622,7 +625,6 @@ export function callHelper(env: HelperEnv, id: number, pc: number): number {
     return m.fault ? ST_FAULT : 0;
   }
   const stub = m.options.helperReturns?.[String(id)] ?? (info ? m.options.helperReturns?.[info.name] ?? m.options.helperReturns?.[info.name.slice(4)] : undefined);
-  const entry = BY_ID.get(id);
   if (!entry && stub === undefined) {
     return m.raise(pc, `helper ${info ? info.name : `#${id}`} (#${id}) is not emulated`, 'helper');
   }
@@ -631,16 +633,28 @@ export function callHelper(env: HelperEnv, id: number, pc: number): number {
     return m.raise(pc, `program type ${type} cannot call ${name} (#${id}): the kernel's verifier says "unknown func ${name}#${id}"`, 'helper');
   }
   if (!entry) { setR0(BigInt(stub!)); return 0; }
+  m.allowedHelpers.add(id);
+  return runHelper(m, entry, pc);
+}
+
+function runHelper(m: Machine, entry: [string, Impl], pc: number): number {
   try {
-    const r = entry[1](new Call(m, name, pc));
+    const r = entry[1](new Call(m, entry[0], pc));
     if (m.fault) return ST_FAULT;
     if (r === TAIL_CALL) return ST_TAILCALL;
     if (r === KEEP_R0) return 0;
-    setR0(r);
+    if (typeof r === 'number') {
+      m.regs[0] = r | 0;
+      m.regs[1] = r < 0 ? -1 : Math.floor(r / 4294967296) | 0;
+    } else {
+      const b = BigInt.asUintN(64, r);
+      m.regs[0] = Number(b & 0xffffffffn) | 0;
+      m.regs[1] = Number(b >> 32n) | 0;
+    }
     return 0;
   } catch (e) {
     if (e instanceof HelperFault) m.raise(pc, e.message, e.kind);
-    else m.raise(pc, `${name}: internal error: ${e instanceof Error ? e.message : String(e)}`, 'helper');
+    else m.raise(pc, `${entry[0]}: internal error: ${e instanceof Error ? e.message : String(e)}`, 'helper');
     return ST_FAULT;
   }
 }

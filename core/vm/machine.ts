@@ -142,6 +142,10 @@ export class Machine implements ExecHost {
   readonly space = new AddressSpace();
   readonly maps: VmMap[] = [];
   readonly mapsByName = new Map<string, VmMap>();
+  /** Emulated helpers this machine's program type was found allowed to call. */
+  readonly allowedHelpers = new Set<number>();
+  /** Maps by the low word of their object address (the high word is HI_MAP_OBJ). */
+  readonly mapsByObj = new Map<number, VmMap>();
   readonly programs: VmProgram[];
   readonly options: MachineOptions;
   readonly stacks: Region[] = [];
@@ -188,6 +192,7 @@ export class Machine implements ExecHost {
       if (typeof m === 'string') { this.setupErrors.push(m); return undefined; }
       m.objHi = HI_MAP_OBJ;
       m.objLo = 0x10000000 + this.maps.length * 0x400;
+      this.mapsByObj.set(m.objLo, m);
       this.maps.push(m);
       this.mapsByName.set(def.name, m);
       return m;
@@ -490,7 +495,19 @@ export class Machine implements ExecHost {
     return rel / 8;
   }
 
+  /** ld_imm64 values already worked out, per program and slot (they never change for a machine). */
+  private readonly pseudoCache = new Map<number, [number, number]>();
+
   pseudo(pc: number): number {
+    const key = this.progIndex * 0x1000000 + pc;
+    const hit = this.pseudoCache.get(key);
+    if (hit) { this.th = hit[1]; return hit[0]; }
+    const lo = this.pseudoSlow(pc);
+    if (!this.fault) this.pseudoCache.set(key, [lo, this.th]);
+    return lo;
+  }
+
+  private pseudoSlow(pc: number): number {
     const insn = this.prog.slots[pc]!;
     const ref = this.prog.symbols.get(pc);
     const fail = (message: string): number => { this.raise(pc, message); return 0; };

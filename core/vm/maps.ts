@@ -25,10 +25,15 @@ export interface VmMapEntry {
 }
 
 const round8 = (n: number): number => (n + 7) & ~7;
-const keyString = (key: Uint8Array): string => {
-  let s = '';
-  for (let i = 0; i < key.length; i++) s += String.fromCharCode(key[i]);
-  return s;
+/** A JS Map key for key bytes: a number for keys of up to 6 bytes, else a latin1 string. */
+const keyString = (key: Uint8Array): string | number => {
+  const n = key.length;
+  if (n <= 6) {
+    let v = n;
+    for (let i = 0; i < n; i++) v = v * 256 + key[i];
+    return v;
+  }
+  return String.fromCharCode.apply(null, key as unknown as number[]);
 };
 
 /** Fixed-size elements in address-space regions, allocated a chunk at a time. */
@@ -159,7 +164,7 @@ const u32 = (i: number): Uint8Array => new Uint8Array(new Uint32Array([i]).buffe
 
 /** hash, percpu_hash, lru_hash, lru_percpu_hash. */
 class HashMap extends VmMap {
-  private readonly slots = new Map<string, number>();
+  private readonly slots = new Map<string | number, number>();
   private readonly keys: Uint8Array;
   private readonly free: number[] = [];
   private nextSlot = 0;
@@ -201,7 +206,7 @@ class HashMap extends VmMap {
     if (slot === undefined) {
       if (this.nextSlot < this.def.maxEntries) slot = this.nextSlot++;
       else if (this.lru) {
-        const [oldest, s] = this.slots.entries().next().value as [string, number];
+        const [oldest, s] = this.slots.entries().next().value as [string | number, number];
         this.slots.delete(oldest);
         slot = s;
       } else return -E2BIG;
@@ -302,21 +307,24 @@ class QueueMap extends VmMap {
 
 /** bloom_filter: exact membership (the kernel's false positives depend on a random hash seed). */
 class BloomMap extends VmMap {
-  private set = new Set<string>();
+  private set = new Set<string | number>();
+  private values: Uint8Array[] = [];
   override push(value: Uint8Array, flags: number): number {
     if (flags !== BPF_ANY) return -EINVAL;
-    this.set.add(keyString(value.subarray(0, this.def.valueSize)));
+    const v = value.subarray(0, this.def.valueSize);
+    const k = keyString(v);
+    if (!this.set.has(k)) { this.set.add(k); this.values.push(v.slice()); }
     return 0;
   }
   override pop(peek: boolean): Uint8Array | number { return peek ? -ENOENT : -ENOTSUPP; }
   has(value: Uint8Array): boolean { return this.set.has(keyString(value.subarray(0, this.def.valueSize))); }
   override update(_key: Uint8Array, value: Uint8Array, flags: number): number { return this.push(value, flags); }
   override entries(): VmMapEntry[] {
-    return [...this.set].map((s) => ({ key: new Uint8Array(0), value: Uint8Array.from(s, (c) => c.charCodeAt(0)) }));
+    return [...this.values].map((v) => ({ key: new Uint8Array(0), value: v.slice() }));
   }
   override checkpoint(): () => void {
-    const saved = new Set(this.set);
-    return () => { this.set = saved; };
+    const saved = new Set(this.set), values = [...this.values];
+    return () => { this.set = saved; this.values = values; };
   }
 }
 
@@ -390,7 +398,7 @@ class FdArrayMap extends VmMap {
 
 /** hash_of_maps: any key to an inner map (by fd); lookups give the inner map's object address. */
 class HashOfMaps extends VmMap {
-  private readonly fds = new Map<string, { key: Uint8Array; fd: number }>();
+  private readonly fds = new Map<string | number, { key: Uint8Array; fd: number }>();
   resolve?: (fd: number) => VmMap | undefined;
   override update(key: Uint8Array, value: Uint8Array, flags: number): number {
     const k = key.slice(0, this.def.keySize);
