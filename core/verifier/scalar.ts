@@ -21,8 +21,8 @@ export interface Scalar {
 
 const s64 = (x: bigint): bigint => BigInt.asIntN(64, x);
 const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
-const s32n = (x: bigint): number => Number(BigInt.asIntN(32, x));
-const u32n = (x: bigint): number => Number(BigInt.asUintN(32, x));
+const s32n = (x: bigint): number => Number(x & 0xffff_ffffn) | 0;
+const u32n = (x: bigint): number => Number(x & 0xffff_ffffn);
 const toS32 = (x: number): number => x | 0;
 const toU32 = (x: number): number => x >>> 0;
 const bmax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
@@ -128,6 +128,11 @@ function deduce64(r: Scalar): void {
 
 function deduceMixed(r: Scalar): void {
   const hiMask = 0xffff_ffff_0000_0000n;
+  if (r.u32min === 0 && r.u32max === U32) {
+    // full 32-bit range: nothing to learn for the 64-bit bounds from it
+    if (r.s32min >= 0 && r.smin >= BigInt(S32_MIN) && r.smax <= BigInt(S32_MAX)) mixedSmall(r);
+    return;
+  }
   let nmin = (r.umin & hiMask) | BigInt(r.u32min);
   let nmax = (r.umax & hiMask) | BigInt(r.u32max);
   r.umin = bmax(r.umin, nmin);
@@ -136,11 +141,17 @@ function deduceMixed(r: Scalar): void {
   nmax = s64((u64(r.smax) & hiMask) | BigInt(r.u32max));
   r.smin = bmax(r.smin, nmin);
   r.smax = bmin(r.smax, nmax);
-  if (r.s32min >= 0 && r.smin >= BigInt(S32_MIN) && r.smax <= BigInt(S32_MAX)) {
-    r.smin = BigInt(r.s32min); r.smax = BigInt(r.s32max);
-    r.umin = BigInt(r.s32min); r.umax = BigInt(r.s32max);
-    r.varOff = tnumIntersect(r.varOff, tnumRange(r.smin, r.smax));
-  }
+  if (r.s32min >= 0 && r.smin >= BigInt(S32_MIN) && r.smax <= BigInt(S32_MAX)) mixedSmall(r);
+}
+
+const S32_MIN_B = BigInt(S32_MIN);
+const S32_MAX_B = BigInt(S32_MAX);
+void S32_MIN_B; void S32_MAX_B;
+
+function mixedSmall(r: Scalar): void {
+  r.smin = BigInt(r.s32min); r.smax = BigInt(r.s32max);
+  r.umin = r.smin; r.umax = r.smax;
+  r.varOff = tnumIntersect(r.varOff, tnumRange(r.smin, r.smax));
 }
 
 function boundOffset(r: Scalar): void {

@@ -23,7 +23,9 @@ const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
 /** Highest bit set in x, 1-based (0 for x = 0). */
 function fls64(x: bigint): number {
   if (x === 0n) return 0;
-  return x.toString(2).length;
+  const hi = Number(x >> 32n);
+  if (hi) return 64 - Math.clz32(hi);
+  return 32 - Math.clz32(Number(x));
 }
 
 /** The tnum of every value in [min, max]. */

@@ -488,10 +488,13 @@ export class Verifier {
 
   // ---------------------------------------------------------------- instructions
 
+  private validity: (string | undefined | null)[] = [];
+
   private checkInsn(s: VState, insn: Instruction, idx: number, pending: VState[]): 'next' | 'exit' {
-    const bad = validate(insn);
+    let bad = this.validity[idx];
+    if (bad === undefined) bad = this.validity[idx] = validate(insn) ?? null;
     const cls = insn.code & 7;
-    if (bad && !(cls === 0x00 && insn.code === 0x18)) {
+    if (bad !== null && !(cls === 0x00 && insn.code === 0x18)) {
       if (/^unknown/.test(bad)) fail([], `unknown opcode ${insn.code.toString(16).padStart(2, '0')}`);
       fail([], kernelReservedMessage(bad!));
     }
