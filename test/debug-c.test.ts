@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readObject } from '../core/elf';
 import { kernelBpfAvailable } from '../core/kernel';
 import { runCaseInKernel } from '../core/testing/corpus-kernel';
@@ -43,7 +43,8 @@ describe.skipIf(!adapterBuilt || !HAVE_CLANG || !HAVE_LLVM)('C source-level debu
   let dc: BpfDebugClient;
   const dir = mkdtempSync(join(tmpdir(), 'bpf-debug-c-'));
   const obj = join(dir, 'count_len.o');
-  compile(C_SOURCE, obj);
+  beforeAll(() => compile(C_SOURCE, obj));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
     dc = new BpfDebugClient();
     await dc.start();

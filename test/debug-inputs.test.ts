@@ -1,7 +1,7 @@
 // Launch inputs of the debug adapter (pcap files, packet files, pt_regs context, the virtual clock
 // and random seed, initial maps including a prog_array for tail calls) and the tail-call chain in
 // the call stack; restart.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ describe.skipIf(!adapterBuilt)('debug adapter inputs', () => {
   let dc: BpfDebugClient;
   let stopServer: () => void = () => undefined;
   beforeAll(async () => { stopServer = await shareAdapter(); });
-  afterAll(() => stopServer());
+  afterAll(() => { stopServer(); rmSync(dir, { recursive: true, force: true }); });
   const dir = mkdtempSync(join(tmpdir(), 'bpf-debug-inputs-'));
   beforeEach(async () => {
     dc = new BpfDebugClient();
