@@ -100,7 +100,8 @@ writeFileSync(join(userDir, 'User/settings.json'), JSON.stringify({
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 }, null, 2));
-const csEnv = { ...process.env, PATH: `${join(N24, 'bin')}:${process.env.PATH}` };
+// code-server keeps its logs and heartbeat under XDG_DATA_HOME: keep them in the temporary directory too.
+const csEnv = { ...process.env, PATH: `${join(N24, 'bin')}:${process.env.PATH}`, XDG_DATA_HOME: join(tmp, 'data'), XDG_CONFIG_HOME: join(tmp, 'config') };
 log(`installing ${vsix} into code-server`);
 const csConfig = join(tmp, 'code-server.yaml'); // keeps code-server from writing ~/.config/code-server
 run(CODE_SERVER, ['--config', csConfig, '--extensions-dir', extDir, '--user-data-dir', userDir, '--install-extension', vsix], { env: csEnv });

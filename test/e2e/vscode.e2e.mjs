@@ -186,11 +186,16 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
     });
 
     await step('5 a map\'s contents in the Variables view', async () => {
+      const file = join(workspace, 'xdp_counter.bpf.s');
       await page.keyboard.press('F10'); // r1 += 1
+      const storeLine = lineOf(file, '*(u64 *)(r0 + 0) = r1');
+      await until(`a stop on line ${storeLine}`, async () => (await currentLine(page)) === storeLine);
       await page.keyboard.press('F10'); // *(u64 *)(r0 + 0) = r1
-      await sleep(500);
-      await setExpanded(page, 'Registers', false);
-      await expandVariable(page, 'Maps');
+      const nextLine = lineOf(file, 'r0 = 2');
+      await until(`a stop on line ${nextLine}`, async () => (await currentLine(page)) === nextLine);
+      // r1 += 1 made r1 42: the view shows this stop (it refreshes after each step).
+      await until('r1 = 42 in the Variables view', async () => /\(42\)/.test((await variables(page)).r1 ?? ''));
+      await showScope(page, 'Maps', 'Registers');
       await expandVariable(page, 'pkt_count');
       // 42 = 41 + 1, stored back on CPU 0: the entry's value holds its little-endian bytes.
       const v = await until('pkt_count[0] holding 42 (2a 00 00 00 00 00 00 00) after the store', async () => {
@@ -308,3 +313,18 @@ async function setExpanded(page, name, expanded) {
 }
 
 const expandVariable = (page, name) => setExpanded(page, name, true);
+
+/** Expands a scope that may be scrolled out of the (virtualized) view, collapsing `other` to make room. */
+async function showScope(page, name, other) {
+  await until(`the ${name} scope expanded`, async () => {
+    const row = variableRow(page, name);
+    if (await row.count() && await row.isVisible()) {
+      if ((await row.getAttribute('aria-expanded')) === 'true') return true;
+      await row.click();
+      return false;
+    }
+    const otherRow = variableRow(page, other);
+    if ((await otherRow.getAttribute('aria-expanded', { timeout: 1000 }).catch(() => null)) === 'true') await otherRow.click();
+    return false;
+  });
+}
