@@ -9,6 +9,8 @@ export interface EvalHost {
   read(addr: bigint, size: number): Uint8Array | string;
   /** A map element's value bytes (current CPU) and address; a string error; undefined when there is no such map. */
   mapElement(name: string, key: bigint): { bytes: Uint8Array; address?: bigint } | string | undefined;
+  /** A context field (`ctx->mark`, `ctx->cb[1]`); a string error; undefined when there is no such field. */
+  contextField?(name: string, index?: number): bigint | string | undefined;
 }
 
 export interface EvalValue {
@@ -87,6 +89,28 @@ class Parser {
     const t = this.toks[this.pos];
     if (t) throw new EvalError(`unexpected '${t.kind === 'num' ? t.value : t.text}' at column ${t.at + 1}`);
     return v;
+  }
+
+  private fieldAfterArrow(): string {
+    this.pos++;
+    const f = this.toks[this.pos];
+    if (f?.kind !== 'id') throw new EvalError('expected a field name after ctx->');
+    this.pos++;
+    return f.text;
+  }
+
+  /** `ctx->name` or `ctx->name[index]`, read as the program would. */
+  private contextField(name: string): EvalValue {
+    let index: number | undefined;
+    if (this.peekOp('[')) {
+      this.pos++;
+      index = Number(this.ternary().value);
+      this.expect(']');
+    }
+    const v = this.host.contextField?.(name, index);
+    if (v === undefined) throw new EvalError(`the context has no field '${name}'`);
+    if (typeof v === 'string') throw new EvalError(v);
+    return { value: v };
   }
 
   private peekOp(...ops: string[]): string | undefined {
@@ -171,6 +195,8 @@ class Parser {
     }
     if (t.kind === 'id') {
       this.pos++;
+      const field = t.text === 'ctx' && this.peekOp('->') ? this.fieldAfterArrow() : t.text.startsWith('ctx.') ? t.text.slice(4) : undefined;
+      if (field !== undefined) return this.contextField(field);
       const reg = /^%?([rw])(10|[0-9])$/.exec(t.text);
       if (reg) {
         const v = this.host.register(Number(reg[2]));

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { AssembledFile } from '../core/asm/program';
+import { ctxStruct } from '../core/ctx-layouts';
 import { helperById } from '../core/helpers/table';
 import { errnoName } from '../core/kernel/errno';
 import type { ProgType } from '../core/program-types';
@@ -322,7 +323,37 @@ export class BpfRuntime extends EventEmitter {
       if (typeof bytes === 'string') return bytes;
       return { bytes, address };
     },
+    contextField: (name, index) => this.contextField(name, index),
   };
+
+  /** Context bytes as the program would load them (fields the kernel rewrites, such as data, as pointers). */
+  readContext(off: number, size: number): bigint | string {
+    const c = this.machine.ctx;
+    if (!c || (c.r1l === 0 && c.r1h === 0)) return 'this program has no context';
+    const region = this.machine.space.near(c.r1h);
+    if (!region) return 'no context region';
+    const rel = (c.r1l >>> 0) - (region.lo >>> 0) + off;
+    if (region.ctx && !region.plain) {
+      const res = { hi: 0 };
+      const v = region.ctx.load(rel, size, res);
+      if (typeof v === 'string') return v;
+      return (BigInt(res.hi >>> 0) << 32n) | BigInt(v >>> 0);
+    }
+    if (rel < 0 || rel + size > region.size) return 'out of the context';
+    let v = 0n;
+    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(region.bytes[rel + i]!);
+    return v;
+  }
+
+  /** A context field by name (`mark`, `cb` with an index); undefined when the context has no such field. */
+  contextField(name: string, index?: number): bigint | string | undefined {
+    const f = ctxStruct(this.progType)?.fields.find((x) => x.name === name);
+    if (!f) return undefined;
+    const i = index ?? 0;
+    if (f.count === undefined && index !== undefined) return `${name} is not an array`;
+    if (i < 0 || i >= (f.count ?? 1)) return `${name}[${i}] is out of range (${f.count} elements)`;
+    return this.readContext(f.offset + i * f.size, f.size);
+  }
 
   evaluate(expr: string): ReturnType<typeof evaluateExpression> {
     return evaluateExpression(expr, this.evalHost);

@@ -182,19 +182,7 @@ export function contextNodes(rt: BpfRuntime): VarNode[] {
   const { hi, lo } = splitAddr(base);
   const region = m.space.near(hi);
   const s = ctxStruct(rt.progType);
-  const read = (off: number, size: number): bigint | string => {
-    if (!region) return 'no context region';
-    const rel = (lo >>> 0) - (region.lo >>> 0) + off;
-    if (region.ctx && !region.plain) {
-      const res = { hi: 0 };
-      const v = region.ctx.load(rel, size, res);
-      if (typeof v === 'string') return v;
-      // Fields the kernel rewrites to pointers (data, data_end) come back 64 bits wide.
-      return (BigInt(res.hi >>> 0) << 32n) | BigInt(v >>> 0);
-    }
-    if (rel + size > region.size) return 'out of the context';
-    return leInt(region.bytes.subarray(rel, rel + size));
-  };
+  const read = (off: number, size: number): bigint | string => rt.readContext(off, size);
   const show = (v: bigint | string): string => {
     if (typeof v === 'string') return `<${v}>`;
     const p = describeAddress(m, v);
@@ -214,7 +202,7 @@ export function contextNodes(rt: BpfRuntime): VarNode[] {
     for (let i = 0; i < count; i++) {
       const off = f.offset + i * f.size;
       const name = f.count ? `${f.name}[${i}]` : f.name;
-      out.push({ name, value: show(read(off, f.size)), type: `${s.name} +${off}, ${f.size} bytes`, evaluateName: `*(u${f.size * 8} *)(${hexAddr(base)} + ${off})` });
+      out.push({ name, value: show(read(off, f.size)), type: `${s.name} +${off}, ${f.size} bytes`, evaluateName: `ctx->${name}` });
     }
   }
   return out;

@@ -321,6 +321,10 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
     expect(ctx.get('ingress_ifindex')).toBe('0x7 (7)');
     expect(ctx.get('data')).toMatch(/^pkt \(/);
     expect(ctx.get('data_end')).toMatch(/^pkt_end \(/);
+    // context fields in expressions read as the program loads them (data and data_end are pointers)
+    expect(await dc.value('ctx->data_end - ctx->data')).toBe(BigInt(UDP.split(' ').length));
+    expect(await dc.value('ctx->ingress_ifindex == 7')).toBe(1n);
+    await expect(dc.evaluateRequest({ expression: 'ctx->mark', context: 'repl' })).rejects.toThrow(/the context has no field 'mark'/);
     const maps = await dc.variables('Maps');
     expect(maps[0]!.name).toBe('counters');
     const entries = (await dc.variablesRequest({ variablesReference: maps[0]!.variablesReference })).body.variables;
