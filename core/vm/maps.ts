@@ -165,7 +165,8 @@ const u32 = (i: number): Uint8Array => new Uint8Array(new Uint32Array([i]).buffe
 /** hash, percpu_hash, lru_hash, lru_percpu_hash. */
 class HashMap extends VmMap {
   private readonly slots = new Map<string | number, number>();
-  private readonly keys: Uint8Array;
+  /** Key bytes by slot; grows as slots are used (max_entries may be far more than is filled). */
+  private keys: Uint8Array;
   private readonly free: number[] = [];
   private nextSlot = 0;
   private readonly slab: Slab;
@@ -176,7 +177,7 @@ class HashMap extends VmMap {
     this.copies = def.type === 'percpu_hash' || def.type === 'lru_percpu_hash' ? ctx.cpus : 1;
     this.lru = def.type === 'lru_hash' || def.type === 'lru_percpu_hash';
     this.slab = new Slab(space, `map ${def.name}`, round8(def.valueSize), def.valueSize, def.maxEntries * this.copies);
-    this.keys = new Uint8Array(def.maxEntries * def.keySize);
+    this.keys = new Uint8Array(Math.min(def.maxEntries, 1024) * def.keySize);
   }
   override get perCpu(): boolean { return this.copies > 1; }
   private find(key: Uint8Array): number | undefined {
@@ -210,6 +211,11 @@ class HashMap extends VmMap {
         this.slots.delete(oldest);
         slot = s;
       } else return -E2BIG;
+    }
+    if ((slot + 1) * this.def.keySize > this.keys.length) {
+      const bigger = new Uint8Array(Math.min(this.def.maxEntries, Math.max(slot + 1, (this.keys.length / Math.max(1, this.def.keySize)) * 2)) * this.def.keySize);
+      bigger.set(this.keys);
+      this.keys = bigger;
     }
     this.keys.set(k, slot * this.def.keySize);
     this.slots.set(ks, slot);
