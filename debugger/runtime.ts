@@ -16,7 +16,8 @@ import { prepareLaunch, type LaunchArgs, type ProgramInfo } from './launch';
 import { mapChanges, packetDiff } from './run-summary';
 import { sourceLocations, type SourceLocation } from './sources';
 import { parseState, type StateEntries } from './verifier-state';
-import { hasLoop, verifyBounded, verifyNow } from './verify-job';
+import { hasBackEdge } from '../core/verifier/loops';
+import { verifyBounded, verifyNow } from './verify-job';
 
 export type { LaunchArgs, ProgramInfo } from './launch';
 export type { SourceLocation } from './sources';
@@ -397,7 +398,7 @@ export class BpfRuntime extends EventEmitter {
     if (!info.verifier) {
       // A tail-call target, verified when first shown: in a worker when it loops (it may take long).
       const job = { program: info.program, maps: this.file.maps, progType: this.progType };
-      if (!hasLoop(info.program)) info.verifier = verifyNow(job);
+      if (!hasBackEdge(info.program)) info.verifier = verifyNow(job);
       else if (!this.verifying.has(info.index)) {
         this.verifying.add(info.index);
         void verifyBounded(job).then((r) => { if (typeof r !== 'string') info.verifier = r; });

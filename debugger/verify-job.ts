@@ -7,6 +7,7 @@ import type { Program } from '../core/asm/program';
 import type { MapDef } from '../core/map-types';
 import type { ProgType } from '../core/program-types';
 import { verifyProgram, type VerifyResult } from '../core/verifier';
+import { hasBackEdge } from '../core/verifier/loops';
 
 /** workerData key that makes dist/debugAdapter.js verify instead of serving DAP. */
 export const VERIFY_WORKER_FLAG = 'bpfAsmVerify';
@@ -22,18 +23,6 @@ export function verifyNow(job: VerifyJob): VerifyResult {
   return verifyProgram(job.program, job.maps, { progType: job.progType, collectStates: true });
 }
 
-/** A backward jump: the verifier walks the loop once per iteration it cannot prove equivalent. */
-export function hasLoop(program: Program): boolean {
-  return program.insns.some(({ insn }) => {
-    const cls = insn.code & 7;
-    if (cls !== 5 && cls !== 6) return false;
-    const op = insn.code & 0xf0;
-    if (op === 0x80 || op === 0x90) return false;
-    const off = cls === 6 && op === 0 ? insn.imm : insn.off;
-    return off < 0;
-  });
-}
-
 /** The script a worker can run: the adapter bundle next to this code (absent when running from sources). */
 function workerScript(): string | undefined {
   const p = join(__dirname, 'debugAdapter.js');
@@ -43,7 +32,7 @@ function workerScript(): string | undefined {
 /** The verifier's result, or a sentence saying why there is none (it ran out of time). */
 export function verifyBounded(job: VerifyJob, timeoutMs = DEFAULT_VERIFY_TIMEOUT_MS): Promise<VerifyResult | string> {
   const script = workerScript();
-  if (!script || !hasLoop(job.program)) return Promise.resolve(verifyNow(job));
+  if (!script || !hasBackEdge(job.program)) return Promise.resolve(verifyNow(job));
   return new Promise((resolve) => {
     let done = false;
     const finish = (r: VerifyResult | string): void => {
