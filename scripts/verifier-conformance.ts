@@ -102,7 +102,15 @@ export function compareCase(kernel: KernelApi, c: Case): Comparison {
   let kernelMessage = '';
   let kernelProcessed: number | undefined;
   try {
-    for (const m of c.maps) fds.push(kernel.createMap(m));
+    try {
+      for (const m of c.maps) fds.push(kernel.createMap(m));
+    } catch (e) {
+      // the kernel refuses the map itself: report it as the kernel's verdict on this input
+      return {
+        name: c.name, kernelAccepted: false, kernelMessage: `map: ${(e as Error).message}`, ourAccepted: ours.accepted,
+        ourMessage: ours.errors[0]?.message ?? '', ourProcessed: ours.processed,
+      };
+    }
     const insns = c.insns.map((i) => (i.code === 0x18 && (i.src === 1 || i.src === 2) ? { ...i, imm: fds[i.imm] ?? -1 } : i));
     const load = kernel.loadProgram({ insns, progType: c.progType, logLevel: 1 });
     kernelAccepted = load.fd !== undefined;

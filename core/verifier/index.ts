@@ -2,6 +2,7 @@
 // failing instruction with the path that led there, the log, and per-instruction states.
 import type { Instruction } from '../isa';
 import type { Program } from '../asm/program';
+import type { Range } from '../asm/ast';
 import type { MapDef } from '../map-types';
 import type { ProgType } from '../program-types';
 import { toSlots } from './cfg';
@@ -22,6 +23,8 @@ export interface VerifyOptions {
 
 export interface PathEntry {
   insn: number;
+  /** Source range of that instruction, when verifying an assembled Program. */
+  range?: Range;
   /** What happened there: `branch taken`, `branch not taken`, `call`, `return`, `R0 set here`. */
   note: string;
 }
@@ -33,6 +36,8 @@ export interface VerifierDiagnostic {
   notes: string[];
   /** Slot index of the failing instruction (the kernel's insn numbering). */
   insn: number;
+  /** Source range of the failing instruction, when verifying an assembled Program. */
+  range?: Range;
   path: PathEntry[];
   /** Our plain-language explanation and suggested fix, for common errors. */
   explanation?: string;
@@ -59,8 +64,17 @@ function pathEntries(steps: RawPathStep[]): PathEntry[] {
   }));
 }
 
-/** Verifies one program given as instructions (ld_imm64 counts as two slots, as in the kernel). */
-export function verify(insns: readonly Instruction[], options: VerifyOptions = {}): VerifyResult {
+/**
+ * Verifies one program: instructions (ld_imm64 counts as two slots, as in the kernel; map
+ * references are indexes into options.maps), or an assembled Program (relocations resolved
+ * against options.maps, diagnostics carrying source ranges).
+ */
+export function verify(program: readonly Instruction[] | Program, options: VerifyOptions = {}): VerifyResult {
+  if (!Array.isArray(program)) return verifyProgram(program as Program, options.maps ?? [], options);
+  return verifyInsns(program as readonly Instruction[], options);
+}
+
+function verifyInsns(insns: readonly Instruction[], options: VerifyOptions): VerifyResult {
   const slots = toSlots(insns);
   const maps = (options.maps ?? []).map((m, index) => ({ ...m, index }));
   const make = (): Verifier => new Verifier(slots, {
@@ -115,7 +129,17 @@ export function verifyProgram(program: Program, maps: readonly MapDef[], options
     if (i === undefined) return p.insn;
     return p.insn.src === 2 ? { ...p.insn, imm: i } : { ...p.insn, src: 1, imm: i, hi: 0 };
   });
-  return verify(insns, { ...options, maps, progType: options.progType ?? program.progType ?? 'socket_filter' });
+  const result = verifyInsns(insns, { ...options, maps, progType: options.progType ?? program.progType ?? 'socket_filter' });
+  const rangeOf = new Map(program.insns.map((p) => [p.slot, p.range] as const));
+  for (const e of result.errors) {
+    const r = rangeOf.get(e.insn);
+    if (r) e.range = r;
+    for (const p of e.path) {
+      const pr = rangeOf.get(p.insn);
+      if (pr) p.range = pr;
+    }
+  }
+  return result;
 }
 
 export { kernelInsnText } from './kernel-disasm';

@@ -138,7 +138,7 @@ export class Verifier {
       }
     }
     for (let i = 0; i < this.slots.count; i++) this.explored.push([]);
-    const err = this.doCheck();
+    const err = this.doCheck() ?? this.checkCombinedStack();
     return this.result(err, []);
   }
 
@@ -959,6 +959,7 @@ export class Verifier {
       fail([regno], `invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} off=${off} size=${size}`);
     }
     frame.allocated = Math.max(frame.allocated, roundUp8(-minOff));
+    this.noteDepth(frame);
     if (write) {
       if (!varConst) {
         for (let o = minOff; o < maxOff; o++) {
@@ -1471,6 +1472,7 @@ export class Verifier {
           fail([regno], `invalid variable-offset indirect access to stack R${regno} var_off=${tnumStr(reg.varOff)} size=${size}`);
         }
         frame.allocated = Math.max(frame.allocated, roundUp8(-minOff));
+        this.noteDepth(frame);
         for (let o = minOff; o < maxOff + size; o++) {
           const b = -o - 1;
           const t = frame.stype[b];
@@ -1504,7 +1506,7 @@ export class Verifier {
   }
 
   private pushCallback(s: VState, idx: number, subprog: number, helperId: number, map: MapInfo | undefined, pending: VState[]): void {
-    if (s.frames.length >= MAX_CALL_FRAMES) fail([], `the call stack of ${s.frames.length + 1} frames is too deep !`);
+    if (s.frames.length >= MAX_CALL_FRAMES) fail([], `the call stack of ${s.frames.length + 1} frames is too deep`);
     // Verify the callback once, as a call from this instruction; its R0 must be in [0, 1].
     const cb = s.clone();
     const frame = new Frame(idx, s.frames.length, subprog);
@@ -1533,7 +1535,7 @@ export class Verifier {
   private checkPseudoCall(s: VState, insn: Instruction, idx: number): 'next' {
     const target = idx + insn.imm + 1;
     if (s.frames.length >= MAX_CALL_FRAMES) {
-      fail([], `the call stack of ${s.frames.length + 1} frames is too deep !`);
+      fail([], `the call stack of ${s.frames.length + 1} frames is too deep`);
     }
     if (!this.allowPtrLeaks) {
       // unprivileged programs may still call subprograms (bpf2bpf) on current kernels
@@ -1552,16 +1554,52 @@ export class Verifier {
       this.emit('callee:');
       this.emit(frameText(frame));
     }
-    this.checkStackDepth(s);
     s.insnIdx = target;
     return 'next';
   }
 
-  private checkStackDepth(s: VState): void {
-    // Per-frame depth rounded to 32 bytes... the kernel sums rounded depths along the call chain.
-    let total = 0;
-    for (const f of s.frames) total += roundUp(Math.max(f.allocated, 1), 32);
-    if (total > MAX_STACK) fail([], `combined stack size of ${s.frames.length} calls is ${total}. Too large`);
+  /** Deepest stack use of each subprogram (by start slot) over all paths. */
+  private readonly subprogDepth = new Map<number, number>();
+
+  private noteDepth(frame: Frame): void {
+    const prev = this.subprogDepth.get(frame.subprog) ?? 0;
+    if (frame.allocated > prev) this.subprogDepth.set(frame.subprog, frame.allocated);
+  }
+
+  /** check_max_stack_depth: the sum along every call chain of each frame's depth, rounded to 16. */
+  private checkCombinedStack(): RawError | undefined {
+    const n = this.slots.count;
+    const starts = this.subprogs;
+    const endOf = (k: number): number => (k + 1 < starts.length ? starts[k + 1] : n);
+    const calls = new Map<number, { at: number; target: number }[]>();
+    starts.forEach((st, k) => {
+      const list: { at: number; target: number }[] = [];
+      for (let i = st; i < endOf(k); i++) {
+        const insn = this.slots.at[i];
+        if (insn && insn.code === 0x85 && insn.src === 1) list.push({ at: i, target: i + insn.imm + 1 });
+      }
+      calls.set(st, list);
+    });
+    const depthOf = (sp: number): number => Math.ceil(Math.max(this.subprogDepth.get(sp) ?? 0, 1) / 16) * 16;
+    let found: RawError | undefined;
+    const walk = (sp: number, total: number, frames: number, seen: Set<number>): void => {
+      if (found) return;
+      const sum = total + depthOf(sp);
+      if (sum > MAX_STACK) {
+        const msg = `combined stack size of ${frames} calls is ${sum}. Too large`;
+        this.emit(msg);
+        found = { lines: [msg], insn: 0, path: [], regs: [] };
+        return;
+      }
+      for (const c of calls.get(sp) ?? []) {
+        if (seen.has(c.target)) continue;
+        seen.add(c.target);
+        walk(c.target, sum, frames + 1, seen);
+        seen.delete(c.target);
+      }
+    };
+    walk(0, 0, 1, new Set([0]));
+    return found;
   }
 
   private checkExit(s: VState, idx: number): 'next' | 'exit' {
@@ -1582,7 +1620,7 @@ export class Verifier {
       const caller = s.cur;
       const r0 = callee.regs[0];
       if (r0.type === T.STACK && r0.frameno === callee.frameno) {
-        fail([0], `cannot return stack pointer to the caller frame`);
+        fail([0], 'cannot return stack pointer to the caller');
       }
       caller.regs[0] = r0.clone();
       for (let r = 1; r <= 5; r++) caller.regs[r] = notInit();
