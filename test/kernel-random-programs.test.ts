@@ -4,6 +4,7 @@ import { AluOp, AtomicOp, Class, JmpOp, Mode, aluOp, insnClass, jmpOp, memMode }
 import { closeFd, kernelBpfAvailable, loadProgram, testRun } from '../core/kernel';
 import { PACKET_SIZE, randomProgram } from '../core/testing/random-programs';
 import { aluJumpGridCases } from '../core/testing/alu-jump-grid';
+import { randomHelperCase } from '../core/testing/random-helper-programs';
 import { randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
 import { randomSkbCase } from '../core/testing/random-skb-programs';
 import { randomXdpAdjustCase } from '../core/testing/random-xdp-programs';
@@ -131,6 +132,14 @@ describe('random programs', () => {
       expect(o.runs.every((r) => r.retval === 2), c.name).toBe(true);
       // the flag bytes are not all the same: the comparisons really depend on the operands
       expect(new Set(o.runs.map((r) => r.dataOut.slice(64))).size, c.name).toBeGreaterThan(3);
+    }
+  });
+
+  it.skipIf(!avail.ok)('helper-calling tc programs load and run', () => {
+    for (let seed = 0; seed < 100; seed++) {
+      const o = runCaseInKernel(randomHelperCase(seed));
+      if ('error' in o) throw new Error(o.error);
+      expect(o.runs[0]!.ctxOut).toMatch(/^mark=/);
     }
   });
 });

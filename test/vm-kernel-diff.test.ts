@@ -9,6 +9,7 @@ import { asmCorpus } from '../core/testing/corpus-asm';
 import { hex, runCaseInKernel } from '../core/testing/corpus-kernel';
 import { runCaseInVm } from '../core/testing/corpus-vm';
 import { randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
+import { randomHelperCase } from '../core/testing/random-helper-programs';
 import { randomSkbCase } from '../core/testing/random-skb-programs';
 import { randomXdpAdjustCase } from '../core/testing/random-xdp-programs';
 import { randomProgram, type RandomProgramOptions } from '../core/testing/random-programs';
@@ -23,6 +24,7 @@ const BASE_SEED = Number(process.env.VM_KERNEL_DIFF_SEED ?? 0x5eed);
 const MAP_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_MAP_PROGRAMS ?? 600);
 const SKB_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_SKB_PROGRAMS ?? 600);
 const XDP_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_XDP_PROGRAMS ?? 400);
+const HELPER_PROGRAMS = Number(process.env.VM_KERNEL_DIFF_HELPER_PROGRAMS ?? 400);
 const SHOWN = 3;
 
 /** A spread of shapes: lengths, and each feature switched off now and then. */
@@ -192,6 +194,11 @@ describe.skipIf(!avail.ok)('VM against the kernel', () => {
 
   it(`agrees on ${XDP_PROGRAMS} random XDP programs moving the packet bounds (adjust_head/meta/tail)`, () => {
     const disagreements = compareCases(XDP_PROGRAMS, randomXdpAdjustCase);
+    expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
+  });
+
+  it(`agrees on ${HELPER_PROGRAMS} random tc programs calling the packet and checksum helpers`, () => {
+    const disagreements = compareCases(HELPER_PROGRAMS, randomHelperCase);
     expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
   });
 
