@@ -489,6 +489,14 @@ export class Verifier {
   // ---------------------------------------------------------------- instructions
 
   private validity: (string | undefined | null)[] = [];
+  private immRegs: (Reg | undefined)[] = [];
+
+  /** The constant operand of an instruction as a (shared, read-only) scalar register. */
+  private immReg(idx: number, imm: number): Reg {
+    let r = this.immRegs[idx];
+    if (!r) r = this.immRegs[idx] = scalarReg(idx, BigInt(imm));
+    return r;
+  }
 
   private checkInsn(s: VState, insn: Instruction, idx: number, pending: VState[]): 'next' | 'exit' {
     let bad = this.validity[idx];
@@ -645,7 +653,7 @@ export class Verifier {
     // binary ops
     let src: Reg;
     if (x) src = this.readReg(s, insn.src);
-    else src = scalarReg(idx, BigInt(insn.imm));
+    else src = this.immReg(idx, insn.imm);
     const dst = this.readReg(s, insn.dst);
     if ((op === 0x30 || op === 0x90) && !x && insn.imm === 0) fail([], 'div by zero');
     if ((op === 0x60 || op === 0x70 || op === 0xc0) && !x) {
@@ -1120,7 +1128,7 @@ export class Verifier {
       srcReg = this.readReg(s, insn.src);
       if (this.isPointerValue(srcReg)) fail([insn.src], `R${insn.src} pointer comparison prohibited`);
     } else {
-      srcReg = scalarReg(idx, BigInt(insn.imm));
+      srcReg = this.immReg(idx, insn.imm);
     }
     const dstReg = this.readReg(s, insn.dst);
     if (this.isPointerValue(dstReg) && !(x === false && insn.imm === 0 && (op === 0x10 || op === 0x50))) {
