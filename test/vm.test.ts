@@ -284,6 +284,15 @@ describe('data breakpoints', () => {
     expect(s2).toMatchObject({ reason: 'watch', pc: 5 });
     expect(m.continueWatching([{ address: fp - 12n, size: 4 }]).reason).toBe('exit');
   });
+
+  it('stops right after the instruction that writes a watched register', () => {
+    const m = vm('\t.section socket,"ax"\nprog:\n\tr1 = 1\n\tr2 = 2\n\tr3 = 3\n\tr2 += r1\n\tr0 = 0\n\texit\n');
+    m.begin({}, true);
+    expect(m.continueWatching([{ reg: 2 }])).toMatchObject({ reason: 'watch', pc: 2 });
+    expect(m.continueWatching([{ reg: 2 }])).toMatchObject({ reason: 'watch', pc: 4 });
+    expect(m.registers()[2]).toBe(3n);
+    expect(m.continueWatching([{ reg: 2 }]).reason).toBe('exit');
+  });
 });
 
 describe('maps of maps', () => {

@@ -696,13 +696,14 @@ export class Machine implements ExecHost {
 
   /**
    * Runs like continue(), but stops right after the first instruction that writes memory in one of
-   * the watched ranges (data breakpoints). Needs a recording run (begin(input, true)).
+   * the watched ranges or a watched register (data breakpoints). Needs a recording run (begin(input, true)).
    */
-  continueWatching(watch: { address: bigint; size: number }[]): DebugState {
+  continueWatching(watch: ({ address: bigint; size: number } | { reg: number })[]): DebugState {
     const start = this.un;
     const stop = this.continue();
     if (!this.recording || !watch.length) return stop;
-    const ranges = watch.map((w) => ({ start: BigInt.asUintN(64, w.address), end: BigInt.asUintN(64, w.address) + BigInt(w.size) }));
+    const ranges = watch.flatMap((w) => ('reg' in w ? [] : [{ start: BigInt.asUintN(64, w.address), end: BigInt.asUintN(64, w.address) + BigInt(w.size) }]));
+    const regs = new Set(watch.flatMap((w) => ('reg' in w ? [w.reg] : [])));
     const U = this.ub;
     let pending = false;
     let first = -1;
@@ -718,7 +719,10 @@ export class Machine implements ExecHost {
         if (pending) first = U[i - 3];
         pending = false;
         i -= 4;
-      } else i -= tag === TAG_REG ? 4 : 2;
+      } else if (tag === TAG_REG) {
+        if (regs.has(U[i - 4])) pending = true;
+        i -= 4;
+      } else i -= 2;
     }
     if (first < 0) return stop;
     while (this.un > 0 && this.lastStepCount() > first) this.stepBack(1);
