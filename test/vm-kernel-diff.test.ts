@@ -9,6 +9,7 @@ import { asmCorpus } from '../core/testing/corpus-asm';
 import { hex, runCaseInKernel } from '../core/testing/corpus-kernel';
 import { runCaseInVm } from '../core/testing/corpus-vm';
 import { randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
+import { helperGridCases } from '../core/testing/helper-grid';
 import { randomHelperCase } from '../core/testing/random-helper-programs';
 import { randomSkbCase } from '../core/testing/random-skb-programs';
 import { randomXdpAdjustCase } from '../core/testing/random-xdp-programs';
@@ -200,6 +201,23 @@ describe.skipIf(!avail.ok)('VM against the kernel', () => {
   it(`agrees on ${HELPER_PROGRAMS} random tc programs calling the packet and checksum helpers`, () => {
     const disagreements = compareCases(HELPER_PROGRAMS, randomHelperCase);
     expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
+  });
+
+  it('agrees on each packet and checksum helper call with chosen arguments', () => {
+    const differing: string[] = [];
+    for (const c of helperGridCases()) {
+      const kernel = runCaseInKernel(c);
+      if ('error' in kernel) throw new Error(kernel.error);
+      const vm = runCaseInVm(c);
+      if (JSON.stringify(vm) === JSON.stringify(kernel)) continue;
+      const k = kernel.runs[0]!;
+      const v = 'error' in vm ? undefined : vm.runs[0];
+      differing.push(
+        `${c.name}: kernel r0 ${k.retval | 0}, VM ${v ? v.retval | 0 : (vm as { error: string }).error}` +
+          (v && v.dataOut !== k.dataOut ? ' (packets differ)' : '') + (v && v.ctxOut !== k.ctxOut ? ' (contexts differ)' : ''),
+      );
+    }
+    expect(differing).toEqual([]);
   });
 
   for (const c of [...corpus(), ...asmCorpus()]) {
