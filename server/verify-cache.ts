@@ -51,12 +51,28 @@ export class VerifyCache {
   }
 }
 
+/** Two independent 32-bit FNV-1a hashes of the instruction words, as one string. */
+function hashInsns(program: Program): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ program.insns.length;
+  const mix = (v: number): void => {
+    a = Math.imul(a ^ (v & 0xffff), 0x01000193);
+    a = Math.imul(a ^ (v >>> 16), 0x01000193);
+    b = Math.imul(b ^ v, 0x5bd1e995);
+    b ^= b >>> 13;
+  };
+  for (const { insn } of program.insns) {
+    mix(insn.code | (insn.dst << 8) | (insn.src << 12) | ((insn.off & 0xffff) << 16));
+    mix(insn.imm | 0);
+    if (insn.hi !== undefined) mix(insn.hi | 0);
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
+}
+
 function cacheKey(program: Program, maps: readonly MapDef[], progType: ProgType, unprivileged: boolean): string {
-  const parts: (string | number)[] = [progType, unprivileged ? 1 : 0];
+  const parts: (string | number)[] = [progType, unprivileged ? 1 : 0, program.insns.length, hashInsns(program)];
   for (const m of maps) parts.push(m.name, m.type, m.keySize, m.valueSize, m.maxEntries, m.flags, m.inner ?? '');
   parts.push('|');
   for (const r of program.relocations) parts.push(r.slot, r.symbol, r.kind);
-  parts.push('|');
-  for (const { insn } of program.insns) parts.push(insn.code, insn.dst, insn.src, insn.off, insn.imm, insn.hi ?? '');
   return parts.join(',');
 }
