@@ -90,6 +90,8 @@ export class Frame {
   /** Spilled register per 8-byte slot (spi). */
   spill: (Reg | undefined)[];
   allocated = 0;
+  /** The stack bytes are shared with a clone until either side writes (copy on write). */
+  private sharedStack = false;
   callsite: number;
   frameno: number;
   subprog: number;
@@ -109,11 +111,22 @@ export class Frame {
     this.subprog = subprog;
   }
 
+  /** The stack slot types, ready to be written. */
+  w(): Uint8Array {
+    if (this.sharedStack) {
+      this.stype = this.stype.slice();
+      this.sharedStack = false;
+    }
+    return this.stype;
+  }
+
   clone(): Frame {
     const f = new Frame(this.callsite, this.frameno, this.subprog, true);
     const regs = this.regs;
     for (let i = 0; i < 11; i++) f.regs.push(regs[i].clone());
-    f.stype = this.stype.slice();
+    f.stype = this.stype;
+    f.sharedStack = true;
+    this.sharedStack = true;
     const spill = this.spill;
     for (let i = 0; i < 64; i++) f.spill.push(spill[i] === undefined ? undefined : spill[i]!.clone());
     f.allocated = this.allocated;

@@ -974,7 +974,7 @@ export class Verifier {
           const b = -o - 1;
           const spi = b >> 3;
           this.scrubSpill(frame, spi);
-          if (frame.stype[b] !== STACK_ZERO || !(value && isConst(value.reg) && value.reg.varOff.value === 0n)) frame.stype[b] = STACK_MISC;
+          if (frame.stype[b] !== STACK_ZERO || !(value && isConst(value.reg) && value.reg.varOff.value === 0n)) frame.w()[b] = STACK_MISC;
           this.scratchSlots.add(spi);
         }
         return undefined;
@@ -996,7 +996,7 @@ export class Verifier {
 
   private scrubSpill(frame: Frame, spi: number): void {
     if (frame.stype[spi * 8 + 7] === STACK_SPILL || frame.spill[spi]) {
-      for (let j = 0; j < 8; j++) if (frame.stype[spi * 8 + j] === STACK_SPILL) frame.stype[spi * 8 + j] = STACK_MISC;
+      for (let j = 0; j < 8; j++) if (frame.stype[spi * 8 + j] === STACK_SPILL) frame.w()[spi * 8 + j] = STACK_MISC;
       frame.spill[spi] = undefined;
     }
   }
@@ -1016,7 +1016,7 @@ export class Verifier {
       if (value.regno !== undefined && v.type === T.SCALAR && !v.id && !isConst(v)) v.id = this.newId();
       const sp = v.clone();
       frame.spill[spi] = sp;
-      for (let j = 0; j < 8; j++) frame.stype[spi * 8 + j] = STACK_SPILL;
+      for (let j = 0; j < 8; j++) frame.w()[spi * 8 + j] = STACK_SPILL;
       return;
     }
     if (aligned && v.type === T.SCALAR && size < 8 && this.allowPtrLeaks && !(isConst(v) && v.varOff.value === 0n)) {
@@ -1024,8 +1024,8 @@ export class Verifier {
       const sp = v.clone();
       this.scrubSpill(frame, spi);
       frame.spill[spi] = sp;
-      for (let j = 0; j < 8; j++) if (frame.stype[spi * 8 + j] === STACK_SPILL) frame.stype[spi * 8 + j] = STACK_MISC;
-      for (let j = 8 - size; j < 8; j++) frame.stype[spi * 8 + j] = STACK_SPILL;
+      for (let j = 0; j < 8; j++) if (frame.stype[spi * 8 + j] === STACK_SPILL) frame.w()[spi * 8 + j] = STACK_MISC;
+      for (let j = 8 - size; j < 8; j++) frame.w()[spi * 8 + j] = STACK_SPILL;
       void idx;
       return;
     }
@@ -1037,7 +1037,7 @@ export class Verifier {
     this.scrubSpill(frame, spi);
     const isZero = v.type === T.SCALAR && isConst(v) && v.varOff.value === 0n;
     for (let i = 0; i < size; i++) {
-      frame.stype[b0 - i] = isZero ? STACK_ZERO : STACK_MISC;
+      frame.w()[b0 - i] = isZero ? STACK_ZERO : STACK_MISC;
     }
   }
 
@@ -1487,7 +1487,7 @@ export class Verifier {
           if (!mustBeInit) {
             // the helper writes this memory
             this.scrubSpill(frame, b >> 3);
-            frame.stype[b] = STACK_MISC;
+            frame.w()[b] = STACK_MISC;
             this.scratchSlots.add(b >> 3);
             continue;
           }
