@@ -143,14 +143,20 @@ describe('messages measured on Linux 6.18', () => {
 describe('speed', () => {
   it('verifies a 4,000-instruction program quickly enough for the language server', () => {
     const big = largeProgram(4000);
-    verify(big.insns, { maps: big.maps, progType: big.progType });
-    const t = performance.now();
-    const r = verify(big.insns, { maps: big.maps, progType: big.progType });
-    const ms = performance.now() - t;
-    console.log(`4,000-insn program: ${ms.toFixed(1)} ms, ${r.processed} insns processed`);
+    // the language server calls verify on every edit, so the code is warm: measure warm runs
+    for (let i = 0; i < 10; i++) verify(big.insns, { maps: big.maps, progType: big.progType });
+    let best = Infinity;
+    let r = verify(big.insns, { maps: big.maps, progType: big.progType });
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      r = verify(big.insns, { maps: big.maps, progType: big.progType });
+      best = Math.min(best, performance.now() - t);
+    }
+    console.log(`4,000-insn program: best warm run ${best.toFixed(1)} ms, ${r.processed} insns processed`);
     expect(r.accepted).toBe(true);
-    expect(ms).toBeLessThan(2000);
-  });
+    // the goal is 20 ms on an idle machine; CI machines are shared, so allow headroom
+    expect(best).toBeLessThan(200);
+  }, 60_000);
 });
 
 describe('bpf-asm verify', () => {
