@@ -71,7 +71,9 @@ export function analyzeCfg(
     if (!insn) continue;
     const isPseudoCall = insn.code === 0x85 && insn.src === 1;
     const isPseudoFunc = insn.code === 0x18 && insn.src === 4;
-    if (isPseudoCall || isPseudoFunc) {
+    if (isPseudoCall || isPseudoFunc || (insn.code === 0x85 && insn.src === 2)) {
+      if (!bpfCapable) return fail('loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN', i);
+      if (insn.src === 2) continue;
       const t = i + insn.imm + 1;
       if (t < 0 || t >= n) return fail(isPseudoCall ? 'call to invalid destination' : 'invalid bpf_ld_imm64 insn', i);
       subprogSet.add(t);
