@@ -32,6 +32,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that goes away (`bpf-asm disasm x.o | head`) ends the output, not the process with a trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const io: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
   main(process.argv.slice(2), io).then(
     (code) => { process.exitCode = code; },
