@@ -107,7 +107,7 @@ describe('random programs', () => {
     expect(changed).toBeGreaterThan(150);
   });
 
-  it.skipIf(!avail.ok)('tc, socket filter and XDP bounds-moving programs load and run', () => {
+  it.skipIf(!avail.ok)('tc, socket filter, cgroup_skb and XDP bounds-moving programs load and run', () => {
     for (let seed = 0; seed < 200; seed++) {
       const c = seed % 3 === 0 ? randomXdpAdjustCase(seed) : randomSkbCase(seed);
       expect(seed % 3 === 0 ? randomXdpAdjustCase(seed) : randomSkbCase(seed)).toEqual(c);

@@ -188,7 +188,7 @@ describe.skipIf(!avail.ok)('VM against the kernel', () => {
     expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
   });
 
-  it(`agrees on ${SKB_PROGRAMS} random tc and socket filter programs (__sk_buff fields, packet, ld_abs)`, () => {
+  it(`agrees on ${SKB_PROGRAMS} random tc, socket filter and cgroup_skb programs (__sk_buff fields, packet, ld_abs)`, () => {
     const disagreements = compareCases(SKB_PROGRAMS, randomSkbCase);
     expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
   });

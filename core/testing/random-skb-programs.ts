@@ -1,6 +1,7 @@
-// Random tc and socket filter programs around struct __sk_buff: reads of every scalar field the
-// program type may read, writes to the writable ones, direct packet access (tc) or ld_abs/ld_ind
-// at offsets that may fall outside the packet (socket filters), and bpf_skb_load_bytes. The
+// Random tc, socket filter and cgroup_skb programs around struct __sk_buff: reads of every scalar
+// field the program type may read, writes to the writable ones, direct packet access (tc; read-only
+// for cgroup_skb) or ld_abs/ld_ind at offsets that may fall outside the packet (socket filters), and
+// bpf_skb_load_bytes. cgroup_skb may only return 0 or 1, so its fold goes to skb->cb too. The
 // context in carries random mark, priority and cb values. Built as a corpus case, so the return
 // value, packet out, the context fields test_run hands back, all compare.
 import { AluOp, JmpOp } from '../isa';
@@ -29,6 +30,16 @@ const TC_WRITES: readonly Field[] = [
   ['cb1', 52, 4], ['cb2', 56, 4], ['cb3', 60, 4], ['cb4', 64, 4], ['tc_classid', 72, 4], ['tstamp', 152, 8],
 ];
 const SOCKET_WRITES: readonly Field[] = [['cb0', 48, 4], ['cb1', 52, 4], ['cb2', 56, 4], ['cb3', 60, 4], ['cb4', 64, 4]];
+/** cgroup_skb also sees the socket test_run makes up for the packet (family, addresses, ports). */
+const CGROUP_READS: readonly Field[] = [
+  ...COMMON_READS, ['family', 88, 4], ['remote_ip4', 92, 4], ['local_ip4', 96, 4], ['remote_ip6_0', 100, 4],
+  ['remote_ip6_3', 112, 4], ['local_ip6_0', 116, 4], ['local_ip6_3', 128, 4], ['remote_port', 132, 4],
+  ['local_port', 136, 4], ['tstamp', 152, 8], ['hwtstamp', 184, 8],
+];
+const CGROUP_WRITES: readonly Field[] = [...SOCKET_WRITES, ['mark', 8, 4], ['priority', 32, 4], ['tstamp', 152, 8]];
+
+type Kind = 'tc' | 'socket' | 'cgroup';
+const PROG_TYPE = { tc: 'sched_cls', socket: 'socket_filter', cgroup: 'cgroup_skb' } as const;
 
 /** Registers the body works on: r6 holds the context, and ld_abs clobbers r1-r5. */
 const WORK = [0, 7, 8, 9];
@@ -36,36 +47,39 @@ const MIX = 0x01000193;
 
 export function randomSkbCase(seed: number): CorpusCase {
   const rng = new Rng(seed);
-  const tc = seed % 2 === 0;
-  const p = new ProgramBuilder(tc ? 'tc' : 'socket', tc ? 'sched_cls' : 'socket_filter', 'skb');
+  const kind: Kind = (['tc', 'socket', 'cgroup'] as const)[seed % 3]!;
+  const tc = kind === 'tc';
+  const p = new ProgramBuilder(kind === 'cgroup' ? 'cgroup_skb/ingress' : kind, PROG_TYPE[kind], 'skb');
   const reg = (): number => rng.pick(WORK);
   p.emit(b.movReg(6, 1));
   for (const r of WORK) p.emit(b.movImm(r, rng.i32()));
   const steps = rng.between(4, 20);
   for (let i = 0; i < steps; i++) {
-    const kind = rng.weighted([
-      [5, 'read'], [3, 'write'], [3, 'alu'], [tc ? 3 : 0, 'packet'], [tc ? 0 : 3, 'ldabs'], [2, 'load_bytes'],
+    const step = rng.weighted([
+      [5, 'read'], [3, 'write'], [3, 'alu'], [kind === 'socket' ? 0 : 3, 'packet'], [kind === 'socket' ? 3 : 0, 'ldabs'],
+      [2, 'load_bytes'],
     ] as const);
-    if (kind === 'read') {
-      const [, off, size] = rng.pick(tc ? TC_READS : COMMON_READS);
+    if (step === 'read') {
+      const [, off, size] = rng.pick(tc ? TC_READS : kind === 'cgroup' ? CGROUP_READS : COMMON_READS);
       p.emit(b.ldx(size, reg(), 6, off));
-    } else if (kind === 'write') {
-      const [, off, size] = rng.pick(tc ? TC_WRITES : SOCKET_WRITES);
+    } else if (step === 'write') {
+      const [, off, size] = rng.pick(tc ? TC_WRITES : kind === 'cgroup' ? CGROUP_WRITES : SOCKET_WRITES);
       p.emit(b.stx(size, 6, off, reg()));
-    } else if (kind === 'alu') {
+    } else if (step === 'alu') {
       const op = rng.pick([AluOp.ADD, AluOp.XOR, AluOp.MUL, AluOp.SUB, AluOp.OR]);
       p.emit(rng.chance(0.5) ? b.aluReg(64, op, reg(), reg()) : b.aluImm(64, op, reg(), rng.i32()));
-    } else if (kind === 'packet') {
+    } else if (step === 'packet') {
       // direct packet access: r2 = data, r3 = data_end, touch one byte range if it is there
       const size = rng.pick([1, 2, 4, 8] as const);
       const off = rng.below(70);
       const skip = p.newLabel();
       p.emit(b.ldx(4, 2, 6, 76), b.ldx(4, 3, 6, 80), b.movReg(4, 2), b.aluImm(64, AluOp.ADD, 4, off + size));
       p.jump(b.jmpReg(64, JmpOp.JGT, 4, 3, 0), skip);
-      if (rng.chance(0.5)) p.emit(b.ldx(size, reg(), 2, off));
+      // cgroup_skb may only read the packet
+      if (kind === 'cgroup' || rng.chance(0.5)) p.emit(b.ldx(size, reg(), 2, off));
       else p.emit(b.stx(size, 2, off, reg()));
       p.place(skip);
-    } else if (kind === 'ldabs') {
+    } else if (step === 'ldabs') {
       // past the end of the packet, the program stops and returns 0
       const size = rng.pick([1, 2, 4] as const);
       const r = rng.pick([7, 8, 9]);
@@ -81,7 +95,9 @@ export function randomSkbCase(seed: number): CorpusCase {
     }
   }
   for (const r of [7, 8, 9]) p.emit(b.aluImm(64, AluOp.MUL, 0, MIX), b.aluReg(64, AluOp.XOR, 0, r));
-  p.emit(b.movReg(1, 0), b.aluImm(64, AluOp.RSH, 1, 32), b.aluReg(64, AluOp.XOR, 0, 1), b.exit());
+  p.emit(b.movReg(1, 0), b.aluImm(64, AluOp.RSH, 1, 32), b.aluReg(64, AluOp.XOR, 0, 1));
+  if (kind === 'cgroup') p.emit(b.stx(4, 6, 48, 0), b.aluImm(64, AluOp.AND, 0, 1));
+  p.emit(b.exit());
 
   const ctx = () => {
     const bytes = new Uint8Array(SK_BUFF_SIZE);
@@ -98,7 +114,7 @@ export function randomSkbCase(seed: number): CorpusCase {
       sport: rng.below(65536), dport: rng.below(65536), payloadLength: rng.below(48),
     });
   return {
-    name: `random ${tc ? 'tc' : 'socket filter'} program ${seed}`, progType: tc ? 'sched_cls' : 'socket_filter',
+    name: `random ${PROG_TYPE[kind]} program ${seed}`, progType: PROG_TYPE[kind],
     program: p.build(), maps: [],
     runs: [{ data: packet(), ctx: ctx() }, { data: packet(), ctx: ctx() }],
   };
