@@ -8,7 +8,7 @@ import type { Instruction } from '../core/isa';
 import type { MapDef } from '../core/map-types';
 import type { ProgType } from '../core/program-types';
 import { verify, verifyProgram } from '../core/verifier';
-import { generatePrograms } from '../core/verifier/generate';
+import { generatePrograms, mutatePrograms } from '../core/verifier/generate';
 
 export interface Case {
   name: string;
@@ -157,6 +157,12 @@ export function generatedCases(count: number, seed: number): Case[] {
   return generatePrograms(count, seed).map((g, i) => ({ name: `gen-${seed}-${i}`, insns: g.insns, maps: g.maps, progType: g.progType }));
 }
 
+/** One-change mutants of corpus programs (the slow complexity-limit programs left out). */
+export function mutantCases(cases: readonly Case[], count: number, seed: number): Case[] {
+  const base = cases.filter((c) => !c.name.startsWith('gen/loop/')).map((c) => ({ insns: c.insns, maps: c.maps, progType: c.progType }));
+  return mutatePrograms(base, count, seed).map((g, i) => ({ name: `mutant-${seed}-${i}`, insns: g.insns, maps: g.maps, progType: g.progType }));
+}
+
 async function main(): Promise<void> {
   const kernel = await import('../core/kernel');
   const avail = kernel.kernelBpfAvailable();
@@ -169,6 +175,8 @@ async function main(): Promise<void> {
   for (const p of problems) console.log(`corpus problem: ${p}`);
   const corpus = summarize(cases.map((c) => compareCase(kernel, c)));
   console.log(report('own corpus', corpus, Number(process.env.SHOW ?? 60)));
+  const mut = summarize(mutantCases(cases, Number(process.env.MUT ?? 500), Number(process.env.SEED ?? 1)).map((c) => compareCase(kernel, c)));
+  console.log(report('mutated corpus programs', mut, Number(process.env.SHOW ?? 60)));
   const gen = summarize(generatedCases(Number(process.env.GEN ?? 500), Number(process.env.SEED ?? 1)).map((c) => compareCase(kernel, c)));
   console.log(report('generated', gen, Number(process.env.SHOW ?? 60)));
 }

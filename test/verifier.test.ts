@@ -8,7 +8,7 @@ import { verify, verifyProgram } from '../core/verifier';
 import { largeProgram } from '../core/verifier/generate';
 import { main } from '../cli/main';
 import {
-  compareCase, generatedCases, loadCorpus, report, summarize, type Comparison,
+  compareCase, generatedCases, loadCorpus, mutantCases, report, summarize, type Comparison,
 } from '../scripts/verifier-conformance';
 
 const kernel = await import('../core/kernel');
@@ -56,6 +56,17 @@ describe('verifier vs the kernel', () => {
     }
     const s = summarize(results);
     console.log(report('generated', s, 20));
+    expect(s.verdictAgree / s.total).toBeGreaterThanOrEqual(0.95);
+  }, 120_000);
+
+  it.skipIf(!avail.ok)('agrees with the kernel on one-change mutants of the corpus (>= 95% verdict)', async () => {
+    const results: Comparison[] = [];
+    for (const c of mutantCases(loadCorpus().cases, 300, 23)) {
+      results.push(compareCase(kernel, c));
+      if (results.length % 20 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const s = summarize(results);
+    console.log(report('mutants', s, 20));
     expect(s.verdictAgree / s.total).toBeGreaterThanOrEqual(0.95);
   }, 120_000);
 

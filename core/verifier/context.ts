@@ -73,7 +73,7 @@ function cgroupSkb(off: number, size: number, write: boolean): CtxAccessResult {
     const ok = [F('mark'), F('priority'), [SKB.cb0, SKB.cbEnd] as [number, number]];
     if (!skbDenied(off, ok)) return BAD;
   }
-  if (inRange(off, SKB.remote_ip4, SKB.local_port + 4) && size !== 4) return BAD;
+  if (inRange(off, SKB.remote_ip4, SKB.remote_port) && size !== 4) return BAD;
   return skbValid(off, size, write);
 }
 

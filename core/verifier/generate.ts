@@ -135,3 +135,33 @@ export function largeProgram(count: number): GeneratedProgram {
   }
   return { insns: out, maps, progType: 'xdp' };
 }
+
+/**
+ * Mutants of existing programs: one random change each (an offset, an immediate, a register, an
+ * access size, a comparison, or an instruction dropped), for differential testing near real code.
+ */
+export function mutatePrograms(base: readonly GeneratedProgram[], count: number, seed: number): GeneratedProgram[] {
+  const rand = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const out: GeneratedProgram[] = [];
+  if (base.length === 0) return out;
+  for (let n = 0; n < count; n++) {
+    const src = pick(base);
+    const insns = src.insns.map((i) => ({ ...i }));
+    const k = Math.floor(rand() * insns.length);
+    const insn = insns[k];
+    const cls = insn.code & 7;
+    switch (Math.floor(rand() * 6)) {
+      case 0: insn.off += pick([-8, -4, -1, 1, 2, 4, 8, 16]); break;
+      case 1: if (insn.code !== 0x18) insn.imm += pick([-64, -8, -1, 1, 7, 8, 64, 1000]); break;
+      case 2: if (rand() < 0.5) insn.dst = Math.floor(rand() * 11); else insn.src = Math.floor(rand() * 11); break;
+      case 3: if (cls === 0x01 || cls === 0x02 || cls === 0x03) insn.code = (insn.code & ~0x18) | pick([0x00, 0x08, 0x10, 0x18]); break;
+      case 4: if (cls === 0x05 && (insn.code & 0xf0) !== 0x80 && (insn.code & 0xf0) !== 0x90 && (insn.code & 0xf0) !== 0x00) {
+        insn.code = (insn.code & 0x0f) | pick([0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0]);
+      } break;
+      default: if (insns.length > 2) insns.splice(k, 1); break;
+    }
+    out.push({ insns, maps: src.maps, progType: src.progType });
+  }
+  return out;
+}

@@ -23,6 +23,8 @@ function argKind(a: ArgSpec): ArgKind {
     case 'ARG_PTR_TO_RINGBUF_MEM': return 'ringbuf_release';
     case 'ARG_PTR_TO_FUNC': return 'func';
     case 'ARG_PTR_TO_STACK': return 'stack_or_null';
+    case 'ARG_PTR_TO_SOCK_COMMON': return 'sock_common';
+    case 'ARG_PTR_TO_DYNPTR': return 'dynptr';
     default: return 'anything';
   }
 }

@@ -5,7 +5,7 @@ import type { ProgType } from '../program-types';
 export type ArgKind =
   | 'anything' | 'map' | 'key' | 'value' | 'uninit_value' | 'mem' | 'mem_or_null' | 'uninit_mem'
   | 'size' | 'size_or_zero' | 'alloc_size_or_zero' | 'ctx' | 'ringbuf_release' | 'func' | 'stack_or_null'
-  | 'sock_common' | 'socket_release' | 'long' | 'const_str' | 'btf_id';
+  | 'sock_common' | 'socket_release' | 'long' | 'const_str' | 'btf_id' | 'dynptr';
 
 export type RetKind =
   | 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null' | 'socket_or_null' | 'btf_task'

@@ -500,11 +500,11 @@ export class Verifier {
 
   private checkInsn(s: VState, insn: Instruction, idx: number, pending: VState[]): 'next' | 'exit' {
     let bad = this.validity[idx];
-    if (bad === undefined) bad = this.validity[idx] = validate(insn) ?? null;
+    if (bad === undefined) bad = this.validity[idx] = kernelValidate(insn);
     const cls = insn.code & 7;
     if (bad !== null && !(cls === 0x00 && insn.code === 0x18)) {
       if (/^unknown/.test(bad)) fail([], `unknown opcode ${insn.code.toString(16).padStart(2, '0')}`);
-      fail([], kernelReservedMessage(bad!));
+      fail([], bad!);
     }
     switch (cls) {
       case 0x04: case 0x07:
@@ -1428,6 +1428,12 @@ export class Verifier {
         if (reg.type !== T.FUNC) typeErr('func');
         meta.func = reg.subprog;
         return;
+      case 'sock_common':
+        if (reg.type !== T.SOCK_COMMON && reg.type !== T.SOCKET && reg.type !== T.TCP_SOCK) typeErr('sock_common, sock, tcp_sock, xdp_sock');
+        return;
+      case 'dynptr':
+        if (reg.type !== T.STACK) typeErr('fp, dynptr_ptr');
+        return;
       case 'stack_or_null':
         if (reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) return;
         if (reg.type !== T.STACK) typeErr('fp');
@@ -1682,6 +1688,32 @@ function possibleCpus(): number {
     }
   }
   return cpuCount;
+}
+
+/** The kernel's own reserved-field checks (do_check wording), falling back to the ISA validator. */
+function kernelValidate(insn: Instruction): string | null {
+  const { code, dst, src, off, imm } = insn;
+  const cls = code & 7;
+  const op = code & 0xf0;
+  const x = (code & 8) !== 0;
+  if (cls === 0x05 || cls === 0x06) {
+    if (op === 0x90) {
+      // the kernel does not look at off for exit
+      return x || imm !== 0 || src !== 0 || dst !== 0 || cls === 0x06 ? 'BPF_EXIT uses reserved fields' : null;
+    }
+    if (op === 0x80) {
+      if (cls === 0x06) return 'BPF_CALL uses reserved fields';
+      if (x) return validate(insn) ?? null;
+      if (off !== 0 || (src !== 0 && src !== 1 && src !== 2) || dst !== 0) return 'BPF_CALL uses reserved fields';
+      return null;
+    }
+  }
+  if ((cls === 0x04 || cls === 0x07) && op === 0xb0) {
+    const bad = validate(insn);
+    return bad ? 'BPF_MOV uses reserved fields' : null;
+  }
+  const bad = validate(insn);
+  return bad ? kernelReservedMessage(bad) : null;
 }
 
 /** Our ISA validator's wording -> the kernel's for the same reserved-field checks. */
