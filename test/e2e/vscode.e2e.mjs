@@ -1,6 +1,7 @@
 // The extension in a real VS Code (code-server in headless Chromium), checked through the UI:
-// highlighting, a verifier error in the Problems panel, a helper hover, and a debug session
-// (breakpoint, registers, a step, a map). Run by scripts/e2e/run.mjs, not by vitest.
+// highlighting, verifier errors in the Problems panel, a helper hover, a debug session
+// (breakpoint, registers, a step, a map) and F5 on a launch configuration. Run by
+// scripts/e2e/run.mjs, not by vitest.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -56,8 +57,9 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
         results.push({ name, ok: false, error: e instanceof Error ? e.message : String(e) });
         const tag = `FAILED-${name.replace(/\W+/g, '-')}`;
         await shot(tag).catch(() => undefined);
-        const html = await page.evaluate(() => document.querySelector('.debug-variables')?.outerHTML ?? '').catch(() => '');
-        if (html) writeFileSync(join(artifacts, `${tag}-variables.html`), html);
+        const html = await page.evaluate(() => ['.debug-variables', '.context-view']
+          .map((sel) => document.querySelector(sel)?.outerHTML ?? '').join('\n\n')).catch(() => '');
+        if (html) writeFileSync(join(artifacts, `${tag}.html`), html);
       }
     };
 
@@ -208,6 +210,31 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
       await mediaShot('map', { x: side.x, y: side.y, width: side.width, height: 260 });
       await setExpanded(page, 'Stack', true);
       await shot('5b-stack');
+      await page.keyboard.press('Shift+F5');
+    });
+
+    await step('6 F5 runs the selected launch configuration to its end: UDP to port 9999 is dropped', async () => {
+      await until('no debug session', async () => !(await page.locator('.debug-toolbar').isVisible()));
+      await openFile(page, 'xdp_drop_udp.bpf.s');
+      // The configuration drop-down of the Run and Debug view.
+      await page.locator('.start-debug-action-item-dropdown-label').first().click();
+      const filter = page.locator('.context-view .action-list-filter-input');
+      await filter.waitFor({ state: 'visible' });
+      await filter.fill('drop UDP to port 9999');
+      await page.keyboard.press('Enter');
+      await until('the configuration selected', async () => (await page.locator('.start-debug-action-item').textContent())?.includes('drop UDP'));
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('F5');
+      const entry = lineOf(join(workspace, 'xdp_drop_udp.bpf.s'), 'r2 = *(u32 *)(r1 + 4)');
+      await until(`a stop at entry, line ${entry}`, async () => (await currentLine(page)) === entry);
+      await page.keyboard.press('F5');
+      // XDP_DROP is 1 in the kernel's enum xdp_action.
+      const text = await until('the exit in the Debug Console', async () => {
+        const t = (await page.locator('.repl').allTextContents()).join('\n');
+        return /The program exited: r0 = 1 \(0x1\)/.test(t) ? t : undefined;
+      });
+      log(`debug console: ${/The program exited:[^\n]*/.exec(text)?.[0]}`);
+      await shot('6-f5-run');
       await page.keyboard.press('Shift+F5');
     });
   } finally {
