@@ -380,6 +380,19 @@ describe('program builder', () => {
     expect(value!.retval).toBe(30);
   });
 
+  kit('loads callbacks (bpf_loop) with the BTF func_info the kernel asks for', () => {
+    // sum of the indices 0..9 through a bpf_loop callback that adds into the caller's stack: 45
+    const p = new ProgramBuilder('xdp', 'xdp');
+    p.emit(b.st(8, 10, -8, 0), b.movImm(1, 10)).ldFunc(2, 'add_index');
+    p.emit(b.movReg(3, 10), b.aluImm(64, AluOp.ADD, 3, -8), b.movImm(4, 0), b.call(181), b.ldx(8, 0, 10, -8), b.exit());
+    p.place('add_index', true).emit(b.ldx(8, 3, 2, 0), b.aluReg(64, AluOp.ADD, 3, 1), b.stx(8, 2, 0, 3), b.movImm(0, 0), b.exit());
+    const before = readdirSync('/proc/self/fd').length;
+    const { load, value } = withProgram({ insns: p.instructions(), progType: 'xdp' }, (fd) => testRun(fd, { data: packet(64) }));
+    expect(load.error).toBeUndefined();
+    expect(value!.retval).toBe(45);
+    expect(readdirSync('/proc/self/fd').length).toBe(before);
+  });
+
   it('names a jump to a label that was never placed', () => {
     const p = new ProgramBuilder('xdp', 'xdp');
     p.jump(b.ja(0), '.nowhere').emit(b.exit());

@@ -6,6 +6,7 @@ import * as b from '../core/testing/insn';
 import { ProgramBuilder } from '../core/testing/program-builder';
 import { PACKET_SIZE, randomProgram } from '../core/testing/random-programs';
 import { aluJumpGridCases } from '../core/testing/alu-jump-grid';
+import { randomCallbackCase } from '../core/testing/random-callback-programs';
 import { randomHelperCase } from '../core/testing/random-helper-programs';
 import { randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
 import { randomSkbCase } from '../core/testing/random-skb-programs';
@@ -134,6 +135,14 @@ describe('random programs', () => {
       expect(o.runs.every((r) => r.retval === 2), c.name).toBe(true);
       // the flag bytes are not all the same: the comparisons really depend on the operands
       expect(new Set(o.runs.map((r) => r.dataOut.slice(64))).size, c.name).toBeGreaterThan(3);
+    }
+  });
+
+  it.skipIf(!avail.ok)('callback programs load (with their BTF) and run', () => {
+    for (let seed = 0; seed < 60; seed++) {
+      const o = runCaseInKernel(randomCallbackCase(seed));
+      if ('error' in o) throw new Error(o.error);
+      expect(Object.keys(o.maps)).toEqual(['arr', 'tbl']);
     }
   });
 

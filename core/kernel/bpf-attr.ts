@@ -10,6 +10,7 @@ export const enum BpfCmd {
   PROG_LOAD = 5,
   PROG_TEST_RUN = 10,
   OBJ_GET_INFO_BY_FD = 15,
+  BTF_LOAD = 18,
 }
 
 /** Bytes we pass as the attr size: larger than every field we set, tail left zero. */
@@ -43,7 +44,7 @@ const MAP_ELEM = { mapFd: 0, key: 8, value: 16, flags: 24 } as const;
 const PROG_LOAD = {
   progType: 0, insnCnt: 4, insns: 8, license: 16, logLevel: 24, logSize: 28, logBuf: 32,
   kernVersion: 40, progFlags: 44, progName: 48, progIfindex: 64, expectedAttachType: 68,
-  progBtfFd: 72, attachBtfId: 108, fdArray: 120, logTrueSize: 140,
+  progBtfFd: 72, funcInfoRecSize: 76, funcInfo: 80, funcInfoCnt: 88, attachBtfId: 108, fdArray: 120, logTrueSize: 140,
 } as const;
 
 const TEST_RUN = {
@@ -108,6 +109,10 @@ export interface ProgLoadAttr {
   progFlags: number;
   name?: string;
   expectedAttachType: number;
+  /** BTF with a FUNC per function, and one {insn_off, type_id} record (8 bytes) per function. */
+  btfFd?: number;
+  funcInfo?: bigint;
+  funcInfoCnt?: number;
 }
 
 export function writeProgLoad(v: DataView, a: ProgLoadAttr): void {
@@ -121,6 +126,28 @@ export function writeProgLoad(v: DataView, a: ProgLoadAttr): void {
   u32(v, PROG_LOAD.progFlags, a.progFlags);
   writeObjName(v, PROG_LOAD.progName, a.name);
   u32(v, PROG_LOAD.expectedAttachType, a.expectedAttachType);
+  if (a.btfFd !== undefined && a.funcInfo !== undefined && a.funcInfoCnt) {
+    u32(v, PROG_LOAD.progBtfFd, a.btfFd);
+    u32(v, PROG_LOAD.funcInfoRecSize, 8);
+    u64(v, PROG_LOAD.funcInfo, a.funcInfo);
+    u32(v, PROG_LOAD.funcInfoCnt, a.funcInfoCnt);
+  }
+}
+
+export interface BtfLoadAttr {
+  btf: bigint;
+  btfSize: number;
+  logBuf: bigint;
+  logSize: number;
+  logLevel: number;
+}
+
+export function writeBtfLoad(v: DataView, a: BtfLoadAttr): void {
+  u64(v, 0, a.btf);
+  u64(v, 8, a.logBuf);
+  u32(v, 16, a.btfSize);
+  u32(v, 20, a.logSize);
+  u32(v, 24, a.logLevel);
 }
 
 /** The log size the kernel needed (set by kernels since 6.4, on success and on ENOSPC). */

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { MAP_TYPES, type MapDef, type MapType } from '../map-types';
 import {
-  ATTR_SIZE, BpfCmd, UpdateFlag, readTestRun, writeMapCreate, writeMapElem, writeObjInfo, writeTestRun,
+  ATTR_SIZE, BpfCmd, UpdateFlag, readTestRun, writeBtfLoad, writeMapCreate, writeMapElem, writeObjInfo, writeTestRun,
 } from './bpf-attr';
 import { BpfError, ERRNO, errnoName } from './errno';
 import { Scratch, allocBlock, bpfSyscallNumber, native, type Native, type NativeBlock } from './native';
@@ -331,4 +331,18 @@ export function testRun(progFd: number, opts: TestRunOptions = {}): TestRunOutco
     durationNs: r.durationNs,
     errno,
   };
+}
+
+/** BPF_BTF_LOAD: the fd of the loaded BTF, or the errno and the kernel's BTF log. */
+export function loadBtf(btf: Uint8Array): { fd: number } | { errno: number; log: string } {
+  const logSize = 1 << 16;
+  const sc = scratch();
+  sc.reserve(btf.length + logSize + 16);
+  const data = sc.put(btf);
+  const log = sc.take(logSize);
+  writeBtfLoad(freshAttr(), { btf: data.addr, btfSize: btf.length, logBuf: log.addr, logSize, logLevel: 1 });
+  const { ret, errno } = bpfCall(BpfCmd.BTF_LOAD);
+  if (ret >= 0) return { fd: ret };
+  const end = log.bytes.indexOf(0);
+  return { errno, log: new TextDecoder().decode(log.bytes.subarray(0, end < 0 ? logSize : end)) };
 }

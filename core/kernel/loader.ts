@@ -1,10 +1,11 @@
 // Loading programs into the kernel (verdict + verifier log) and linking assembled programs to real maps.
-import { encodeProgram, isWide, PseudoSrc, type Instruction } from '../isa';
+import { decodeProgram, encodeProgram, isWide, PseudoSrc, type Instruction } from '../isa';
 import type { DataSection, Program } from '../asm/program';
 import type { MapDef } from '../map-types';
 import { PROG_TYPES, type ProgType } from '../program-types';
 import { BpfCmd, LogLevel, PROG_INFO, readLogTrueSize, writeObjInfo, writeProgLoad } from './bpf-attr';
-import { attrView, bpfCall, closeFd, createMap, freshAttr, kernelBpfAvailable, mapUpdate, scratch } from './bpf';
+import { attrView, bpfCall, closeFd, createMap, freshAttr, kernelBpfAvailable, loadBtf, mapUpdate, scratch } from './bpf';
+import { functionStarts, minimalFuncBtf, needsFuncInfo } from './btf';
 import { ERRNO, errnoName } from './errno';
 
 export interface LoadOptions {
@@ -42,12 +43,28 @@ const MAX_LOG_SIZE = 1 << 28;
 const insnBytes = (insns: LoadOptions['insns']): Uint8Array =>
   insns instanceof Uint8Array ? insns : encodeProgram(insns);
 
-function loadOnce(code: Uint8Array, opts: LoadOptions, logLevel: number, logSize: number) {
+interface FuncInfo {
+  btfFd: number;
+  records: Uint8Array;
+}
+
+/** For programs that pass functions as callbacks: a minimal BTF and its func_info (else undefined). */
+function funcInfoFor(code: Uint8Array): FuncInfo | { error: string } | undefined {
+  const insns = decodeProgram(code).map((d) => d.insn);
+  if (!needsFuncInfo(insns)) return undefined;
+  const { btf, funcInfo } = minimalFuncBtf(functionStarts(insns));
+  const loaded = loadBtf(btf);
+  if ('fd' in loaded) return { btfFd: loaded.fd, records: funcInfo };
+  return { error: `${errnoName(loaded.errno)}: BTF for the program's functions was refused: ${lastLogLine(loaded.log) ?? ''}` };
+}
+
+function loadOnce(code: Uint8Array, opts: LoadOptions, logLevel: number, logSize: number, funcs: FuncInfo | undefined) {
   const license = new TextEncoder().encode((opts.license ?? 'GPL') + '\0');
   const sc = scratch();
-  sc.reserve(code.length + license.length + logSize + 32);
+  sc.reserve(code.length + license.length + logSize + (funcs?.records.length ?? 0) + 48);
   const insns = sc.put(code);
   const lic = sc.put(license);
+  const funcInfo = funcs ? sc.put(funcs.records) : undefined;
   const log = logSize > 0 ? sc.take(logSize) : undefined;
   writeProgLoad(freshAttr(), {
     progType: PROG_TYPES[opts.progType],
@@ -60,6 +77,9 @@ function loadOnce(code: Uint8Array, opts: LoadOptions, logLevel: number, logSize
     progFlags: opts.progFlags ?? 0,
     name: opts.name,
     expectedAttachType: opts.expectedAttachType ?? 0,
+    btfFd: funcs?.btfFd,
+    funcInfo: funcInfo?.addr,
+    funcInfoCnt: funcs ? funcs.records.length / 8 : 0,
   });
   const { ret, errno } = bpfCall(BpfCmd.PROG_LOAD);
   const trueSize = readLogTrueSize(attrView());
@@ -88,7 +108,8 @@ function verifiedInsns(fd: number): number | undefined {
 }
 
 /**
- * BPF_PROG_LOAD; never throws (ENOSYS with the reason when bpf() is unusable here). With no logLevel the program is loaded without a log and, if rejected, loaded
+ * BPF_PROG_LOAD; never throws (ENOSYS with the reason when bpf() is unusable here). Programs that
+ * pass functions as callbacks get a minimal BTF with func_info, as the kernel requires. With no logLevel the program is loaded without a log and, if rejected, loaded
  * again at level 1 to get the verifier's reason. The log buffer grows while the kernel says ENOSPC.
  */
 export function loadProgram(opts: LoadOptions): LoadResult {
@@ -98,18 +119,28 @@ export function loadProgram(opts: LoadOptions): LoadResult {
   if (code.length === 0 || code.length % 8 !== 0) {
     return { errno: ERRNO.EINVAL, error: 'EINVAL: the program is empty or not a whole number of instructions', log: '' };
   }
+  const funcs = funcInfoFor(code);
+  if (funcs && 'error' in funcs) return { errno: ERRNO.EINVAL, error: funcs.error, log: '' };
+  try {
+    return loadWithLog(code, opts, funcs);
+  } finally {
+    closeFd(funcs?.btfFd);
+  }
+}
+
+function loadWithLog(code: Uint8Array, opts: LoadOptions, funcs: FuncInfo | undefined): LoadResult {
   let level = opts.logLevel ?? LogLevel.OFF;
   let size = level ? Math.max(opts.logSize ?? DEFAULT_LOG_SIZE, 128) : 0;
-  let r = loadOnce(code, opts, level, size);
+  let r = loadOnce(code, opts, level, size, funcs);
   if (r.fd === undefined && opts.logLevel === undefined) {
     level = LogLevel.VERBOSE;
     size = Math.max(opts.logSize ?? DEFAULT_LOG_SIZE, 128);
-    r = loadOnce(code, opts, level, size);
+    r = loadOnce(code, opts, level, size, funcs);
   }
   while (r.errno === ERRNO.ENOSPC && level !== 0 && size < MAX_LOG_SIZE) {
     closeFd(r.fd);
     size = Math.min(MAX_LOG_SIZE, Math.max(r.trueSize + 1, size * 4));
-    r = loadOnce(code, opts, level, size);
+    r = loadOnce(code, opts, level, size, funcs);
   }
   const result: LoadResult = { errno: r.errno, log: r.log };
   if (r.fd !== undefined) result.fd = r.fd;

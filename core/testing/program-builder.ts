@@ -48,6 +48,12 @@ export class ProgramBuilder {
     return this;
   }
 
+  /** ld_imm64 of a function's address (src = BPF_PSEUDO_FUNC), for callbacks such as bpf_loop's. */
+  ldFunc(dst: number, label: string): this {
+    this.items.push({ insn: { code: LD_IMM64, dst, src: PseudoSrc.FUNC, off: 0, imm: 0, hi: 0 }, target: label });
+    return this;
+  }
+
   /** bpf-to-bpf call of a function placed with place(label, true). */
   callLocal(label: string): this {
     this.items.push({ insn: { code: 0x85, dst: 0, src: CallKind.PSEUDO_CALL, off: 0, imm: 0 }, target: label });
@@ -92,8 +98,8 @@ export class ProgramBuilder {
         const at = labels.get(item.target);
         if (at === undefined) throw new Error(`jump to undefined label ${item.target}`);
         const delta = at - (slot + 1);
-        // calls and gotol keep their target in imm
-        insn = insn.code === 0x85 || insn.code === 0x06 ? { ...insn, imm: delta } : { ...insn, off: delta };
+        // calls, gotol and function addresses keep their target in imm
+        insn = insn.code === 0x85 || insn.code === 0x06 || insn.code === LD_IMM64 ? { ...insn, imm: delta } : { ...insn, off: delta };
       }
       if (item.relocation !== undefined) relocations.push({ slot, symbol: item.relocation, kind: 'imm64' });
       insns.push({ insn, slot });
