@@ -2,5 +2,6 @@
 import { helperById } from '../helpers/table';
 
 export function helperNameOf(id: number): string {
+  if (id === 0) return 'bpf_unspec';
   return helperById(id)?.name ?? 'unknown';
 }

@@ -534,6 +534,7 @@ export class Verifier {
   }
 
   private checkLdImm64(s: VState, insn: Instruction, idx: number): void {
+    if (insn.off !== 0) fail([], 'BPF_LD_IMM64 uses reserved fields');
     this.checkWrite(insn.dst);
     const src = insn.src;
     if (src === 0) {
@@ -1292,6 +1293,10 @@ export class Verifier {
       const regno = i + 1;
       this.checkHelperArg(s, regno, proto!.args[i], meta, idx, id, proto!.readonlyArgs?.includes(regno) ?? false);
     }
+    // check_map_func_compatibility runs after the arguments
+    if (meta.map && (id === 130 || id === 131 || id === 134) !== (meta.map.type === 'ringbuf') && (id === 130 || id === 131 || id === 134 || meta.map.type === 'ringbuf')) {
+      fail([1], `cannot pass map_type ${mapTypeNum(meta.map)} into func ${name}#${id}`);
+    }
     if (meta.releaseRef !== undefined) {
       const before = s.refs.length;
       s.refs = s.refs.filter((r) => r.id !== meta.releaseRef);
@@ -1368,7 +1373,6 @@ export class Verifier {
       case 'map':
         if (reg.type !== T.MAP_PTR) typeErr('map_ptr');
         meta.map = reg.map;
-        if (helperId === 131 && reg.map?.type !== 'ringbuf') fail([regno], `cannot pass map_type ${mapTypeNum(reg.map)} into func ${this.opts.helperName(helperId)}#${helperId}`);
         return;
       case 'key': case 'value': case 'uninit_value': {
         if (!isMemType(reg) || (reg.flags & MAYBE_NULL)) typeErr(MEM_TYPES);
