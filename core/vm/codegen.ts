@@ -17,6 +17,8 @@ export const ST_RETURN = 4;
 export const ST_TAILCALL = 5;
 /** A return into another program (after a tail call made in a subprogram). */
 export const ST_SWITCH = 6;
+/** Breakpoint-aware fast code: the basic block starting at pc holds a breakpoint (run it in the debug flavour). */
+export const ST_BLOCK = 7;
 /** Numbers the undo log may hold before its oldest half is dropped. */
 export const UNDO_CAP = 1 << 24;
 
@@ -53,6 +55,12 @@ export interface ExecHost {
   fault: unknown;
   /** Debug flavour: stop before executing once count reaches this. */
   stopAt: number;
+  /** Breakpoint flags by slot (debug flavour), read when the code starts; all zero when not stopping at breakpoints. */
+  bpSlots: Uint8Array;
+  /** Breakpoint-aware fast flavour: flags by block head, set when the block up to the next entry point holds a breakpoint. */
+  bpBlocks: Uint8Array;
+  /** Breakpoints do not stop while count equals this (the count where continue began). */
+  bpFrom: number;
   /** The undo log (debug flavour, recording): numbers in ub[0..un), grown by growUndo past undoRoom. */
   ub: Float64Array;
   un: number;
@@ -110,25 +118,54 @@ export function entryPoints(prog: VmProgram): Set<number> {
   return entries;
 }
 
-/** Debug flavour settings compiled into the code: breakpoints, and whether to keep the undo log. */
+/**
+ * Flavours: 'fast' (plain runs), 'fastbp' (the fast code, plus a check of S.bpBlocks at each block
+ * head), 'debug' (a stop check before every instruction: S.stopAt and S.bpSlots).
+ * Breakpoints are data, not code, so changing them never needs new code.
+ */
+export type Flavour = 'fast' | 'fastbp' | 'debug';
+
+/**
+ * Block heads of the breakpoint-aware fast flavour: the entry points plus every slot after a jump,
+ * call or exit, so a block that is entered runs to its end (or faults) and a breakpoint in it is hit.
+ */
+export function blockEntries(prog: VmProgram): Set<number> {
+  const heads = entryPoints(prog);
+  prog.slots.forEach((insn, slot) => {
+    if (insn && (insnClass(insn.code) === Class.JMP || insnClass(insn.code) === Class.JMP32)) heads.add(slot + 1);
+  });
+  return heads;
+}
+
+/** Debug flavour settings compiled into the code: whether to keep the undo log. */
 export interface DebugOptions {
-  breakpoints?: ReadonlySet<number>;
   record?: boolean;
 }
 
-export function compile(prog: VmProgram, flavour: 'fast' | 'debug', opts: DebugOptions = {}): ExecFn {
+/** Slot counts from each slot to the next entry point (or the end): the most a block run from there executes before a label. */
+export function blockLengths(prog: VmProgram, entries: ReadonlySet<number>): Int32Array {
+  const n = prog.slots.length;
+  const len = new Int32Array(n + 1).fill(1);
+  let next = n;
+  for (let s = n - 1; s >= 0; s--) {
+    len[s] = Math.max(1, next - s);
+    if (entries.has(s)) next = s;
+  }
+  return len;
+}
+
+export function compile(prog: VmProgram, flavour: Flavour, opts: DebugOptions = {}): ExecFn {
   const src = generate(prog, flavour, opts);
   const factory = new Function('M', 'O', src) as (m: typeof int64, o: typeof int64.out) => ExecFn;
   return factory(int64, int64.out);
 }
 
 /** The JavaScript source of a program's exec function (exposed for inspection and tests). */
-export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: DebugOptions = {}): string {
+export function generate(prog: VmProgram, flavour: Flavour, opts: DebugOptions = {}): string {
   const debug = flavour === 'debug';
+  const blockChecks = flavour === 'fastbp';
   const record = debug && opts.record === true;
-  const bps = opts.breakpoints ?? new Set<number>();
-  // In the fast flavour a breakpoint is one more place control can enter (and stop).
-  const entries = new Set([...entryPoints(prog), ...(debug ? [] : bps)]);
+  const entries = blockChecks ? blockEntries(prog) : entryPoints(prog);
   const n = prog.slots.length;
   const isStart = (s: number): boolean => s >= 0 && s < n && prog.slots[s] !== undefined;
   const body: string[] = [];
@@ -457,15 +494,14 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
     if (!insn) continue;
     const entry = entries.has(slot);
     if (debug) {
-      const cond = bps.has(slot) ? 'n >= stop || n !== n0' : 'n >= stop';
-      body.push(`case ${slot}: if (${cond}) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
+      body.push(`case ${slot}: if (n >= stop || (B[${slot}] !== 0 && n !== n0)) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
       body.push(`${record ? `if (S.un > S.undoRoom) S.growUndo(); if (top) ${push([slot, 'n', 'mg', TAG_STEP])}` : ''} n++;`);
     } else {
       if (entry) {
         if (open && k) body.push(`n += ${k};`);
         k = 0;
         body.push(`case ${slot}:`);
-        if (bps.has(slot)) body.push(`if (n !== n0) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
+        if (blockChecks) body.push(`if (B[${slot}] !== 0) { pc = ${slot}; st = ${ST_BLOCK}; break loop; }`);
       }
     }
     open = true;
@@ -484,10 +520,10 @@ export function generate(prog: VmProgram, flavour: 'fast' | 'debug', opts: Debug
   return `"use strict";
 return function exec_${flavour}(S) {
   const R = S.regs, lim = S.limit;
-  ${debug ? 'const stop = S.stopAt;' : ''}
+  ${debug ? 'const stop = S.stopAt, B = S.bpSlots, n0 = S.bpFrom;' : blockChecks ? 'const B = S.bpBlocks;' : ''}
   ${record ? 'const top = S.nested === 0;' : ''}
   let ${regs};
-  let pc = S.pc, n = S.count, n0 = n, mg = S.mayGoto, st = 0, t = 0, a = 0, ah = 0, o = 0, v = 0, w = 0, g = null, F = null, SV = S.sv, SI = S.si;
+  let pc = S.pc, n = S.count, mg = S.mayGoto, st = 0, t = 0, a = 0, ah = 0, o = 0, v = 0, w = 0, g = null, F = null, SV = S.sv, SI = S.si;
   ${caches}
   loop: for (;;) {
     switch (pc) {

@@ -3,8 +3,9 @@
 import type { MapDef } from '../map-types';
 import type { ProgType } from '../program-types';
 import {
-  ST_EXIT as EXIT, ST_FAULT as FAULT, ST_RETURN as RETURN, ST_STOP as STOP, ST_TAILCALL as TAILCALL, ST_SWITCH as SWITCH, UNDO_CAP as CAP,
-  STACK_BYTES, TAG_FN as FN, TAG_MEM as MEM, TAG_REG as REG, TAG_STEP as STEP, compile, entryPoints, type ExecFn, type ExecHost,
+  ST_EXIT as EXIT, ST_FAULT as FAULT, ST_RETURN as RETURN, ST_STOP as STOP, ST_TAILCALL as TAILCALL, ST_SWITCH as SWITCH, ST_BLOCK as BLOCK, UNDO_CAP as CAP,
+  STACK_BYTES, TAG_FN as FN, TAG_MEM as MEM, TAG_REG as REG, TAG_STEP as STEP, blockEntries, blockLengths, compile,
+  type ExecFn, type ExecHost, type Flavour,
 } from './codegen';
 import { AddressSpace, HI_CODE, HI_MAP_OBJ, HI_STACK, LO_BASE, addrHex, joinAddr, type Region } from './memory';
 import { createMap, type VmMap } from './maps';
@@ -14,12 +15,32 @@ import { buildContext, type BuiltContext } from './context';
 import { hex64, toBig } from './int64';
 
 // Local copies: hot loops here must not go through module export accessors.
-const ST_EXIT = EXIT, ST_FAULT = FAULT, ST_RETURN = RETURN, ST_STOP = STOP, ST_TAILCALL = TAILCALL, ST_SWITCH = SWITCH, UNDO_CAP = CAP;
+const ST_EXIT = EXIT, ST_FAULT = FAULT, ST_RETURN = RETURN, ST_STOP = STOP, ST_TAILCALL = TAILCALL, ST_SWITCH = SWITCH, ST_BLOCK = BLOCK, UNDO_CAP = CAP;
 const TAG_FN = FN, TAG_MEM = MEM, TAG_REG = REG, TAG_STEP = STEP;
 
 /** Compiled code per program (it holds no machine state, so machines running the same program share it). */
 const COMPILED = new WeakMap<VmProgram, Map<string, ExecFn>>();
+/** Block heads of the breakpoint-aware fast code, and how far each slot is from the next (see codegen). */
 const ENTRIES = new WeakMap<VmProgram, Set<number>>();
+const BLOCK_LENGTHS = new WeakMap<VmProgram, Int32Array>();
+
+function entriesOf(prog: VmProgram): Set<number> {
+  let e = ENTRIES.get(prog);
+  if (!e) { e = blockEntries(prog); ENTRIES.set(prog, e); }
+  return e;
+}
+
+function blockLengthsOf(prog: VmProgram): Int32Array {
+  let b = BLOCK_LENGTHS.get(prog);
+  if (!b) { b = blockLengths(prog, entriesOf(prog)); BLOCK_LENGTHS.set(prog, b); }
+  return b;
+}
+
+/** Breakpoints of one program as the compiled code reads them: flags by slot and by block head. */
+interface BreakpointFlags {
+  slots: Uint8Array;
+  blocks: Uint8Array;
+}
 
 /** Kernel limits. */
 export const MAX_CALL_FRAMES = 8;
@@ -131,6 +152,9 @@ export class Machine implements ExecHost {
   cacheable: Region | null = null;
   fault: VmFault | null = null;
   stopAt = Infinity;
+  bpSlots: Uint8Array;
+  bpBlocks: Uint8Array;
+  bpFrom = 0;
   /** Whether the undo log is kept (a debug run begun with record = true). */
   recording = false;
   ub: Float64Array = new Float64Array(0);
@@ -168,6 +192,10 @@ export class Machine implements ExecHost {
   nested = 0;
   /** Breakpoint slots per program index. */
   private readonly breakpoints = new Map<number, Set<number>>();
+  /** The same as flags (programs with breakpoints only). */
+  private readonly breakpointFlags = new Map<number, BreakpointFlags>();
+  /** All-zero flags, as long as the longest program (no breakpoints). */
+  private readonly noBreakpoints: Uint8Array;
   private readonly env: HelperEnv;
 
   constructor(options: MachineOptions) {
@@ -175,6 +203,8 @@ export class Machine implements ExecHost {
     // With no program at all, runs fault at slot 0 rather than throwing.
     this.programs = options.programs.length ? options.programs : [{ name: 'empty', slots: [], lines: [], symbols: new Map() }];
     this.prog = this.programs[0];
+    this.noBreakpoints = new Uint8Array(Math.max(...this.programs.map((p) => p.slots.length)) + 1);
+    this.bpSlots = this.bpBlocks = this.noBreakpoints;
     this.limit = options.limit ?? DEFAULT_INSN_LIMIT;
     this.cpus = Math.max(1, options.cpus ?? 1);
     this.cpu = Math.min(this.cpus - 1, Math.max(0, options.cpu ?? 0));
@@ -212,16 +242,18 @@ export class Machine implements ExecHost {
   /** Whether debug runs stop at breakpoints (off for single steps and callbacks). */
   private useBreakpoints = false;
 
-  private exec(flavour: 'fast' | 'debug'): ExecFn {
+  /** The compiled code of the running program (one function per flavour, whatever the breakpoints), with its breakpoint flags set. */
+  private exec(flavour: Flavour): ExecFn {
     const record = flavour === 'debug' && this.recording;
-    const bps = this.useBreakpoints && this.nested === 0 ? this.breakpoints.get(this.progIndex) : undefined;
-    const key = `${flavour}:${record ? 1 : 0}:${bps ? [...bps].sort((a, b) => a - b).join(',') : ''}`;
+    const flags = this.useBreakpoints && this.nested === 0 ? this.breakpointFlags.get(this.progIndex) : undefined;
+    this.bpSlots = flags?.slots ?? this.noBreakpoints;
+    this.bpBlocks = flags?.blocks ?? this.noBreakpoints;
+    const key = record ? 'debug:record' : flavour;
     let cache = COMPILED.get(this.prog);
     if (!cache) { cache = new Map(); COMPILED.set(this.prog, cache); }
     let fn = cache.get(key);
     if (!fn) {
-      fn = compile(this.prog, flavour, { record, breakpoints: bps });
-      if (cache.size > 64) cache.clear();
+      fn = compile(this.prog, flavour, { record });
       cache.set(key, fn);
     }
     return fn;
@@ -278,7 +310,7 @@ export class Machine implements ExecHost {
   }
 
   /** Runs compiled code until exit, fault or stop, following tail calls. */
-  private drive(flavour: 'fast' | 'debug'): number {
+  private drive(flavour: Flavour): number {
     for (;;) {
       let st: number;
       try {
@@ -292,9 +324,11 @@ export class Machine implements ExecHost {
         if (this.recording) this.logFn(() => { this.switchTo(from); this.pc = pc; this.tailCalls = calls; });
         this.switchTo(this.tailTarget);
         this.pc = 0;
+        // As when continue begins: no stop at the breakpoint where the other program is entered.
+        this.bpFrom = this.count;
         continue;
       }
-      if (st === ST_SWITCH) continue;
+      if (st === ST_SWITCH) { this.bpFrom = this.count; continue; }
       return st;
     }
   }
@@ -646,9 +680,28 @@ export class Machine implements ExecHost {
 
   /** Sets the breakpoints (instruction slots) of a program (default the first). */
   setBreakpoints(slots: Iterable<number>, program = 0): void {
-    const set = new Set([...slots].filter((s) => this.programs[program]?.slots[s] !== undefined));
-    if (set.size) this.breakpoints.set(program, set);
-    else this.breakpoints.delete(program);
+    const prog = this.programs[program];
+    const set = new Set([...slots].filter((s) => prog?.slots[s] !== undefined));
+    if (!prog || !set.size) {
+      this.breakpoints.delete(program);
+      this.breakpointFlags.delete(program);
+      return;
+    }
+    this.breakpoints.set(program, set);
+    const flags: BreakpointFlags = { slots: new Uint8Array(this.noBreakpoints.length), blocks: new Uint8Array(this.noBreakpoints.length) };
+    const heads = entriesOf(prog);
+    for (const s of set) {
+      flags.slots[s] = 1;
+      let head = s;
+      while (head > 0 && !heads.has(head)) head--;
+      flags.blocks[head] = 1;
+    }
+    this.breakpointFlags.set(program, flags);
+  }
+
+  /** Whether a continue that began at count bpFrom stops here. */
+  private atBreakpoint(): boolean {
+    return this.count !== this.bpFrom && this.breakpointFlags.get(this.progIndex)?.slots[this.pc] === 1;
   }
 
   private finished: 'exit' | 'fault' | undefined;
@@ -664,34 +717,34 @@ export class Machine implements ExecHost {
   }
 
   /**
-   * Runs until a breakpoint, exit, fault or the budget. Without recording this runs the fast code
-   * with the breakpoints compiled in, once execution is at a place that code can enter.
+   * Runs until a breakpoint, exit, fault or the budget. Breakpoints are flags the compiled code reads,
+   * so changing them compiles nothing. Without recording this runs the fast code, which leaves at the
+   * head of a block holding a breakpoint; that block (or the rest of one, where the fast code cannot
+   * enter) runs in the debug flavour, which stops exactly at the breakpoint.
    */
   continue(): DebugState {
     if (this.finished) return this.state(this.finished);
     this.stopAt = Infinity;
-    let flavour: 'fast' | 'debug' = 'debug';
-    if (!this.recording) {
-      const entries = (): Set<number> => {
-        let e = ENTRIES.get(this.prog);
-        if (!e) { e = entryPoints(this.prog); ENTRIES.set(this.prog, e); }
-        return e;
-      };
-      const enterable = (): boolean => entries().has(this.pc) || this.breakpoints.get(this.progIndex)?.has(this.pc) === true;
-      // Step (at most to the end of a basic block) to where the fast code has a label.
-      let stepped = false;
-      while (!enterable()) {
-        const s = this.step(1);
-        if (s.reason === 'exit' || s.reason === 'fault') return s;
-        stepped = true;
-      }
-      if (stepped && this.breakpoints.get(this.progIndex)?.has(this.pc)) return this.state('breakpoint');
-      flavour = 'fast';
-    }
+    this.bpFrom = this.count;
     this.useBreakpoints = true;
-    const st = this.drive(flavour);
-    this.useBreakpoints = false;
-    return this.afterStop(st, 'breakpoint');
+    try {
+      if (this.recording) return this.afterStop(this.drive('debug'), 'breakpoint');
+      for (;;) {
+        let st: number;
+        if (entriesOf(this.prog).has(this.pc)) {
+          st = this.drive('fastbp');
+          if (st !== ST_BLOCK) return this.afterStop(st, 'breakpoint');
+        }
+        this.stopAt = this.count + (blockLengthsOf(this.prog)[this.pc] ?? 1);
+        st = this.drive('debug');
+        this.stopAt = Infinity;
+        if (st !== ST_STOP) return this.afterStop(st, 'breakpoint');
+        if (this.atBreakpoint()) return this.state('breakpoint');
+      }
+    } finally {
+      this.useBreakpoints = false;
+      this.stopAt = Infinity;
+    }
   }
 
   /**
