@@ -79,6 +79,13 @@ describe.skipIf(!avail.ok)('corpus in the kernel', () => {
     expect(o.maps.flows).toHaveLength(4);
   });
 
+  it('follows tail calls: a jump table, a chain, an empty slot, and 33 self-calls at most', () => {
+    const o = run('xdp:dispatch');
+    expect(retvals(o)).toEqual([10, 11, 10, 103, 11]);
+    // main ran 5 times; the leaf twice (directly and through the chain); self 33 times per run, twice
+    expect(o.maps.counts).toEqual([`00000000=${le64(5)}`, `01000000=${le64(2)}`, `02000000=${le64(66)}`, `03000000=${le64(1)}`]);
+  });
+
   it('sums skb->len per skb->protocol and sets skb->mark', () => {
     const c = get('tc:bytes_by_proto');
     const o = run('tc:bytes_by_proto');

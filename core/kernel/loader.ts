@@ -212,34 +212,44 @@ export function linkForKernel(program: Program, maps: readonly MapDef[], data: r
       mapFds.set(section.name, fd);
       if (section.bytes.length) mapUpdate(fd, new Uint8Array(4), section.bytes);
     }
-    const bySlot = new Map(program.insns.map((p) => [p.slot, p.insn] as const));
-    const patched = new Map<number, Instruction>();
-    for (const rel of program.relocations) {
-      if (rel.kind !== 'imm64') {
-        throw new LinkError(rel.slot, `call to '${rel.symbol}' cannot be linked: it is not in this program`);
-      }
-      const insn = bySlot.get(rel.slot);
-      if (!insn || !isWide(insn)) throw new LinkError(rel.slot, `relocation for '${rel.symbol}' is not on an ld_imm64`);
-      const mapFd = mapFds.get(rel.symbol);
-      if (mapFd !== undefined && maps.some((m) => m.name === rel.symbol)) {
-        // src=2 on a map name means the address of its value (offset in the second slot)
-        patched.set(rel.slot, insn.src === PseudoSrc.MAP_VALUE
-          ? { ...insn, imm: mapFd }
-          : { ...insn, src: PseudoSrc.MAP_FD, imm: mapFd, hi: 0 });
-        continue;
-      }
-      const target = findDataSymbol(data, rel.symbol);
-      if (!target) throw new LinkError(rel.slot, `'${rel.symbol}' is neither a map nor a data symbol`);
-      const fd = mapFds.get(target.section)!;
-      patched.set(rel.slot, { ...insn, src: PseudoSrc.MAP_VALUE, imm: fd, hi: target.offset + insn.imm });
-    }
-    const insns = program.insns.map((p) => patched.get(p.slot) ?? p.insn);
+    const insns = relocateForKernel(program, mapFds, maps, data);
     return { insns, mapFds, close };
   } catch (e) {
     close();
     if (e instanceof LinkError) throw e;
     throw new LinkError(undefined, e instanceof Error ? e.message : String(e));
   }
+}
+
+/**
+ * Patches a program's ld_imm64 relocations with fds already created (by linkForKernel, say), so
+ * several programs can share maps (a prog_array's targets). Throws LinkError.
+ */
+export function relocateForKernel(
+  program: Program, mapFds: ReadonlyMap<string, number>, maps: readonly MapDef[], data: readonly DataSection[] = [],
+): Instruction[] {
+  const bySlot = new Map(program.insns.map((p) => [p.slot, p.insn] as const));
+  const patched = new Map<number, Instruction>();
+  for (const rel of program.relocations) {
+    if (rel.kind !== 'imm64') {
+      throw new LinkError(rel.slot, `call to '${rel.symbol}' cannot be linked: it is not in this program`);
+    }
+    const insn = bySlot.get(rel.slot);
+    if (!insn || !isWide(insn)) throw new LinkError(rel.slot, `relocation for '${rel.symbol}' is not on an ld_imm64`);
+    const mapFd = mapFds.get(rel.symbol);
+    if (mapFd !== undefined && maps.some((m) => m.name === rel.symbol)) {
+      // src=2 on a map name means the address of its value (offset in the second slot)
+      patched.set(rel.slot, insn.src === PseudoSrc.MAP_VALUE
+        ? { ...insn, imm: mapFd }
+        : { ...insn, src: PseudoSrc.MAP_FD, imm: mapFd, hi: 0 });
+      continue;
+    }
+    const target = findDataSymbol(data, rel.symbol);
+    const fd = target && mapFds.get(target.section);
+    if (!target || fd === undefined) throw new LinkError(rel.slot, `'${rel.symbol}' is neither a map nor a data symbol`);
+    patched.set(rel.slot, { ...insn, src: PseudoSrc.MAP_VALUE, imm: fd, hi: target.offset + insn.imm });
+  }
+  return program.insns.map((p) => patched.get(p.slot) ?? p.insn);
 }
 
 function createAllMaps(maps: readonly MapDef[], fds: Map<string, number>): void {

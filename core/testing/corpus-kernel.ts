@@ -1,5 +1,7 @@
 // Runs a corpus case in the kernel and reports what can be compared: per-run results and final maps.
-import { dumpMap, isPerCpuMap, linkForKernel, loadProgram, mapUpdate, testRun, closeFd, type MapValue } from '../kernel';
+import {
+  closeFd, dumpMap, isPerCpuMap, linkForKernel, loadProgram, mapUpdate, relocateForKernel, testRun, type MapValue,
+} from '../kernel';
 import type { MapDef } from '../map-types';
 import type { ProgType } from '../program-types';
 import type { CorpusCase } from './corpus';
@@ -17,6 +19,8 @@ export interface CaseOutcome {
   runs: RunOutcome[];
   maps: MapContents;
 }
+
+const u32le = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
 
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 
@@ -71,6 +75,21 @@ export function runCaseInKernel(c: CorpusCase): CaseOutcome | { error: string } 
   const linked = linkForKernel(c.program, c.maps, c.data ?? []);
   try {
     for (const init of c.initial ?? []) mapUpdate(linked.mapFds.get(init.map)!, init.key, init.value);
+    const targetFds: number[] = [];
+    for (const target of c.tailTargets ?? []) {
+      const insns = relocateForKernel(target, linked.mapFds, c.maps, c.data ?? []);
+      const loaded = loadProgram({ insns, progType: c.progType, name: target.name });
+      if (loaded.fd === undefined) {
+        targetFds.forEach(closeFd);
+        return { error: `kernel rejected tail call target ${target.name} of ${c.name}: ${loaded.error}` };
+      }
+      targetFds.push(loaded.fd);
+    }
+    for (const t of c.tailCalls ?? []) {
+      mapUpdate(linked.mapFds.get(t.map)!, u32le(t.key), u32le(targetFds[t.target]!));
+    }
+    // the prog_array keeps its own references to the targets
+    targetFds.forEach(closeFd);
     const load = loadProgram({ insns: linked.insns, progType: c.progType, name: c.program.name });
     if (load.fd === undefined) return { error: `kernel rejected ${c.name}: ${load.error}` };
     try {

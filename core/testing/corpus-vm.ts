@@ -1,13 +1,21 @@
 // Runs a corpus case in our VM (through the same loader the CLI uses) and reports the same outcome
 // shape as the kernel runner.
 import { loadVm } from '../vm/loader';
+import { PROG_FD_BASE } from '../vm/machine';
 import type { CorpusCase } from './corpus';
 import { comparableMap, ctxOutView, entriesHex, packetView, type CaseOutcome, type MapContents, type RunOutcome } from './corpus-kernel';
 
 export function runCaseInVm(c: CorpusCase): CaseOutcome | { error: string } {
-  const loaded = loadVm({ programs: [c.program], maps: c.maps, data: c.data ?? [], diagnostics: [] }, { progType: c.progType });
+  const programs = [c.program, ...(c.tailTargets ?? [])];
+  const loaded = loadVm({ programs, maps: c.maps, data: c.data ?? [], diagnostics: [] }, { progType: c.progType });
   if (typeof loaded === 'string') return { error: `VM could not load ${c.name}: ${loaded}` };
   const { machine } = loaded;
+  for (const t of c.tailCalls ?? []) {
+    // the VM names programs by their index in the file, from PROG_FD_BASE
+    const value = new Uint8Array(new Uint32Array([PROG_FD_BASE + 1 + t.target]).buffer);
+    const err = machine.mapsByName.get(t.map)?.update(new Uint8Array(new Uint32Array([t.key]).buffer), value, 0);
+    if (err) return { error: `VM could not fill ${t.map}[${t.key}]: ${err}` };
+  }
   for (const init of c.initial ?? []) {
     const err = machine.mapsByName.get(init.map)?.update(init.key, init.value, 0);
     if (err) return { error: `VM could not initialise map ${init.map}: ${err}` };

@@ -43,6 +43,9 @@ export interface CorpusCase {
   initial?: { map: string; key: Uint8Array; value: Uint8Array }[];
   /** Runs in order; maps keep their contents from one run to the next. */
   runs: CorpusRun[];
+  /** Programs reachable by tail calls, placed into prog_array maps by `tailCalls`. */
+  tailTargets?: Program[];
+  tailCalls?: { map: string; key: number; target: number }[];
 }
 
 const u32 = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n >>> 0]).buffer);
@@ -334,11 +337,59 @@ function socketPerCpuCounters(): CorpusCase {
   };
 }
 
+const TAIL_CALL = 12;
+
+/** counts[key] += 1 through a lookup; clobbers r0-r5. */
+function countIn(p: ProgramBuilder, key: number): void {
+  const skip = p.newLabel();
+  p.emit(b.st(4, 10, -4, key), ...stackPtr(2, -4)).ldMap(1, 'counts').emit(b.call(HELPER.map_lookup_elem));
+  p.jump(b.jmpImm(64, JmpOp.JEQ, 0, 0, 0), skip).emit(b.movImm(1, 1), b.atomic(8, AtomicOp.ADD, 0, 0, 1));
+  p.place(skip);
+}
+
+/** tail_call(ctx in r6, jump_table, slot); falls through when the slot is empty or the limit is hit. */
+function tailCall(p: ProgramBuilder, slot: number | 'r7'): void {
+  p.emit(b.movReg(1, 6)).ldMap(2, 'jump_table');
+  p.emit(slot === 'r7' ? b.movReg(3, 7) : b.movImm(3, slot), b.call(TAIL_CALL));
+}
+
+function xdpTailCalls(): CorpusCase {
+  const main = new ProgramBuilder('xdp', 'xdp', 'dispatch');
+  const out = main.newLabel();
+  main.emit(b.movReg(6, 1), b.ldx(4, 2, 6, 0), b.ldx(4, 3, 6, 4), b.movReg(4, 2), b.aluImm(64, AluOp.ADD, 4, 1), b.movImm(0, 0));
+  main.jump(b.jmpReg(64, JmpOp.JGT, 4, 3, 0), out);
+  main.emit(b.ldx(1, 7, 2, 0), b.aluImm(64, AluOp.AND, 7, 3));
+  countIn(main, 0);
+  tailCall(main, 'r7');
+  main.emit(b.movReg(0, 7), b.aluImm(64, AluOp.ADD, 0, 100));
+  main.place(out).emit(b.exit());
+  const target = (name: string, key: number, next: number | undefined, ret: number): Program => {
+    const p = new ProgramBuilder('xdp', 'xdp', name);
+    p.emit(b.movReg(6, 1));
+    countIn(p, key);
+    if (next !== undefined) tailCall(p, next);
+    p.emit(b.movImm(0, ret), b.exit());
+    return p.build();
+  };
+  const runs = [0, 1, 2, 3, 1].map((selector) => ({ data: Uint8Array.from({ length: 64 }, (_, i) => (i ? i : selector)) }));
+  return {
+    name: 'xdp: tail calls through a jump table, a chain, and a self-call up to the kernel\'s limit', progType: 'xdp',
+    program: main.build(),
+    maps: [
+      { name: 'jump_table', type: 'prog_array', keySize: 4, valueSize: 4, maxEntries: 4, flags: 0 },
+      arrayMap('counts', 8, 4),
+    ],
+    tailTargets: [target('leaf', 1, undefined, 10), target('self', 2, 1, 11), target('chain', 3, 0, 12)],
+    tailCalls: [{ map: 'jump_table', key: 0, target: 0 }, { map: 'jump_table', key: 1, target: 1 }, { map: 'jump_table', key: 2, target: 2 }],
+    runs,
+  };
+}
+
 /** Every corpus program, freshly built. */
 export function corpus(): CorpusCase[] {
   return [
     xdpProtoCount(), xdpBlocklist(), xdpSwapMacs(), xdpPushHeader(), xdpPopEthernet(), xdpChecksumSubprogram(),
-    xdpGlobalData(), xdpFlowTable(), tcBytesByProtocol(), tcNarrowFields(), tcLoadStoreBytes(), socketDnsFilter(), socketPerCpuCounters(),
+    xdpGlobalData(), xdpFlowTable(), xdpTailCalls(), tcBytesByProtocol(), tcNarrowFields(), tcLoadStoreBytes(), socketDnsFilter(), socketPerCpuCounters(),
   ];
 }
 
