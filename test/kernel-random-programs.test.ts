@@ -8,7 +8,7 @@ import { PACKET_SIZE, randomProgram } from '../core/testing/random-programs';
 import { aluJumpGridCases } from '../core/testing/alu-jump-grid';
 import { randomCallbackCase } from '../core/testing/random-callback-programs';
 import { randomHelperCase } from '../core/testing/random-helper-programs';
-import { randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
+import { randomLpmCase, randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
 import { randomSkbCase } from '../core/testing/random-skb-programs';
 import { randomXdpAdjustCase } from '../core/testing/random-xdp-programs';
 import { runCaseInKernel } from '../core/testing/corpus-kernel';
@@ -116,6 +116,16 @@ describe('random programs', () => {
       if ('error' in o) throw new Error(o.error);
       expect(o.runs).toHaveLength(c.runs.length);
     }
+  });
+
+  it.skipIf(!avail.ok)('lpm_trie programs load, run, and keep routes for the second run', () => {
+    let withRoutes = 0;
+    for (let seed = 0; seed < 60; seed++) {
+      const o = runCaseInKernel(randomLpmCase(seed));
+      if ('error' in o) throw new Error(o.error);
+      if (o.maps.routes!.length) withRoutes++;
+    }
+    expect(withRoutes).toBeGreaterThan(40);
   });
 
   it.skipIf(!avail.ok)('queue and stack programs load and run', () => {

@@ -8,7 +8,7 @@ import { corpus, type CorpusCase } from '../core/testing/corpus';
 import { asmCorpus } from '../core/testing/corpus-asm';
 import { hex, runCaseInKernel } from '../core/testing/corpus-kernel';
 import { runCaseInVm } from '../core/testing/corpus-vm';
-import { randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
+import { randomLpmCase, randomMapCase, randomQueueCase } from '../core/testing/random-map-programs';
 import { helperGridCases } from '../core/testing/helper-grid';
 import { randomCallbackCase } from '../core/testing/random-callback-programs';
 import { randomHelperCase } from '../core/testing/random-helper-programs';
@@ -196,6 +196,11 @@ describe.skipIf(!avail.ok)('VM against the kernel', () => {
 
   it(`agrees on ${XDP_PROGRAMS} random XDP programs moving the packet bounds (adjust_head/meta/tail)`, () => {
     const disagreements = compareCases(XDP_PROGRAMS, randomXdpAdjustCase);
+    expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
+  });
+
+  it(`agrees on ${MAP_PROGRAMS / 2} random lpm_trie programs (lookups, and the keys a dump shows)`, () => {
+    const disagreements = compareCases(MAP_PROGRAMS / 2, randomLpmCase);
     expect(disagreements.length, `disagreements on seeds ${disagreements.slice(0, 10).join(', ')}`).toBe(0);
   });
 

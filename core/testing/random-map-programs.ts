@@ -116,3 +116,49 @@ export function randomQueueCase(seed: number): CorpusCase {
     runs: [{ data: rng.bytes(64) }],
   };
 }
+
+const LPM: MapDef = { name: 'routes', type: 'lpm_trie', keySize: 8, valueSize: 8, maxEntries: 8, flags: 1 };
+const ADDRESSES = [0x0a000000, 0x0a000100, 0x0a0001ff, 0xc0a80000, 0xc0a80101, 0x00000000, 0xffffffff];
+
+/**
+ * Random inserts (any prefix length, some over 32), longest-prefix lookups and deletes on an
+ * lpm_trie of IPv4 routes, up to and past its capacity. Two runs, so the second sees the first's routes.
+ */
+export function randomLpmCase(seed: number): CorpusCase {
+  const rng = new Rng(seed);
+  const p = new ProgramBuilder('xdp', 'xdp', 'routes');
+  p.emit(b.movImm(9, rng.i32()));
+  const fold = (reg: number): void => {
+    p.emit(b.aluImm(64, AluOp.MUL, 9, MIX), b.aluReg(64, AluOp.XOR, 9, reg));
+  };
+  /** key {prefixlen, address in network order} at fp-8, r2 = &key, r1 = map */
+  const key = (prefix: number): void => {
+    const addr = (rng.pick(ADDRESSES) ^ (rng.chance(0.3) ? rng.below(256) : 0)) >>> 0;
+    const be = ((addr & 0xff) << 24) | ((addr & 0xff00) << 8) | ((addr >>> 8) & 0xff00) | (addr >>> 24);
+    p.emit(b.st(4, 10, -8, prefix), b.st(4, 10, -4, be), b.movReg(2, 10), b.aluImm(64, AluOp.ADD, 2, -8)).ldMap(1, 'routes');
+  };
+  const ops = rng.between(3, 20);
+  for (let i = 0; i < ops; i++) {
+    const kind = rng.weighted([[4, 'update'], [4, 'lookup'], [2, 'delete']] as const);
+    if (kind === 'update') {
+      p.emit(b.st(8, 10, -16, rng.i32()));
+      key(rng.pick([0, 8, 16, 23, 24, 25, 31, 32, rng.below(40)]));
+      p.emit(b.movReg(3, 10), b.aluImm(64, AluOp.ADD, 3, -16), b.movImm(4, rng.pick([0, 0, 1, 2])), b.call(HELPER.map_update_elem));
+      fold(0);
+    } else if (kind === 'lookup') {
+      key(32);
+      p.emit(b.call(HELPER.map_lookup_elem));
+      const missing = p.newLabel();
+      p.jump(b.jmpImm(64, JmpOp.JEQ, 0, 0, 0), missing).emit(b.ldx(8, 1, 0, 0));
+      fold(1);
+      p.place(missing);
+    } else {
+      key(rng.pick([8, 16, 24, 32]));
+      p.emit(b.call(HELPER.map_delete_elem));
+      fold(0);
+    }
+  }
+  p.emit(b.movReg(0, 9), b.movReg(1, 9), b.aluImm(64, AluOp.RSH, 1, 32), b.aluReg(64, AluOp.XOR, 0, 1), b.exit());
+  const packet = rng.bytes(64);
+  return { name: `random lpm_trie program ${seed}`, progType: 'xdp', program: p.build(), maps: [LPM], runs: [{ data: packet }, { data: packet }] };
+}
