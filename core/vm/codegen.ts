@@ -61,7 +61,7 @@ export interface ExecHost {
   bpBlocks: Uint8Array;
   /** Breakpoints do not stop while count equals this (the count where continue began). */
   bpFrom: number;
-  /** The undo log (debug flavour, recording): numbers in ub[0..un), grown by growUndo past undoRoom. */
+  /** The undo log (debug flavour, recording): numbers in ub[0..un), grown by growUndo past undoRoom (-1: call it first). */
   ub: Float64Array;
   un: number;
   undoRoom: number;
@@ -220,8 +220,10 @@ export function generate(prog: VmProgram, flavour: Flavour, opts: DebugOptions =
     let code: string;
     if (is64) {
       switch (op) {
-        case AluOp.ADD: code = `t = (${dl} >>> 0) + ${slu}; ${dh} = (${dh} + ${sh} + (t > 4294967295 ? 1 : 0)) | 0; ${dl} = t | 0;`; break;
-        case AluOp.SUB: code = `t = (${dl} >>> 0) - ${slu}; ${dh} = (${dh} - ${sh} - (t < 0 ? 1 : 0)) | 0; ${dl} = t | 0;`; break;
+        // 32-bit halves with the carry from an unsigned compare: no intermediate leaves the int32 range
+        // (a value that did would make V8 throw away its optimized code once, mid-run).
+        case AluOp.ADD: code = `t = (${dl} + ${sl}) | 0; ${dh} = (${dh} + ${sh} + ((t >>> 0) < (${dl} >>> 0) ? 1 : 0)) | 0; ${dl} = t;`; break;
+        case AluOp.SUB: code = `t = (${dl} - ${sl}) | 0; ${dh} = (${dh} - ${sh} - ((${dl} >>> 0) < ${slu} ? 1 : 0)) | 0; ${dl} = t;`; break;
         case AluOp.MUL: code = `${dl} = M.mul64(${dl}, ${dh}, ${sl}, ${sh}); ${dh} = O.hi;`; break;
         case AluOp.DIV: code = `${dl} = M.${insn.off === 1 ? 'sdiv64' : 'udiv64'}(${dl}, ${dh}, ${sl}, ${sh}); ${dh} = O.hi;`; break;
         case AluOp.MOD: code = `${dl} = M.${insn.off === 1 ? 'smod64' : 'umod64'}(${dl}, ${dh}, ${sl}, ${sh}); ${dh} = O.hi;`; break;
@@ -229,7 +231,7 @@ export function generate(prog: VmProgram, flavour: Flavour, opts: DebugOptions =
         case AluOp.AND: code = `${dl} = ${dl} & ${sl}; ${dh} = ${dh} & ${sh};`; break;
         case AluOp.XOR: code = `${dl} = ${dl} ^ ${sl}; ${dh} = ${dh} ^ ${sh};`; break;
         case AluOp.LSH: case AluOp.RSH: case AluOp.ARSH: code = x ? `${dl} = M.${op === AluOp.LSH ? 'lsh64' : op === AluOp.RSH ? 'rsh64' : 'arsh64'}(${dl}, ${dh}, ${sl}); ${dh} = O.hi;` : shift64(op, dl, dh, imm & 63); break;
-        case AluOp.NEG: code = `t = (~${dl} >>> 0) + 1; ${dh} = (~${dh} + (t > 4294967295 ? 1 : 0)) | 0; ${dl} = t | 0;`; break;
+        case AluOp.NEG: code = `${dh} = (~${dh} + (${dl} === 0 ? 1 : 0)) | 0; ${dl} = (-${dl}) | 0;`; break;
         case AluOp.MOV:
           if (insn.off === 8) code = `${dl} = (${sl} << 24) >> 24; ${dh} = ${dl} >> 31;`;
           else if (insn.off === 16) code = `${dl} = (${sl} << 16) >> 16; ${dh} = ${dl} >> 31;`;
@@ -495,7 +497,8 @@ export function generate(prog: VmProgram, flavour: Flavour, opts: DebugOptions =
     const entry = entries.has(slot);
     if (debug) {
       body.push(`case ${slot}: if (n >= stop || (B[${slot}] !== 0 && n !== n0)) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
-      body.push(`${record ? `if (S.un > S.undoRoom) S.growUndo(); if (top) ${push([slot, 'n', 'mg', TAG_STEP])}` : ''} n++;`);
+      // A full log is grown at the top of the loop (one call site, which has type feedback from the first run on).
+      body.push(`${record ? `if (S.un > S.undoRoom) { pc = ${slot}; continue loop; } if (top) ${push([slot, 'n', 'mg', TAG_STEP])}` : ''} n++;`);
     } else {
       if (entry) {
         if (open && k) body.push(`n += ${k};`);
@@ -526,6 +529,7 @@ return function exec_${flavour}(S) {
   let pc = S.pc, n = S.count, mg = S.mayGoto, st = 0, t = 0, a = 0, ah = 0, o = 0, v = 0, w = 0, g = null, F = null, SV = S.sv, SI = S.si;
   ${caches}
   loop: for (;;) {
+    ${record ? 'if (S.un > S.undoRoom) S.growUndo();' : ''}
     switch (pc) {
 ${body.join('\n')}
       default:

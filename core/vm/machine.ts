@@ -255,8 +255,26 @@ export class Machine implements ExecHost {
     if (!fn) {
       fn = compile(this.prog, flavour, { record });
       cache.set(key, fn);
+      if (flavour === 'debug') this.warmUp(fn);
     }
     return fn;
+  }
+
+  /**
+   * Calls new debug code a few times, each stopping before its first instruction: V8 then has type
+   * feedback for its entry, exit and undo-log growth, and does not throw away the optimized code
+   * it makes during the first long run when that run first takes those paths.
+   */
+  private warmUp(fn: ExecFn): void {
+    if (this.prog.slots[this.pc] === undefined) return;
+    const stopAt = this.stopAt, room = this.undoRoom;
+    this.stopAt = this.count;
+    for (let i = 0; i < 64; i++) {
+      this.undoRoom = -1;
+      fn(this);
+    }
+    this.stopAt = stopAt;
+    this.undoRoom = room;
   }
 
   /** Prepares a run: fresh registers, stack, context; maps keep their contents. */
@@ -612,9 +630,11 @@ export class Machine implements ExecHost {
     this.un += values.length;
   }
 
-  /** Makes room in the undo log: doubles it up to UNDO_CAP, then drops the oldest half. */
+  /** Makes room in the undo log where needed: doubles it up to UNDO_CAP, then drops the oldest half. */
   growUndo(): void {
-    if (this.ub.length < UNDO_CAP) {
+    if (this.un + 256 <= this.ub.length) {
+      // Room enough (the compiled code's first call, which gives its call site type feedback).
+    } else if (this.ub.length < UNDO_CAP) {
       const bigger = new Float64Array(Math.max(1 << 16, this.ub.length * 2));
       bigger.set(this.ub.subarray(0, this.un));
       this.ub = bigger;
@@ -652,6 +672,8 @@ export class Machine implements ExecHost {
     this.recording = record;
     this.un = 0;
     if (record && this.ub.length === 0) this.growUndo();
+    // The compiled code calls growUndo once at its start (see codegen).
+    this.undoRoom = -1;
     this.finished = undefined;
     this.historyTruncated = false;
     return this.state(this.fault ? 'fault' : 'start');
