@@ -490,7 +490,13 @@ def('skb_pull_data', (h) => {
   return h.u32(2) > p.end - p.data ? -ENOMEM : 0;
 });
 def('get_hash_recalc', () => 0);
-def('set_hash', () => 0);
+def('set_hash', (h) => {
+  // skb->hash reads back what was set (the context bytes hold the __sk_buff fields)
+  const ctx = h.m.ctx;
+  const at = ctx?.kind === 'skb' ? h.m.space.resolve(ctx.r1h, ctx.r1l >>> 0, 72, false) : undefined;
+  if (at && typeof at !== 'string') at.region.dv.setUint32(at.off + 68, h.lo(2) >>> 0, true);
+  return 0;
+});
 
 // Internet checksum arithmetic on raw little-endian loads of network-order bytes.
 const add32 = (a: number, b: number): number => { const s = (a >>> 0) + (b >>> 0); return (s >>> 0) + (s > 0xffffffff ? 1 : 0) >>> 0; };
@@ -511,8 +517,10 @@ def('l3_csum_replace', (h) => {
   const { p } = packetOf(h);
   const off = h.u32(2), flags = Number(h.u64(5) & 0xffffffffn);
   const size = flags & 0xf;
-  if (flags & ~0xf || (size !== 0 && size !== 2 && size !== 4)) return -EINVAL;
-  if (off + 2 > p.end - p.data) return -EFAULT;
+  // the kernel's order: unknown flags, then an odd or far offset, then the field size (0 needs from = 0)
+  if (flags & ~0xf) return -EINVAL;
+  if (off > 0xffff || off & 1 || off + 2 > p.end - p.data) return -EFAULT;
+  if ((size !== 0 && size !== 2 && size !== 4) || (size === 0 && h.u64(3) !== 0n)) return -EINVAL;
   logBounds(h);
   csumReplace(p, p.data + off, h.lo(3), h.lo(4), size);
   return 0;
@@ -521,11 +529,13 @@ def('l4_csum_replace', (h) => {
   const { p } = packetOf(h);
   const off = h.u32(2), flags = Number(h.u64(5) & 0xffffffffn);
   const size = flags & 0xf;
-  if (flags & ~0x3f || (size !== 0 && size !== 2 && size !== 4)) return -EINVAL;
-  if (off + 2 > p.end - p.data) return -EFAULT;
+  // the kernel's order: unknown flags, then an odd or far offset, then the field size (0 needs from = 0)
+  if (flags & ~0x3f) return -EINVAL;
+  if (off > 0xffff || off & 1 || off + 2 > p.end - p.data) return -EFAULT;
   const at = p.data + off;
   const mangled0 = (flags & 0x20) !== 0;
   if (mangled0 && p.buf[at] === 0 && p.buf[at + 1] === 0) return 0;
+  if ((size !== 0 && size !== 2 && size !== 4) || (size === 0 && h.u64(3) !== 0n)) return -EINVAL;
   logBounds(h);
   csumReplace(p, at, h.lo(3), h.lo(4), size);
   if (mangled0 && p.buf[at] === 0 && p.buf[at + 1] === 0) { p.buf[at] = 0xff; p.buf[at + 1] = 0xff; }

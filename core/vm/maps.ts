@@ -337,6 +337,8 @@ class BloomMap extends VmMap {
 /** lpm_trie: key = u32 prefix length + address bytes (network order); longest prefix wins. */
 class LpmMap extends VmMap {
   private readonly inner: HashMap;
+  /** Each stored prefix's key as last written: the kernel keeps (and dumps) the bytes past the prefix. */
+  private readonly written = new Map<string, Uint8Array>();
   constructor(def: MapDef, fd: number, ctx: MapContext, space: AddressSpace) {
     super(def, fd, ctx);
     this.inner = new HashMap({ ...def, type: 'hash' }, fd, ctx, space);
@@ -360,15 +362,36 @@ class LpmMap extends VmMap {
   }
   override update(key: Uint8Array, value: Uint8Array, flags: number): number {
     const k = this.canonical(key);
-    return k ? this.inner.update(k, value, flags) : -EINVAL;
+    if (!k) return -EINVAL;
+    const err = this.inner.update(k, value, flags);
+    if (err === 0) this.written.set(k.join(), key.slice(0, this.def.keySize));
+    // a full trie says ENOSPC where a full hash says E2BIG
+    return err === -E2BIG ? -ENOSPC : err;
   }
   override delete(key: Uint8Array): number {
     const k = this.canonical(key);
-    return k ? this.inner.delete(k) : -EINVAL;
+    if (!k) return -EINVAL;
+    const err = this.inner.delete(k);
+    if (err === 0) this.written.delete(k.join());
+    return err;
   }
-  override nextKey(key: Uint8Array | undefined): Uint8Array | undefined { return this.inner.nextKey(key); }
-  override entries(): VmMapEntry[] { return this.inner.entries(); }
-  override checkpoint(key?: Uint8Array): () => void { return this.inner.checkpoint(key && this.canonical(key)); }
+  private asWritten(k: Uint8Array): Uint8Array { return this.written.get(k.join()) ?? k; }
+  override nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
+    const next = this.inner.nextKey(key && (this.canonical(key) ?? key));
+    return next && this.asWritten(next);
+  }
+  override entries(): VmMapEntry[] { return this.inner.entries().map((e) => ({ ...e, key: this.asWritten(e.key) })); }
+  override checkpoint(key?: Uint8Array): () => void {
+    const k = key && this.canonical(key);
+    const restore = this.inner.checkpoint(k);
+    const saved = k && this.written.get(k.join());
+    return () => {
+      restore();
+      if (!k) return;
+      if (saved) this.written.set(k.join(), saved);
+      else this.written.delete(k.join());
+    };
+  }
 }
 
 /** prog_array and the map-in-map types: values are fds (of programs or maps), kept as numbers. */
