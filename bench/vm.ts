@@ -48,6 +48,40 @@ function speedOf(insns: Instruction[], rounds: number): VmSpeed {
   return { plain, breakpoint, recording, instructions };
 }
 
+/** r1 = 0; r2 = 0; loop: r2 += r1; r1 += 1; if r1 < 333334 goto loop; r0 = 2; exit: 1,000,004 instructions before `r0 = 2`. */
+export const sumLoop = (): Instruction[] => [
+  I(0xb7, 1, 0, 0, 0), I(0xb7, 2, 0, 0, 0), I(0x0f, 2, 1, 0, 0), I(0x07, 1, 0, 0, 1), I(0xa5, 1, 0, -3, 333334), I(0xb7, 0, 0, 0, 2), I(0x95, 0, 0, 0, 0),
+];
+
+export interface BreakpointChangeTimes {
+  /** ms of the first continue on a program new to the VM. */
+  first: number;
+  /** ms of the continues after each change of the breakpoint set: median and max. */
+  median: number;
+  max: number;
+}
+
+/**
+ * Continue to a breakpoint 1,000,004 instructions ahead with the breakpoint set different every
+ * time (the debugger adds and removes breakpoints for "step over" and "step out" too).
+ */
+export function measureBreakpointChanges(record: boolean, rounds = 8): BreakpointChangeTimes {
+  const insns = sumLoop();
+  const m = new Machine({ programs: [programFromInsns(insns)], limit: 1e10 });
+  const sets = [[5], [5, 6], [0, 5], [0, 5, 6]];
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    m.setBreakpoints(sets[i % sets.length]!);
+    m.begin({}, record);
+    const t = performance.now();
+    const s = m.continue();
+    times.push(performance.now() - t);
+    if (s.reason !== 'breakpoint' || m.count !== 1_000_004) throw new Error(`expected the breakpoint after 1,000,004 instructions, stopped for ${s.reason} after ${m.count}`);
+  }
+  const rest = times.slice(1);
+  return { first: times[0]!, median: median(rest), max: Math.max(...rest) };
+}
+
 /** Measures both loops; returns M instructions per second. */
 export function measureVm(rounds = 5): { alu: VmSpeed; stack: VmSpeed } {
   return { alu: speedOf(aluLoop(10_000_000), rounds), stack: speedOf(stackLoop(10_000_000), rounds) };
@@ -69,6 +103,13 @@ export async function run(): Promise<string> {
       `${name}, ${(s.instructions / 1e6).toFixed(0)}M insns: plain ${s.plain.toFixed(0)} M/s, ` +
         `to a breakpoint ${s.breakpoint.toFixed(0)} M/s (${(s.plain / s.breakpoint).toFixed(2)}x slower), ` +
         `recording for step-back ${s.recording.toFixed(0)} M/s; ${kernel} (ratio ${kernelRatio(kernel, s.plain)})`,
+    );
+  }
+  for (const record of [false, true]) {
+    const b = measureBreakpointChanges(record);
+    lines.push(
+      `continue to a breakpoint 1,000,004 instructions ahead, ${record ? 'recording' : 'not recording'}, a new breakpoint set each time: ` +
+        `first ${b.first.toFixed(1)} ms, then median ${b.median.toFixed(1)} ms, max ${b.max.toFixed(1)} ms (target < 100 ms)`,
     );
   }
   return lines.join('\n');
