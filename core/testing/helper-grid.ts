@@ -39,7 +39,7 @@ function calls(): [string, Instruction[]][] {
   }
   for (const [name, id, flagSet] of [
     ['l3_csum_replace', L3_CSUM_REPLACE, [0, 1, 2, 4]],
-    ['l4_csum_replace', L4_CSUM_REPLACE, [0, 1, 2, 4, 0x12, 0x14, 0x22]],
+    ['l4_csum_replace', L4_CSUM_REPLACE, [0, 1, 2, 4, 0x12, 0x14, 0x22, 0x62, 0x82, 0x102]],
   ] as const) {
     for (const off of [24, 40, 41, 0xffff]) {
       for (const from of [0, 0x1234]) {

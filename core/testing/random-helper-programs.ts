@@ -19,6 +19,7 @@ const BPF_F_RECOMPUTE_CSUM = 1;
 const BPF_F_INVALIDATE_HASH = 2;
 const BPF_F_PSEUDO_HDR = 0x10;
 const BPF_F_MARK_MANGLED_0 = 0x20;
+const BPF_F_MARK_ENFORCE = 0x40;
 const MIX = 0x01000193;
 /** Stack: two 16-byte buffers the helpers read from and write to. */
 const BUF_A = -32;
@@ -55,7 +56,8 @@ export function randomHelperCase(seed: number): CorpusCase {
       p.emit(b.ldx(8, 1, 10, BUF_A));
       fold(1);
     } else if (kind === 'l3' || kind === 'l4') {
-      const sizes = kind === 'l3' ? [0, 2, 4, 1] : [0, 2, 4, 2 | BPF_F_PSEUDO_HDR, 4 | BPF_F_PSEUDO_HDR, 2 | BPF_F_MARK_MANGLED_0];
+      const sizes = kind === 'l3' ? [0, 2, 4, 1]
+        : [0, 2, 4, 2 | BPF_F_PSEUDO_HDR, 4 | BPF_F_PSEUDO_HDR, 2 | BPF_F_MARK_MANGLED_0, 2 | BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE];
       p.emit(b.movReg(1, 6), b.movImm(2, offset()), b.movImm(3, rng.i32()), b.movImm(4, rng.i32()), b.movImm(5, rng.pick(sizes)));
       p.emit(b.call(kind === 'l3' ? L3_CSUM_REPLACE : L4_CSUM_REPLACE));
       fold(0);

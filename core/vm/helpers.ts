@@ -530,11 +530,13 @@ def('l4_csum_replace', (h) => {
   const off = h.u32(2), flags = Number(h.u64(5) & 0xffffffffn);
   const size = flags & 0xf;
   // the kernel's order: unknown flags, then an odd or far offset, then the field size (0 needs from = 0)
-  if (flags & ~0x3f) return -EINVAL;
+  // known flags: field size, BPF_F_PSEUDO_HDR, BPF_F_MARK_MANGLED_0, BPF_F_MARK_ENFORCE, BPF_F_IPV6
+  if (flags & ~0xff) return -EINVAL;
   if (off > 0xffff || off & 1 || off + 2 > p.end - p.data) return -EFAULT;
   const at = p.data + off;
   const mangled0 = (flags & 0x20) !== 0;
-  if (mangled0 && p.buf[at] === 0 && p.buf[at + 1] === 0) return 0;
+  const enforce = (flags & 0x40) !== 0;
+  if (mangled0 && !enforce && p.buf[at] === 0 && p.buf[at + 1] === 0) return 0;
   if ((size !== 0 && size !== 2 && size !== 4) || (size === 0 && h.u64(3) !== 0n)) return -EINVAL;
   logBounds(h);
   csumReplace(p, at, h.lo(3), h.lo(4), size);
