@@ -496,7 +496,8 @@ export function generate(prog: VmProgram, flavour: Flavour, opts: DebugOptions =
     if (!insn) continue;
     const entry = entries.has(slot);
     if (debug) {
-      body.push(`case ${slot}: if (n >= stop || (B[${slot}] !== 0 && n !== n0)) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
+      // (The breakpoint test first: Machine.warmUp runs every part of these checks once.)
+      body.push(`case ${slot}: if ((B[${slot}] !== 0 && n !== n0) || n >= stop) { pc = ${slot}; st = ${ST_STOP}; break loop; }`);
       // A full log is grown at the top of the loop (one call site, which has type feedback from the first run on).
       body.push(`${record ? `if (S.un > S.undoRoom) { pc = ${slot}; continue loop; } if (top) ${push([slot, 'n', 'mg', TAG_STEP])}` : ''} n++;`);
     } else {

@@ -47,6 +47,9 @@ export const MAX_CALL_FRAMES = 8;
 export const MAX_TAIL_CALLS = 33;
 export const MAY_GOTO_BUDGET = 8 * 1024 * 1024;
 export const DEFAULT_INSN_LIMIT = 200_000_000;
+/** Programs longer than this are not warmed up (see Machine.warmUp). */
+const WARM_UP_MAX_SLOTS = 100_000;
+const WARM_UP_CALLS = 40;
 const CODE_LO = 0x81000000;
 const CODE_PROG_STRIDE = 0x01000000;
 
@@ -261,20 +264,32 @@ export class Machine implements ExecHost {
   }
 
   /**
-   * Calls new debug code a few times, each stopping before its first instruction: V8 then has type
-   * feedback for its entry, exit and undo-log growth, and does not throw away the optimized code
-   * it makes during the first long run when that run first takes those paths.
+   * Calls new debug code a few times stopping before its first instruction, then once stopping at
+   * each instruction: V8 then has type feedback for the entry, the exit, the undo-log growth and
+   * every stop check, and keeps the optimized code it makes during the first long run instead of
+   * throwing it away when that run first reaches one of them (the end of a loop, say).
    */
   private warmUp(fn: ExecFn): void {
-    if (this.prog.slots[this.pc] === undefined) return;
-    const stopAt = this.stopAt, room = this.undoRoom;
-    this.stopAt = this.count;
-    for (let i = 0; i < 64; i++) {
+    const slots = this.prog.slots;
+    if (slots[this.pc] === undefined || slots.length > WARM_UP_MAX_SLOTS) return;
+    const { pc, stopAt, undoRoom, bpSlots, bpFrom, ub, un } = this;
+    this.stopAt = this.bpFrom = this.count;
+    this.bpSlots = new Uint8Array(this.noBreakpoints.length).fill(1);
+    // V8 keeps type feedback only once a function has run a while; growUndo grows a spare log here.
+    for (let i = 0; i < WARM_UP_CALLS; i++) {
+      this.ub = new Float64Array(0);
+      this.un = 0;
       this.undoRoom = -1;
       fn(this);
     }
-    this.stopAt = stopAt;
-    this.undoRoom = room;
+    this.ub = ub;
+    this.un = un;
+    for (let s = 0; s < slots.length; s++) {
+      if (slots[s] === undefined) continue;
+      this.pc = s;
+      fn(this);
+    }
+    Object.assign(this, { pc, stopAt, undoRoom, bpSlots, bpFrom, ub, un });
   }
 
   /** Prepares a run: fresh registers, stack, context; maps keep their contents. */
