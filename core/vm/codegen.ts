@@ -1,7 +1,8 @@
 // Compiles a program to one JavaScript function: registers are local (lo, hi) int32 pairs, each
 // instruction is a `case` of a switch on pc, straight-line code falls through, jumps `continue`.
-// Two flavours come from the same generator: 'fast' (counts instructions per basic block, labels
-// only where control can enter) and 'debug' (a label on every instruction, a stop check before
+// Three flavours come from the same generator: 'fast' (counts instructions per basic block, labels
+// only where control can enter), 'fastbp' (the same with a label after every jump too, each block
+// head checking a breakpoint flag) and 'debug' (a label on every instruction, a stop check before
 // each one, and an undo log of every register and memory write so execution can step backwards).
 import {
   AluOp, AtomicOp, Class, JmpOp, Mode, Size, Source, aluOp, insnClass, jmpOp, memMode, memSize, sizeBytes, source,

@@ -15,8 +15,10 @@
 // step(n); continue() (to a breakpoint from setBreakpoints(slots) or slotsAtLine(line)); runUntil(pred);
 // continueWatching(ranges) (data breakpoints, recording only); stepBack(n) (recording only);
 // registers(), readMemory(addr, size), stackTrace(), lastWrites() (what the last step wrote), result().
-// Plain run() pays for none of this: the program is compiled to a JS function in a 'fast' flavour
-// (breakpoints compiled in when set) and a 'debug' flavour (stop checks and the undo log).
+// Plain run() pays for none of this: the program is compiled to a JS function in a 'fast' flavour,
+// a 'fastbp' flavour (the same, checking a flag per basic block: continue without recording) and a
+// 'debug' flavour (stop checks and the undo log). Breakpoints are flags those functions read, so
+// setting them compiles nothing and the warm code is reused.
 export { Machine, MAX_CALL_FRAMES, MAX_TAIL_CALLS, MAY_GOTO_BUDGET, PROG_FD_BASE, MAP_FD_BASE } from './machine';
 export type { MachineOptions, RunResult, VmFault, OutputRecord, DebugState, StopReason, WriteEvent } from './machine';
 export type { RunInput } from './context';
