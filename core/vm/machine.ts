@@ -47,8 +47,8 @@ export const MAX_CALL_FRAMES = 8;
 export const MAX_TAIL_CALLS = 33;
 export const MAY_GOTO_BUDGET = 8 * 1024 * 1024;
 export const DEFAULT_INSN_LIMIT = 200_000_000;
-/** Programs longer than this are not warmed up (see Machine.warmUp). */
-const WARM_UP_MAX_SLOTS = 100_000;
+/** Programs longer than this get no warm-up call per instruction (see Machine.warmUp; each call costs more in a longer program). */
+const WARM_UP_MAX_SLOTS = 1024;
 const WARM_UP_CALLS = 40;
 const CODE_LO = 0x81000000;
 const CODE_PROG_STRIDE = 0x01000000;
@@ -271,20 +271,22 @@ export class Machine implements ExecHost {
    */
   private warmUp(fn: ExecFn): void {
     const slots = this.prog.slots;
-    if (slots[this.pc] === undefined || slots.length > WARM_UP_MAX_SLOTS) return;
+    if (slots[this.pc] === undefined) return;
     const { pc, stopAt, undoRoom, bpSlots, bpFrom, ub, un } = this;
     this.stopAt = this.bpFrom = this.count;
     this.bpSlots = new Uint8Array(this.noBreakpoints.length).fill(1);
     // V8 keeps type feedback only once a function has run a while; growUndo grows a spare log here.
     for (let i = 0; i < WARM_UP_CALLS; i++) {
-      this.ub = new Float64Array(0);
-      this.un = 0;
-      this.undoRoom = -1;
+      if (this.recording) {
+        this.ub = new Float64Array(0);
+        this.un = 0;
+        this.undoRoom = -1;
+      }
       fn(this);
     }
     this.ub = ub;
     this.un = un;
-    for (let s = 0; s < slots.length; s++) {
+    for (let s = 0; s < slots.length && slots.length <= WARM_UP_MAX_SLOTS; s++) {
       if (slots[s] === undefined) continue;
       this.pc = s;
       fn(this);
