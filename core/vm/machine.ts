@@ -36,6 +36,9 @@ function blockLengthsOf(prog: VmProgram): Int32Array {
   return b;
 }
 
+/** An integral number as an int32 where it fits (V8 then keeps it a small integer). */
+const smallInt = (v: number): number => ((v | 0) === v ? v | 0 : v);
+
 /** Breakpoints of one program as the compiled code reads them: flags by slot and by block head. */
 interface BreakpointFlags {
   slots: Uint8Array;
@@ -847,9 +850,11 @@ export class Machine implements ExecHost {
       while (i > 0) {
         const tag = U[--i];
         if (tag === TAG_STEP) {
-          this.mayGoto = U[--i];
-          this.count = U[--i];
-          this.pc = U[--i];
+          // As small integers (not the log's doubles): a double in these fields would change the
+          // machine's hidden class and throw away the compiled code's optimized versions.
+          this.mayGoto = U[--i] | 0;
+          this.count = smallInt(U[--i]);
+          this.pc = U[--i] | 0;
           break;
         }
         if (tag === TAG_REG) {
