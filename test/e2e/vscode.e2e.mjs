@@ -149,7 +149,29 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
       await mediaShot('hover', { x: ed3.x, y: ed3.y, width: Math.min(ed3.width, hover.x + hover.width + 40 - ed3.x), height: 340 });
     });
 
-    await step('4 debug: stop at a breakpoint, registers shown, a step changes them', async () => {
+    await step('4 F5 runs the first launch configuration to its end: UDP to port 9999 is dropped', async () => {
+      await openFile(page, 'xdp_drop_udp.bpf.s');
+      // A fresh profile selects the first configuration of launch.json; F5 starts it.
+      await page.keyboard.press('F5');
+      await until('the debug toolbar', () => page.locator('.debug-toolbar').isVisible());
+      await until('the first configuration running', async () =>
+        (await page.locator('.statusbar-item', { hasText: 'XDP: drop UDP to port 9999' }).count()) > 0);
+      await showDebugView(page);
+      const entry = lineOf(join(workspace, 'xdp_drop_udp.bpf.s'), 'r2 = *(u32 *)(r1 + 4)');
+      await until(`a stop at entry, line ${entry}`, async () => (await currentLine(page)) === entry);
+      await page.keyboard.press('F5');
+      // XDP_DROP is 1 in the kernel's enum xdp_action.
+      const text = await until('the exit in the Debug Console', async () => {
+        const t = (await page.locator('.repl').allTextContents()).join('\n');
+        return /The program exited: r0 = 1 \(0x1\)/.test(t) ? t : undefined;
+      });
+      log(`debug console: ${/The program exited:[^\n]*/.exec(text)?.[0]}`);
+      await shot('4-f5-run');
+      await page.keyboard.press('Shift+F5');
+      await until('the session ended', async () => !(await page.locator('.debug-toolbar').isVisible()));
+    });
+
+    await step('5 debug: stop at a breakpoint, registers shown, a step changes them', async () => {
       await page.keyboard.press('Escape');
       const file = join(workspace, 'xdp_counter.bpf.s');
       const bpLine = lineOf(file, 'r1 = *(u64 *)(r0 + 0)');
@@ -161,7 +183,7 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
       await page.keyboard.type('per-CPU packet counter');
       await page.keyboard.press('Enter');
       await until('the debug toolbar', () => page.locator('.debug-toolbar').isVisible());
-      await page.locator('.activitybar .action-item a[aria-label*="Run and Debug"]').first().click({ force: true });
+      await showDebugView(page);
       await widenSideBar(page, 560);
       // stopOnEntry: stopped at the first instruction; continue to the breakpoint.
       const entryLine = lineOf(file, '*(u32 *)(r10 - 4) = 0');
@@ -174,7 +196,7 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
         const v = await variables(page);
         return /^map_value\(pkt_count\)/.test(v.r0 ?? '') && v.r10 !== undefined ? v : undefined;
       });
-      await shot('4a-breakpoint');
+      await shot('5a-breakpoint');
       await page.keyboard.press('F10');
       await until(`a stop on line ${bpLine + 1}`, async () => (await currentLine(page)) === bpLine + 1);
       // r1 = *(u64 *)(r0 + 0) read the map value, which the launch configuration sets to 41 on CPU 0.
@@ -183,11 +205,11 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
         return v.r1 !== undefined && v.r1 !== before.r1 && /\(41\)/.test(v.r1) ? v : undefined;
       });
       log(`r1: ${before.r1} -> ${after.r1}`);
-      await shot('4b-step');
+      await shot('5b-step');
       await mediaShot('debug', { x: 0, y: 0, width: 1400, height: 560 });
     });
 
-    await step('5 a map\'s contents in the Variables view', async () => {
+    await step('6 a map\'s contents in the Variables view', async () => {
       const file = join(workspace, 'xdp_counter.bpf.s');
       await page.keyboard.press('F10'); // r1 += 1
       const storeLine = lineOf(file, '*(u64 *)(r0 + 0) = r1');
@@ -205,38 +227,14 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
         return /^(per-CPU: )?2a 00 00 00 00 00 00 00\b/.test(vars['[0]'] ?? '') ? vars : undefined;
       });
       log(`pkt_count[0] = ${v['[0]']}`);
-      await shot('5-map');
+      await shot('6-map');
       const side = await page.locator('.part.sidebar').boundingBox();
       await mediaShot('map', { x: side.x, y: side.y, width: side.width, height: 260 });
       await setExpanded(page, 'Stack', true);
-      await shot('5b-stack');
+      await shot('6b-stack');
       await page.keyboard.press('Shift+F5');
     });
 
-    await step('6 F5 runs the selected launch configuration to its end: UDP to port 9999 is dropped', async () => {
-      await until('no debug session', async () => !(await page.locator('.debug-toolbar').isVisible()));
-      await openFile(page, 'xdp_drop_udp.bpf.s');
-      // The configuration drop-down of the Run and Debug view.
-      await page.locator('.start-debug-action-item-dropdown-label').first().click();
-      const filter = page.locator('.context-view .action-list-filter-input');
-      await filter.waitFor({ state: 'visible' });
-      await filter.fill('drop UDP to port 9999');
-      await page.keyboard.press('Enter');
-      await until('the configuration selected', async () => (await page.locator('.start-debug-action-item').textContent())?.includes('drop UDP'));
-      await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
-      await page.keyboard.press('F5');
-      const entry = lineOf(join(workspace, 'xdp_drop_udp.bpf.s'), 'r2 = *(u32 *)(r1 + 4)');
-      await until(`a stop at entry, line ${entry}`, async () => (await currentLine(page)) === entry);
-      await page.keyboard.press('F5');
-      // XDP_DROP is 1 in the kernel's enum xdp_action.
-      const text = await until('the exit in the Debug Console', async () => {
-        const t = (await page.locator('.repl').allTextContents()).join('\n');
-        return /The program exited: r0 = 1 \(0x1\)/.test(t) ? t : undefined;
-      });
-      log(`debug console: ${/The program exited:[^\n]*/.exec(text)?.[0]}`);
-      await shot('6-f5-run');
-      await page.keyboard.press('Shift+F5');
-    });
   } finally {
     await browser.close();
   }
@@ -245,6 +243,15 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
 
 async function dismissNotifications(page) {
   await page.keyboard.press('Escape');
+}
+
+/** Opens the Run and Debug view unless it is open (clicking its icon again would close the side bar). */
+async function showDebugView(page) {
+  await until('the Run and Debug view', async () => {
+    if (await page.locator('.debug-call-stack').isVisible()) return true;
+    await page.locator('.activitybar .action-item a[aria-label*="Run and Debug"]').first().click({ force: true });
+    return false;
+  });
 }
 
 /** Drags the sash between the side bar and the editor to x (so the Variables view is readable). */
@@ -286,7 +293,9 @@ async function openFile(page, name) {
       if (attempt === 3) throw e;
     }
   }
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+  // Quick open leaves the focus in the editor. (Clicking Monaco's view-lines would make Playwright
+  // scroll the page to bring the whole, partly hidden element into view.)
+  await until(`the focus in the ${name} editor`, () => page.evaluate(() => !!document.activeElement?.closest('.editor-instance .monaco-editor')));
 }
 
 async function goToLine(page, line) {
