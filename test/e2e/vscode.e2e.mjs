@@ -72,9 +72,9 @@ export async function runSteps({ url, workspace, artifacts, log, media }) {
       await openFile(page, 'xdp_counter.bpf.s');
       await until('the language mode eBPF Assembly in the status bar', async () =>
         (await page.locator('.statusbar-item[id="status.editor.mode"]').textContent())?.includes('eBPF Assembly'));
-      const colours = await until('tokens of several colours', async () => {
+      const colours = await until('tokens in at least 5 colours (the grammar applied)', async () => {
         const c = await tokenColours(page);
-        return Object.keys(c).length >= 5 ? c : undefined;
+        return new Set(Object.values(c)).size >= 5 ? c : undefined;
       });
       // Dark Modern's colours for comments and numbers (fixed by the theme); a register must not look
       // like plain text, nor like the mnemonic keyword `exit`.
