@@ -21,8 +21,11 @@ export interface Scalar {
 
 const s64 = (x: bigint): bigint => BigInt.asIntN(64, x);
 const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
-const s32n = (x: bigint): number => Number(x & 0xffff_ffffn) | 0;
-const u32n = (x: bigint): number => Number(x & 0xffff_ffffn);
+// Below 2^53 in magnitude Number(x) is exact, and |0 / >>>0 keep the low 32 bits without a new bigint.
+const SAFE_MAX = 1n << 53n;
+const SAFE_MIN = -SAFE_MAX;
+const s32n = (x: bigint): number => (x >= SAFE_MIN && x <= SAFE_MAX ? Number(x) | 0 : Number(x & 0xffff_ffffn) | 0);
+const u32n = (x: bigint): number => (x >= SAFE_MIN && x <= SAFE_MAX ? Number(x) >>> 0 : Number(x & 0xffff_ffffn));
 const toS32 = (x: number): number => x | 0;
 const toU32 = (x: number): number => x >>> 0;
 const bmax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
@@ -126,11 +129,14 @@ function deduce64(r: Scalar): void {
   }
 }
 
+const S32_MIN_B = BigInt(S32_MIN);
+const S32_MAX_B = BigInt(S32_MAX);
+
 function deduceMixed(r: Scalar): void {
   const hiMask = 0xffff_ffff_0000_0000n;
   if (r.u32min === 0 && r.u32max === U32) {
     // full 32-bit range: nothing to learn for the 64-bit bounds from it
-    if (r.s32min >= 0 && r.smin >= BigInt(S32_MIN) && r.smax <= BigInt(S32_MAX)) mixedSmall(r);
+    if (r.s32min >= 0 && r.smin >= S32_MIN_B && r.smax <= S32_MAX_B) mixedSmall(r);
     return;
   }
   let nmin = (r.umin & hiMask) | BigInt(r.u32min);
@@ -141,12 +147,8 @@ function deduceMixed(r: Scalar): void {
   nmax = s64((u64(r.smax) & hiMask) | BigInt(r.u32max));
   r.smin = bmax(r.smin, nmin);
   r.smax = bmin(r.smax, nmax);
-  if (r.s32min >= 0 && r.smin >= BigInt(S32_MIN) && r.smax <= BigInt(S32_MAX)) mixedSmall(r);
+  if (r.s32min >= 0 && r.smin >= S32_MIN_B && r.smax <= S32_MAX_B) mixedSmall(r);
 }
-
-const S32_MIN_B = BigInt(S32_MIN);
-const S32_MAX_B = BigInt(S32_MAX);
-void S32_MIN_B; void S32_MAX_B;
 
 function mixedSmall(r: Scalar): void {
   r.smin = BigInt(r.s32min); r.smax = BigInt(r.s32max);
@@ -160,7 +162,20 @@ function boundOffset(r: Scalar): void {
   r.varOff = tnumOr(tnumClearSubreg(v64), v32);
 }
 
+/** True when sync() would change nothing: a known constant or a wholly unknown value, bounds already exact. */
+function syncIsNoop(r: Scalar): boolean {
+  const t = r.varOff;
+  if (t.mask === 0n) {
+    const v = t.value;
+    if (r.umin !== v || r.umax !== v || r.smin !== r.smax || r.s32min !== r.s32max || r.u32min !== r.u32max) return false;
+    return r.smin === s64(v) && r.s32min === s32n(v) && r.u32min === u32n(v);
+  }
+  return t.mask === U64_MAX && t.value === 0n && r.umin === 0n && r.umax === U64_MAX && r.smin === S64_MIN &&
+    r.smax === S64_MAX && r.u32min === 0 && r.u32max === U32 && r.s32min === S32_MIN && r.s32max === S32_MAX;
+}
+
 export function sync(r: Scalar): void {
+  if (syncIsNoop(r)) return;
   update32(r); update64(r);
   deduce32(r); deduce64(r); deduceMixed(r);
   deduce32(r); deduce64(r); deduceMixed(r);
