@@ -282,13 +282,17 @@ function computeMaybePointers(slots: Slots, succs: number[][]): Uint32Array {
   return inMask;
 }
 
+const both = (p: number, c: number): number => (p & 0xffff) | ((c & 0xffff) << 16);
+/** Stack slot index (spi) of an fp-relative offset. */
+const spiOf = (off: number): number => Math.floor((-off - 1) / 8);
+const viaFp = (reg: number, off: number): boolean => reg === 10 && off < 0 && off >= -512;
+
 function maybePtrStep(insn: Instruction, m: number, cs: number): number {
   const code = insn.code;
   const cls = code & 7;
   const d = 1 << insn.dst;
   const s = 1 << insn.src;
   const x = (code & 8) !== 0;
-  const both = (p: number, c: number): number => (p & 0xffff) | ((c & 0xffff) << 16);
   switch (cls) {
     case 0x07: case 0x04: {
       const op = code & 0xf0;
@@ -342,15 +346,14 @@ function computePrecision(
       let v = precisionStep(insn, out, maybePtr[i], exitChecksR0, condSinks.has(i));
       // Spills and fills through r10: precision follows the value through its stack slot.
       const cls = insn.code & 7;
-      const spi = (off: number): number => Math.floor((-off - 1) / 8);
       if ((cls === 0x03 || cls === 0x02) && insn.dst === 10 && (insn.code & 0xe0) === 0x60 && insn.off < 0 && insn.off >= -512) {
-        const k = spi(insn.off);
+        const k = spiOf(insn.off);
         const bit = k < 32 ? (sLo >>> k) & 1 : (sHi >>> (k - 32)) & 1;
         v = cls === 0x03 ? (bit ? v | (1 << insn.src) : v & ~(1 << insn.src)) | (1 << 10) : v;
         if (k < 32) sLo &= ~(1 << k); else sHi &= ~(1 << (k - 32));
         if (cls === 0x03 && !bit) v = (v & ~(1 << insn.src)) | (out & (1 << insn.src));
       } else if (cls === 0x01 && insn.src === 10 && (insn.code & 0xe0) === 0x60 && insn.off < 0 && insn.off >= -512) {
-        const k = spi(insn.off);
+        const k = spiOf(insn.off);
         if (out & (1 << insn.dst)) { if (k < 32) sLo |= 1 << k; else sHi |= 1 << (k - 32); }
       } else if (cls === 0x03 && (insn.code & 0xe0) === 0x60) {
         // a store through another pointer may reach the stack too: keep the value precise
@@ -375,7 +378,6 @@ function computePrecision(
 function computeStackLiveness(slots: Slots, succs: number[][], lo: Uint32Array, hi: Uint32Array): void {
   const n = slots.count;
   const callSlots = new Map<number, [number, number]>();
-  const spiOf = (off: number): number => Math.floor((-off - 1) / 8);
   let changed = true;
   while (changed) {
     changed = false;
@@ -387,7 +389,6 @@ function computeStackLiveness(slots: Slots, succs: number[][], lo: Uint32Array, 
       for (const w of succs[i]) { sLo |= lo[w]; sHi |= hi[w]; }
       const cls = insn.code & 7;
       const mode = insn.code & 0xe0;
-      const viaFp = (reg: number, off: number): boolean => reg === 10 && off < 0 && off >= -512;
       if (cls === 0x01 || (cls === 0x03 && mode === 0xc0)) {
         const base = cls === 0x01 ? insn.src : insn.dst;
         if (viaFp(base, insn.off)) {
