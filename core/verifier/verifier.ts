@@ -255,7 +255,7 @@ export class Verifier {
       const insn = this.slots.at[idx];
       if (!insn) fail([], `invalid insn idx ${idx} insn_cnt ${this.slots.count}`);
       this.scratchRegs = 0;
-      this.scratchSlots.clear();
+      if (this.scratchSlots.size) this.scratchSlots.clear();
       const text = this.opts.logLevel > 0 || this.opts.collectStates ? this.insnText(insn!) : '';
       if (this.opts.logLevel > 0) this.logLine = `${idx}: ${text}`;
       const r = this.checkInsn(s, insn!, idx, pending);
@@ -386,15 +386,8 @@ export class Verifier {
         if (a.type !== b.type || a.off !== b.off || a.varOff.value !== b.varOff.value || a.varOff.mask !== b.varOff.mask) return false;
       }
     }
-    const idmap = this.idmap;
-    idmap.clear();
-    const checkIds = (a: number, b: number): boolean => {
-      if (!a && !b) return true;
-      if (!a || !b) return false;
-      const m = idmap.get(a);
-      if (m === undefined) { idmap.set(a, b); return true; }
-      return m === b;
-    };
+    if (this.idmap.size) this.idmap.clear();
+    const checkIds = this.checkIds;
     for (let i = 0; i < old.refs.length; i++) if (!checkIds(old.refs[i].id, cur.refs[i].id)) return false;
     for (let fi = 0; fi < old.frames.length; fi++) {
       const fo = old.frames[fi];
@@ -413,13 +406,25 @@ export class Verifier {
     return true;
   }
 
+  /** Ids in the old state map one-to-one onto ids in the current one (this.idmap, per comparison). */
+  private readonly checkIds = (a: number, b: number): boolean => {
+    if (!a && !b) return true;
+    if (!a || !b) return false;
+    const m = this.idmap.get(a);
+    if (m === undefined) { this.idmap.set(a, b); return true; }
+    return m === b;
+  };
+
+  private regsExactlyEqual(o: Reg, c: Reg, checkIds: (a: number, b: number) => boolean): boolean {
+    return o.off === c.off && scalarEquals(o, c) && checkIds(o.id, c.id) &&
+      checkIds(o.refObjId, c.refObjId) && o.range === c.range && o.map === c.map && o.memSize === c.memSize &&
+      o.frameno === c.frameno && o.subprog === c.subprog;
+  }
+
   private regSafe(o: Reg, c: Reg, exact: boolean, checkIds: (a: number, b: number) => boolean): boolean {
     if (o.type === T.NOT_INIT) return !exact || c.type === T.NOT_INIT;
     if (o.type !== c.type || o.flags !== c.flags) return false;
-    const exactEq = (): boolean => o.off === c.off && scalarEquals(o, c) && checkIds(o.id, c.id) &&
-      checkIds(o.refObjId, c.refObjId) && o.range === c.range && o.map === c.map && o.memSize === c.memSize &&
-      o.frameno === c.frameno && o.subprog === c.subprog;
-    if (exact) return exactEq();
+    if (exact) return this.regsExactlyEqual(o, c, checkIds);
     switch (o.type) {
       case T.SCALAR:
         return checkIds(o.id, c.id) && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
@@ -430,7 +435,7 @@ export class Verifier {
         if (o.range > c.range || o.off !== c.off || !checkIds(o.id, c.id)) return false;
         return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
       default:
-        return exactEq();
+        return this.regsExactlyEqual(o, c, checkIds);
     }
   }
 
@@ -441,23 +446,25 @@ export class Verifier {
     const liveLo = top && o.frameno === 0 ? this.liveSlotsLo[this.pruneIdx] : 0xffffffff;
     const liveHi = top && o.frameno === 0 ? this.liveSlotsHi[this.pruneIdx] : 0xffffffff;
     const n = Math.max(o.allocated, c.allocated);
+    // read once: module imports can cost a property lookup each time (outside a bundle)
+    const INVALID = STACK_INVALID, MISC = STACK_MISC, ZERO = STACK_ZERO, SPILL = STACK_SPILL, SCALAR = T.SCALAR;
     for (let b = 0; b < n; b++) {
       const spi = b >> 3;
       if (!exact && !((spi < 32 ? liveLo >>> spi : liveHi >>> (spi - 32)) & 1)) continue;
       const ot = o.stype[b];
       const ct = c.stype[b];
-      if (!exact && ot === STACK_INVALID) continue;
+      if (!exact && ot === INVALID) continue;
       if (exact && ot !== ct) return false;
-      if (!exact && ot === STACK_MISC && ct === STACK_ZERO) continue;
-      if (!exact && ot === STACK_MISC && (ct === STACK_SPILL && c.spill[b >> 3]?.type === T.SCALAR)) continue;
+      if (!exact && ot === MISC && ct === ZERO) continue;
+      if (!exact && ot === MISC && (ct === SPILL && c.spill[b >> 3]?.type === SCALAR)) continue;
       if (ot !== ct) return false;
-      if ((b & 7) !== 7 || ot !== STACK_SPILL) continue;
+      if ((b & 7) !== 7 || ot !== SPILL) continue;
       const os = o.spill[b >> 3];
       const cs = c.spill[b >> 3];
       if (!os || !cs) return false;
       const k = b >> 3;
       const preciseSlot = k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
-      if (!exact && top && !preciseSlot && os.type === T.SCALAR && cs.type === T.SCALAR) continue;
+      if (!exact && top && !preciseSlot && os.type === SCALAR && cs.type === SCALAR) continue;
       if (!this.regSafe(os, cs, exact, checkIds)) return false;
     }
     return true;
@@ -500,7 +507,7 @@ export class Verifier {
 
   private checkInsn(s: VState, insn: Instruction, idx: number, pending: VState[]): 'next' | 'exit' {
     let bad = this.validity[idx];
-    if (bad === undefined) bad = this.validity[idx] = kernelValidate(insn);
+    if (bad === undefined) bad = this.validity[idx] = cachedKernelValidate(insn);
     const cls = insn.code & 7;
     if (bad !== null && !(cls === 0x00 && insn.code === 0x18)) {
       if (/^unknown/.test(bad)) fail([], `unknown opcode ${insn.code.toString(16).padStart(2, '0')}`);
@@ -1692,6 +1699,29 @@ function possibleCpus(): number {
     }
   }
   return cpuCount;
+}
+
+// kernelValidate depends only on code, dst, src, off and imm: its answers are shared across runs.
+const validateCache = new Map<number, Map<number, string | null>>();
+let validateCacheSize = 0;
+
+function cachedKernelValidate(insn: Instruction): string | null {
+  const { code, dst, src, off, imm } = insn;
+  const plain = (code & 0xff) === code && (dst & 0xf) === dst && (src & 0xf) === src && (off | 0) === off &&
+    off >= -0x8000 && off < 0x8000 && (imm | 0) === imm;
+  if (!plain) return kernelValidate(insn);
+  const key = code | (dst << 8) | (src << 12) | ((off & 0xffff) << 16);
+  let byImm = validateCache.get(key);
+  if (!byImm) {
+    if (validateCacheSize > 100_000) { validateCache.clear(); validateCacheSize = 0; }
+    validateCache.set(key, byImm = new Map());
+  }
+  let bad = byImm.get(imm);
+  if (bad === undefined) {
+    byImm.set(imm, bad = kernelValidate(insn));
+    validateCacheSize++;
+  }
+  return bad;
 }
 
 /** The kernel's own reserved-field checks (do_check wording), falling back to the ISA validator. */
