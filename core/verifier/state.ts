@@ -122,13 +122,16 @@ export class Frame {
 
   clone(): Frame {
     const f = new Frame(this.callsite, this.frameno, this.subprog, true);
+    // slice() gives arrays of the final length at once; then every register is replaced by a copy
     const regs = this.regs;
-    for (let i = 0; i < 11; i++) f.regs.push(regs[i].clone());
+    const fr = (f.regs = regs.slice());
+    for (let i = 0; i < 11; i++) fr[i] = regs[i].clone();
     f.stype = this.stype;
     f.sharedStack = true;
     this.sharedStack = true;
     const spill = this.spill;
-    for (let i = 0; i < 64; i++) f.spill.push(spill[i] === undefined ? undefined : spill[i]!.clone());
+    const fs = (f.spill = spill.slice());
+    for (let i = 0; i < 64; i++) if (spill[i] !== undefined) fs[i] = spill[i]!.clone();
     f.allocated = this.allocated;
     f.callbackRet = this.callbackRet;
     f.inCallback = this.inCallback;
