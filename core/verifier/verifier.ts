@@ -61,8 +61,17 @@ export interface RawResult {
 }
 
 class VerifierFailure extends Error {
-  constructor(public lines: string[], public regs: number[] = []) {
+  lines: string[];
+  regs: number[];
+
+  constructor(lines: string[], regs: number[] = []) {
+    // A rejection is an ordinary outcome, caught inside the verifier: no stack trace to capture.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(lines[0]);
+    Error.stackTraceLimit = limit;
+    this.lines = lines;
+    this.regs = regs;
   }
 }
 
