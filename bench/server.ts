@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { SERVER_EXEC_ARGV } from '../server/launch-flags';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
 /** A file of `programs` XDP programs, each about 50 lines: map lookups, stack traffic, branches. */
@@ -28,7 +29,7 @@ const pct = (xs: number[], p: number): number => {
 };
 
 export async function run(): Promise<string> {
-  const proc = spawn(process.execPath, [join(__dirname, '../dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...SERVER_EXEC_ARGV, join(__dirname, '../dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiting = new Map<string, (v: number) => void>();
   conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number }) => {
@@ -50,7 +51,11 @@ export async function run(): Promise<string> {
       await p;
       const times: number[] = [];
       const lines = text.split('\n');
-      for (let v = 2; v < 42; v++) {
+      // The first WARMUP edits warm the server's code up (it is a long-running process); they are
+      // reported apart from the steady-state percentiles.
+      const WARMUP = 10;
+      const warmup: number[] = [];
+      for (let v = 2; v < 42 + WARMUP; v++) {
         const line = lines.findIndex((l, i) => i > (v * 97) % lines.length && l.includes('+= '));
         const at = line < 0 ? lines.findIndex((l) => l.includes('+= ')) : line;
         const old = lines[at]!;
@@ -63,10 +68,11 @@ export async function run(): Promise<string> {
           contentChanges: [{ range: { start: { line: at, character: 0 }, end: { line: at, character: old.length } }, text: lines[at] }],
         });
         await p;
-        times.push(performance.now() - t0);
+        (v < 2 + WARMUP ? warmup : times).push(performance.now() - t0);
       }
       const target = size === 1000 ? 15 : 100;
-      report.push(`diagnostics after an edit, ${size}-line file: p50 ${pct(times, 50).toFixed(1)} ms, p95 ${pct(times, 95).toFixed(1)} ms (target < ${target} ms)`);
+      report.push(`diagnostics after an edit, ${size}-line file: p50 ${pct(times, 50).toFixed(1)} ms, p95 ${pct(times, 95).toFixed(1)} ms (target < ${target} ms); ` +
+        `first ${WARMUP} edits after opening: max ${Math.max(...warmup).toFixed(1)} ms`);
       if (size === 10000) {
         const hoverT: number[] = [];
         const complT: number[] = [];
