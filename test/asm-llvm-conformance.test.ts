@@ -11,8 +11,9 @@ import { assembleText } from '../core/asm/index';
 import { parseLlvm } from '../core/asm/llvm-parser';
 import { printLlvm } from '../core/disasm';
 import { encodeProgram } from '../core/isa';
+import { CONFORMANCE_DIR } from './conformance-dir';
 
-const CONFORMANCE = join(__dirname, '..', '..', 'shared', 'conformance');
+const CONFORMANCE = CONFORMANCE_DIR;
 const haveLlvm = spawnSync('llvm-mc-19', ['--version']).status === 0 && spawnSync('llvm-objcopy-19', ['--version']).status === 0;
 const missing = [!haveLlvm && 'llvm-mc-19 or llvm-objcopy-19 is not installed', !existsSync(CONFORMANCE) && `${CONFORMANCE} is missing`].filter(Boolean);
 if (missing.length) console.warn(`skipping the conformance programs in LLVM syntax: ${missing.join(', ')}`);

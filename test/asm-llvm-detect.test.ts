@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { parseDataFile } from '../core/asm/data-file';
 import { detectSyntax, parse } from '../core/asm/index';
 import { InsnGen, seeded } from './asm-llvm-gen';
+import { CONFORMANCE_DIR } from './conformance-dir';
 
-const CONFORMANCE = join(__dirname, '..', '..', 'shared', 'conformance');
+const CONFORMANCE = CONFORMANCE_DIR;
 const haveConformance = existsSync(CONFORMANCE);
 if (!haveConformance) console.warn(`skipping conformance detection: ${CONFORMANCE} is missing`);
 

@@ -10,9 +10,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MNEMONICS } from '../core/asm/mnemonic-table';
 import { kernelBpfAvailable, lastLogLine, loadProgram } from '../core/kernel';
 import { tokenize, type Token } from './grammar-tokenizer';
+import { CONFORMANCE_DIR } from './conformance-dir';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CONFORMANCE = join(ROOT, '..', 'shared', 'conformance');
+const CONFORMANCE = CONFORMANCE_DIR;
 
 function hasTool(name: string): boolean {
   try {
