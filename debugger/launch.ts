@@ -13,6 +13,7 @@ import type { VerifyResult } from '../core/verifier';
 import { applyMapJson, loadVm } from '../core/vm/loader';
 import type { Machine, RunInput } from '../core/vm/machine';
 import { readCapture } from '../core/vm/pcap';
+import { parseHex } from '../core/hex';
 
 /** Launch attributes (package.json's `debuggers` contribution). */
 export interface LaunchArgs {
@@ -191,14 +192,5 @@ function readInput(args: LaunchArgs, path: (p: string) => string): RunInput | st
     } else return 'ctx: expected an object of field values or a hex string';
   }
   return input;
-}
-
-/** Hex bytes with optional spaces, colons or commas, and optional 0x prefixes. */
-export function parseHex(text: string): Uint8Array | string {
-  const hex = text.replace(/0x/gi, '').replace(/[\s:,]/g, '');
-  if (hex.length % 2) return `'${text.length > 40 ? text.slice(0, 40) + '...' : text}' has an odd number of hex digits`;
-  const bad = /[^0-9a-f]/i.exec(hex);
-  if (bad) return `'${bad[0]}' is not a hex digit (expected bytes such as "ff ff 00 11")`;
-  return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
 }
 

@@ -21,7 +21,6 @@ import { verifyBounded, verifyNow } from './verify-job';
 
 export type { LaunchArgs, ProgramInfo } from './launch';
 export type { SourceLocation } from './sources';
-export { parseHex } from './launch';
 
 export type StopKind =
   | 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint'

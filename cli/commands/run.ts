@@ -9,6 +9,7 @@ import { readCapture } from '../../core/vm/pcap';
 import { hex64 } from '../../core/vm/int64';
 import { EXIT_ERROR, EXIT_OK, UsageError, type CliIO } from '../io';
 import { formatDiagnostics, helpText, parseArgs, readInput, type CommandSpec, type OptionDefs } from '../args';
+import { parseHex as parseHexText } from '../../core/hex';
 
 const OPTIONS = {
   section: { type: 'string', placeholder: 'S', help: 'the program to run, by section or function name (default the first)' },
@@ -54,9 +55,9 @@ const parseJsonArg = (value: string, what: string): unknown => {
 };
 
 const parseHex = (text: string, what: string): Uint8Array => {
-  const hex = text.replace(/0x/gi, '').replace(/[\s:,]/g, '');
-  if (hex.length % 2 || /[^0-9a-f]/i.test(hex)) throw new UsageError(`${what}: expected hex bytes, such as "00 11 22"`);
-  return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+  const bytes = parseHexText(text);
+  if (typeof bytes === 'string') throw new UsageError(`${what}: ${bytes}`);
+  return bytes;
 };
 
 const intOption = (v: string | undefined, name: string): number | undefined => {

@@ -1,16 +1,11 @@
 // The bpfAsm/run request: one run of a program of the document in the VM.
 import type { RunParams, RunResult } from '../../client/protocol';
+import { parseHex } from '../../core/hex';
 import { loadVm, retvalMeaning } from '../../core/vm/loader';
 import type { DocumentAnalysis } from '../analysis';
 
 /** A packet for program types that take one when the user gave none: 64 zero bytes. */
 const DEFAULT_PACKET_BYTES = 64;
-
-function parseHex(text: string): Uint8Array | string {
-  const clean = text.replace(/0x/gi, '').replace(/[\s:,]/g, '');
-  if (clean.length % 2 || /[^0-9a-f]/i.test(clean)) return `'${text.slice(0, 40)}' is not hex bytes`;
-  return Uint8Array.from(clean.match(/../g) ?? [], (b) => parseInt(b, 16));
-}
 
 export function runProgram(doc: DocumentAnalysis, p: RunParams): RunResult {
   const errors = [...doc.parsed.diagnostics, ...doc.assembled.diagnostics].filter((d) => d.severity === 'error');
