@@ -9,6 +9,7 @@ import type { MapDef } from '../core/map-types';
 import type { ProgType } from '../core/program-types';
 import { verify, verifyProgram } from '../core/verifier';
 import { generatePrograms, mutatePrograms } from '../core/verifier/generate';
+import { kernelLogError } from '../core/verifier/kernel-log';
 
 export interface Case {
   name: string;
@@ -82,15 +83,7 @@ export function loadCorpus(dir = CORPUS_DIR): { cases: Case[]; problems: string[
 
 /** First line of the kernel's error text (the log's last block). */
 export function kernelFirstMessage(log: string): string {
-  const lines = log.split('\n');
-  const end = lines.findIndex((l) => /^processed \d+ insns/.test(l));
-  const body = (end >= 0 ? lines.slice(0, end) : lines).filter((l) => l.trim() !== '');
-  // The error block follows the last instruction/state line.
-  let i = body.length - 1;
-  while (i > 0 && !/^\d+: /.test(body[i - 1]) && !/^\s*;/.test(body[i - 1]) && !/^from \d+ to \d+/.test(body[i - 1]) &&
-    !/^(caller|callee|returning from callee|to caller at \d+):?$/.test(body[i - 1]) && !/^ /.test(body[i - 1]) &&
-    !/^func#\d+ @\d+$/.test(body[i - 1])) i--;
-  return body[i] ?? '';
+  return kernelLogError(log)?.message ?? '';
 }
 
 type KernelApi = typeof import('../core/kernel');

@@ -11,7 +11,7 @@ import { SK_BUFF_SIZE } from '../core/testing/corpus';
 import { runCaseInKernel } from '../core/testing/corpus-kernel';
 import { runCaseInVm } from '../core/testing/corpus-vm';
 import { verifyProgram } from '../core/verifier';
-import { kernelFirstMessage } from '../scripts/verifier-conformance';
+import { kernelLogError } from '../core/verifier/kernel-log';
 
 const DIR = join(__dirname, '../examples');
 const kernel = kernelBpfAvailable();
@@ -90,7 +90,7 @@ describe('broken examples', () => {
       if (kernel.ok) {
         const r = verifyInKernel(file.programs[0]!, file.maps, file.data);
         expect(r.fd).toBeUndefined();
-        expect(kernelFirstMessage(r.log)).toBe(expected);
+        expect(kernelLogError(r.log)?.message).toBe(expected);
       }
     });
   }

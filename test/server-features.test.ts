@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble, parse } from '../core/asm';
 import { kernelBpfAvailable, verifyInKernel } from '../core/kernel';
-import { kernelFirstMessage } from '../scripts/verifier-conformance';
+import { kernelLogError } from '../core/verifier/kernel-log';
 import { openDoc } from './server-helpers';
 
 const COUNTER = readFileSync(join(__dirname, 'fixtures/server/counter.bpf.s'), 'utf8');
@@ -37,7 +37,7 @@ describe('diagnostics', () => {
     expect(load.fd).toBeUndefined();
     const d = openDoc(COUNTER);
     const ours = d.service.diagnostics(d.uri).find((x) => x.severity === 1)!;
-    expect(firstLine(ours.message)).toBe(kernelFirstMessage(load.log));
+    expect(firstLine(ours.message)).toBe(kernelLogError(load.log)?.message);
   });
 
   it('is clean once the NULL check is there, and the kernel agrees', () => {
