@@ -1530,7 +1530,7 @@ class LlvmParser {
 }
 
 /** Whether the text is a pasted kernel listing (checked cheaply before the full pattern). */
-function looksLikeLog(text: string): boolean {
+export function looksLikeLog(text: string): boolean {
   const maybe = text.includes(': (') || text.includes(':(') || text.includes(':\t(') || LOG_PREFIX_ANYWHERE.test(text);
   return maybe && LOG_LINE.test(text);
 }

@@ -49,6 +49,3 @@ export function kernelLogError(log: string): KernelLogError | undefined {
   const block = lines.slice(first, last + 1);
   return { message: block[0]!, notes: block.slice(1), insn, line: first };
 }
-
-/** Whether text reads as a verifier log listing (`5: (bf) r1 = r6`). */
-export const isKernelLog = (text: string): boolean => /^[ \t]*\d+:[ \t]*\([0-9a-fA-F]{2}\)/m.test(text);

@@ -4,7 +4,8 @@ import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRela
 import { helperAvailability } from '../../core/helpers/allowed';
 import { helperName } from '../../core/helpers/table';
 import { CALL } from '../../core/isa';
-import { isKernelLog, kernelLogError, type KernelLogError } from '../../core/verifier/kernel-log';
+import { looksLikeLog } from '../../core/asm/llvm-parser';
+import { kernelLogError, type KernelLogError } from '../../core/verifier/kernel-log';
 import type { DocumentAnalysis } from '../analysis';
 import { toLspRange } from '../positions';
 
@@ -30,7 +31,7 @@ export function diagnostics(doc: DocumentAnalysis): Diagnostic[] {
   out.push(...helperAvailabilityWarnings(doc));
   // A pasted log of a rejected load lists the program only up to the error: show the kernel's own
   // verdict there instead of verifying the cut-off program.
-  const logged = isKernelLog(doc.text) ? kernelLogError(doc.text) : undefined;
+  const logged = looksLikeLog(doc.text) ? kernelLogError(doc.text) : undefined;
   if (logged) out.push(loggedError(doc, logged));
   else out.push(...verifierDiagnostics(doc));
   return out;
@@ -40,7 +41,8 @@ function loggedError(doc: DocumentAnalysis, e: KernelLogError): Diagnostic {
   const lines = doc.text.split('\n');
   let line = e.line;
   if (e.insn !== undefined) {
-    const re = new RegExp(`^\\s*${e.insn}:\\s*\\([0-9a-fA-F]{2}\\)`);
+    // `5: (85) call ...`, or at log level 2 with the liveness column: `5: .12....... (85) call ...`
+    const re = new RegExp(`^\\s*${e.insn}:\\s*(?:[.0-9]+\\s+)?\\([0-9a-fA-F]{2}\\)`);
     for (let i = e.line - 1; i >= 0; i--) if (re.test(lines[i]!)) { line = i; break; }
   }
   return {
