@@ -4,6 +4,7 @@
 import type { ProgType } from '../program-types';
 import { HI_CTX, HI_DATA, HI_PACKET, LO_BASE, type ContextAccess, type Region } from './memory';
 import type { Machine } from './machine';
+import { PT_REGS as PT_REGS_LAYOUT, SK_BUFF, XDP_MD } from '../ctx-layouts';
 
 export interface RunInput {
   /** Packet bytes, from the Ethernet header (xdp, socket filter, tc, cgroup_skb). */
@@ -51,7 +52,7 @@ const SKB_TYPES: ReadonlySet<string> = new Set(['socket_filter', 'sched_cls', 's
 const RAW_TYPES: ReadonlySet<string> = new Set(['kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable', 'tracing', 'syscall', 'lsm']);
 
 /** x86-64 struct pt_regs, 8 bytes per field in this order. */
-export const PT_REGS = ['r15', 'r14', 'r13', 'r12', 'bp', 'bx', 'r11', 'r10', 'r9', 'r8', 'ax', 'cx', 'dx', 'si', 'di', 'orig_ax', 'ip', 'cs', 'flags', 'sp', 'ss'];
+export const PT_REGS = PT_REGS_LAYOUT.fields.map((f) => f.name);
 
 /** struct __sk_buff: offset, size, and whether programs may write it. */
 export const SKB_FIELDS: Record<string, [number, number, boolean]> = {
@@ -67,11 +68,9 @@ export const SKB_FIELDS: Record<string, [number, number, boolean]> = {
   tstamp: [152, 8, true], wire_len: [160, 4, false], gso_segs: [164, 4, false], sk: [168, 8, false],
   gso_size: [176, 4, false], tstamp_type: [180, 1, false], hwtstamp: [184, 8, false],
 };
-export const SKB_SIZE = 192;
-export const XDP_FIELDS: Record<string, number> = {
-  data: 0, data_end: 4, data_meta: 8, ingress_ifindex: 12, rx_queue_index: 16, egress_ifindex: 20,
-};
-export const XDP_MD_SIZE = 24;
+export const SKB_SIZE = SK_BUFF.size;
+export const XDP_FIELDS: Record<string, number> = Object.fromEntries(XDP_MD.fields.map((f) => [f.name, f.offset]));
+export const XDP_MD_SIZE = XDP_MD.size;
 
 const toNum = (v: number | bigint | string): bigint => (typeof v === 'bigint' ? v : BigInt(v));
 
