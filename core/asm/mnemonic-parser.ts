@@ -580,22 +580,31 @@ class MnemonicParser {
     };
     const done = (ref: SymbolRef | null | undefined): { insn: Instruction; ref?: SymbolRef } =>
       ref ? { insn, ref } : { insn };
+    /** Operand 0 is dst; operand 1 a register (BPF_X) or a 32-bit immediate (BPF_K). */
+    const dstAndSource = (): boolean => {
+      const d = reg(0);
+      if (d === undefined) return false;
+      insn.dst = d;
+      const s = ops[1]!;
+      if (s.kind === 'reg') {
+        insn.code |= 0x08;
+        insn.src = s.reg;
+        return true;
+      }
+      if (s.kind !== 'num') {
+        fail(1, 'a register or an immediate');
+        return false;
+      }
+      const v = this.checkImm32(s);
+      if (v === undefined) return false;
+      insn.imm = v;
+      return true;
+    };
 
     switch (spec.shape) {
       case 'alu': {
         if (!count(2, 'a register or an immediate')) return undefined;
-        const d = reg(0);
-        if (d === undefined) return undefined;
-        insn.dst = d;
-        const s = ops[1]!;
-        if (s.kind === 'reg') {
-          insn.code |= 0x08;
-          insn.src = s.reg;
-        } else if (s.kind === 'num') {
-          const v = this.checkImm32(s);
-          if (v === undefined) return undefined;
-          insn.imm = v;
-        } else return fail(1, 'a register or an immediate');
+        if (!dstAndSource()) return undefined;
         return done(null);
       }
       case 'movsx': {
@@ -709,18 +718,7 @@ class MnemonicParser {
         return done(target(0, 'jump', 'imm'));
       case 'jcc': {
         if (!count(3, 'a jump offset (+N or -N) or a label')) return undefined;
-        const d = reg(0);
-        if (d === undefined) return undefined;
-        insn.dst = d;
-        const s = ops[1]!;
-        if (s.kind === 'reg') {
-          insn.code |= 0x08;
-          insn.src = s.reg;
-        } else if (s.kind === 'num') {
-          const v = this.checkImm32(s);
-          if (v === undefined) return undefined;
-          insn.imm = v;
-        } else return fail(1, 'a register or an immediate');
+        if (!dstAndSource()) return undefined;
         const t = target(2, 'jump', 'off');
         if (t === undefined) return undefined;
         return done(t);
