@@ -1,10 +1,27 @@
-// Adapts the shared helper prototype table (core/helpers/protos.ts) and the allow lists probed
-// from the kernel (core/helpers/allowed.ts) to the verifier's argument kinds.
+// The verifier's view of helper prototypes. Argument and return types come only from the shared
+// table (core/helpers/protos.ts); this file reduces them to the argument kinds the verifier checks
+// and holds the verifier-only rules: which helpers an unprivileged program may call.
 import { helperAllowed } from '../helpers/allowed';
 import { argsFor, protoById } from '../helpers/protos';
 import type { ArgSpec, RetSpec } from '../helpers/proto-types';
 import type { ProgType } from '../program-types';
-import { type ArgKind, HELPER_PROTOS, type HelperProto, type RetKind, helperAllowedFor } from './helper-protos';
+
+export type ArgKind =
+  | 'anything' | 'map' | 'key' | 'value' | 'uninit_value' | 'mem' | 'mem_or_null' | 'uninit_mem'
+  | 'size' | 'size_or_zero' | 'alloc_size_or_zero' | 'ctx' | 'ringbuf_release' | 'func' | 'stack_or_null'
+  | 'sock_common' | 'dynptr';
+
+export type RetKind = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null';
+
+export interface HelperProto {
+  name: string;
+  /** What the verifier checks for each argument register, R1 first. */
+  args: ArgKind[];
+  /** The kernel's argument types the kinds were derived from. */
+  specs: readonly ArgSpec[];
+  ret: RetKind;
+  retSpec: RetSpec;
+}
 
 function argKind(a: ArgSpec): ArgKind {
   const f = new Set(a.flags);
@@ -30,36 +47,52 @@ function argKind(a: ArgSpec): ArgKind {
 }
 
 function retKind(r: RetSpec): RetKind {
-  const f = new Set(r.flags);
   switch (r.base) {
     case 'RET_INTEGER': return 'integer';
     case 'RET_VOID': return 'void';
     case 'RET_PTR_TO_MAP_VALUE': return 'map_value_or_null';
-    case 'RET_PTR_TO_MEM': return f.has('MEM_RINGBUF') ? 'ringbuf_mem_or_null' : 'integer';
+    case 'RET_PTR_TO_MEM': return r.flags.includes('MEM_RINGBUF') ? 'ringbuf_mem_or_null' : 'integer';
     default: return 'integer';
   }
 }
 
 const cache = new Map<string, HelperProto | null>();
 
-/** The verifier's prototype for helper `id` in `progType`: our own table first, then the shared one. */
+/** The verifier's prototype for helper `id` in `progType` (program-type variants applied). */
 export function helperProto(id: number, progType: ProgType): HelperProto | undefined {
-  const own = HELPER_PROTOS[id];
-  if (own) return own;
   const key = `${id}:${progType}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit ?? undefined;
   const shared = protoById(id);
-  const proto: HelperProto | null = shared
-    ? { name: shared.name, args: argsFor(shared, progType).map(argKind), ret: retKind(shared.ret), group: 'base' }
-    : null;
+  let proto: HelperProto | null = null;
+  if (shared) {
+    const specs = argsFor(shared, progType);
+    proto = { name: shared.name, args: specs.map(argKind), specs, ret: retKind(shared.ret), retSpec: shared.ret };
+  }
   cache.set(key, proto);
   return proto ?? undefined;
 }
 
-/** Whether the program type may call the helper: the kernel-probed list when it covers the type. */
+/**
+ * Helpers bpf_base_func_proto gives without CAP_BPF (Linux 6.18): map access, prandom, cpu/numa
+ * id, tail call, clocks, ringbuf, strncmp/strtol/strtoul, pid/uid of current.
+ */
+const UNPRIVILEGED_BASE = new Set([1, 2, 3, 5, 7, 8, 12, 14, 15, 42, 87, 88, 89, 105, 106, 120, 125, 130, 131, 132, 133, 134, 182, 195, 208]);
+/** Helpers of the only two types an unprivileged user may load that need no capability. */
+const UNPRIVILEGED_EXTRA: Partial<Record<ProgType, ReadonlySet<number>>> = {
+  // sk_filter_func_proto
+  socket_filter: new Set([25, 26, 46, 47, 68]),
+  // cg_skb_func_proto, with the socket filter's and the cgroup-common ones
+  cgroup_skb: new Set([17, 25, 26, 46, 47, 68, 79, 81, 83, 95, 96, 97, 98, 107, 108, 128, 129, 151, 186, 187]),
+};
+
+/**
+ * Whether the program type may call the helper: the kernel-probed list (privileged); for an
+ * unprivileged program, the part of it that needs no capability; for a type the probe could not
+ * load, every helper the shared table knows.
+ */
 export function helperIsAllowed(progType: ProgType, id: number, unprivileged: boolean): boolean {
-  const probed = helperAllowed(progType, id);
-  if (probed !== undefined && !unprivileged) return probed;
-  return helperAllowedFor(progType, id, unprivileged);
+  const probed = helperAllowed(progType, id) ?? protoById(id) !== undefined;
+  if (!unprivileged) return probed;
+  return probed && (UNPRIVILEGED_BASE.has(id) || (UNPRIVILEGED_EXTRA[progType]?.has(id) ?? false));
 }

@@ -6,8 +6,7 @@ import { PROG_TYPES, type ProgType } from '../program-types';
 import { analyzeCfg, jumpTarget, type Slots } from './cfg';
 import { ctxAccess, directPacketAccess, returnRange } from './context';
 import { frameText, regText, regTypeName, regTypeStr } from './format';
-import { type ArgKind } from './helper-protos';
-import { helperIsAllowed, helperProto } from './helper-adapter';
+import { type ArgKind, helperIsAllowed, helperProto } from './helper-adapter';
 import { aluOpString, kernelInsnText } from './kernel-disasm';
 import {
   S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
@@ -1307,7 +1306,7 @@ export class Verifier {
     const meta: HelperMeta = {};
     for (let i = 0; i < proto!.args.length; i++) {
       const regno = i + 1;
-      this.checkHelperArg(s, regno, proto!.args[i], meta, idx, id, proto!.readonlyArgs?.includes(regno) ?? false);
+      this.checkHelperArg(s, regno, proto!.args[i], meta, idx, id);
     }
     // check_map_func_compatibility runs after the arguments
     if (meta.map && (id === 130 || id === 131 || id === 134) !== (meta.map.type === 'ringbuf') && (id === 130 || id === 131 || id === 134 || meta.map.type === 'ringbuf')) {
@@ -1373,7 +1372,7 @@ export class Verifier {
 
   private checkHelperArg(
     s: VState, regno: number, kind: ArgKind, meta: HelperMeta,
-    idx: number, helperId: number, readonly: boolean,
+    idx: number, helperId: number,
   ): void {
     if (kind === 'anything') {
       const r = this.readReg(s, regno);
@@ -1406,7 +1405,6 @@ export class Verifier {
         if (!isMemType(reg) || (reg.flags & MAYBE_NULL)) typeErr(MEM_TYPES);
         if (kind === 'uninit_mem' && (reg.flags & RDONLY)) typeErr(MEM_TYPES);
         meta.memReg = regno;
-        void readonly;
         return;
       }
       case 'size': case 'size_or_zero': {
