@@ -1,5 +1,6 @@
-// The context structs programs receive (UAPI layouts on x86-64), for naming ctx fields in hovers,
-// inlay hints and the debugger.
+// The context structs programs receive (UAPI layouts on x86-64): the one table of their offsets and
+// sizes. The verifier and the VM keep only their access rules and look fields up here; hovers, inlay
+// hints and the debugger name fields from it. test/ctx-layouts.test.ts checks it against clang.
 import type { ProgType } from './program-types';
 
 export interface CtxField {
@@ -38,11 +39,19 @@ export const SK_BUFF: CtxStruct = {
   ],
 };
 
+/** x86-64, with the kernel's member names (`di`, `ip`) that BPF programs see, not the UAPI's (`rdi`, `rip`). */
 export const PT_REGS: CtxStruct = {
   name: 'pt_regs',
   size: 168,
   fields: ['r15', 'r14', 'r13', 'r12', 'bp', 'bx', 'r11', 'r10', 'r9', 'r8', 'ax', 'cx', 'dx', 'si', 'di', 'orig_ax', 'ip', 'cs', 'flags', 'sp', 'ss']
     .map((name, i) => f(name, i * 8, 8)),
+};
+
+/** perf_event programs: the registers, then the sample period and address. */
+export const PERF_EVENT_DATA: CtxStruct = {
+  name: 'bpf_perf_event_data',
+  size: 184,
+  fields: [f('regs', 0, 168), f('sample_period', 168, 8), f('addr', 176, 8)],
 };
 
 export const SOCK_ADDR: CtxStruct = {
@@ -59,7 +68,7 @@ export const SOCK: CtxStruct = {
   size: 80,
   fields: [
     f('bound_dev_if', 0), f('family', 4), f('type', 8), f('protocol', 12), f('mark', 16), f('priority', 20),
-    f('src_ip4', 24), f('src_ip6', 28, 4, 4), f('src_port', 44), f('dst_port', 48), f('dst_ip4', 52), f('dst_ip6', 56, 4, 4),
+    f('src_ip4', 24), f('src_ip6', 28, 4, 4), f('src_port', 44), f('dst_port', 48, 2), f('dst_ip4', 52), f('dst_ip6', 56, 4, 4),
     f('state', 72), f('rx_queue_mapping', 76),
   ],
 };
@@ -89,4 +98,51 @@ export function ctxFieldName(progType: ProgType | undefined, offset: number): st
     return `${s.name}->${fld.name}${index}${inner ? `+${inner}` : ''}`;
   }
   return undefined;
+}
+
+const fieldIndex = new WeakMap<CtxStruct, Map<string, CtxField>>();
+
+/** The field named `name` of a struct; throws on a name the table lacks (a typo in a rule). */
+export function ctxField(s: CtxStruct, name: string): CtxField {
+  let byName = fieldIndex.get(s);
+  if (!byName) fieldIndex.set(s, byName = new Map(s.fields.map((x) => [x.name, x])));
+  const fld = byName.get(name);
+  if (!fld) throw new Error(`${s.name} has no field ${name}`);
+  return fld;
+}
+
+/** Where a field starts and ends (all its elements): [offset, offset + size * count). */
+export function ctxSpan(s: CtxStruct, name: string): [start: number, end: number] {
+  const fld = ctxField(s, name);
+  return [fld.offset, fld.offset + fld.size * (fld.count ?? 1)];
+}
+
+export interface CtxElement {
+  field: CtxField;
+  /** The array index, 0 for a plain field. */
+  index: number;
+  offset: number;
+  size: number;
+}
+
+/** The field or array element starting at byte `offset`, if one does. */
+export function ctxElementAt(s: CtxStruct, offset: number): CtxElement | undefined {
+  for (const fld of s.fields) {
+    const rel = offset - fld.offset;
+    if (rel < 0 || rel >= fld.size * (fld.count ?? 1) || rel % fld.size !== 0) continue;
+    return { field: fld, index: rel / fld.size, offset, size: fld.size };
+  }
+  return undefined;
+}
+
+/** A field or array element by name: `mark`, `cb[2]`, or the element spellings `cb2` and `remote_ip6_1`. */
+export function ctxElementNamed(s: CtxStruct, name: string): CtxElement | undefined {
+  const direct = s.fields.find((x) => x.name === name);
+  if (direct) return { field: direct, index: 0, offset: direct.offset, size: direct.size };
+  const m = /^(\w+?)(?:\[(\d+)\]|_?(\d+))$/.exec(name);
+  const fld = m ? s.fields.find((x) => x.name === m[1] && x.count !== undefined) : undefined;
+  if (!m || !fld) return undefined;
+  const index = Number(m[2] ?? m[3]);
+  if (index >= fld.count!) return undefined;
+  return { field: fld, index, offset: fld.offset + index * fld.size, size: fld.size };
 }

@@ -2,6 +2,7 @@
 import {
   closeFd, dumpMap, isPerCpuMap, linkForKernel, loadProgram, mapUpdate, relocateForKernel, testRun, type MapValue,
 } from '../kernel';
+import { ctxSpan, SK_BUFF } from '../ctx-layouts';
 import type { MapDef } from '../map-types';
 import type { ProgType } from '../program-types';
 import type { CorpusCase } from './corpus';
@@ -44,14 +45,12 @@ export function valueHex(value: MapValue): string {
  * The __sk_buff fields BPF_PROG_TEST_RUN copies back into ctx_out (the rest keep their ctx_in
  * values), as 'name=hex' pairs: what the kernel lets us compare.
  */
-const SKB_CTX_OUT: readonly [string, number, number][] = [
-  ['mark', 8, 4], ['priority', 32, 4], ['ingress_ifindex', 36, 4], ['ifindex', 40, 4], ['cb', 48, 20],
-  ['tstamp', 152, 8], ['wire_len', 160, 4], ['gso_segs', 164, 4], ['gso_size', 176, 4], ['hwtstamp', 184, 8],
-];
+const SKB_CTX_OUT = ['mark', 'priority', 'ingress_ifindex', 'ifindex', 'cb', 'tstamp', 'wire_len', 'gso_segs', 'gso_size', 'hwtstamp']
+  .map((name) => [name, ...ctxSpan(SK_BUFF, name)] as const);
 
 export function ctxOutView(bytes: Uint8Array): string {
-  if (bytes.length < 192) return hex(bytes);
-  return SKB_CTX_OUT.map(([name, off, size]) => `${name}=${hex(bytes.subarray(off, off + size))}`).join(' ');
+  if (bytes.length < SK_BUFF.size) return hex(bytes);
+  return SKB_CTX_OUT.map(([name, start, end]) => `${name}=${hex(bytes.subarray(start, end))}`).join(' ');
 }
 
 /**

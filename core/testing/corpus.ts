@@ -1,6 +1,7 @@
 // Realistic programs (XDP, tc, socket filters) with maps, helpers, global data and subprograms,
 // each with the packets to run it on in order. Used to compare our VM with the kernel on
 // return values, packets out, contexts out and map contents.
+import { SK_BUFF } from '../ctx-layouts';
 import { AluOp, AtomicOp, JmpOp } from '../isa';
 import type { DataSection, Program } from '../asm/program';
 import type { MapDef } from '../map-types';
@@ -25,7 +26,7 @@ const TC_ACT_SHOT = 2;
 const BPF_ANY = 0;
 const BPF_NOEXIST = 1;
 /** Size of struct __sk_buff, the context of socket filters and tc programs. */
-export const SK_BUFF_SIZE = 192;
+export const SK_BUFF_SIZE = SK_BUFF.size;
 
 export interface CorpusRun {
   data: Uint8Array;

@@ -4,6 +4,7 @@
 // bpf_skb_load_bytes. cgroup_skb may only return 0 or 1, so its fold goes to skb->cb too. The
 // context in carries random mark, priority and cb values. Built as a corpus case, so the return
 // value, packet out, the context fields test_run hands back, all compare.
+import { ctxElementNamed, SK_BUFF } from '../ctx-layouts';
 import { AluOp, JmpOp } from '../isa';
 import type { CorpusCase } from './corpus';
 import { HELPER, SK_BUFF_SIZE } from './corpus';
@@ -13,30 +14,29 @@ import { ProgramBuilder } from './program-builder';
 import { Rng } from './rng';
 
 type Field = readonly [name: string, off: number, size: 4 | 8];
+/** Fields by name (`cb0` is cb[0]), their offsets and sizes from the struct table. */
+const fields = (...names: string[]): Field[] => names.map((name) => {
+  const el = ctxElementNamed(SK_BUFF, name);
+  if (!el || (el.size !== 4 && el.size !== 8)) throw new Error(`__sk_buff has no 4- or 8-byte field ${name}`);
+  return [name, el.offset, el.size];
+});
 
 /** Scalar __sk_buff fields both program types may read (pointers such as data and sk left out). */
-const COMMON_READS: readonly Field[] = [
-  ['len', 0, 4], ['pkt_type', 4, 4], ['mark', 8, 4], ['queue_mapping', 12, 4], ['protocol', 16, 4],
-  ['vlan_present', 20, 4], ['vlan_tci', 24, 4], ['vlan_proto', 28, 4], ['priority', 32, 4],
-  ['ingress_ifindex', 36, 4], ['ifindex', 40, 4], ['tc_index', 44, 4], ['cb0', 48, 4], ['cb1', 52, 4],
-  ['cb2', 56, 4], ['cb3', 60, 4], ['cb4', 64, 4], ['hash', 68, 4], ['napi_id', 84, 4], ['gso_segs', 164, 4],
-  ['gso_size', 176, 4],
-];
-const TC_READS: readonly Field[] = [
-  ...COMMON_READS, ['tc_classid', 72, 4], ['tstamp', 152, 8], ['wire_len', 160, 4], ['hwtstamp', 184, 8],
-];
-const TC_WRITES: readonly Field[] = [
-  ['mark', 8, 4], ['queue_mapping', 12, 4], ['priority', 32, 4], ['tc_index', 44, 4], ['cb0', 48, 4],
-  ['cb1', 52, 4], ['cb2', 56, 4], ['cb3', 60, 4], ['cb4', 64, 4], ['tc_classid', 72, 4], ['tstamp', 152, 8],
-];
-const SOCKET_WRITES: readonly Field[] = [['cb0', 48, 4], ['cb1', 52, 4], ['cb2', 56, 4], ['cb3', 60, 4], ['cb4', 64, 4]];
+const COMMON_READS: readonly Field[] = fields(
+  'len', 'pkt_type', 'mark', 'queue_mapping', 'protocol', 'vlan_present', 'vlan_tci', 'vlan_proto', 'priority',
+  'ingress_ifindex', 'ifindex', 'tc_index', 'cb0', 'cb1', 'cb2', 'cb3', 'cb4', 'hash', 'napi_id', 'gso_segs', 'gso_size',
+);
+const TC_READS: readonly Field[] = [...COMMON_READS, ...fields('tc_classid', 'tstamp', 'wire_len', 'hwtstamp')];
+const TC_WRITES: readonly Field[] = fields(
+  'mark', 'queue_mapping', 'priority', 'tc_index', 'cb0', 'cb1', 'cb2', 'cb3', 'cb4', 'tc_classid', 'tstamp',
+);
+const SOCKET_WRITES: readonly Field[] = fields('cb0', 'cb1', 'cb2', 'cb3', 'cb4');
 /** cgroup_skb also sees the socket test_run makes up for the packet (family, addresses, ports). */
 const CGROUP_READS: readonly Field[] = [
-  ...COMMON_READS, ['family', 88, 4], ['remote_ip4', 92, 4], ['local_ip4', 96, 4], ['remote_ip6_0', 100, 4],
-  ['remote_ip6_3', 112, 4], ['local_ip6_0', 116, 4], ['local_ip6_3', 128, 4], ['remote_port', 132, 4],
-  ['local_port', 136, 4], ['tstamp', 152, 8], ['hwtstamp', 184, 8],
+  ...COMMON_READS, ...fields('family', 'remote_ip4', 'local_ip4', 'remote_ip6_0', 'remote_ip6_3', 'local_ip6_0',
+    'local_ip6_3', 'remote_port', 'local_port', 'tstamp', 'hwtstamp'),
 ];
-const CGROUP_WRITES: readonly Field[] = [...SOCKET_WRITES, ['mark', 8, 4], ['priority', 32, 4], ['tstamp', 152, 8]];
+const CGROUP_WRITES: readonly Field[] = [...SOCKET_WRITES, ...fields('mark', 'priority', 'tstamp')];
 
 type Kind = 'tc' | 'socket' | 'cgroup';
 const PROG_TYPE = { tc: 'sched_cls', socket: 'socket_filter', cgroup: 'cgroup_skb' } as const;

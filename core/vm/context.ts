@@ -4,7 +4,7 @@
 import type { ProgType } from '../program-types';
 import { HI_CTX, HI_DATA, HI_PACKET, LO_BASE, type ContextAccess, type Region } from './memory';
 import type { Machine } from './machine';
-import { PT_REGS as PT_REGS_LAYOUT, SK_BUFF, XDP_MD } from '../ctx-layouts';
+import { ctxElementAt, ctxElementNamed, ctxField, PERF_EVENT_DATA, PT_REGS, SK_BUFF, XDP_MD } from '../ctx-layouts';
 
 export interface RunInput {
   /** Packet bytes, from the Ethernet header (xdp, socket filter, tc, cgroup_skb). */
@@ -51,26 +51,12 @@ const ETH_HLEN = 14;
 const SKB_TYPES: ReadonlySet<string> = new Set(['socket_filter', 'sched_cls', 'sched_act', 'cgroup_skb', 'lwt_in', 'lwt_out', 'lwt_xmit', 'sk_skb']);
 const RAW_TYPES: ReadonlySet<string> = new Set(['kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable', 'tracing', 'syscall', 'lsm']);
 
-/** x86-64 struct pt_regs, 8 bytes per field in this order. */
-export const PT_REGS = PT_REGS_LAYOUT.fields.map((f) => f.name);
-
-/** struct __sk_buff: offset, size, and whether programs may write it. */
-export const SKB_FIELDS: Record<string, [number, number, boolean]> = {
-  len: [0, 4, false], pkt_type: [4, 4, false], mark: [8, 4, true], queue_mapping: [12, 4, true],
-  protocol: [16, 4, false], vlan_present: [20, 4, false], vlan_tci: [24, 4, false], vlan_proto: [28, 4, false],
-  priority: [32, 4, true], ingress_ifindex: [36, 4, false], ifindex: [40, 4, false], tc_index: [44, 4, true],
-  cb0: [48, 4, true], cb1: [52, 4, true], cb2: [56, 4, true], cb3: [60, 4, true], cb4: [64, 4, true],
-  hash: [68, 4, false], tc_classid: [72, 4, true], data: [76, 4, false], data_end: [80, 4, false],
-  napi_id: [84, 4, false], family: [88, 4, false], remote_ip4: [92, 4, false], local_ip4: [96, 4, false],
-  remote_ip6_0: [100, 4, false], remote_ip6_1: [104, 4, false], remote_ip6_2: [108, 4, false], remote_ip6_3: [112, 4, false],
-  local_ip6_0: [116, 4, false], local_ip6_1: [120, 4, false], local_ip6_2: [124, 4, false], local_ip6_3: [128, 4, false],
-  remote_port: [132, 4, false], local_port: [136, 4, false], data_meta: [140, 4, false], flow_keys: [144, 8, false],
-  tstamp: [152, 8, true], wire_len: [160, 4, false], gso_segs: [164, 4, false], sk: [168, 8, false],
-  gso_size: [176, 4, false], tstamp_type: [180, 1, false], hwtstamp: [184, 8, false],
-};
-export const SKB_SIZE = SK_BUFF.size;
-export const XDP_FIELDS: Record<string, number> = Object.fromEntries(XDP_MD.fields.map((f) => [f.name, f.offset]));
-export const XDP_MD_SIZE = XDP_MD.size;
+/** The __sk_buff fields programs may write (the verifier narrows this per program type). */
+const SKB_WRITABLE: ReadonlySet<string> = new Set(['mark', 'queue_mapping', 'priority', 'tc_index', 'cb', 'tc_classid', 'tstamp']);
+/** Fields the kernel keeps in 16 bits. */
+const SKB_U16: ReadonlySet<string> = new Set(['tc_index', 'tc_classid', 'queue_mapping']);
+const skbAt = (name: string): number => ctxField(SK_BUFF, name).offset;
+const xdpAt = (name: string): number => ctxField(XDP_MD, name).offset;
 
 const toNum = (v: number | bigint | string): bigint => (typeof v === 'bigint' ? v : BigInt(v));
 
@@ -98,16 +84,16 @@ function rawContext(m: Machine, input: RunInput, type: ProgType | undefined): Bu
     bytes = new Uint8Array(8 * fields.args.length);
     const dv = new DataView(bytes.buffer);
     fields.args.forEach((v, i) => dv.setBigUint64(8 * i, BigInt.asUintN(64, toNum(v)), true));
-  } else if (type === 'kprobe' || type === 'perf_event' || Object.keys(fields).some((k) => PT_REGS.includes(k))) {
+  } else if (type === 'kprobe' || type === 'perf_event' || Object.keys(fields).some((k) => PT_REGS.fields.some((x) => x.name === k))) {
     // struct pt_regs; perf_event programs get bpf_perf_event_data (pt_regs, sample_period, addr).
-    const extra = type === 'perf_event' ? ['sample_period', 'addr'] : [];
-    const names = [...PT_REGS, ...extra];
-    bytes = new Uint8Array(names.length * 8);
+    const perf = type === 'perf_event';
+    const layout = [...PT_REGS.fields, ...(perf ? PERF_EVENT_DATA.fields.filter((x) => x.name !== 'regs') : [])];
+    bytes = new Uint8Array(perf ? PERF_EVENT_DATA.size : PT_REGS.size);
     const dv = new DataView(bytes.buffer);
     for (const [name, v] of Object.entries(fields)) {
-      const i = names.indexOf(name);
-      if (i < 0 || Array.isArray(v)) return fail(`${type === 'perf_event' ? 'bpf_perf_event_data' : 'pt_regs'} has no field '${name}' (fields: ${names.join(', ')})`);
-      dv.setBigUint64(i * 8, BigInt.asUintN(64, toNum(v)), true);
+      const fld = layout.find((x) => x.name === name);
+      if (!fld || Array.isArray(v)) return fail(`${perf ? 'bpf_perf_event_data' : 'pt_regs'} has no field '${name}' (fields: ${layout.map((x) => x.name).join(', ')})`);
+      dv.setBigUint64(fld.offset, BigInt.asUintN(64, toNum(v)), true);
     }
   } else if (Object.keys(fields).length) {
     return fail(`a ${type ?? 'raw'} context takes raw bytes (--ctx "hex"), pt_regs fields or {"args": [...]}`);
@@ -136,12 +122,13 @@ function xdpContext(m: Machine, input: RunInput): BuiltContext {
   let metaLen = 0;
   if (input.ctx) {
     const dv = new DataView(input.ctx.buffer, input.ctx.byteOffset, input.ctx.byteLength);
-    if (input.ctx.length >= 12) metaLen = dv.getUint32(8, true);
-    if (input.ctx.length >= 16) fields.set('ingress_ifindex', dv.getUint32(12, true) || 1);
-    if (input.ctx.length >= 20) fields.set('rx_queue_index', dv.getUint32(16, true));
+    const has = (name: string): boolean => input.ctx!.length >= xdpAt(name) + 4;
+    if (has('data_meta')) metaLen = dv.getUint32(xdpAt('data_meta'), true);
+    if (has('ingress_ifindex')) fields.set('ingress_ifindex', dv.getUint32(xdpAt('ingress_ifindex'), true) || 1);
+    if (has('rx_queue_index')) fields.set('rx_queue_index', dv.getUint32(xdpAt('rx_queue_index'), true));
   }
   for (const [k, v] of Object.entries(input.ctxFields ?? {})) {
-    if (!(k in XDP_FIELDS) || Array.isArray(v)) return { r1l: 0, r1h: 0, kind: 'xdp', fields, error: `xdp_md has no field '${k}' a run can set`, after: () => ({}) };
+    if (!XDP_MD.fields.some((x) => x.name === k) || Array.isArray(v)) return { r1l: 0, r1h: 0, kind: 'xdp', fields, error: `xdp_md has no field '${k}' a run can set`, after: () => ({}) };
     fields.set(k, Number(toNum(v)));
   }
   const p = packetState(m, packet, XDP_HEADROOM);
@@ -151,19 +138,18 @@ function xdpContext(m: Machine, input: RunInput): BuiltContext {
   const access: ContextAccess = {
     load(off, size, res) {
       res.hi = 0;
-      if (off % 4 !== 0 || size !== 4 || off >= XDP_MD_SIZE) return `invalid bpf_context access off=${off} size=${size}`;
-      switch (off) {
-        case 0: return ptr(p.data, res);
-        case 4: return ptr(p.end, res);
-        case 8: return ptr(p.meta, res);
-        case 12: return fields.get('ingress_ifindex')!;
-        case 16: return fields.get('rx_queue_index')!;
-        default: return fields.get('egress_ifindex')!;
+      const name = ctxElementAt(XDP_MD, off)?.field.name;
+      if (!name || size !== 4) return `invalid bpf_context access off=${off} size=${size}`;
+      switch (name) {
+        case 'data': return ptr(p.data, res);
+        case 'data_end': return ptr(p.end, res);
+        case 'data_meta': return ptr(p.meta, res);
+        default: return fields.get(name)!;
       }
     },
     store(off, size) { return `invalid bpf_context access off=${off} size=${size} (xdp_md is read-only)`; },
   };
-  const region = m.space.add(HI_CTX, 'context (xdp_md)', 'ctx', new Uint8Array(XDP_MD_SIZE), { plain: false, ctx: access, transient: true });
+  const region = m.space.add(HI_CTX, 'context (xdp_md)', 'ctx', new Uint8Array(XDP_MD.size), { plain: false, ctx: access, transient: true });
   return {
     r1l: region.lo | 0, r1h: region.hi, kind: 'xdp', fields, packet: p,
     setBounds: (meta, data, end) => {
@@ -179,67 +165,74 @@ function xdpContext(m: Machine, input: RunInput): BuiltContext {
 function skbContext(m: Machine, input: RunInput, type: ProgType): BuiltContext {
   const packet = input.packet ?? new Uint8Array(0);
   const isL2 = type === 'sched_cls' || type === 'sched_act';
-  const ctxBytes = new Uint8Array(SKB_SIZE);
-  if (input.ctx) ctxBytes.set(input.ctx.subarray(0, SKB_SIZE));
+  const ctxBytes = new Uint8Array(SK_BUFF.size);
+  if (input.ctx) ctxBytes.set(input.ctx.subarray(0, SK_BUFF.size));
   const cdv = new DataView(ctxBytes.buffer);
+  const put = (off: number, size: number, v: number | bigint | string): void => {
+    if (size === 8) cdv.setBigUint64(off, BigInt.asUintN(64, toNum(v)), true);
+    else if (size === 1) cdv.setUint8(off, Number(BigInt.asUintN(8, toNum(v))));
+    else cdv.setUint32(off, Number(BigInt.asUintN(32, toNum(v))), true);
+  };
   for (const [k, v] of Object.entries(input.ctxFields ?? {})) {
-    if (k === 'cb' && Array.isArray(v)) { v.slice(0, 5).forEach((x, i) => cdv.setUint32(48 + 4 * i, Number(BigInt.asUintN(32, toNum(x))), true)); continue; }
-    const f = SKB_FIELDS[k];
-    if (!f || Array.isArray(v)) return { r1l: 0, r1h: 0, kind: 'skb', fields: new Map(), error: `__sk_buff has no field '${k}'`, after: () => ({}) };
-    if (f[1] === 8) cdv.setBigUint64(f[0], BigInt.asUintN(64, toNum(v)), true);
-    else cdv.setUint32(f[0], Number(BigInt.asUintN(32, toNum(v))), true);
+    const el = ctxElementNamed(SK_BUFF, k);
+    // an array field takes an array of its elements (`cb: [1, 2]`), an element a number (`cb[1]`, `cb1`)
+    const whole = el && el.field.count !== undefined && Array.isArray(v) && el.field.name === k;
+    if (!el || (Array.isArray(v) && !whole)) return { r1l: 0, r1h: 0, kind: 'skb', fields: new Map(), error: `__sk_buff has no field '${k}'`, after: () => ({}) };
+    if (Array.isArray(v)) v.slice(0, el.field.count).forEach((x, i) => put(el.offset + i * el.size, el.size, x));
+    else put(el.offset, el.size, v);
   }
   // Fields the kernel derives from the packet (as BPF_PROG_TEST_RUN's skb setup does).
   const dv = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
   const ethType = packet.length >= ETH_HLEN ? dv.getUint16(12, false) : 0;
-  const set = (name: string, v: number): void => { const f = SKB_FIELDS[name]; cdv.setUint32(f[0], v >>> 0, true); };
+  const set = (name: string, v: number): void => cdv.setUint32(skbAt(name), v >>> 0, true);
   const hdr = isL2 ? 0 : Math.min(ETH_HLEN, packet.length);
   set('len', packet.length - hdr);
-  if (!cdv.getUint32(SKB_FIELDS.wire_len[0], true)) set('wire_len', packet.length - hdr);
+  if (!cdv.getUint32(skbAt('wire_len'), true)) set('wire_len', packet.length - hdr);
   set('protocol', ((ethType & 0xff) << 8) | (ethType >> 8));
   const dst = packet.subarray(0, 6);
   const pktType = packet.length < 6 ? 0 : dst.every((b) => b === 0xff) ? 1 : dst[0] & 1 ? 2 : dst.every((b) => b === 0) ? 0 : 3;
   set('pkt_type', pktType);
-  if (!cdv.getUint32(SKB_FIELDS.ifindex[0], true)) set('ifindex', 1);
+  if (!cdv.getUint32(skbAt('ifindex'), true)) set('ifindex', 1);
   if (ethType === 0x0800 && packet.length >= ETH_HLEN + 20) {
     set('family', 2);
-    cdv.setUint32(SKB_FIELDS.local_ip4[0], dv.getUint32(ETH_HLEN + 12, true), true);
-    cdv.setUint32(SKB_FIELDS.remote_ip4[0], dv.getUint32(ETH_HLEN + 16, true), true);
+    cdv.setUint32(skbAt('local_ip4'), dv.getUint32(ETH_HLEN + 12, true), true);
+    cdv.setUint32(skbAt('remote_ip4'), dv.getUint32(ETH_HLEN + 16, true), true);
   } else if (ethType === 0x86dd && packet.length >= ETH_HLEN + 40) {
     set('family', 10);
     for (let i = 0; i < 4; i++) {
-      cdv.setUint32(116 + 4 * i, dv.getUint32(ETH_HLEN + 8 + 4 * i, true), true);
-      cdv.setUint32(100 + 4 * i, dv.getUint32(ETH_HLEN + 24 + 4 * i, true), true);
+      cdv.setUint32(skbAt('local_ip6') + 4 * i, dv.getUint32(ETH_HLEN + 8 + 4 * i, true), true);
+      cdv.setUint32(skbAt('remote_ip6') + 4 * i, dv.getUint32(ETH_HLEN + 24 + 4 * i, true), true);
     }
   }
   const p = packetState(m, packet, XDP_HEADROOM);
   setBounds(m, p, p.data + hdr, p.data + hdr, p.end);
   const macStart = XDP_HEADROOM;
-  const byOff = new Map<number, [string, number, boolean]>(Object.entries(SKB_FIELDS).map(([n, f]) => [f[0], [n, f[1], f[2]]]));
+  const pointerField = new Map([[skbAt('data'), 'data'], [skbAt('data_end'), 'data_end'], [skbAt('data_meta'), 'data_meta']]);
   const access: ContextAccess = {
     load(off, size, res) {
       res.hi = 0;
       const bad = `invalid bpf_context access off=${off} size=${size}`;
-      if (off < 0 || off + size > SKB_SIZE) return bad;
-      if (off === 76 || off === 80 || off === 140) {
+      if (off < 0 || off + size > SK_BUFF.size) return bad;
+      const ptrName = pointerField.get(off);
+      if (ptrName) {
         if (size !== 4) return bad;
         res.hi = p.region.hi;
-        return (LO_BASE + (off === 80 ? p.end : p.data)) | 0;
+        return (LO_BASE + (ptrName === 'data_end' ? p.end : p.data)) | 0;
       }
-      const f = byOff.get(off - (off % 4));
-      if (f && (f[1] === 8) && (size !== 8 || off % 8 !== 0) && f[0] !== 'tstamp' && f[0] !== 'hwtstamp') return bad;
+      const f = ctxElementAt(SK_BUFF, off - (off % 4))?.field;
+      if (f && f.size === 8 && (size !== 8 || off % 8 !== 0) && f.name !== 'tstamp' && f.name !== 'hwtstamp') return bad;
       if (size === 8) { res.hi = cdv.getInt32(off + 4, true); return cdv.getInt32(off, true); }
       if (size === 4) return cdv.getInt32(off, true);
       if (size === 2) return cdv.getUint16(off, true);
       return cdv.getUint8(off);
     },
     store(off, size, lo, hi) {
-      const f = byOff.get(off - (off % 4));
-      if (!f || !f[2] || off + size > SKB_SIZE) return `invalid bpf_context access off=${off} size=${size} (this __sk_buff field is read-only)`;
+      const el = ctxElementAt(SK_BUFF, off - (off % 4));
+      if (!el || !SKB_WRITABLE.has(el.field.name) || off + size > SK_BUFF.size) return `invalid bpf_context access off=${off} size=${size} (this __sk_buff field is read-only)`;
       // tc_index, tc_classid and queue_mapping are 16-bit in the kernel; queue_mapping ignores values >= 0xffff.
-      if (f[0] === 'tc_index' || f[0] === 'tc_classid' || f[0] === 'queue_mapping') {
-        if (f[0] === 'queue_mapping' && (hi !== 0 || (lo >>> 0) >= 0xffff)) return undefined;
-        cdv.setUint32(f[0] === 'tc_index' ? 44 : f[0] === 'tc_classid' ? 72 : 12, lo & 0xffff, true);
+      if (SKB_U16.has(el.field.name)) {
+        if (el.field.name === 'queue_mapping' && (hi !== 0 || (lo >>> 0) >= 0xffff)) return undefined;
+        cdv.setUint32(el.offset, lo & 0xffff, true);
         return undefined;
       }
       if (size === 8) { cdv.setInt32(off, lo, true); cdv.setInt32(off + 4, hi, true); }
@@ -270,7 +263,7 @@ function skbContext(m: Machine, input: RunInput, type: ProgType): BuiltContext {
       return true;
     },
     after: () => {
-      cdv.setUint32(0, p.end - p.data, true);
+      cdv.setUint32(skbAt('len'), p.end - p.data, true);
       const out = p.buf.slice(macStart, p.end);
       // BPF_PROG_TEST_RUN zeroes the link-layer header it pulled for programs that do not see it.
       if (!isL2) out.fill(0, 0, Math.min(ETH_HLEN, out.length));
