@@ -1,15 +1,15 @@
 // XDP with a bpf-to-bpf call and a bounded loop: drop packets whose first 8 bytes sum to an odd number.
-	.section xdp
+	.section	xdp
 	.globl	xdp_parity
 xdp_parity:
-	r2 = *(u32 *)(r1 + 4)		// ctx->data_end
-	r1 = *(u32 *)(r1 + 0)		// ctx->data
+	r2 = *(u32 *)(r1 + 4) // ctx->data_end
+	r1 = *(u32 *)(r1 + 0) // ctx->data
 	r3 = r1
 	r3 += 8
-	if r3 > r2 goto pass		// fewer than 8 bytes
-	call sum8			// r1 = data, already checked for 8 bytes
+	if r3 > r2 goto pass // fewer than 8 bytes
+	call sum8            // r1 = data, already checked for 8 bytes
 	r0 &= 1
-	r0 += 1				// odd: XDP_DROP (1), even: XDP_PASS (2)
+	r0 += 1 // odd: XDP_DROP (1), even: XDP_PASS (2)
 	exit
 pass:
 	r0 = 2
@@ -28,5 +28,5 @@ next:
 	if r2 < 8 goto next
 	exit
 
-	.section license,"aw",@progbits
+	.section	license, "aw", @progbits
 	.asciz	"GPL"

@@ -1,6 +1,6 @@
 // The formatter: canonical layout, every comment kept, idempotent, and the same bytes after.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ describe('format', () => {
     expect(format(MESSY)).toBe(`// header comment
 \t.section\txdp
 start:
-\tr0 = 0 // zero
+\tr0 = 0                // zero
 \tr1 = *(u32 *)(r1 + 4) # load
 \tif r1 s> r2 goto start
 \tlock *(u64 *)(r10 - 8) += r1
@@ -69,6 +69,47 @@ r1 = r1 - -3
 \t.section\t.rodata, "a", @progbits
 \t.asciz\t"a;b" // str
 `);
+  });
+
+  it('starts the trailing comments of consecutive lines in one column, one space after the longest code', () => {
+    const text = [
+      '\t.section xdp',
+      'f:',
+      '  r1 = 1   // one',
+      'r2 = *(u32 *)(r1 + 4)\t\t// two',
+      '\tr3 = 3 /* three */',
+      '\tr4 = 4', // no comment: ends the run
+      'r5 = 5 // five',
+      '\tr6 = 66 // six',
+      '', // a blank line ends the run too
+      'r7 = 7                        // seven',
+      'lbl: // at the label', // another indentation: its own run
+      '\t.asciz "x" // after a tab inside a directive',
+      '\tr0 = 0 // long enough to matter',
+      '\texit /* a block',
+      '   comment over two lines */',
+      '',
+    ].join('\n');
+    expect(format(text)).toBe([
+      '\t.section\txdp',
+      'f:',
+      '\tr1 = 1                // one',
+      '\tr2 = *(u32 *)(r1 + 4) // two',
+      '\tr3 = 3                /* three */',
+      '\tr4 = 4',
+      '\tr5 = 5  // five',
+      '\tr6 = 66 // six',
+      '',
+      '\tr7 = 7 // seven',
+      'lbl: // at the label',
+      // `.asciz` and its tab end at column 16 (tabs every 8 columns), `r0 = 0` at 14
+      '\t.asciz\t"x" // after a tab inside a directive',
+      '\tr0 = 0      // long enough to matter',
+      '\texit /* a block',
+      '   comment over two lines */',
+      '',
+    ].join('\n'));
+    expect(format(format(text))).toBe(format(text));
   });
 
   it('lays out mnemonic syntax with one space after commas', () => {
@@ -111,23 +152,56 @@ r1 = r1 - -3
 
   it.skipIf(!haveClang)('formats clang -S output into text llvm-mc-19 turns into the same object, debug info included', () => {
     const dir = mkdtempSync(join(tmpdir(), 'asm-fmt-clang-'));
+    const fixtures = readdirSync(join(__dirname, 'fixtures', 'c')).filter((f) => f.endsWith('.c'));
+    let compared = 0;
     try {
-      for (const file of ['xdp_counter.c', 'loops.c', 'tc_ringbuf.c']) {
-        const asm = join(dir, 'orig.s');
-        execFileSync('clang-19', ['-target', 'bpf', '-mcpu=v3', '-O2', '-g', ...(ASM_INCLUDE ? ['-I', ASM_INCLUDE] : []), '-S', '-o', asm, join(__dirname, 'fixtures', 'c', file)]);
-        const original = readFileSync(asm, 'utf8');
+      for (const file of fixtures) {
+        for (const cpu of ['v2', 'v3']) {
+          const asm = join(dir, 'orig.s');
+          execFileSync('clang-19', ['-target', 'bpf', '-D__TARGET_ARCH_x86', `-mcpu=${cpu}`, '-O2', '-g', ...(ASM_INCLUDE ? ['-I', ASM_INCLUDE] : []), '-S', '-o', asm, join(__dirname, 'fixtures', 'c', file)]);
+          const original = readFileSync(asm, 'utf8');
+          const formatted = format(original);
+          expect(format(formatted)).toBe(formatted);
+          for (const c of commentTexts(original, 'llvm')) expect(formatted).toContain(c);
+          writeFileSync(join(dir, 'fmt.s'), formatted);
+          const mc = (name: string) => spawnSync('llvm-mc-19', ['-triple', 'bpfel', `-mcpu=${cpu}`, '-filetype=obj', '-o', join(dir, `${name}.o`), join(dir, `${name}.s`)], { encoding: 'utf8' });
+          // llvm-mc 19 cannot read back some of clang 19's own v3 output (`r3 = w0`): nothing to compare then
+          if (mc('orig').status !== 0) continue;
+          const fmt = mc('fmt');
+          expect(fmt.status, `${file} -mcpu=${cpu}: ${fmt.stderr}`).toBe(0);
+          // the whole object, debug information and symbol tables included
+          const [a, b] = ['orig', 'fmt'].map((name) => readFileSync(join(dir, `${name}.o`)));
+          expect(a!.length).toBeGreaterThan(4000);
+          expect(b!.equals(a!), `${file} -mcpu=${cpu}`).toBe(true);
+          compared++;
+        }
+      }
+      expect(compared).toBeGreaterThanOrEqual(2 * fixtures.length - 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!haveLlvm)('formats every example into text llvm-mc-19 turns into the same object as the original', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'asm-fmt-examples-'));
+    const examples = join(__dirname, '..', 'examples');
+    const files = [...readdirSync(examples).map((f) => join(examples, f)), ...readdirSync(join(examples, 'broken')).map((f) => join(examples, 'broken', f))]
+      .filter((f) => f.endsWith('.s'));
+    // llvm-mc knows no `.map`: the lines become comments, and map references stay relocations
+    const forLlvm = (text: string): string => text.replace(/^(\s*)\.map\b/gm, '$1// .map');
+    try {
+      expect(files.length).toBeGreaterThanOrEqual(12);
+      for (const file of files) {
+        const original = readFileSync(file, 'utf8');
         const formatted = format(original);
-        expect(format(formatted)).toBe(formatted);
-        for (const c of commentTexts(original, 'llvm')) expect(formatted).toContain(c);
-        writeFileSync(join(dir, 'fmt.s'), formatted);
-        const objects = ['orig', 'fmt'].map((name) => {
-          const obj = join(dir, `${name}.o`);
-          execFileSync('llvm-mc-19', ['-triple', 'bpfel', '-mcpu=v3', '-filetype=obj', '-o', obj, join(dir, `${name}.s`)], { stdio: 'pipe' });
-          return obj;
+        expect(format(formatted), file).toBe(formatted);
+        expect(programBytes(formatted), file).toEqual(programBytes(original));
+        const [a, b] = [original, formatted].map((text, k) => {
+          writeFileSync(join(dir, `${k}.s`), forLlvm(text));
+          execFileSync('llvm-mc-19', ['-triple', 'bpfel', '-mcpu=v4', '-filetype=obj', '-o', join(dir, `${k}.o`), join(dir, `${k}.s`)], { stdio: 'pipe' });
+          return readFileSync(join(dir, `${k}.o`));
         });
-        // the whole object, debug information and symbol tables included
-        const [a, b] = objects.map((obj) => readFileSync(obj));
-        expect(a!.length).toBeGreaterThan(4000);
+        expect(a!.length, file).toBeGreaterThan(300);
         expect(b!.equals(a!), file).toBe(true);
       }
     } finally {

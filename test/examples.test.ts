@@ -5,6 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble, parse } from '../core/asm';
+import { main } from '../cli/main';
+import type { CliIO } from '../cli/io';
 import { kernelBpfAvailable, verifyInKernel } from '../core/kernel';
 import type { CorpusCase } from '../core/testing/corpus';
 import { SK_BUFF_SIZE } from '../core/testing/corpus';
@@ -94,4 +96,14 @@ describe('broken examples', () => {
       }
     });
   }
+});
+
+describe('example layout', () => {
+  it('every example, broken ones included, is in `bpf-asm fmt` layout (fmt --check passes)', async () => {
+    const files = [...examples.map((f) => join(DIR, f)), ...broken.map((f) => join(DIR, 'broken', f))];
+    let err = '';
+    const io: CliIO = { out: () => {}, err: (t) => { err += t; } };
+    expect(await main(['fmt', '--check', ...files], io), err).toBe(0);
+    expect(err).toBe('');
+  });
 });

@@ -19,7 +19,8 @@ const SPEC: CommandSpec<typeof OPTIONS> = {
   usage: 'fmt FILE... [--check | --write] [options]',
   description:
     'Formats eBPF assembly: labels at column 0, one statement per line indented by a tab, single\n' +
-    'spaces around operators, comments kept. Without --check or --write the result goes to stdout.\n' +
+    'spaces around operators, comments kept; trailing comments on consecutive lines start in one\n' +
+    'column. Without --check or --write the result goes to stdout.\n' +
     'Lines with syntax errors are kept as written; the errors print as FILE:LINE:COL: error: MESSAGE.\n' +
     'In a bpf_conformance .data file only the "-- asm" section is formatted.',
   options: OPTIONS,

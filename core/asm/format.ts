@@ -1,6 +1,7 @@
 // The canonical layout: labels at column 0, one statement per line indented by a tab (as clang -S
-// writes it), single spaces around operators, every comment kept. Lines with errors are kept as
-// written. Formatting twice gives the same text.
+// writes it), single spaces around operators, every comment kept. Trailing comments on consecutive
+// lines start in one column (see alignTrailingComments). Lines with errors are kept as written.
+// Formatting twice gives the same text.
 import { LineIndex, type ParsedFile, type Range, type Syntax, type Token } from './ast';
 import { detectSyntax } from './index';
 import { looksLikeListing, parseLlvm } from './llvm-parser';
@@ -72,6 +73,8 @@ export function formatParsed(text: string, parsed: ParsedFile): string {
   items.sort((a, b) => a.range.start - b.range.start);
 
   const out: string[] = [];
+  /** Output lines that end in a comment after code: where that comment starts. */
+  const trailing = new Map<number, number>();
   let lastEndLine = -1;
   let verbatimUntil = -1;
   for (let k = 0; k < items.length; k++) {
@@ -100,12 +103,49 @@ export function formatParsed(text: string, parsed: ParsedFile): string {
     const sameLine = line === lastEndLine && out.length > 0;
     if (item.kind === 'label') out.push(item.text);
     else if (item.kind === 'stmt') out.push('\t' + item.text);
-    else if (sameLine) out[out.length - 1] += ' ' + item.text;
+    else if (sameLine) {
+      const at = out.length - 1;
+      if (!trailing.has(at) && !item.text.includes('\n')) trailing.set(at, out[at]!.length + 1);
+      else trailing.delete(at); // two comments, or one running onto more lines: left as is
+      out[at] += ' ' + item.text;
+    }
     else out.push((item.range.start === lines.lineStart(line) ? '' : '\t') + item.text);
     lastEndLine = lines.position(item.range.end).line;
   }
+  alignTrailingComments(out, trailing);
   while (out.length > 0 && out[out.length - 1] === '') out.pop();
   return out.length ? out.join('\n') + '\n' : '';
+}
+
+const TAB_WIDTH = 8;
+
+/** A line's width in columns, tabs stopping every TAB_WIDTH columns (as clang -S output assumes). */
+function columns(text: string): number {
+  let col = 0;
+  for (const c of text) col = c === '\t' ? col - (col % TAB_WIDTH) + TAB_WIDTH : col + 1;
+  return col;
+}
+
+/**
+ * Trailing comments on consecutive lines with the same indentation start in one column: one space
+ * after the longest code in the run, padded with spaces. A line without a trailing comment, a blank
+ * line or a change of indentation ends the run.
+ */
+function alignTrailingComments(out: string[], trailing: Map<number, number>): void {
+  const indent = (line: string): string => /^\t*/.exec(line)![0];
+  const lines = [...trailing.keys()].sort((a, b) => a - b);
+  for (let k = 0; k < lines.length;) {
+    let end = k + 1;
+    while (end < lines.length && lines[end] === lines[end - 1]! + 1 && indent(out[lines[end]!]!) === indent(out[lines[k]!]!)) end++;
+    const run = lines.slice(k, end).map((i) => {
+      const line = out[i]!;
+      const at = trailing.get(i)!;
+      return { i, code: line.slice(0, at).trimEnd(), comment: line.slice(at) };
+    });
+    const column = Math.max(...run.map((r) => columns(r.code))) + 1;
+    for (const r of run) out[r.i] = r.code + ' '.repeat(column - columns(r.code)) + r.comment;
+    k = end;
+  }
 }
 
 function renderLlvm(text: string, toks: Token[], directive: boolean): string {
