@@ -103,7 +103,7 @@ export function frameText(f: Frame, regMask = 0x7ff, slotMask?: Set<number>, ref
     if (f.stype[spi * 8 + 7] === STACK_SPILL) {
       const r = f.spill[spi];
       if (!r) continue;
-      out += `${name}=` + (r.type === T.SCALAR ? regText(r) : regTypeName(r));
+      out += `${name}=${regText(r)}`;
     } else {
       out += `${name}=${buf}`;
     }

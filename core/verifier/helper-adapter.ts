@@ -9,9 +9,11 @@ import type { ProgType } from '../program-types';
 export type ArgKind =
   | 'anything' | 'map' | 'key' | 'value' | 'uninit_value' | 'mem' | 'mem_or_null' | 'uninit_mem'
   | 'size' | 'size_or_zero' | 'alloc_size_or_zero' | 'ctx' | 'ringbuf_release' | 'func' | 'stack_or_null'
-  | 'sock_common' | 'dynptr';
+  | 'sock_common' | 'btf_sock_common' | 'socket' | 'btf_id' | 'dynptr';
 
-export type RetKind = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null';
+export type RetKind =
+  | 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null' | 'socket' | 'sock_common' | 'tcp_sock'
+  | 'btf_id';
 
 export interface HelperProto {
   name: string;
@@ -41,6 +43,9 @@ function argKind(a: ArgSpec): ArgKind {
     case 'ARG_PTR_TO_FUNC': return 'func';
     case 'ARG_PTR_TO_STACK': return 'stack_or_null';
     case 'ARG_PTR_TO_SOCK_COMMON': return 'sock_common';
+    case 'ARG_PTR_TO_BTF_ID_SOCK_COMMON': return 'btf_sock_common';
+    case 'ARG_PTR_TO_SOCKET': return 'socket';
+    case 'ARG_PTR_TO_BTF_ID': return 'btf_id';
     case 'ARG_PTR_TO_DYNPTR': return 'dynptr';
     default: return 'anything';
   }
@@ -52,9 +57,17 @@ function retKind(r: RetSpec): RetKind {
     case 'RET_VOID': return 'void';
     case 'RET_PTR_TO_MAP_VALUE': return 'map_value_or_null';
     case 'RET_PTR_TO_MEM': return r.flags.includes('MEM_RINGBUF') ? 'ringbuf_mem_or_null' : 'integer';
+    case 'RET_PTR_TO_SOCKET': return 'socket';
+    case 'RET_PTR_TO_SOCK_COMMON': return 'sock_common';
+    case 'RET_PTR_TO_TCP_SOCK': return 'tcp_sock';
     default: return 'integer';
   }
 }
+
+/** Helpers whose result holds a new reference the program must release (is_acquire_function). */
+export const ACQUIRES_REFERENCE: ReadonlySet<number> = new Set([84, 85, 99, 131]);
+/** Helpers returning another view of their argument, sharing its reference (is_ptr_cast_function). */
+export const CASTS_POINTER: ReadonlySet<number> = new Set([95, 96, 136, 137, 138, 139, 140, 196]);
 
 const cache = new Map<string, HelperProto | null>();
 

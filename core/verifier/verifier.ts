@@ -6,7 +6,8 @@ import { PROG_TYPES, type ProgType } from '../program-types';
 import { analyzeCfg, jumpTarget, type Slots } from './cfg';
 import { ctxAccess, directPacketAccess, returnRange } from './context';
 import { frameText, regText, regTypeName, regTypeStr } from './format';
-import { type ArgKind, helperIsAllowed, helperProto } from './helper-adapter';
+import { ACQUIRES_REFERENCE, type ArgKind, CASTS_POINTER, helperIsAllowed, helperProto } from './helper-adapter';
+import { sockAccessOk, sockLoadConvertible } from './sock-access';
 import { aluOpString, kernelInsnText } from './kernel-disasm';
 import {
   S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
@@ -109,6 +110,8 @@ export class Verifier {
   private readonly allowPtrLeaks: boolean;
   private readonly idmap = new Map<number, number>();
   private maxPerInsn = 0;
+  /** A load through a socket pointer the kernel accepts but cannot rewrite (its own bug). */
+  private unconvertibleLoad: number | undefined;
 
   constructor(slots: Slots, opts: VerifierOptions) {
     this.slots = slots;
@@ -146,7 +149,7 @@ export class Verifier {
       }
     }
     for (let i = 0; i < this.slots.count; i++) this.explored.push([]);
-    const err = this.doCheck() ?? this.checkCombinedStack();
+    const err = this.doCheck() ?? this.checkCombinedStack() ?? this.checkCtxConversion();
     return this.result(err, []);
   }
 
@@ -268,7 +271,7 @@ export class Verifier {
       if (this.opts.logLevel > 0) this.logLine = `${idx}: ${text}`;
       const r = this.checkInsn(s, insn!, idx, pending);
       if (this.opts.logLevel > 0 && this.logLine) {
-        const st = frameText(s.cur, this.scratchRegs, this.scratchSlots);
+        const st = frameText(s.cur, this.scratchRegs, this.scratchSlots, s.refs.map((r) => r.id));
         if (st && r !== 'exit') {
           const pos = this.logLine.length + 1;
           const pad = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
@@ -583,9 +586,9 @@ export class Verifier {
     const skbTypes: ProgType[] = ['socket_filter', 'sched_cls', 'sched_act'];
     if (!skbTypes.includes(this.opts.progType)) fail([], 'BPF_LD_[ABS|IND] instructions not allowed for this program type');
     const ctx = this.readReg(s, 6);
+    this.checkReferenceLeak(s);
     if (ctx.type !== T.CTX) fail([6], 'at the time of BPF_LD_ABS|IND R6 != pointer to skb');
     if ((insn.code & 0xe0) === 0x40) this.readReg(s, insn.src);
-    if (s.refs.length) fail([], 'BPF_LD_[ABS|IND] cannot be mixed with socket references');
     for (let r = 1; r <= 5; r++) s.cur.regs[r] = notInit();
     this.setReg(s, 0, scalarReg(idx));
   }
@@ -829,7 +832,7 @@ export class Verifier {
     const dst = this.readReg(s, insn.dst);
     if (insn.imm === 0xf1) this.readReg(s, 0);
     if (this.isPointerValue(src)) fail([insn.src], `R${insn.src} leaks addr into mem`);
-    if (dst.type === T.CTX || isPktType(dst.type) || dst.type === T.FLOW_KEYS || dst.type === T.SOCKET || dst.type === T.SOCK_COMMON) {
+    if (dst.type === T.CTX || isPktType(dst.type) || dst.type === T.FLOW_KEYS || isSockType(dst.type)) {
       fail([insn.dst], `BPF_ATOMIC stores into R${insn.dst} ${regTypeName(dst)} is not allowed`);
     }
     this.checkMemAccess(s, insn.dst, dst, insn.off, size, false, undefined, idx);
@@ -905,6 +908,15 @@ export class Verifier {
       }
       case T.SCALAR:
         return fail([regno], `R${regno} invalid mem access 'scalar'`);
+      case T.SOCKET: case T.SOCK_COMMON: case T.TCP_SOCK:
+        if (reg.flags & MAYBE_NULL) fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
+        if (write) fail([regno], `R${regno} cannot write into ${regTypeName(reg)}`);
+        if (reg.smin < 0n) {
+          fail([regno], `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+        }
+        if (!sockAccessOk(reg.type, off, size)) fail([regno], `R${regno} invalid ${regTypeName(reg)} access off=${off} size=${size}`);
+        if (!sockLoadConvertible(reg.type, off)) this.unconvertibleLoad ??= idx;
+        return scalarReg(idx);
       default:
         if (reg.flags & MAYBE_NULL || reg.type !== T.BTF_ID) {
           fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
@@ -1212,7 +1224,7 @@ export class Verifier {
       const other = ptr === d ? src : d;
       if (ptr && (ptr.flags & MAYBE_NULL) && other.type === T.SCALAR && isConst(other) && other.varOff.value === 0n) {
         const isNull = (op0 === 0x10) === taken;
-        this.markPtrOrNull(s, ptr.id, isNull);
+        this.markPtrOrNull(s, ptr.id, ptr.refObjId, isNull);
         return true;
       }
     }
@@ -1242,25 +1254,25 @@ export class Verifier {
     }
   }
 
-  private markPtrOrNull(s: VState, id: number, isNull: boolean): void {
+  /** mark_ptr_or_null_regs: `id` is the checked register's id, `refObjId` its reference. */
+  private markPtrOrNull(s: VState, id: number, refObjId: number, isNull: boolean): void {
     if (!id) return;
-    let refId = 0;
+    // In the NULL branch an acquired reference (id == ref_obj_id) was never taken.
+    if (isNull && refObjId === id) s.refs = s.refs.filter((x) => x.id !== id);
     const fix = (r: Reg | undefined): void => {
       if (!r || r.id !== id || !(r.flags & MAYBE_NULL)) return;
       if (isNull) {
-        refId = r.refObjId || refId;
         const def = r.def;
         r.assign(scalarReg(def, 0n));
       } else {
         r.flags &= ~MAYBE_NULL;
-        if (r.type !== T.SOCKET && r.type !== T.SOCK_COMMON && r.type !== T.TCP_SOCK) r.id = 0;
+        r.id = 0;
       }
     };
     for (const f of s.frames) {
       f.regs.forEach(fix);
       f.spill.forEach(fix);
     }
-    if (isNull && refId) s.refs = s.refs.filter((x) => x.id !== refId);
   }
 
   private tryPktPointers(s: VState, insn: Instruction, d: Reg, src: Reg, taken: boolean): void {
@@ -1307,27 +1319,22 @@ export class Verifier {
     for (let i = 0; i < proto!.args.length; i++) {
       const regno = i + 1;
       this.checkHelperArg(s, regno, proto!.args[i], meta, idx, id);
+      const spec = proto!.specs[i];
+      if (proto!.args[i] !== 'anything' && !(meta.memReg === regno && proto!.args[i] === 'mem_or_null')) {
+        this.noteArgReference(s, regno, spec.flags.includes('OBJ_RELEASE'), meta);
+      }
     }
     // check_map_func_compatibility runs after the arguments
     if (meta.map && (id === 130 || id === 131 || id === 134) !== (meta.map.type === 'ringbuf') && (id === 130 || id === 131 || id === 134 || meta.map.type === 'ringbuf')) {
       fail([1], `cannot pass map_type ${mapTypeNum(meta.map)} into func ${name}#${id}`);
     }
-    if (meta.releaseRef !== undefined) {
-      const before = s.refs.length;
-      s.refs = s.refs.filter((r) => r.id !== meta.releaseRef);
-      if (s.refs.length === before) fail([1], `R1 must be referenced when passed to release function`);
-      // invalidate every copy of the released pointer
-      for (const f of s.frames) {
-        for (let r = 0; r < 11; r++) if (f.regs[r].refObjId === meta.releaseRef) f.regs[r] = scalarReg(idx);
-        for (let k = 0; k < 64; k++) {
-          const sp = f.spill[k];
-          if (sp && sp.refObjId === meta.releaseRef) f.spill[k] = scalarReg(idx);
-        }
+    if (meta.releaseRegno !== undefined) {
+      if (meta.refObjId) {
+        if (!s.refs.some((r) => r.id === meta.refObjId)) fail([], `func ${name}#${id} reference has not been acquired before`);
+        this.releaseReference(s, meta.refObjId, idx);
       }
     }
-    if (id === 12) {
-      // tail call: on success the program does not return here
-    }
+    if (id === 12) this.checkReferenceLeak(s);
     // callbacks (bpf_loop, for_each_map_elem): verify the callback body as a subprogram call
     if ((id === 181 || id === 164) && meta.func !== undefined) {
       this.pushCallback(s, idx, meta.func, id, meta.map, pending);
@@ -1355,15 +1362,24 @@ export class Verifier {
         }
         break;
       }
-      case 'ringbuf_mem_or_null': {
-        const size = regsArgSize(meta);
-        this.newId();
-        const refId = this.newId();
-        s.refs.push({ id: refId, insn: idx });
-        r0 = pointerReg(T.MEM, idx, { flags: MAYBE_NULL | RINGBUF, id: refId, refObjId: refId, memSize: size });
+      case 'ringbuf_mem_or_null':
+        r0 = pointerReg(T.MEM, idx, { flags: MAYBE_NULL | RINGBUF, id: this.newId(), memSize: regsArgSize(meta) });
+        break;
+      case 'socket': case 'sock_common': case 'tcp_sock': {
+        const type = proto!.ret === 'socket' ? T.SOCKET : proto!.ret === 'sock_common' ? T.SOCK_COMMON : T.TCP_SOCK;
+        const maybeNull = proto!.retSpec.flags.includes('PTR_MAYBE_NULL');
+        r0 = pointerReg(type, idx, maybeNull ? { flags: MAYBE_NULL, id: this.newId() } : {});
         break;
       }
       default: r0 = scalarReg(idx);
+    }
+    if (CASTS_POINTER.has(id)) {
+      r0.refObjId = meta.refObjId ?? 0;
+    } else if (ACQUIRES_REFERENCE.has(id)) {
+      const refId = this.newId();
+      s.refs.push({ id: refId, insn: idx });
+      r0.id = refId;
+      r0.refObjId = refId;
     }
     r0.def = idx;
     this.setReg(s, 0, r0);
@@ -1380,6 +1396,7 @@ export class Verifier {
       return;
     }
     const reg = this.readReg(s, regno);
+    const nullable = helperProto(helperId, this.opts.progType)!.specs[regno - 1].flags.includes('PTR_MAYBE_NULL');
     const typeErr = (expected: string): never => fail([regno], `R${regno} type=${regTypeName(reg)} expected=${expected}`);
     const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
     const isMemType = (r: Reg): boolean => r.type === T.STACK || r.type === T.PKT || r.type === T.PKT_META ||
@@ -1440,14 +1457,20 @@ export class Verifier {
         if (reg.off !== 0 || !isConst(reg) || reg.varOff.value !== 0n) {
           fail([regno], `R${regno} must have zero offset when passed to release func`);
         }
-        meta.releaseRef = reg.refObjId;
         return;
       case 'func':
         if (reg.type !== T.FUNC) typeErr('func');
         meta.func = reg.subprog;
         return;
       case 'sock_common':
-        if (reg.type !== T.SOCK_COMMON && reg.type !== T.SOCKET && reg.type !== T.TCP_SOCK) typeErr('sock_common, sock, tcp_sock, xdp_sock');
+        if (!isSockType(reg.type) || (reg.flags & MAYBE_NULL)) typeErr('sock_common, sock, tcp_sock, xdp_sock');
+        return;
+      case 'btf_sock_common':
+        if (!isSockType(reg.type) || (reg.flags & MAYBE_NULL)) typeErr('sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_');
+        return;
+      case 'socket':
+        if (reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n && nullable) return;
+        if (reg.type !== T.SOCKET || (reg.flags & MAYBE_NULL)) typeErr('sock');
         return;
       case 'dynptr':
         if (reg.type !== T.STACK) typeErr('fp, dynptr_ptr');
@@ -1459,6 +1482,38 @@ export class Verifier {
       default:
         return;
     }
+  }
+
+  /** Release arguments must hold a reference; a referenced argument's reference is remembered. */
+  private noteArgReference(s: VState, regno: number, release: boolean, meta: HelperMeta): void {
+    const reg = s.cur.regs[regno];
+    const isNull = reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n;
+    if (release) {
+      if (!reg.refObjId && !isNull) fail([regno], `R${regno} must be referenced when passed to release function`);
+      meta.releaseRegno = regno;
+    }
+    if (reg.refObjId) {
+      if (meta.refObjId) fail([regno], `verifier internal error: more than one arg with ref_obj_id R${regno} ${reg.refObjId} ${meta.refObjId}`);
+      meta.refObjId = reg.refObjId;
+    }
+  }
+
+  /** release_reference: drops the reference and invalidates every register and spill holding it. */
+  private releaseReference(s: VState, refObjId: number, idx: number): void {
+    s.refs = s.refs.filter((r) => r.id !== refObjId);
+    const invalid = (): Reg => (this.allowPtrLeaks ? scalarReg(idx) : notInit());
+    for (const f of s.frames) {
+      for (let r = 0; r < 11; r++) if (f.regs[r].refObjId === refObjId) f.regs[r] = invalid();
+      for (let k = 0; k < 64; k++) {
+        const sp = f.spill[k];
+        if (sp && sp.refObjId === refObjId) f.spill[k] = scalarReg(idx);
+      }
+    }
+  }
+
+  /** check_reference_leak: every acquired reference must be released by now. */
+  private checkReferenceLeak(s: VState): void {
+    for (const ref of s.refs) fail([], `Unreleased reference id=${ref.id} alloc_insn=${ref.insn}`);
   }
 
   /** The constant a stack pointer points to (zeroed bytes or a spilled constant), if known. */
@@ -1599,6 +1654,14 @@ export class Verifier {
   }
 
   /** check_max_stack_depth: the sum along every call chain of each frame's depth, rounded to 16. */
+  /** convert_ctx_accesses: a load the access check allowed but no field conversion covers. */
+  private checkCtxConversion(): RawError | undefined {
+    if (this.unconvertibleLoad === undefined) return undefined;
+    const msg = 'verifier bug: error during ctx access conversion (0)';
+    this.emit(msg);
+    return { lines: [msg], insn: this.unconvertibleLoad, path: [], regs: [] };
+  }
+
   private checkCombinedStack(): RawError | undefined {
     const n = this.slots.count;
     const starts = this.subprogs;
@@ -1669,9 +1732,7 @@ export class Verifier {
       this.scratchRegs = 0;
       return 'next';
     }
-    for (const ref of s.refs) {
-      fail([], `Unreleased reference id=${ref.id} alloc_insn=${ref.insn}`);
-    }
+    this.checkReferenceLeak(s);
     const r0 = this.readReg(s, 0);
     if (this.isPointerValue(r0)) fail([0], 'R0 leaks addr as return value');
     const range = returnRange(this.opts.progType);
@@ -1777,12 +1838,16 @@ function invalidScalar(ctx: string, name: string, r: Reg, lo: number, hi: number
 interface HelperMeta {
   map?: MapInfo;
   func?: number;
-  releaseRef?: number;
+  /** The argument register a release function releases. */
+  releaseRegno?: number;
+  /** The reference held by the (one) referenced argument. */
+  refObjId?: number;
   memReg?: number;
   allocSize?: number;
   constKey?: bigint;
 }
 
+const isSockType = (t: T): boolean => t === T.SOCKET || t === T.SOCK_COMMON || t === T.TCP_SOCK;
 const sizeOf = (code: number): number => [4, 2, 1, 8][(code & 0x18) >> 3];
 const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
