@@ -34,7 +34,7 @@ export const LAUNCH_ATTRIBUTES = {
   maps: {
     type: ['object', 'string'],
     additionalProperties: { type: ['object', 'array'] },
-    markdownDescription: 'Initial map contents: map name -> { key: value }, each a number, a "0x..." integer (little-endian) or hex bytes such as "01 00 00 00" (such as {"counters": {"0": 5}}); or a list of {"key", "value"} objects; or the path of a JSON file holding the same.',
+    markdownDescription: 'Initial map contents: map name -> { key: value }, each a number, a "0x..." integer (little-endian) or hex bytes such as "01 00 00 00" (such as {"counters": {"0": 5}}); or a list of {"key", "value"} objects, where a per-CPU map may take {"key", "values": [...]} with one value per possible CPU (the program runs as CPU 0, missing CPUs start at 0); or the path of a JSON file holding the same.',
     default: {},
   },
   helpers: {

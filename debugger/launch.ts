@@ -10,6 +10,7 @@ import type { BtfLineInfo } from '../core/elf/btf';
 import { helperById, helperByName } from '../core/helpers/table';
 import type { ProgType } from '../core/program-types';
 import type { VerifyResult } from '../core/verifier';
+import { possibleCpus } from '../core/kernel/cpus';
 import { applyMapJson, loadVm } from '../core/vm/loader';
 import type { Machine, RunInput } from '../core/vm/machine';
 import { readCapture } from '../core/vm/pcap';
@@ -109,7 +110,8 @@ export function prepareLaunch(args: LaunchArgs): Prepared | string {
   }
   const limit = args.maxInstructions ?? 1_000_000;
   if (!Number.isInteger(limit) || limit < 1) return `maxInstructions: expected a positive integer, found ${JSON.stringify(args.maxInstructions)}`;
-  const loaded = loadVm(file, { section: args.section, progType: args.programType, limit, seed, clockNs, helperReturns });
+  // per-CPU maps hold a value for each CPU the kernel considers possible; the program runs as CPU 0
+  const loaded = loadVm(file, { section: args.section, progType: args.programType, limit, seed, clockNs, helperReturns, cpus: possibleCpus(), cpu: 0 });
   if (typeof loaded === 'string') return loaded;
   const machine = loaded.machine;
   const progType = loaded.progType;

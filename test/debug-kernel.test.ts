@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assembleText } from '../core/asm';
-import { kernelBpfAvailable, verifyInKernel } from '../core/kernel';
+import { closeFd, kernelBpfAvailable, linkForKernel, loadProgram, mapLookup, mapUpdate, possibleCpus, testRun, verifyInKernel } from '../core/kernel';
 import type { CorpusCase } from '../core/testing/corpus';
 import { comparableMap, runCaseInKernel } from '../core/testing/corpus-kernel';
 import { BpfDebugClient, shareAdapter, FIXTURES, adapterBuilt, fixture, ipv4Packet, toHex } from './fixtures/debug/debug-client';
@@ -108,4 +108,88 @@ describe.skipIf(!avail.ok || !adapterBuilt)('debugger results agree with the ker
       }
     }
   }
+});
+
+/** The little-endian u64 bytes of n. */
+const u64le = (n: bigint): Uint8Array => new Uint8Array(new BigUint64Array([n]).buffer);
+const readU64 = (b: Uint8Array): bigint => new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+
+describe.skipIf(!avail.ok || !adapterBuilt)('per-CPU maps in the debugger, as BPF_MAP_LOOKUP_ELEM gives them', () => {
+  const PERCPU = ['counts', 'byhash', 'lru'];
+  const ADDS: Record<string, bigint> = { counts: 1n, byhash: 10n, lru: 100n };
+  const cpus = avail.ok ? possibleCpus() : 1;
+  /** Distinct starting values per map and CPU. */
+  const start = (map: number, cpu: number): bigint => BigInt(1000 * (map + 1) + cpu);
+  const key = new Uint8Array([1, 0, 0, 0]);
+
+  /** Per-CPU values of key 1 of each map in the kernel, and the CPU the run reported, before and after one test run. */
+  function kernelSide(): { before: Record<string, bigint[]>; after: Record<string, bigint[]>; cpu: number } {
+    const file = assembleText(readFileSync(fixture('percpu_count.s'), 'utf8'));
+    const linked = linkForKernel(file.programs[0]!, file.maps, file.data);
+    const values = (): Record<string, bigint[]> => Object.fromEntries(PERCPU.map((name) => {
+      const v = mapLookup(linked.mapFds.get(name)!, key);
+      if (!Array.isArray(v)) throw new Error(`${name}: the kernel gave ${v === undefined ? 'no value' : 'a single value'}`);
+      return [name, v.map(readU64)];
+    }));
+    try {
+      PERCPU.forEach((name, m) => mapUpdate(linked.mapFds.get(name)!, key, Array.from({ length: cpus }, (_, c) => u64le(start(m, c)))));
+      const before = values();
+      const load = loadProgram({ insns: linked.insns, progType: 'xdp', name: 'count' });
+      if (load.fd === undefined) throw new Error(`the kernel rejected percpu_count.s: ${load.error}`);
+      try {
+        const r = testRun(load.fd, { data: Uint8Array.from(ipv4Packet(17)) });
+        expect(r.errno).toBe(0);
+      } finally {
+        closeFd(load.fd);
+      }
+      const where = mapLookup(linked.mapFds.get('where')!, new Uint8Array(4)) as Uint8Array;
+      return { before, after: values(), cpu: Number(readU64(where) - 1000n) };
+    } finally {
+      linked.close();
+    }
+  }
+
+  /** The Maps scope's per-CPU values of key 1 of each map (the `cpu N` children of entry [1]). */
+  async function debuggerValues(dc: BpfDebugClient): Promise<Record<string, bigint[]>> {
+    const out: Record<string, bigint[]> = {};
+    for (const m of await dc.variables('Maps')) {
+      if (!PERCPU.includes(m.name)) continue;
+      const entries = (await dc.variablesRequest({ variablesReference: m.variablesReference })).body.variables;
+      const entry = entries.find((e) => e.name === '[1]');
+      expect(entry?.value, `${m.name}[1]`).toMatch(/^per-CPU: /);
+      const perCpu = (await dc.variablesRequest({ variablesReference: entry!.variablesReference })).body.variables;
+      expect(perCpu.map((v) => v.name)).toEqual(Array.from({ length: cpus }, (_, c) => `cpu ${c}`));
+      out[m.name] = perCpu.map((v) => readU64(Uint8Array.from(v.value.split('  =')[0]!.trim().split(' ').map((x) => parseInt(x, 16)))));
+    }
+    return out;
+  }
+
+  it('shows one value per possible CPU, takes per-CPU launch values, and a run changes only its own CPU\'s', async () => {
+    const kernel = kernelSide();
+    // BPF_MAP_LOOKUP_ELEM: one value per possible CPU, as updated
+    for (const name of PERCPU) expect(kernel.before[name]).toHaveLength(cpus);
+    // the run added to the values of the CPU bpf_get_smp_processor_id named, and to no other
+    const bumped = (values: Record<string, bigint[]>, cpu: number): Record<string, bigint[]> =>
+      Object.fromEntries(Object.entries(values).map(([name, v]) => [name, v.map((x, c) => (c === cpu ? x + ADDS[name]! : x))]));
+    expect(kernel.cpu).toBeGreaterThanOrEqual(0);
+    expect(kernel.cpu).toBeLessThan(cpus);
+    expect(kernel.after).toEqual(bumped(kernel.before, kernel.cpu));
+
+    const dc = new BpfDebugClient();
+    await dc.start();
+    try {
+      const maps = Object.fromEntries(PERCPU.map((name, m) => [name, [{ key: 1, values: Array.from({ length: cpus }, (_, c) => `0x${start(m, c).toString(16)}`) }]]));
+      await dc.launchAndStop({ program: fixture('percpu_count.s'), packet: toHex(ipv4Packet(17)), maps });
+      expect(await debuggerValues(dc)).toEqual(kernel.before);
+      const stop = await dc.move('continue');
+      expect(stop.body.reason).toBe('exit');
+      // the VM runs as CPU 0, and bpf_get_smp_processor_id says so
+      const where = (await dc.variables('Maps')).find((m) => m.name === 'where')!;
+      const whereEntries = (await dc.variablesRequest({ variablesReference: where.variablesReference })).body.variables;
+      expect(whereEntries[0]!.value).toMatch(/^e8 03 00 00 00 00 00 00\b/);
+      expect(await debuggerValues(dc)).toEqual(bumped(kernel.before, 0));
+    } finally {
+      await dc.stop();
+    }
+  });
 });

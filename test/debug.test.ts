@@ -9,6 +9,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assembleText } from '../core/asm';
 import { writeObject } from '../core/elf';
+import { possibleCpus } from '../core/kernel/cpus';
 import { HAVE_LLVM, NO_LLVM_REASON, objdump } from './elf-tools';
 import { BpfDebugClient, shareAdapter, adapterBuilt, findMarker, fixture, ipv4Packet, toHex } from './fixtures/debug/debug-client';
 
@@ -471,6 +472,8 @@ describe.skipIf(!adapterBuilt)('debug adapter', () => {
       [{ program: XDP, packet: 'fff' }, /packet: .*odd number of hex digits/],
       [{ program: XDP, pcap: junk }, /pcap: .*not a pcap or pcapng capture/],
       [{ program: XDP, maps: { nosuch: {} } }, /maps: no map named 'nosuch' \(maps: counters\)/],
+      [{ program: fixture('percpu_count.s'), maps: { where: [{ key: 0, values: [1] }] } }, /maps: where\[0\]: "values" \(one per CPU\) is only for per-CPU maps; where \(array\) takes a "value"/],
+      [{ program: fixture('percpu_count.s'), maps: { counts: [{ key: 1, values: new Array(possibleCpus() + 1).fill(1) }] } }, /maps: counts\[0\]: \d+ values, but there (is 1 possible CPU|are \d+ possible CPUs)/],
       [{ program: XDP, section: 'tc' }, /no program in section or named 'tc'/],
       [{ program: XDP, helpers: { bpf_nosuch: 1 } }, /helpers: unknown helper 'bpf_nosuch'/],
       [{ program: XDP, ctx: { nosuch: 1 } }, /ctx: xdp_md has no field 'nosuch'/],

@@ -1,13 +1,14 @@
 // The bpf(2) system call: maps, BPF_PROG_TEST_RUN, fds, and whether the kernel is usable at all.
-import { readFileSync } from 'node:fs';
 import { MAP_TYPES, type MapDef, type MapType } from '../map-types';
 import {
   ATTR_SIZE, BpfCmd, UpdateFlag, readTestRun, writeBtfLoad, writeMapCreate, writeMapElem, writeObjInfo, writeTestRun,
 } from './bpf-attr';
+import { possibleCpus } from './cpus';
 import { BpfError, ERRNO, errnoName } from './errno';
 import { Scratch, allocBlock, bpfSyscallNumber, native, type Native, type NativeBlock } from './native';
 
 export { BpfError, ERRNO, errnoName } from './errno';
+export { possibleCpus } from './cpus';
 
 interface Sys {
   n: Native;
@@ -81,25 +82,6 @@ export function closeFd(fd: number | undefined): void {
   mapInfoCache.delete(fd);
   const s = getSys();
   if (typeof s !== 'string') s.n.close(fd);
-}
-
-let possibleCpuCount: number | undefined;
-
-/** Number of possible CPUs (what per-CPU map values are sized by), from /sys. */
-export function possibleCpus(): number {
-  if (possibleCpuCount !== undefined) return possibleCpuCount;
-  let count = 0;
-  try {
-    const text = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
-    for (const part of text.split(',')) {
-      const [a, b] = part.split('-').map((x) => Number.parseInt(x, 10));
-      if (a === undefined || Number.isNaN(a)) continue;
-      count = Math.max(count, (b ?? a) + 1);
-    }
-  } catch {
-    // fall through to the default
-  }
-  return (possibleCpuCount = count > 0 ? count : 1);
 }
 
 const PER_CPU_TYPES: ReadonlySet<MapType> = new Set<MapType>([

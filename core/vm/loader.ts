@@ -138,12 +138,16 @@ function applyEntry(machine: Machine, map: VmMap, e: { key?: unknown; value?: un
   const key = bytesFromJson(e.key, keySize, `${where} key`);
   if (typeof key === 'string') return key;
   if (Array.isArray(e.values)) {
+    // one value per CPU, as BPF_MAP_UPDATE_ELEM takes them; CPUs left out start at zero
+    if (!map.perCpu) return `${where}: "values" (one per CPU) is only for per-CPU maps; ${map.def.name} (${type}) takes a "value"`;
+    if (e.values.length > machine.cpus) return `${where}: ${e.values.length} values, but there ${machine.cpus === 1 ? 'is 1 possible CPU' : `are ${machine.cpus} possible CPUs`}`;
     const vals: Uint8Array[] = [];
     for (const [c, x] of e.values.entries()) {
       const v = value(x, `${where} values[${c}]`);
       if (typeof v === 'string') return v;
       vals.push(v);
     }
+    while (vals.length < machine.cpus) vals.push(new Uint8Array(valueSize));
     const r = map.updateAll(key, vals, 0);
     return r < 0 ? `${where}: update failed with ${r}` : undefined;
   }
