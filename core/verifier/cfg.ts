@@ -23,6 +23,8 @@ export interface CfgResult {
   subprogs: number[];
   /** Instructions where states are compared for pruning. */
   prunePoints: Uint8Array;
+  /** Instructions reached by a jump or a return, where the kernel records jump history. */
+  jmpPoints: Uint8Array;
   /** Registers live before each instruction (bit i = Ri). */
   liveBefore: Uint16Array;
   /** Unreachable instructions found (the kernel rejects on the first). */
@@ -57,6 +59,7 @@ export function analyzeCfg(
 ): CfgResult {
   const n = slots.count;
   const prunePoints = new Uint8Array(n + 1);
+  const jmpPoints = new Uint8Array(n + 1);
   const liveBefore = new Uint16Array(n + 1);
   const subprogSet = new Set<number>([0]);
   const preciseBefore = new Uint16Array(n + 1);
@@ -64,7 +67,7 @@ export function analyzeCfg(
   const preciseSlotsHi = new Uint32Array(n + 1);
   const liveSlotsLo = new Uint32Array(n + 1);
   const liveSlotsHi = new Uint32Array(n + 1);
-  const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, liveBefore, unreachable: [], preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi });
+  const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, jmpPoints, liveBefore, unreachable: [], preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi });
 
   for (let i = 0; i < n; i++) {
     const insn = slots.at[i];
@@ -150,13 +153,14 @@ export function analyzeCfg(
       // targets of unconditional jumps, and the instruction after a call (and a callee's entry).
       const op = insn.code & 0xf0;
       if (isJmp(insn.code)) {
-        if (op === 0x00) prunePoints[w] = 1;
+        if (op === 0x00) prunePoints[w] = jmpPoints[w] = 1;
         else if (op === 0x80) {
-          prunePoints[top.i + 1] = 1;
+          prunePoints[top.i + 1] = jmpPoints[top.i + 1] = 1;
           if (insn.src === 1) prunePoints[top.i] = 1;
+          if (insn.src === 1 && w !== top.i + 1) jmpPoints[w] = 1;
         } else if (op !== 0x90) {
           prunePoints[top.i] = 1;
-          if (w !== top.i + 1) prunePoints[w] = 1; // branch targets too
+          if (w !== top.i + 1) prunePoints[w] = jmpPoints[w] = 1; // branch targets too
         }
       }
       if (state[w] === 0) push(w);
@@ -175,7 +179,7 @@ export function analyzeCfg(
   const maybePtr = computeMaybePointers(slots, succs);
   computePrecision(slots, succs, preciseBefore, preciseSlotsLo, preciseSlotsHi, maybePtr, exitChecksR0, condSinks);
   computeStackLiveness(slots, succs, liveSlotsLo, liveSlotsHi);
-  return { subprogs, prunePoints, liveBefore, unreachable, preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi };
+  return { subprogs, prunePoints, jmpPoints, liveBefore, unreachable, preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi };
 }
 
 const cyclicCache = new WeakMap<number[][], boolean>();

@@ -162,6 +162,8 @@ export class VState {
   parent: Explored | undefined = undefined;
   mayGotoDepth = 0;
   callbackDepth = 0;
+  /** Jump-history entries since the last checkpoint (the kernel forces one past 40). */
+  jmpHistory = 0;
 
   constructor(frames: Frame[]) {
     this.frames = frames;
@@ -179,6 +181,7 @@ export class VState {
     s.parent = this.parent;
     s.mayGotoDepth = this.mayGotoDepth;
     s.callbackDepth = this.callbackDepth;
+    s.jmpHistory = this.jmpHistory;
     return s;
   }
 }
@@ -191,4 +194,8 @@ export interface Explored {
   parent: Explored | undefined;
   hits: number;
   misses: number;
+  /** Dropped from its list after too many misses; still counted until its paths finish. */
+  evicted: boolean;
+  /** Stored states above this one on its path (the kernel's dfs_depth). */
+  depth: number;
 }

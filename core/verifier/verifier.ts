@@ -20,6 +20,12 @@ import {
 import { U32_MAX, tnumConst, tnumIn, tnumIsConst, tnumOr, tnumAnd, tnumStr, tnumIntersect, tnumSubreg, tnumWithSubreg, tnumClearSubreg } from './tnum';
 
 export const COMPLEXITY_LIMIT = 1_000_000;
+/** Paths waiting to be explored (the kernel's BPF_COMPLEXITY_LIMIT_JMP_SEQ). */
+export const JMP_SEQ_LIMIT = 8192;
+/** States kept per instruction for loaders without CAP_BPF (BPF_COMPLEXITY_LIMIT_STATES). */
+const STATES_LIMIT_UNPRIV = 64;
+/** Jump-history entries after which a checkpoint is forced. */
+const JMP_HISTORY_LIMIT = 40;
 const MAX_STACK = 512;
 const MAX_CALL_FRAMES = 8;
 const MAX_PACKET_OFF = 0xffff;
@@ -79,6 +85,12 @@ const fail = (regs: number[], ...lines: string[]): never => {
   throw new VerifierFailure(lines, regs);
 };
 
+/** How closely a state must match a stored one (the kernel's enum exact_level). */
+const enum Match { NOT_EXACT, RANGE_WITHIN, EXACT }
+
+const sameCallsites = (a: VState, b: VState): boolean =>
+  a.frames.length === b.frames.length && a.frames.every((f, i) => f.callsite === b.frames[i].callsite);
+
 const isPktType = (t: T): boolean => t === T.PKT || t === T.PKT_META || t === T.PKT_END;
 
 export class Verifier {
@@ -103,6 +115,7 @@ export class Verifier {
   private preciseSlotsHi: Uint32Array = new Uint32Array(0);
   private pruneIdx = 0;
   private prunePoints: Uint8Array = new Uint8Array(0);
+  private jmpPoints: Uint8Array = new Uint8Array(0);
   private subprogs: number[] = [0];
   private joined: (string | undefined)[] = [];
   private scratchRegs = 0;
@@ -132,6 +145,7 @@ export class Verifier {
     this.liveSlotsHi = cfg.liveSlotsHi;
     this.preciseSlotsHi = cfg.preciseSlotsHi;
     this.prunePoints = cfg.prunePoints;
+    this.jmpPoints = cfg.jmpPoints;
     this.subprogs = cfg.subprogs;
     if (cfg.error) {
       this.emit(cfg.error.message);
@@ -258,6 +272,7 @@ export class Verifier {
           return 'done';
         }
       }
+      if (this.jmpPoints[idx]) s.jmpHistory++;
       this.flushPending();
       if (first && this.opts.logLevel > 0 && printFirst) this.emit(`${idx}:${this.stateText(s)}`);
       else if (justPopped && this.opts.logLevel >= 2) this.emit(`${idx}:${this.stateText(s)}`);
@@ -322,55 +337,72 @@ export class Verifier {
     const precise = this.preciseBefore[idx];
     const insn = this.slots.at[idx];
     const isMayGoto = insn !== undefined && insn.code === 0xe5;
-    let addNew = this.processed - this.prevInsnProcessed >= 8 && this.jmpsProcessed - this.prevJmps >= 2;
-    let w = 0;
+    // may_goto is a forced checkpoint, and so is a state with a long jump history
+    const forceNew = isMayGoto || cur.jmpHistory > JMP_HISTORY_LIMIT;
+    let addNew = forceNew || (this.processed - this.prevInsnProcessed >= 8 && this.jmpsProcessed - this.prevJmps >= 2);
+    const count = list.length;
+    let evicted = 0;
     let hit = false;
-    for (let k = 0; k < list.length; k++) {
+    // newest first: the kernel adds states at the head of its list
+    for (let k = count - 1; k >= 0; k--) {
       const sl = list[k];
-      list[w++] = sl;
-      if (hit) continue;
       if (sl.branches > 0) {
         // A state still being explored: this is a loop.
-        if (isMayGoto && sl.state.mayGotoDepth !== cur.mayGotoDepth && this.statesEqual(sl.state, cur, live, precise, false)) {
+        if (isMayGoto && sl.state.mayGotoDepth !== cur.mayGotoDepth && this.statesEqual(sl.state, cur, live, precise, Match.RANGE_WITHIN)) {
           sl.hits++;
           hit = true;
-          continue;
+          break;
         }
         // Identical state means no progress: an infinite loop.
-        if (this.statesEqual(sl.state, cur, live, precise, true) && sl.state.mayGotoDepth === cur.mayGotoDepth &&
+        if (this.statesEqual(sl.state, cur, live, precise, Match.EXACT) && sl.state.mayGotoDepth === cur.mayGotoDepth &&
           sl.state.callbackDepth === cur.callbackDepth) {
           fail([], `infinite loop detected at insn ${idx}`, `cur state:${this.stateText(cur)}`, `old state:${this.stateText(sl.state)}`);
         }
-        if (this.jmpsProcessed - this.prevJmps < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
-      } else if (this.statesEqual(sl.state, cur, live, precise, false)) {
+        // inside a loop, add states less often (distinct iterations rarely help pruning)
+        if (!forceNew && this.jmpsProcessed - this.prevJmps < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
+      } else if (this.statesEqual(sl.state, cur, live, precise, Match.NOT_EXACT)) {
         sl.hits++;
         hit = true;
-        continue;
+        break;
       }
-      // Evict states that keep failing to match, as the kernel does (counting only while adding).
+      // Evict states that keep failing to match (counting misses only while adding).
       if (addNew) sl.misses++;
-      if (sl.misses > sl.hits * 3 + 3) {
-        w--;
-        this.curStates--;
+      const n = isMayGoto && sl.branches > 0 ? 64 : 3;
+      if (sl.misses > sl.hits * n + n) {
+        this.evict(sl);
+        evicted++;
       }
     }
-    list.length = w;
+    if (evicted) this.explored[idx] = list.filter((sl) => !sl.evicted);
     if (hit) return true;
-    if (list.length >= 2048) addNew = false;
+    if (count > this.maxPerInsn) this.maxPerInsn = count;
+    if (this.opts.unprivileged && count > STATES_LIMIT_UNPRIV) return false;
     if (!addNew) return false;
     this.prevInsnProcessed = this.processed;
     this.prevJmps = this.jmpsProcessed;
     const snap = cur.clone();
-    const node: Explored = { state: snap, insn: idx, branches: 1, parent: cur.parent, hits: 0, misses: 0 };
+    const node: Explored = {
+      state: snap, insn: idx, branches: 1, parent: cur.parent, hits: 0, misses: 0, evicted: false,
+      depth: cur.parent ? cur.parent.depth + 1 : 0,
+    };
     if (cur.parent) cur.parent.branches--; // the current path now continues below the new node
     cur.parent = node;
+    cur.jmpHistory = 0;
     if (node.parent) node.parent.branches++;
-    list.push(node);
-    if (list.length > this.maxPerInsn) this.maxPerInsn = list.length;
+    this.explored[idx].push(node);
     this.totalStates++;
     this.curStates++;
     if (this.curStates > this.peakStates) this.peakStates = this.curStates;
     return false;
+  }
+
+  /**
+   * Takes a state off its list. A state with paths still running below it stays counted (the
+   * kernel's free list) until they finish; see finishBranch.
+   */
+  private evict(sl: Explored): void {
+    sl.evicted = true;
+    if (sl.branches === 0) this.curStates--;
   }
 
   /** A path ended (exit or pruned): the states above it have one branch fewer. */
@@ -379,11 +411,13 @@ export class Verifier {
     while (p) {
       p.branches--;
       if (p.branches > 0) break;
+      if (p.evicted) this.curStates--;
       p = p.parent;
     }
   }
 
-  private statesEqual(old: VState, cur: VState, live: number, precise: number, exact: boolean): boolean {
+  private statesEqual(old: VState, cur: VState, live: number, precise: number, level: Match): boolean {
+    const exact = level === Match.EXACT;
     if (old.frames.length !== cur.frames.length) return false;
     if (old.refs.length !== cur.refs.length) return false;
     if (exact) {
@@ -409,10 +443,10 @@ export class Verifier {
         if (top && !(live & (1 << r)) && r !== 10) continue;
         const o = fo.regs[r];
         // An imprecise scalar cannot influence any check: any scalar will do.
-        if (!exact && top && o.type === T.SCALAR && fc.regs[r].type === T.SCALAR && !(precise & (1 << r))) continue;
-        if (!this.regSafe(o, fc.regs[r], exact, checkIds)) return false;
+        if (level === Match.NOT_EXACT && top && o.type === T.SCALAR && fc.regs[r].type === T.SCALAR && !(precise & (1 << r))) continue;
+        if (!this.regSafe(o, fc.regs[r], level, checkIds)) return false;
       }
-      if (!this.stackSafe(fo, fc, exact, checkIds, top)) return false;
+      if (!this.stackSafe(fo, fc, level, checkIds, top)) return false;
     }
     return true;
   }
@@ -432,10 +466,10 @@ export class Verifier {
       o.frameno === c.frameno && o.subprog === c.subprog;
   }
 
-  private regSafe(o: Reg, c: Reg, exact: boolean, checkIds: (a: number, b: number) => boolean): boolean {
-    if (o.type === T.NOT_INIT) return !exact || c.type === T.NOT_INIT;
+  private regSafe(o: Reg, c: Reg, level: Match, checkIds: (a: number, b: number) => boolean): boolean {
+    if (o.type === T.NOT_INIT) return level === Match.NOT_EXACT || c.type === T.NOT_INIT;
     if (o.type !== c.type || o.flags !== c.flags) return false;
-    if (exact) return this.regsExactlyEqual(o, c, checkIds);
+    if (level === Match.EXACT) return this.regsExactlyEqual(o, c, checkIds);
     switch (o.type) {
       case T.SCALAR:
         return checkIds(o.id, c.id) && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
@@ -450,7 +484,8 @@ export class Verifier {
     }
   }
 
-  private stackSafe(o: Frame, c: Frame, exact: boolean, checkIds: (a: number, b: number) => boolean, top: boolean): boolean {
+  private stackSafe(o: Frame, c: Frame, level: Match, checkIds: (a: number, b: number) => boolean, top: boolean): boolean {
+    const loose = level === Match.NOT_EXACT;
     const lo = this.preciseSlotsLo[this.pruneIdx];
     const hi = this.preciseSlotsHi[this.pruneIdx];
     // frames below the top one: their whole stack counts (callee code may reach it)
@@ -461,13 +496,13 @@ export class Verifier {
     const INVALID = STACK_INVALID, MISC = STACK_MISC, ZERO = STACK_ZERO, SPILL = STACK_SPILL, SCALAR = T.SCALAR;
     for (let b = 0; b < n; b++) {
       const spi = b >> 3;
-      if (!exact && !((spi < 32 ? liveLo >>> spi : liveHi >>> (spi - 32)) & 1)) continue;
+      if (loose && !((spi < 32 ? liveLo >>> spi : liveHi >>> (spi - 32)) & 1)) continue;
       const ot = o.stype[b];
       const ct = c.stype[b];
-      if (!exact && ot === INVALID) continue;
-      if (exact && ot !== ct) return false;
-      if (!exact && ot === MISC && ct === ZERO) continue;
-      if (!exact && ot === MISC && (ct === SPILL && c.spill[b >> 3]?.type === SCALAR)) continue;
+      if (!loose && ot !== ct) return false;
+      if (ot === INVALID) continue;
+      if (loose && ot === MISC && ct === ZERO) continue;
+      if (loose && ot === MISC && (ct === SPILL && c.spill[b >> 3]?.type === SCALAR)) continue;
       if (ot !== ct) return false;
       if ((b & 7) !== 7 || ot !== SPILL) continue;
       const os = o.spill[b >> 3];
@@ -475,8 +510,8 @@ export class Verifier {
       if (!os || !cs) return false;
       const k = b >> 3;
       const preciseSlot = k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
-      if (!exact && top && !preciseSlot && os.type === SCALAR && cs.type === SCALAR) continue;
-      if (!this.regSafe(os, cs, exact, checkIds)) return false;
+      if (loose && top && !preciseSlot && os.type === SCALAR && cs.type === SCALAR) continue;
+      if (!this.regSafe(os, cs, level, checkIds)) return false;
     }
     return true;
   }
@@ -1142,8 +1177,9 @@ export class Verifier {
       other.insnIdx = idx + 1;
       other.mayGotoDepth = s.mayGotoDepth + 1;
       other.path = { insn: idx, kind: 'branch', taken: false, prev: s.path };
-      if (other.parent) other.parent.branches++;
-      pending.push(other);
+      this.pushBranch(pending, other);
+      const prev = this.findPrevEntry(s, idx);
+      if (prev) this.widenImprecise(prev.state, other, idx);
       s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
       s.insnIdx = idx + insn.off + 1;
       return 'next';
@@ -1164,6 +1200,7 @@ export class Verifier {
     }
     const target = jumpTarget(idx, insn);
     const pred = this.isBranchTaken(dstReg, srcReg, op, jmp32);
+    if (pred === -1) this.checkJmpSeq(pending);
     if (pred !== -1 && dstReg.type === T.SCALAR && srcReg.type === T.SCALAR) this.decided.add(idx);
     if (pred === 1) {
       s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
@@ -1182,10 +1219,7 @@ export class Verifier {
     s.insnIdx = idx + 1;
     const okTaken = this.refineBranch(other, insn, true);
     const okFall = this.refineBranch(s, insn, false);
-    if (okTaken) {
-      if (other.parent) other.parent.branches++;
-      pending.push(other);
-    }
+    if (okTaken) this.pushBranch(pending, other);
     if (!okFall) {
       // fallthrough is impossible: continue with the taken branch instead
       if (okTaken) {
@@ -1197,6 +1231,63 @@ export class Verifier {
       return 'exit';
     }
     return 'next';
+  }
+
+  /** The kernel counts every queued path and gives up past JMP_SEQ_LIMIT (checked before the push). */
+  private checkJmpSeq(pending: VState[]): void {
+    if (pending.length + 1 > JMP_SEQ_LIMIT) fail([], `The sequence of ${pending.length + 1} jumps is too complex.`);
+  }
+
+  private pushBranch(pending: VState[], st: VState): void {
+    this.checkJmpSeq(pending);
+    if (st.parent) st.parent.branches++;
+    pending.push(st);
+  }
+
+  /** The stored state at idx from an earlier iteration of the loop the current path is in. */
+  private findPrevEntry(s: VState, idx: number): Explored | undefined {
+    const depth = s.parent?.depth;
+    if (depth === undefined) return undefined;
+    const list = this.explored[idx];
+    for (let k = list.length - 1; k >= 0; k--) {
+      const sl = list[k];
+      if (sl.branches > 0 && sl.depth < depth && sameCallsites(sl.state, s)) return sl;
+    }
+    return undefined;
+  }
+
+  /**
+   * Scalars that changed since the previous iteration and that no check depends on (imprecise)
+   * become unknown, so that the loop converges.
+   */
+  private widenImprecise(old: VState, cur: VState, idx: number): void {
+    const top = old.frames.length - 1;
+    for (let fr = top; fr >= 0; fr--) {
+      const fo = old.frames[fr];
+      const fc = cur.frames[fr];
+      // only the top frame's precision is known here; callers' registers are treated as precise
+      const precise = fr === top ? this.preciseBefore[idx] : 0xffff;
+      for (let r = 0; r < 11; r++) {
+        if ((precise >> r) & 1) continue;
+        if (this.shouldWiden(fo.regs[r], fc.regs[r])) fc.regs[r] = scalarReg(fc.regs[r].def);
+      }
+      const lo = fr === top ? this.preciseSlotsLo[idx] : 0xffffffff;
+      const hi = fr === top ? this.preciseSlotsHi[idx] : 0xffffffff;
+      const slots = Math.min(fo.allocated, fc.allocated) >> 3;
+      for (let spi = 0; spi < slots; spi++) {
+        if ((spi < 32 ? lo >>> spi : hi >>> (spi - 32)) & 1) continue;
+        const os = fo.spill[spi];
+        const cs = fc.spill[spi];
+        if (!os || !cs || fo.stype[spi * 8 + 7] !== STACK_SPILL || fc.stype[spi * 8 + 7] !== STACK_SPILL) continue;
+        if (this.shouldWiden(os, cs)) fc.spill[spi] = scalarReg(cs.def);
+      }
+    }
+  }
+
+  private shouldWiden(o: Reg, c: Reg): boolean {
+    if (o.type !== T.SCALAR || c.type !== T.SCALAR) return false;
+    this.idmap.clear();
+    return !this.regsExactlyEqual(o, c, this.checkIds);
   }
 
   private isBranchTaken(a: Reg, b: Reg, op: number, jmp32: boolean): number {
@@ -1615,8 +1706,7 @@ export class Verifier {
     cb.insnIdx = subprog;
     cb.callbackDepth = s.callbackDepth + 1;
     cb.path = { insn: idx, kind: 'call', prev: s.path };
-    if (cb.parent) cb.parent.branches++;
-    pending.push(cb);
+    this.pushBranch(pending, cb);
   }
 
   private checkPseudoCall(s: VState, insn: Instruction, idx: number): 'next' {
