@@ -152,7 +152,7 @@ export function generatedCases(count: number, seed: number): Case[] {
 
 /** One-change mutants of corpus programs (the slow complexity-limit programs left out). */
 export function mutantCases(cases: readonly Case[], count: number, seed: number): Case[] {
-  const base = cases.filter((c) => !c.name.startsWith('gen/loop/')).map((c) => ({ insns: c.insns, maps: c.maps, progType: c.progType }));
+  const base = cases.filter((c) => !c.name.startsWith('gen/loop/') && !c.name.startsWith('loops/')).map((c) => ({ insns: c.insns, maps: c.maps, progType: c.progType }));
   return mutatePrograms(base, count, seed).map((g, i) => ({ name: `mutant-${seed}-${i}`, insns: g.insns, maps: g.maps, progType: g.progType }));
 }
 

@@ -25,6 +25,8 @@ export interface CfgResult {
   prunePoints: Uint8Array;
   /** Instructions reached by a jump or a return, where the kernel records jump history. */
   jmpPoints: Uint8Array;
+  /** Helper calls that run a callback (bpf_loop and the like): the verifier loops back to them. */
+  callsCallback: Uint8Array;
   /** Registers live before each instruction (bit i = Ri). */
   liveBefore: Uint16Array;
   /** Unreachable instructions found (the kernel rejects on the first). */
@@ -48,6 +50,11 @@ const isCond = (code: number): boolean => {
   return isJmp(code) && op !== 0x00 && op !== 0x80 && op !== 0x90 && op !== 0xe0;
 };
 
+/** Helpers that call a callback synchronously: for_each_map_elem, find_vma, loop, user_ringbuf_drain. */
+const CALLBACK_HELPERS = new Set([164, 180, 181, 209]);
+
+const isCallbackCall = (insn: Instruction): boolean => insn.code === 0x85 && insn.src === 0 && CALLBACK_HELPERS.has(insn.imm);
+
 export function jumpTarget(i: number, insn: Instruction): number {
   if (insn.code === 0x06) return i + insn.imm + 1;
   return i + insn.off + 1;
@@ -60,6 +67,7 @@ export function analyzeCfg(
   const n = slots.count;
   const prunePoints = new Uint8Array(n + 1);
   const jmpPoints = new Uint8Array(n + 1);
+  const callsCallback = new Uint8Array(n + 1);
   const liveBefore = new Uint16Array(n + 1);
   const subprogSet = new Set<number>([0]);
   const preciseBefore = new Uint16Array(n + 1);
@@ -67,7 +75,7 @@ export function analyzeCfg(
   const preciseSlotsHi = new Uint32Array(n + 1);
   const liveSlotsLo = new Uint32Array(n + 1);
   const liveSlotsHi = new Uint32Array(n + 1);
-  const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, jmpPoints, liveBefore, unreachable: [], preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi });
+  const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, jmpPoints, callsCallback, liveBefore, unreachable: [], preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi });
 
   for (let i = 0; i < n; i++) {
     const insn = slots.at[i];
@@ -158,6 +166,7 @@ export function analyzeCfg(
           prunePoints[top.i + 1] = jmpPoints[top.i + 1] = 1;
           if (insn.src === 1) prunePoints[top.i] = 1;
           if (insn.src === 1 && w !== top.i + 1) jmpPoints[w] = 1;
+          if (isCallbackCall(insn)) prunePoints[top.i] = jmpPoints[top.i] = callsCallback[top.i] = 1;
         } else if (op !== 0x90) {
           prunePoints[top.i] = 1;
           if (w !== top.i + 1) prunePoints[w] = jmpPoints[w] = 1; // branch targets too
@@ -177,9 +186,9 @@ export function analyzeCfg(
   for (let i = 0; i < n; i++) succs.push(slots.at[i] ? succ(i).filter((w) => w >= 0 && w < n) : []);
   computeLiveness(slots, succs, liveBefore, helperArgCount);
   const maybePtr = computeMaybePointers(slots, succs);
-  computePrecision(slots, succs, preciseBefore, preciseSlotsLo, preciseSlotsHi, maybePtr, exitChecksR0, condSinks);
+  computePrecision(slots, succs, preciseBefore, preciseSlotsLo, preciseSlotsHi, maybePtr, exitChecksR0, condSinks, subprogs[1] ?? n);
   computeStackLiveness(slots, succs, liveSlotsLo, liveSlotsHi);
-  return { subprogs, prunePoints, jmpPoints, liveBefore, unreachable, preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi };
+  return { subprogs, prunePoints, jmpPoints, callsCallback, liveBefore, unreachable, preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi };
 }
 
 const cyclicCache = new WeakMap<number[][], boolean>();
@@ -333,10 +342,18 @@ function maybePtrStep(insn: Instruction, m: number, cs: number): number {
  */
 function computePrecision(
   slots: Slots, succs: number[][], precise: Uint16Array, lo: Uint32Array, hi: Uint32Array,
-  maybePtr: Uint32Array, exitChecksR0: boolean, condSinks: ReadonlySet<number>,
+  maybePtr: Uint32Array, exitChecksR0: boolean, condSinks: ReadonlySet<number>, firstSubprog: number,
 ): void {
   const n = slots.count;
   const callSlots = new Map<number, [number, number]>();
+  // A callback helper does not read the stack it passes on; the callback may, through a pointer.
+  let calleeCalls = false;
+  for (let i = firstSubprog; i < n; i++) {
+    const insn = slots.at[i];
+    if (insn && (insn.code & 0xf7) === 0x85) calleeCalls = true;
+  }
+  let ptrLoadPrecise = false;
+  let anySlotPrecise = false;
   let changed = true;
   while (changed) {
     changed = false;
@@ -359,9 +376,15 @@ function computePrecision(
       } else if (cls === 0x01 && insn.src === 10 && (insn.code & 0xe0) === 0x60 && insn.off < 0 && insn.off >= -512) {
         const k = spiOf(insn.off);
         if (out & (1 << insn.dst)) { if (k < 32) sLo |= 1 << k; else sHi |= 1 << (k - 32); }
+      } else if (cls === 0x01 && insn.src !== 10 && (out & (1 << insn.dst)) && !ptrLoadPrecise) {
+        ptrLoadPrecise = true;
+        changed = true;
+      } else if (isCallbackCall(insn) && !calleeCalls && !ptrLoadPrecise) {
+        // nothing the callback loads is needed precisely
       } else if (cls === 0x03 && (insn.code & 0xe0) === 0x60) {
-        // a store through another pointer may reach the stack too: keep the value precise
-        v |= 1 << insn.src;
+        // a store through another pointer may reach the stack too: keep the value precise when
+        // some stack slot or pointer load needs precision
+        if (anySlotPrecise || ptrLoadPrecise) v |= 1 << insn.src;
       } else if ((cls === 0x05 || cls === 0x06) && (insn.code & 0xf0) === 0x80) {
         // helpers may read stack memory passed to them: the slots from each fp-based argument up
         let cs = callSlots.get(i);
@@ -370,6 +393,10 @@ function computePrecision(
         sLo |= mLo; sHi |= mHi;
       }
       sLo >>>= 0; sHi >>>= 0;
+      if ((sLo || sHi) && !anySlotPrecise) {
+        anySlotPrecise = true;
+        changed = true;
+      }
       if (v !== precise[i] || sLo !== lo[i] || sHi !== hi[i]) {
         precise[i] = v; lo[i] = sLo; hi[i] = sHi;
         if (hasBackEdgeInto(succs, i)) changed = true;

@@ -98,6 +98,8 @@ export class Frame {
   /** For callbacks: the range R0 must be in when the callback exits. */
   callbackRet?: [number, number];
   inCallback = false;
+  /** Callback runs started from this frame's current bpf_loop call (the kernel's callback_depth). */
+  callbackDepth = 0;
   /** bpf_loop / for_each_map_elem: the helper call instruction that started this callback. */
   callbackCall = -1;
 
@@ -135,6 +137,7 @@ export class Frame {
     f.allocated = this.allocated;
     f.callbackRet = this.callbackRet;
     f.inCallback = this.inCallback;
+    f.callbackDepth = this.callbackDepth;
     f.callbackCall = this.callbackCall;
     return f;
   }

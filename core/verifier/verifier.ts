@@ -116,6 +116,7 @@ export class Verifier {
   private pruneIdx = 0;
   private prunePoints: Uint8Array = new Uint8Array(0);
   private jmpPoints: Uint8Array = new Uint8Array(0);
+  private callsCallback: Uint8Array = new Uint8Array(0);
   private subprogs: number[] = [0];
   private joined: (string | undefined)[] = [];
   private scratchRegs = 0;
@@ -146,6 +147,7 @@ export class Verifier {
     this.preciseSlotsHi = cfg.preciseSlotsHi;
     this.prunePoints = cfg.prunePoints;
     this.jmpPoints = cfg.jmpPoints;
+    this.callsCallback = cfg.callsCallback;
     this.subprogs = cfg.subprogs;
     if (cfg.error) {
       this.emit(cfg.error.message);
@@ -337,8 +339,10 @@ export class Verifier {
     const precise = this.preciseBefore[idx];
     const insn = this.slots.at[idx];
     const isMayGoto = insn !== undefined && insn.code === 0xe5;
-    // may_goto is a forced checkpoint, and so is a state with a long jump history
-    const forceNew = isMayGoto || cur.jmpHistory > JMP_HISTORY_LIMIT;
+    const callsCallback = this.callsCallback[idx] === 1;
+    // may_goto and callback calls are forced checkpoints, and so is a state with a long jump history
+    const checkpoint = isMayGoto || callsCallback;
+    const forceNew = checkpoint || cur.jmpHistory > JMP_HISTORY_LIMIT;
     let addNew = forceNew || (this.processed - this.prevInsnProcessed >= 8 && this.jmpsProcessed - this.prevJmps >= 2);
     const count = list.length;
     let evicted = 0;
@@ -353,8 +357,14 @@ export class Verifier {
           hit = true;
           break;
         }
+        // Back at a callback call: the callback runs converged when the state is within an earlier one.
+        if (callsCallback && this.statesEqual(sl.state, cur, live, precise, Match.RANGE_WITHIN)) {
+          sl.hits++;
+          hit = true;
+          break;
+        }
         // Identical state means no progress: an infinite loop.
-        if (this.statesEqual(sl.state, cur, live, precise, Match.EXACT) && sl.state.mayGotoDepth === cur.mayGotoDepth &&
+        if (!callsCallback && this.statesEqual(sl.state, cur, live, precise, Match.EXACT) && sl.state.mayGotoDepth === cur.mayGotoDepth &&
           sl.state.callbackDepth === cur.callbackDepth) {
           fail([], `infinite loop detected at insn ${idx}`, `cur state:${this.stateText(cur)}`, `old state:${this.stateText(sl.state)}`);
         }
@@ -367,7 +377,7 @@ export class Verifier {
       }
       // Evict states that keep failing to match (counting misses only while adding).
       if (addNew) sl.misses++;
-      const n = isMayGoto && sl.branches > 0 ? 64 : 3;
+      const n = checkpoint && sl.branches > 0 ? 64 : 3;
       if (sl.misses > sl.hits * n + n) {
         this.evict(sl);
         evicted++;
@@ -437,7 +447,7 @@ export class Verifier {
     for (let fi = 0; fi < old.frames.length; fi++) {
       const fo = old.frames[fi];
       const fc = cur.frames[fi];
-      if (fo.callsite !== fc.callsite) return false;
+      if (fo.callsite !== fc.callsite || fo.callbackDepth > fc.callbackDepth) return false;
       const top = fi === old.frames.length - 1;
       for (let r = 0; r < 11; r++) {
         if (top && !(live & (1 << r)) && r !== 10) continue;
@@ -1178,7 +1188,7 @@ export class Verifier {
       other.mayGotoDepth = s.mayGotoDepth + 1;
       other.path = { insn: idx, kind: 'branch', taken: false, prev: s.path };
       this.pushBranch(pending, other);
-      const prev = this.findPrevEntry(s, idx);
+      const prev = this.findPrevEntry(s, idx, s.parent?.depth);
       if (prev) this.widenImprecise(prev.state, other, idx);
       s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
       s.insnIdx = idx + insn.off + 1;
@@ -1245,8 +1255,7 @@ export class Verifier {
   }
 
   /** The stored state at idx from an earlier iteration of the loop the current path is in. */
-  private findPrevEntry(s: VState, idx: number): Explored | undefined {
-    const depth = s.parent?.depth;
+  private findPrevEntry(s: VState, idx: number, depth: number | undefined): Explored | undefined {
     if (depth === undefined) return undefined;
     const list = this.explored[idx];
     for (let k = list.length - 1; k >= 0; k--) {
@@ -1683,10 +1692,29 @@ export class Verifier {
     }
   }
 
+  private logReturn(callee: Frame, caller: Frame, to: number): void {
+    this.emit(this.logLine);
+    this.logLine = '';
+    this.emit('returning from callee:');
+    this.emit(frameText(callee));
+    this.emit(`to caller at ${to}:`);
+    this.emit(frameText(caller));
+  }
+
+  /**
+   * Queues one run of the callback, as a call from this instruction (its R0 must be in [0, 1]);
+   * the run returns to the call, which queues the next until bpf_loop's count or convergence.
+   */
   private pushCallback(s: VState, idx: number, subprog: number, helperId: number, map: MapInfo | undefined, pending: VState[]): void {
+    if (helperId === 181 && BigInt(s.cur.callbackDepth) >= s.cur.regs[1].umax) {
+      s.cur.callbackDepth = 0;
+      return;
+    }
+    this.checkJmpSeq(pending);
     if (s.frames.length >= MAX_CALL_FRAMES) fail([], `the call stack of ${s.frames.length + 1} frames is too deep`);
-    // Verify the callback once, as a call from this instruction; its R0 must be in [0, 1].
     const cb = s.clone();
+    cb.cur.callbackDepth++;
+    s.cur.callbackDepth = 0;
     const frame = new Frame(idx, s.frames.length, subprog);
     frame.inCallback = true;
     frame.callbackRet = [0, 1];
@@ -1797,8 +1825,15 @@ export class Verifier {
         if (r0.smin < BigInt(lo) || r0.smax > BigInt(hi)) {
           fail([0], invalidScalar('At callback return', 'R0', r0, lo, hi));
         }
-        // The callback's exit ends this exploration path: the helper call continues on its own path.
-        return 'exit';
+        // Back to the helper call, which starts the callback again until the states converge.
+        const callee = s.frames.pop()!;
+        s.path = { insn: idx, kind: 'return', prev: s.path };
+        if (this.opts.logLevel > 0) this.logReturn(callee, s.cur, callee.callsite);
+        s.insnIdx = callee.callsite;
+        const prev = this.findPrevEntry(s, callee.callsite, (s.parent?.depth ?? -1) + 1);
+        if (prev) this.widenImprecise(prev.state, s, callee.callsite);
+        this.scratchRegs = 0;
+        return 'next';
       }
       // return to the caller
       const callee = s.frames.pop()!;
@@ -1810,14 +1845,7 @@ export class Verifier {
       caller.regs[0] = r0.clone();
       for (let r = 1; r <= 5; r++) caller.regs[r] = notInit();
       s.path = { insn: idx, kind: 'return', prev: s.path };
-      if (this.opts.logLevel > 0) {
-        this.emit(this.logLine);
-        this.logLine = '';
-        this.emit('returning from callee:');
-        this.emit(frameText(callee));
-        this.emit(`to caller at ${callee.callsite + 1}:`);
-        this.emit(frameText(caller));
-      }
+      if (this.opts.logLevel > 0) this.logReturn(callee, caller, callee.callsite + 1);
       s.insnIdx = callee.callsite + 1;
       this.scratchRegs = 0;
       return 'next';
