@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ASM_LANGUAGES } from './languages';
+import { SERVED_LANGUAGES } from './languages';
 import { SERVER_EXEC_ARGV } from '../server/launch-flags';
 
 export const CLIENT_ID = 'bpfAsm';
@@ -22,7 +22,7 @@ export async function startLanguageClient(
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: ASM_LANGUAGES.flatMap((language) => [
+    documentSelector: SERVED_LANGUAGES.flatMap((language) => [
       { scheme: 'file', language },
       { scheme: 'untitled', language },
     ]),

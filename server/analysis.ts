@@ -1,11 +1,15 @@
 // Everything the server knows about one version of one document, computed lazily and cached:
-// the parse, the assembled programs, the symbol index and each program's verification.
+// the parse, the assembled programs, the symbol index and each program's verification. A
+// bpf_conformance test file (.data) is parsed whole, its `-- asm` program at its place in the file;
+// it is run in the VM against its `-- result` instead of being verified.
 import { LineIndex, type ParsedFile, type Syntax } from '../core/asm/ast';
 import { assemble, parse } from '../core/asm';
+import { parseDataFileProgram } from '../core/asm/data-file';
 import type { AssembledFile, Program } from '../core/asm/program';
 import { indexSymbols, type SymbolIndex } from '../core/asm/symbols';
 import type { ProgType } from '../core/program-types';
 import { verifyProgram, type VerifyResult } from '../core/verifier';
+import { runConformance, type ConformanceOutcome } from '../core/vm/conformance';
 import type { VerifyCache, VerifyOutcome } from './verify-cache';
 import type { ServerSettings } from './settings';
 
@@ -15,12 +19,16 @@ export interface InsnLocation {
   index: number;
 }
 
+/** Instructions a .data file's run may take before the server stops it (the suite's longest takes under 1,000). */
+export const CONFORMANCE_LIMIT = 1_000_000;
+
 export class DocumentAnalysis {
   private parsedCache?: ParsedFile;
   private assembledCache?: AssembledFile;
   private symbolsCache?: SymbolIndex;
   private insnByStart?: Map<number, InsnLocation>;
   private readonly verified = new Map<Program, VerifyOutcome>();
+  private conformanceCache?: ConformanceOutcome;
   readonly lines: LineIndex;
 
   constructor(
@@ -30,12 +38,14 @@ export class DocumentAnalysis {
     readonly settings: ServerSettings,
     readonly forcedSyntax?: Syntax,
     private readonly cache?: VerifyCache,
+    /** A bpf_conformance test file: the program is its `-- asm` section. */
+    readonly dataFile = false,
   ) {
     this.lines = new LineIndex(text);
   }
 
   get parsed(): ParsedFile {
-    return (this.parsedCache ??= parse(this.text, { syntax: this.forcedSyntax }));
+    return (this.parsedCache ??= this.dataFile ? parseDataFileProgram(this.text) : parse(this.text, { syntax: this.forcedSyntax }));
   }
 
   get syntax(): Syntax {
@@ -56,6 +66,7 @@ export class DocumentAnalysis {
 
   /** The verifier's outcome for a program; undefined while the file has assembly errors or the worker is busy. */
   verificationOutcome(program: Program): VerifyOutcome | undefined {
+    if (this.dataFile) return undefined; // a conformance program is run, not loaded into the kernel
     if (this.assembled.diagnostics.some((d) => d.severity === 'error')) return undefined;
     const known = this.verified.get(program);
     if (known) return known;
@@ -80,6 +91,11 @@ export class DocumentAnalysis {
       unprivileged: this.settings.unprivileged,
       logLevel,
     });
+  }
+
+  /** A .data file's program run in the VM, judged against its `-- result` or `-- error`. */
+  get conformance(): ConformanceOutcome {
+    return (this.conformanceCache ??= runConformance(this.text, 'conformance', { limit: CONFORMANCE_LIMIT }));
   }
 
   /** The instruction whose statement contains this offset. */

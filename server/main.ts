@@ -109,7 +109,8 @@ export function startServer(connection: Connection): void {
   });
 
   documents.onDidOpen((e) => {
-    service.open(e.document.uri, e.document.getText(), e.document.version, e.document.languageId === 'bpf-asm-mnemonic' ? 'mnemonic' : undefined);
+    const { languageId } = e.document;
+    service.open(e.document.uri, e.document.getText(), e.document.version, languageId === 'bpf-asm-mnemonic' ? 'mnemonic' : undefined, languageId);
     schedule(e.document.uri);
   });
   documents.onDidChangeContent((e) => {

@@ -33,6 +33,8 @@ interface OpenDocument {
   text: string;
   version: number;
   syntax?: Syntax;
+  /** A bpf_conformance test file (language bpf-conformance). */
+  dataFile: boolean;
   analysis?: DocumentAnalysis;
 }
 
@@ -57,13 +59,15 @@ export class BpfLanguageService {
     for (const d of this.docs.values()) d.analysis = undefined;
   }
 
-  open(uri: string, text: string, version: number, syntax?: Syntax): void {
-    this.docs.set(uri, { text, version, syntax });
+  /** Opens a document; `languageId` bpf-conformance (or, without one, a `.data` name) makes it a test file. */
+  open(uri: string, text: string, version: number, syntax?: Syntax, languageId?: string): void {
+    const dataFile = languageId !== undefined ? languageId === 'bpf-conformance' : /\.data$/i.test(uri);
+    this.docs.set(uri, { text, version, syntax: dataFile ? 'mnemonic' : syntax, dataFile });
   }
 
   update(uri: string, text: string, version: number): void {
     const d = this.docs.get(uri);
-    this.docs.set(uri, { text, version, syntax: d?.syntax });
+    this.docs.set(uri, { text, version, syntax: d?.syntax, dataFile: d?.dataFile ?? false });
   }
 
   close(uri: string): void {
@@ -86,7 +90,7 @@ export class BpfLanguageService {
   analysis(uri: string): DocumentAnalysis | undefined {
     const d = this.docs.get(uri);
     if (!d) return undefined;
-    return (d.analysis ??= new DocumentAnalysis(uri, d.text, d.version, this.settings, d.syntax, this.verifyCache));
+    return (d.analysis ??= new DocumentAnalysis(uri, d.text, d.version, this.settings, d.syntax, this.verifyCache, d.dataFile));
   }
 
   /** Runs a feature; a failure is logged and answered with the fallback, never thrown. */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../client/command-ids';
 import { DEBUG_TYPE } from '../client/debug-config';
-import { ASM_LANGUAGES } from '../client/languages';
+import { ASM_LANGUAGES, SERVED_LANGUAGES } from '../client/languages';
 import { LAUNCH_ATTRIBUTES } from '../client/launch-attributes';
 import { PROG_TYPES, SECTION_NAMES } from '../core/program-types';
 import { SETTINGS } from '../core/settings';
@@ -165,7 +165,7 @@ describe('commands and menus', () => {
   });
 
   it('activates on the assembly languages and the debugger', () => {
-    for (const id of ASM_LANGUAGES) expect(pkg.activationEvents).toContain(`onLanguage:${id}`);
+    for (const id of SERVED_LANGUAGES) expect(pkg.activationEvents).toContain(`onLanguage:${id}`);
     expect(pkg.activationEvents).toContain(`onDebugResolve:${DEBUG_TYPE}`);
     expect(pkg.categories).toEqual(expect.arrayContaining(['Programming Languages', 'Debuggers', 'Snippets']));
   });

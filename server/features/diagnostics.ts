@@ -1,6 +1,6 @@
 // Diagnostics: assembly errors, the verifier's verdict per program, and warnings for unused
 // labels and maps, unreachable code and helpers the program type may not call.
-import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver-types';
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation, type Range } from 'vscode-languageserver-types';
 import { helperAvailability } from '../../core/helpers/allowed';
 import { helperName } from '../../core/helpers/table';
 import { CALL } from '../../core/isa';
@@ -8,6 +8,7 @@ import { looksLikeLog } from '../../core/asm/llvm-parser';
 import { kernelLogError, type KernelLogError } from '../../core/verifier/kernel-log';
 import type { DocumentAnalysis } from '../analysis';
 import { toLspRange } from '../positions';
+import { parseDataFile } from '../../core/asm/data-file';
 
 export const SOURCE = 'bpf-asm';
 
@@ -26,8 +27,10 @@ export function diagnostics(doc: DocumentAnalysis): Diagnostic[] {
       source: SOURCE,
     });
   }
-  out.push(...unusedSymbols(doc));
+  // the suite's labels are often only notes (its jumps use offsets)
+  if (!doc.dataFile) out.push(...unusedSymbols(doc));
   if (out.some((d) => d.severity === DiagnosticSeverity.Error)) return out;
+  if (doc.dataFile) return [...out, ...conformanceDiagnostics(doc)];
   out.push(...helperAvailabilityWarnings(doc));
   // A pasted log of a rejected load lists the program only up to the error: show the kernel's own
   // verdict there instead of verifying the cut-off program.
@@ -35,6 +38,28 @@ export function diagnostics(doc: DocumentAnalysis): Diagnostic[] {
   if (logged) out.push(loggedError(doc, logged));
   else out.push(...verifierDiagnostics(doc));
   return out;
+}
+
+/** A .data file whose program, run in the VM, does not give its `-- result` (or `-- error`). */
+function conformanceDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
+  const data = parseDataFile(doc.text);
+  const at = (name: string): Range | undefined => {
+    const s = data.sections.find((x) => x.name.toLowerCase() === name);
+    return s && toLspRange(doc.lines, s.header);
+  };
+  const diagnostic = (range: Range | undefined, message: string, severity: DiagnosticSeverity = DiagnosticSeverity.Warning): Diagnostic => ({
+    range: range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity, message, code: 'conformance-result', source: SOURCE,
+  });
+  if (!data.asm && !data.raw) return [diagnostic(undefined, "no '-- asm' or '-- raw' section: there is no program to run", DiagnosticSeverity.Error)];
+  if (data.result === undefined && data.error === undefined) return [diagnostic(at('asm') ?? at('raw'), "no '-- result' (nor '-- error'): nothing to check the run against")];
+  const o = doc.conformance;
+  if (o.error) return [diagnostic(at('asm') ?? at('raw'), `the program cannot run: ${o.error}`, DiagnosticSeverity.Error)];
+  if (o.pass) return [];
+  const where = o.fault?.line !== undefined ? ` (line ${o.fault.line + 1})` : '';
+  const outcome = o.fault ? `stops with: ${o.fault.message}${where}` : `returns r0 = 0x${o.r0!.toString(16)}`;
+  if (o.expectedError !== undefined) return [diagnostic(at('error'), `-- error expects the run to fail, but in the VM it ${outcome}`)];
+  return [diagnostic(at('result'), `-- result expects 0x${o.expected!.toString(16)}, but in the VM the program ${outcome}`)];
 }
 
 function loggedError(doc: DocumentAnalysis, e: KernelLogError): Diagnostic {

@@ -1,6 +1,7 @@
 // Document and range formatting through the engine's formatter, as minimal per-line edits.
 import type { Range, TextEdit } from 'vscode-languageserver-types';
-import { formatParsed } from '../../core/asm/format';
+import { format, formatParsed } from '../../core/asm/format';
+import { parseDataFile } from '../../core/asm/data-file';
 import type { DocumentAnalysis } from '../analysis';
 
 function lineEdits(doc: DocumentAnalysis, formatted: string, from = 0, to = Number.MAX_SAFE_INTEGER): TextEdit[] {
@@ -19,11 +20,19 @@ function lineEdits(doc: DocumentAnalysis, formatted: string, from = 0, to = Numb
   return edits;
 }
 
+/** The document formatted; in a .data file only the `-- asm` section, the rest as it is. */
+function formatted(doc: DocumentAnalysis): string {
+  if (!doc.dataFile) return formatParsed(doc.text, doc.parsed);
+  const asm = parseDataFile(doc.text).asm;
+  if (!asm) return doc.text;
+  return doc.text.slice(0, asm.offset) + format(asm.text, 'mnemonic') + doc.text.slice(asm.offset + asm.text.length);
+}
+
 export function formatDocument(doc: DocumentAnalysis): TextEdit[] {
-  return lineEdits(doc, formatParsed(doc.text, doc.parsed));
+  return lineEdits(doc, formatted(doc));
 }
 
 /** Formats the lines the range touches; when formatting would add or remove lines, the whole file. */
 export function formatRange(doc: DocumentAnalysis, range: Range): TextEdit[] {
-  return lineEdits(doc, formatParsed(doc.text, doc.parsed), range.start.line, range.end.line);
+  return lineEdits(doc, formatted(doc), range.start.line, range.end.line);
 }
