@@ -114,4 +114,15 @@ describe.skipIf(!existsSync(SERVER))('language server over stdio', () => {
     expect(Array.isArray(items)).toBe(true);
     expect(proc.exitCode).toBeNull();
   });
+
+  it('serves a bpf_conformance .data file: a wrong -- result is flagged on its header', async () => {
+    const uri = 'file:///work/bpf_conformance/tests/add.data';
+    const text = '-- asm\nmov32 %r0, 1\nadd32 %r0, 2\nexit\n-- result\n0x4\n';
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'bpf-conformance', version: 1, text } });
+    const find = () => published.find((x) => x.uri === uri);
+    for (let i = 0; i < 200 && !find(); i++) await new Promise((r) => setTimeout(r, 25));
+    const p = find()!;
+    expect(p).toBeDefined();
+    expect(p.diagnostics.map((d) => [d.range.start.line, d.message])).toEqual([[4, '-- result expects 0x4, but in the VM the program returns r0 = 0x3']]);
+  });
 });
