@@ -568,6 +568,11 @@ export function bpfVerifierLogGrammar() {
             match: String.raw`^\s*(?:libbpf|Warning|bpftool):.*$`,
           },
           {
+            // bpftool's advice after its strict-mode warning: no error, whatever words it uses
+            name: 'comment.line.libbpf.bpf-verifier-log',
+            match: String.raw`^\s*If it used to work for this object file but now doesn't, see --legacy option for more details\.?\s*$`,
+          },
+          {
             name: 'markup.heading.bpf-verifier-log',
             match: String.raw`^\s*--\s*(?:BEGIN|END) PROG LOAD LOG\s*--\s*$`,
           },

@@ -1,13 +1,19 @@
 // The TextMate grammars give each construct the scope themes colour: checked token by token on
 // the fixtures in test/fixtures/grammar/, with the grammars loaded as VS Code loads them.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GRAMMARS, grammarText } from '../syntaxes/generate.mjs';
 import { tokenize, type Tokenized } from './grammar-tokenizer';
+import { assembleText } from '../core/asm';
+import { writeObject } from '../core/elf';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CAN_BPFTOOL = process.getuid?.() === 0 && spawnSync('bpftool', ['version']).status === 0;
+if (!CAN_BPFTOOL) console.warn("skipping the check of bpftool's live output: bpftool is missing or we are not root");
 const fixture = (name: string): string => readFileSync(join(ROOT, 'test/fixtures/grammar', name), 'utf8');
 
 /** [text of the token, a scope it must have, which occurrence (default 0), search after this text] */
@@ -280,6 +286,38 @@ describe('bpf-verifier-log grammar', () => {
     // The instruction the verifier stopped at is an instruction, not an error.
     expect(t.at('71', 0, '\n1: (').scopes).toContain('constant.numeric.opcode.bpf-verifier-log');
     expect(t.at('processed').scopes).not.toContain('invalid.illegal.error.bpf-verifier-log');
+  });
+
+  it("leaves bpftool's strict-mode advice a comment, though it says \"doesn't\"", async () => {
+    const t = await tokenize('source.bpf-verifier-log', fixture('rejected.verifier.log'));
+    for (const line of ['Warning: bpftool is now running in libbpf strict mode', "If it used to work for this object file but now doesn't"]) {
+      expect(t.at(line).scopes, line).not.toContain('invalid.illegal.error.bpf-verifier-log');
+      expect(t.at(line).scopes, line).toContain('comment.line.libbpf.bpf-verifier-log');
+    }
+  });
+
+  it.skipIf(!CAN_BPFTOOL)('marks errors, and only errors, in what bpftool prints for a rejected program', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grammar-bpftool-'));
+    const pin = `/sys/fs/bpf/grammar-test-${process.pid}`;
+    try {
+      const obj = join(dir, 'bad.o');
+      writeFileSync(obj, writeObject(assembleText(readFileSync(join(ROOT, 'examples/broken/bad_ctx_access.bpf.s'), 'utf8'))));
+      const r = spawnSync('bpftool', ['prog', 'load', obj, pin], { encoding: 'utf8' });
+      expect(r.status).not.toBe(0);
+      const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+      const t = await tokenize('source.bpf-verifier-log', r.stderr);
+      const isError = (line: string): boolean => t.at(line).scopes.includes('invalid.illegal.error.bpf-verifier-log');
+      // the verifier's message and bpftool's own error lines are errors
+      for (const line of lines.filter((l) => /^(invalid bpf_context access|Error:|libbpf: .*failed)/.test(l))) expect(isError(line), line).toBe(true);
+      expect(lines.filter(isError).length).toBeGreaterThanOrEqual(3);
+      // bpftool's warning and advice are not
+      const advice = lines.filter((l) => /^(Warning:|If it used to work)/.test(l));
+      expect(advice.length).toBe(2);
+      for (const line of advice) expect(isError(line), line).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(pin, { force: true });
+    }
   });
 });
 
