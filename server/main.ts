@@ -75,6 +75,13 @@ export function startServer(connection: Connection): void {
         return '';
       }
     }).filter(Boolean);
+    if (!folders.length && params.rootUri) {
+      try {
+        folders.push(fileURLToPath(params.rootUri));
+      } catch {
+        // not a file: URI
+      }
+    }
     service.configure(params.initializationOptions?.settings ?? {}, folders);
     return {
       capabilities: {

@@ -27,6 +27,8 @@ import { signatureHelp } from './features/signature-help';
 import { HelperDocs } from './helper-docs';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import { VerifyCache } from './verify-cache';
+import { WorkspaceIndex } from './workspace-index';
+import { fileURLToPath } from 'node:url';
 import type { AsyncVerifier } from './async-verifier';
 
 interface OpenDocument {
@@ -46,6 +48,7 @@ export class BpfLanguageService {
   private workspaceFolders: string[] = [];
   readonly helpers = new HelperDocs();
   private readonly verifyCache: VerifyCache;
+  private readonly workspaceIndex = new WorkspaceIndex();
 
   /** With `worker`, programs with loops are verified off the main thread; `onVerified` hears when one is done. */
   constructor(private readonly log: Logger = () => {}, worker?: AsyncVerifier, onVerified?: () => void) {
@@ -146,9 +149,18 @@ export class BpfLanguageService {
     return this.guard('documentSymbols', uri, [], (doc) => documentSymbols(doc));
   }
 
+  /** Symbols of the open documents, and of the workspace's other assembly files as saved. */
   workspaceSymbols(query: string): SymbolInformation[] {
     try {
-      return workspaceSymbols(this.uris().map((u) => this.analysis(u)!), query);
+      const open = workspaceSymbols(this.uris().map((u) => this.analysis(u)!), query);
+      const openPaths = new Set(this.uris().flatMap((u) => {
+        try {
+          return [fileURLToPath(u)];
+        } catch {
+          return [];
+        }
+      }));
+      return [...open, ...this.workspaceIndex.symbols(this.workspaceFolders, query, openPaths)];
     } catch (e) {
       this.log(`workspaceSymbols failed: ${String(e)}`);
       return [];
