@@ -73,6 +73,19 @@ export const SOCK: CtxStruct = {
   ],
 };
 
+/** What bpf_tcp_sock() returns (read-only through the verifier's tcp_sock pointers). */
+export const TCP_SOCK: CtxStruct = {
+  name: 'bpf_tcp_sock',
+  size: 112,
+  fields: [
+    ...['snd_cwnd', 'srtt_us', 'rtt_min', 'snd_ssthresh', 'rcv_nxt', 'snd_nxt', 'snd_una', 'mss_cache', 'ecn_flags',
+      'rate_delivered', 'rate_interval_us', 'packets_out', 'retrans_out', 'total_retrans', 'segs_in', 'data_segs_in',
+      'segs_out', 'data_segs_out', 'lost_out', 'sacked_out'].map((name, i) => f(name, i * 4)),
+    f('bytes_received', 80, 8), f('bytes_acked', 88, 8),
+    ...['dsack_dups', 'delivered', 'delivered_ce', 'icsk_retransmits'].map((name, i) => f(name, 96 + i * 4)),
+  ],
+};
+
 const BY_TYPE: Partial<Record<ProgType, CtxStruct>> = {
   xdp: XDP_MD,
   socket_filter: SK_BUFF, sched_cls: SK_BUFF, sched_act: SK_BUFF, cgroup_skb: SK_BUFF, lwt_in: SK_BUFF,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  ctxElementAt, ctxElementNamed, PERF_EVENT_DATA, PT_REGS, SK_BUFF, SOCK, SOCK_ADDR, XDP_MD, type CtxStruct,
+  ctxElementAt, ctxElementNamed, PERF_EVENT_DATA, PT_REGS, SK_BUFF, SOCK, SOCK_ADDR, TCP_SOCK, XDP_MD, type CtxStruct,
 } from '../core/ctx-layouts';
 
 const haveClang = spawnSync('clang-19', ['--version']).status === 0;
@@ -16,7 +16,7 @@ if (!haveClang) console.warn('skipping the context layout check: clang-19 is not
 const ASM_INCLUDE = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].map((d) => `/usr/include/${d}`)
   .find((d) => existsSync(join(d, 'asm', 'ptrace.h')));
 
-const STRUCTS: readonly CtxStruct[] = [SK_BUFF, XDP_MD, PT_REGS, PERF_EVENT_DATA, SOCK_ADDR, SOCK];
+const STRUCTS: readonly CtxStruct[] = [SK_BUFF, XDP_MD, PT_REGS, PERF_EVENT_DATA, SOCK_ADDR, SOCK, TCP_SOCK];
 
 interface ClangField { name: string; offset: number; size: number; count?: number }
 interface ClangStruct { size: number; fields: ClangField[] }
