@@ -3,7 +3,8 @@
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32 } from './scalar';
 import { U64_MAX, tnumIsConst, tnumIsUnknown, tnumStr } from './tnum';
 import {
-  type Frame, MAYBE_NULL, RDONLY, RINGBUF, type Reg, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, T,
+  type Frame, MAYBE_NULL, RCU, RDONLY, RINGBUF, type Reg, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, T, TRUSTED,
+  UNTRUSTED,
 } from './state';
 
 const BASE: Record<number, string> = {
@@ -15,7 +16,8 @@ const BASE: Record<number, string> = {
 
 /** The kernel's reg_type_str: `map_value_or_null`, `ringbuf_mem`, `rdonly_mem`. */
 export function regTypeStr(type: T, flags = 0): string {
-  const prefix = (flags & RDONLY ? 'rdonly_' : '') + (flags & RINGBUF ? 'ringbuf_' : '');
+  const prefix = (flags & RDONLY ? 'rdonly_' : '') + (flags & RINGBUF ? 'ringbuf_' : '') + (flags & RCU ? 'rcu_' : '') +
+    (flags & UNTRUSTED ? 'untrusted_' : '') + (flags & TRUSTED ? 'trusted_' : '');
   const postfix = flags & MAYBE_NULL ? (type === T.BTF_ID ? 'or_null_' : '_or_null') : '';
   return prefix + BASE[type] + postfix;
 }

@@ -60,6 +60,7 @@ function retKind(r: RetSpec): RetKind {
     case 'RET_PTR_TO_SOCKET': return 'socket';
     case 'RET_PTR_TO_SOCK_COMMON': return 'sock_common';
     case 'RET_PTR_TO_TCP_SOCK': return 'tcp_sock';
+    case 'RET_PTR_TO_BTF_ID': return r.btfId ? 'btf_id' : 'integer';
     default: return 'integer';
   }
 }

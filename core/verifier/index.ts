@@ -108,7 +108,7 @@ function verifyInsns(insns: readonly Instruction[], options: VerifyOptions): Ver
     const ex = explain(message);
     errors.push({ message, notes, insn: raw.error.insn, path: pathEntries(raw.error.path), ...ex });
   }
-  const warnings = raw.unreachable.map((insn) => ({ insn, message: `unreachable insn ${insn}` }));
+  const warnings = [...raw.unreachable.map((insn) => ({ insn, message: `unreachable insn ${insn}` })), ...raw.unchecked];
   return {
     accepted: !raw.error, errors, log: raw.log, processed: raw.processed, states: raw.states ?? [],
     warnings, totalStates: raw.totalStates, peakStates: raw.peakStates,

@@ -10,6 +10,10 @@ export const enum T {
 export const MAYBE_NULL = 1;
 export const RDONLY = 2;
 export const RINGBUF = 4;
+/** BTF pointer flags: PTR_TRUSTED, MEM_RCU, PTR_UNTRUSTED. */
+export const TRUSTED = 8;
+export const RCU = 16;
+export const UNTRUSTED = 32;
 
 export const STACK_INVALID = 0;
 export const STACK_SPILL = 1;
@@ -33,6 +37,8 @@ export class Reg implements Scalar {
   frameno = 0;
   subprog = 0;
   btfName = '';
+  /** The struct's id in the kernel BTF (0 when there is no BTF to look it up in). */
+  btfId = 0;
   /** Instruction that last wrote this register (-1: program entry). */
   def = -1;
   varOff; smin; smax; umin; umax; s32min; s32max; u32min; u32max;
@@ -46,7 +52,7 @@ export class Reg implements Scalar {
     const r = new Reg(this);
     r.type = this.type; r.flags = this.flags; r.off = this.off; r.id = this.id; r.refObjId = this.refObjId;
     r.range = this.range; r.map = this.map; r.memSize = this.memSize; r.frameno = this.frameno;
-    r.subprog = this.subprog; r.btfName = this.btfName; r.def = this.def;
+    r.subprog = this.subprog; r.btfName = this.btfName; r.btfId = this.btfId; r.def = this.def;
     return r;
   }
 
@@ -54,7 +60,7 @@ export class Reg implements Scalar {
     copyScalar(this, o);
     this.type = o.type; this.flags = o.flags; this.off = o.off; this.id = o.id; this.refObjId = o.refObjId;
     this.range = o.range; this.map = o.map; this.memSize = o.memSize; this.frameno = o.frameno;
-    this.subprog = o.subprog; this.btfName = o.btfName; this.def = o.def;
+    this.subprog = o.subprog; this.btfName = o.btfName; this.btfId = o.btfId; this.def = o.def;
   }
 
   isPointer(): boolean {

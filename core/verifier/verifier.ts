@@ -8,6 +8,8 @@ import { ctxAccess, directPacketAccess, returnRange } from './context';
 import { frameText, regText, regTypeName, regTypeStr } from './format';
 import { ACQUIRES_REFERENCE, type ArgKind, CASTS_POINTER, helperIsAllowed, helperProto } from './helper-adapter';
 import { sockAccessOk, sockLoadConvertible } from './sock-access';
+import { btfFieldIsSafe, btfStructAccess, btfStructIdsMatch, btfTypeName } from './btf-access';
+import { type Btf, kernelBtf } from '../btf';
 import { aluOpString, kernelInsnText } from './kernel-disasm';
 import {
   S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
@@ -15,7 +17,7 @@ import {
 } from './scalar';
 import {
   type Explored, Frame, MAYBE_NULL, type MapInfo, type PathStep, RDONLY, RINGBUF, Reg, STACK_INVALID,
-  STACK_MISC, STACK_SPILL, STACK_ZERO, T, VState, notInit, pointerReg, scalarReg,
+  STACK_MISC, STACK_SPILL, STACK_ZERO, T, VState, notInit, pointerReg, scalarReg, RCU, TRUSTED, UNTRUSTED,
 } from './state';
 import { U32_MAX, tnumConst, tnumIn, tnumIsConst, tnumOr, tnumAnd, tnumStr, tnumIntersect, tnumSubreg, tnumWithSubreg, tnumClearSubreg } from './tnum';
 
@@ -64,6 +66,8 @@ export interface RawResult {
   maxStatesPerInsn: number;
   states?: (string | undefined)[];
   unreachable: number[];
+  /** Checks that could not be made (e.g. struct layouts without kernel BTF), per instruction. */
+  unchecked: { insn: number; message: string }[];
 }
 
 class VerifierFailure extends Error {
@@ -124,6 +128,8 @@ export class Verifier {
   private readonly allowPtrLeaks: boolean;
   private readonly idmap = new Map<number, number>();
   private maxPerInsn = 0;
+  /** Accesses through BTF pointers left unchecked for want of kernel BTF: insn -> why. */
+  private readonly unchecked = new Map<number, string>();
   /** A load through a socket pointer the kernel accepts but cannot rewrite (its own bug). */
   private unconvertibleLoad: number | undefined;
 
@@ -177,6 +183,7 @@ export class Verifier {
       error, log: this.log.length ? this.log.join('\n') + '\n' : '', processed: this.processed,
       totalStates: this.totalStates, peakStates: this.peakStates, maxStatesPerInsn: this.maxStatesPerInsn(),
       states: this.opts.collectStates ? this.joined : undefined, unreachable,
+      unchecked: [...this.unchecked].map(([insn, message]) => ({ insn, message })),
     };
   }
 
@@ -473,7 +480,7 @@ export class Verifier {
   private regsExactlyEqual(o: Reg, c: Reg, checkIds: (a: number, b: number) => boolean): boolean {
     return o.off === c.off && scalarEquals(o, c) && checkIds(o.id, c.id) &&
       checkIds(o.refObjId, c.refObjId) && o.range === c.range && o.map === c.map && o.memSize === c.memSize &&
-      o.frameno === c.frameno && o.subprog === c.subprog;
+      o.frameno === c.frameno && o.subprog === c.subprog && o.btfName === c.btfName;
   }
 
   private regSafe(o: Reg, c: Reg, level: Match, checkIds: (a: number, b: number) => boolean): boolean {
@@ -962,14 +969,64 @@ export class Verifier {
         if (!sockAccessOk(reg.type, off, size)) fail([regno], `R${regno} invalid ${regTypeName(reg)} access off=${off} size=${size}`);
         if (!sockLoadConvertible(reg.type, off)) this.unconvertibleLoad ??= idx;
         return scalarReg(idx);
+      case T.BTF_ID:
+        if (reg.flags & MAYBE_NULL) fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
+        return this.checkBtfAccess(regno, reg, off, size, write, idx);
       default:
-        if (reg.flags & MAYBE_NULL || reg.type !== T.BTF_ID) {
-          fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
-        }
-        if (write) fail([regno], `only read is supported`);
         void access;
-        return scalarReg(idx);
+        return fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
     }
+  }
+
+  /** check_ptr_to_btf_access: reads of kernel structs, walked over their BTF layout. */
+  private checkBtfAccess(regno: number, reg: Reg, off: number, size: number, write: boolean, idx: number): Reg | undefined {
+    const tname = reg.btfName;
+    if (!this.allowPtrLeaks) fail([regno], `'struct ${tname}' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN`);
+    if (off < 0) fail([regno], `R${regno} is ptr_${tname} invalid negative access: off=${off}`);
+    if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
+      fail([regno], `R${regno} is ptr_${tname} invalid variable offset: off=${off}, var_off=${tnumStr(reg.varOff)}`);
+    }
+    if (write) fail([regno], 'only read is supported');
+    const btf = this.btf();
+    if (!btf || !reg.btfId) {
+      this.unchecked.set(idx, `the read of struct ${tname} at off=${off} size=${size} is not checked: ${this.btfMissing(tname)}`);
+      return scalarReg(idx);
+    }
+    const r = btfStructAccess(btf, reg.btfId, off, size);
+    if ('error' in r) return fail([regno], r.error);
+    if (r.kind === 'scalar') return scalarReg(idx);
+    if (r.kind === 'untrusted_mem') return pointerReg(T.MEM, idx, { flags: RDONLY | UNTRUSTED, memSize: 0 });
+    let flags = r.untrusted ? UNTRUSTED : 0;
+    if (reg.flags & UNTRUSTED) flags = UNTRUSTED;
+    else if (reg.flags & (TRUSTED | RCU)) {
+      const safe = (suffix: string): boolean => btfFieldIsSafe(btf, reg.btfId, r.field, r.id, suffix);
+      if (safe('__safe_trusted')) flags |= TRUSTED;
+      else if (safe('__safe_trusted_or_null')) flags |= TRUSTED | MAYBE_NULL;
+      else if (!(reg.flags & MAYBE_NULL)) {
+        // programs that cannot sleep run inside an RCU read-side section
+        if (safe('__safe_rcu')) flags |= RCU;
+        else if (safe('__safe_rcu_or_null')) flags = (flags & ~UNTRUSTED) | RCU | MAYBE_NULL;
+      }
+    }
+    const out = pointerReg(T.BTF_ID, idx, { flags, btfId: r.id, btfName: btfTypeName(btf, r.id) });
+    if (flags & MAYBE_NULL) out.id = this.newId();
+    return out;
+  }
+
+  private btfCache: Btf | null | undefined;
+
+  /** The kernel's BTF, or undefined when this machine has none (then struct layouts are unknown). */
+  private btf(): Btf | undefined {
+    if (this.btfCache === undefined) {
+      const k = kernelBtf();
+      this.btfCache = 'btf' in k ? k.btf : null;
+    }
+    return this.btfCache ?? undefined;
+  }
+
+  private btfMissing(tname: string): string {
+    const k = kernelBtf();
+    return 'error' in k ? `no kernel BTF (${k.error})` : `struct ${tname} is not in the kernel BTF`;
   }
 
   private checkMemRegion(regno: number, reg: Reg, off: number, size: number, memSize: number, what: string): void {
@@ -1465,6 +1522,17 @@ export class Verifier {
       case 'ringbuf_mem_or_null':
         r0 = pointerReg(T.MEM, idx, { flags: MAYBE_NULL | RINGBUF, id: this.newId(), memSize: regsArgSize(meta) });
         break;
+      case 'btf_id': {
+        const spec = proto!.retSpec;
+        const btfName = spec.btfId ?? '';
+        const btf = this.btf();
+        const btfId = btf && btfName ? btf.structByName(btfName) ?? 0 : 0;
+        let flags = spec.flags.includes('PTR_TRUSTED') ? TRUSTED : 0;
+        if (spec.flags.includes('PTR_MAYBE_NULL')) flags |= MAYBE_NULL;
+        r0 = pointerReg(T.BTF_ID, idx, { flags, btfName, btfId });
+        if (flags & MAYBE_NULL) r0.id = this.newId();
+        break;
+      }
       case 'socket': case 'sock_common': case 'tcp_sock': {
         const type = proto!.ret === 'socket' ? T.SOCKET : proto!.ret === 'sock_common' ? T.SOCK_COMMON : T.TCP_SOCK;
         const maybeNull = proto!.retSpec.flags.includes('PTR_MAYBE_NULL');
@@ -1566,8 +1634,19 @@ export class Verifier {
         if (!isSockType(reg.type) || (reg.flags & MAYBE_NULL)) typeErr('sock_common, sock, tcp_sock, xdp_sock');
         return;
       case 'btf_sock_common':
+        if (reg.type === T.BTF_ID && !(reg.flags & (MAYBE_NULL | RCU | UNTRUSTED))) {
+          this.checkBtfArgStruct(regno, reg, 'sock_common', idx);
+          return;
+        }
         if (!isSockType(reg.type) || (reg.flags & MAYBE_NULL)) typeErr('sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_');
         return;
+      case 'btf_id': {
+        if (nullable && reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) return;
+        if (reg.type !== T.BTF_ID || (reg.flags & (MAYBE_NULL | UNTRUSTED))) typeErr('ptr_, trusted_ptr_, rcu_ptr_');
+        const want = helperProto(helperId, this.opts.progType)!.specs[regno - 1].btfId;
+        if (want) this.checkBtfArgStruct(regno, reg, want, idx);
+        return;
+      }
       case 'socket':
         if (reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n && nullable) return;
         if (reg.type !== T.SOCKET || (reg.flags & MAYBE_NULL)) typeErr('sock');
@@ -1581,6 +1660,19 @@ export class Verifier {
         return;
       default:
         return;
+    }
+  }
+
+  /** btf_struct_ids_match for a helper argument: the pointer's struct must be (or start with) `want`. */
+  private checkBtfArgStruct(regno: number, reg: Reg, want: string, idx: number): void {
+    const btf = this.btf();
+    const wantId = btf?.structByName(want);
+    if (!btf || !reg.btfId || wantId === undefined) {
+      if (reg.btfName !== want) this.unchecked.set(idx, `R${regno} (struct ${reg.btfName}) passed as struct ${want} is not checked: ${this.btfMissing(want)}`);
+      return;
+    }
+    if (!btfStructIdsMatch(btf, reg.btfId, reg.off, wantId)) {
+      fail([regno], `R${regno} is of type ${reg.btfName} but ${want} is expected`);
     }
   }
 

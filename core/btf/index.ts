@@ -1,0 +1,2 @@
+export * from './btf';
+export * from './vmlinux';
