@@ -1,5 +1,5 @@
 // Verifier state: registers (a scalar domain plus pointer fields), per-byte stack slots, frames.
-import { type Scalar, copyScalar, knownScalar, unknownScalar } from './scalar';
+import { Scalar, copyScalar, markKnown } from './scalar';
 import type { MapDef } from '../map-types';
 
 export const enum T {
@@ -25,7 +25,7 @@ export interface MapInfo extends MapDef {
   index: number;
 }
 
-export class Reg implements Scalar {
+export class Reg extends Scalar {
   type: T = T.NOT_INIT;
   flags = 0;
   off = 0;
@@ -41,15 +41,10 @@ export class Reg implements Scalar {
   btfId = 0;
   /** Instruction that last wrote this register (-1: program entry). */
   def = -1;
-  varOff; smin; smax; umin; umax; s32min; s32max; u32min; u32max;
-
-  constructor(s: Scalar = unknownScalar()) {
-    this.varOff = s.varOff; this.smin = s.smin; this.smax = s.smax; this.umin = s.umin; this.umax = s.umax;
-    this.s32min = s.s32min; this.s32max = s.s32max; this.u32min = s.u32min; this.u32max = s.u32max;
-  }
 
   clone(): Reg {
-    const r = new Reg(this);
+    const r = new Reg();
+    copyScalar(r, this);
     r.type = this.type; r.flags = this.flags; r.off = this.off; r.id = this.id; r.refObjId = this.refObjId;
     r.range = this.range; r.map = this.map; r.memSize = this.memSize; r.frameno = this.frameno;
     r.subprog = this.subprog; r.btfName = this.btfName; r.btfId = this.btfId; r.def = this.def;
@@ -69,7 +64,8 @@ export class Reg implements Scalar {
 }
 
 export function scalarReg(def: number, value?: bigint): Reg {
-  const r = new Reg(value === undefined ? unknownScalar() : knownScalar(value));
+  const r = new Reg();
+  if (value !== undefined) markKnown(r, value);
   r.type = T.SCALAR;
   r.def = def;
   return r;
@@ -80,7 +76,8 @@ export function notInit(): Reg {
 }
 
 export function pointerReg(type: T, def: number, init: Partial<Reg> = {}): Reg {
-  const r = new Reg(knownScalar(0n));
+  const r = new Reg();
+  markKnown(r, 0n);
   r.type = type;
   r.def = def;
   Object.assign(r, init);

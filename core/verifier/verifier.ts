@@ -13,13 +13,13 @@ import { type Btf, kernelBtf } from '../btf';
 import { aluOpString, kernelInsnText } from './kernel-disasm';
 import {
   S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
-  scalarAlu, scalarEquals, signExtend, sync, zext32,
+  refineCond, scalarAlu, scalarBranchTaken, scalarEquals, signExtend, sync, varOffEquals, varOffWithin, zext32,
 } from './scalar';
 import {
   type Explored, Frame, MAYBE_NULL, type MapInfo, type PathStep, RDONLY, RINGBUF, Reg, STACK_INVALID,
   STACK_MISC, STACK_SPILL, STACK_ZERO, T, VState, notInit, pointerReg, scalarReg, RCU, TRUSTED, UNTRUSTED,
 } from './state';
-import { U32_MAX, tnumConst, tnumIn, tnumIsConst, tnumOr, tnumAnd, tnumStr, tnumIntersect, tnumSubreg, tnumWithSubreg, tnumClearSubreg } from './tnum';
+import { U32_MAX, tnumIsConst, tnumStr, tnumClearSubreg } from './tnum';
 
 export const COMPLEXITY_LIMIT = 1_000_000;
 /** Paths waiting to be explored (the kernel's BPF_COMPLEXITY_LIMIT_JMP_SEQ). */
@@ -445,7 +445,7 @@ export class Verifier {
         if (!(live & (1 << r)) && r !== 10) continue;
         const a = ro[r];
         const b = rc[r];
-        if (a.type !== b.type || a.off !== b.off || a.varOff.value !== b.varOff.value || a.varOff.mask !== b.varOff.mask) return false;
+        if (a.type !== b.type || a.off !== b.off || !varOffEquals(a, b)) return false;
       }
     }
     if (this.idmap.size) this.idmap.clear();
@@ -489,13 +489,13 @@ export class Verifier {
     if (level === Match.EXACT) return this.regsExactlyEqual(o, c, checkIds);
     switch (o.type) {
       case T.SCALAR:
-        return checkIds(o.id, c.id) && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+        return checkIds(o.id, c.id) && rangeWithin(o, c) && varOffWithin(o, c);
       case T.MAP_VALUE: case T.MAP_KEY: case T.MEM:
         return o.off === c.off && o.map === c.map && o.memSize === c.memSize && rangeWithin(o, c) &&
-          tnumIn(o.varOff, c.varOff) && checkIds(o.id, c.id) && checkIds(o.refObjId, c.refObjId);
+          varOffWithin(o, c) && checkIds(o.id, c.id) && checkIds(o.refObjId, c.refObjId);
       case T.PKT: case T.PKT_META:
         if (o.range > c.range || o.off !== c.off || !checkIds(o.id, c.id)) return false;
-        return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+        return rangeWithin(o, c) && varOffWithin(o, c);
       default:
         return this.regsExactlyEqual(o, c, checkIds);
     }
@@ -2110,128 +2110,4 @@ function swapOp(op: number): number {
   }
 }
 
-function view(r: Reg, jmp32: boolean): { umin: bigint; umax: bigint; smin: bigint; smax: bigint } {
-  if (jmp32) return { umin: BigInt(r.u32min), umax: BigInt(r.u32max), smin: BigInt(r.s32min), smax: BigInt(r.s32max) };
-  return { umin: r.umin, umax: r.umax, smin: r.smin, smax: r.smax };
-}
-
-export function scalarBranchTaken(a: Reg, b: Reg, op: number, jmp32: boolean): number {
-  const t1 = jmp32 ? tnumSubreg(a.varOff) : a.varOff;
-  const t2 = jmp32 ? tnumSubreg(b.varOff) : b.varOff;
-  const x = view(a, jmp32);
-  const y = view(b, jmp32);
-  switch (op) {
-    case 0x10: case 0x50: {
-      const eq = op === 0x10;
-      if (tnumIsConst(t1) && tnumIsConst(t2)) return (t1.value === t2.value) === eq ? 1 : 0;
-      if (x.umin > y.umax || x.umax < y.umin || x.smin > y.smax || x.smax < y.smin) return eq ? 0 : 1;
-      if (!jmp32 && (a.u32min > b.u32max || a.u32max < b.u32min || a.s32min > b.s32max || a.s32max < b.s32min)) return eq ? 0 : 1;
-      if (((t1.value ^ t2.value) & ~(t1.mask | t2.mask) & 0xffff_ffff_ffff_ffffn) !== 0n) return eq ? 0 : 1;
-      return -1;
-    }
-    case 0x40: {
-      let p = t1;
-      let q = t2;
-      if (!tnumIsConst(q)) { p = t2; q = t1; }
-      if (!tnumIsConst(q)) return -1;
-      if ((~p.mask & p.value & q.value) !== 0n) return 1;
-      if (((p.mask | p.value) & q.value) === 0n) return 0;
-      return -1;
-    }
-    case 0x20: return x.umin > y.umax ? 1 : x.umax <= y.umin ? 0 : -1;
-    case 0x60: return x.smin > y.smax ? 1 : x.smax <= y.smin ? 0 : -1;
-    case 0xa0: return x.umax < y.umin ? 1 : x.umin >= y.umax ? 0 : -1;
-    case 0xc0: return x.smax < y.smin ? 1 : x.smin >= y.smax ? 0 : -1;
-    case 0x30: return x.umin >= y.umax ? 1 : x.umax < y.umin ? 0 : -1;
-    case 0x70: return x.smin >= y.smax ? 1 : x.smax < y.smin ? 0 : -1;
-    case 0xb0: return x.umax <= y.umin ? 1 : x.umin > y.umax ? 0 : -1;
-    case 0xd0: return x.smax <= y.smin ? 1 : x.smin > y.smax ? 0 : -1;
-  }
-  return -1;
-}
-
-const isConstW = (r: Reg, jmp32: boolean): boolean => (jmp32 ? (r.varOff.mask & 0xffff_ffffn) === 0n : r.varOff.mask === 0n);
-
-/** regs_refine_cond_op: narrows a and b given that `a op b` holds. */
-function refineCond(a: Reg, b: Reg, op: number, jmp32: boolean): void {
-  switch (op) {
-    case 0x10:
-      if (jmp32) {
-        a.u32min = b.u32min = Math.max(a.u32min, b.u32min);
-        a.u32max = b.u32max = Math.min(a.u32max, b.u32max);
-        a.s32min = b.s32min = Math.max(a.s32min, b.s32min);
-        a.s32max = b.s32max = Math.min(a.s32max, b.s32max);
-        const t = tnumIntersect(tnumSubreg(a.varOff), tnumSubreg(b.varOff));
-        a.varOff = tnumWithSubreg(a.varOff, t);
-        b.varOff = tnumWithSubreg(b.varOff, t);
-      } else {
-        a.umin = b.umin = a.umin > b.umin ? a.umin : b.umin;
-        a.umax = b.umax = a.umax < b.umax ? a.umax : b.umax;
-        a.smin = b.smin = a.smin > b.smin ? a.smin : b.smin;
-        a.smax = b.smax = a.smax < b.smax ? a.smax : b.smax;
-        a.varOff = b.varOff = tnumIntersect(a.varOff, b.varOff);
-      }
-      return;
-    case 0x50: {
-      let p = a;
-      let q = b;
-      if (!isConstW(q, jmp32)) { p = b; q = a; }
-      if (!isConstW(q, jmp32)) return;
-      const v = q.varOff.value;
-      if (jmp32) {
-        const v32 = Number(v & 0xffff_ffffn);
-        if (p.u32min === v32) p.u32min++;
-        if (p.u32max === v32) p.u32max--;
-        const s32 = v32 | 0;
-        if (p.s32min === s32) p.s32min++;
-        if (p.s32max === s32) p.s32max--;
-      } else {
-        if (p.umin === v) p.umin++;
-        if (p.umax === v) p.umax--;
-        const sv = BigInt.asIntN(64, v);
-        if (p.smin === sv) p.smin++;
-        if (p.smax === sv) p.smax--;
-      }
-      return;
-    }
-    case 0x40: case 0x140: {
-      let p = a;
-      let q = b;
-      if (!isConstW(q, jmp32)) { p = b; q = a; }
-      if (!isConstW(q, jmp32)) return;
-      let v = q.varOff.value;
-      if (jmp32) v &= 0xffff_ffffn;
-      if (op === 0x40) {
-        if (v === 0n || (v & (v - 1n)) !== 0n) return;
-        if (jmp32) p.varOff = tnumWithSubreg(p.varOff, tnumOr(tnumSubreg(p.varOff), tnumConst(v)));
-        else p.varOff = tnumOr(p.varOff, tnumConst(v));
-      } else {
-        if (jmp32) p.varOff = tnumWithSubreg(p.varOff, tnumAnd(tnumSubreg(p.varOff), tnumConst(~v & 0xffff_ffffn)));
-        else p.varOff = tnumAnd(p.varOff, tnumConst(~v & 0xffff_ffff_ffff_ffffn));
-      }
-      return;
-    }
-    case 0xb0: // a <= b
-      if (jmp32) { a.u32max = Math.min(a.u32max, b.u32max); b.u32min = Math.max(a.u32min, b.u32min); }
-      else { a.umax = a.umax < b.umax ? a.umax : b.umax; b.umin = a.umin > b.umin ? a.umin : b.umin; }
-      return;
-    case 0xa0: // a < b
-      if (jmp32) { a.u32max = Math.min(a.u32max, b.u32max - 1); b.u32min = Math.max(a.u32min + 1, b.u32min); }
-      else { const m = b.umax - 1n; a.umax = a.umax < m ? a.umax : m; const n = a.umin + 1n; b.umin = n > b.umin ? n : b.umin; }
-      return;
-    case 0xd0:
-      if (jmp32) { a.s32max = Math.min(a.s32max, b.s32max); b.s32min = Math.max(a.s32min, b.s32min); }
-      else { a.smax = a.smax < b.smax ? a.smax : b.smax; b.smin = a.smin > b.smin ? a.smin : b.smin; }
-      return;
-    case 0xc0:
-      if (jmp32) { a.s32max = Math.min(a.s32max, b.s32max - 1); b.s32min = Math.max(a.s32min + 1, b.s32min); }
-      else { const m = b.smax - 1n; a.smax = a.smax < m ? a.smax : m; const n = a.smin + 1n; b.smin = n > b.smin ? n : b.smin; }
-      return;
-    case 0x30: refineCond(b, a, 0xb0, jmp32); return;
-    case 0x20: refineCond(b, a, 0xa0, jmp32); return;
-    case 0x70: refineCond(b, a, 0xd0, jmp32); return;
-    case 0x60: refineCond(b, a, 0xc0, jmp32); return;
-  }
-}
-
-export { regText, regTypeStr, tnumClearSubreg };
+export { regText, regTypeStr, scalarBranchTaken, tnumClearSubreg };
