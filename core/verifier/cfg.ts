@@ -60,6 +60,31 @@ export function jumpTarget(i: number, insn: Instruction): number {
   return i + insn.off + 1;
 }
 
+/** Successors of slot i at [2i] and [2i + 1], -1 where there is none. */
+type Succs = Int32Array;
+
+const NONE = Number.MIN_SAFE_INTEGER;
+
+/** The k-th (0 or 1) successor of slot i, NONE when it has fewer; jump targets may be out of range. */
+function succOf(slots: Slots, i: number, k: number): number {
+  const insn = slots.at[i]!;
+  const code = insn.code;
+  const next = i + (code === 0x18 ? 2 : 1);
+  if (isJmp(code)) {
+    const op = code & 0xf0;
+    if (op === 0x90) return NONE;
+    if (op === 0x80) {
+      if (k === 0) return next;
+      return insn.src === 1 ? i + insn.imm + 1 : NONE;
+    }
+    const t = jumpTarget(i, insn);
+    if (op === 0x00) return k === 0 ? t : NONE;
+    return k === 0 ? next : t;
+  }
+  if (k === 0) return next;
+  return code === 0x18 && insn.src === 4 ? i + insn.imm + 1 : NONE;
+}
+
 export function analyzeCfg(
   slots: Slots, bpfCapable: boolean, exitChecksR0 = true, condSinks: ReadonlySet<number> = new Set(),
   helperArgCount: (id: number) => number = () => 5,
@@ -119,62 +144,45 @@ export function analyzeCfg(
   }
 
   const state = new Uint8Array(n); // 0 unseen, 1 on stack, 2 done
-  const visitedOrder: number[] = [];
-  const succ = (i: number): number[] => {
-    const insn = slots.at[i]!;
-    const code = insn.code;
-    const next = i + (code === 0x18 ? 2 : 1);
-    if (isJmp(code)) {
-      const op = code & 0xf0;
-      if (op === 0x90) return [];
-      if (op === 0x80) {
-        if (insn.src === 1) return [next, i + insn.imm + 1];
-        return [next];
-      }
-      const t = jumpTarget(i, insn);
-      if (op === 0x00) return [t];
-      return [next, t];
-    }
-    if (code === 0x18 && insn.src === 4) return [next, i + insn.imm + 1];
-    return [next];
-  };
-  const stack: { i: number; k: number; s: number[] }[] = [];
-  const push = (i: number): void => {
-    state[i] = 1;
-    visitedOrder.push(i);
-    stack.push({ i, k: 0, s: succ(i) });
-  };
-  for (const start of [0]) {
-    if (start >= n) continue;
-    push(start);
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      if (top.k >= top.s.length) {
-        state[top.i] = 2;
-        stack.pop();
+  // Iterative DFS: the slot and the index of its next successor to visit.
+  const stackI = new Int32Array(n);
+  const stackK = new Uint8Array(n);
+  let sp = 0;
+  if (n > 0) {
+    state[0] = 1;
+    stackI[sp] = 0; stackK[sp] = 0; sp++;
+    while (sp) {
+      const i = stackI[sp - 1];
+      const k = stackK[sp - 1];
+      const w = k < 2 ? succOf(slots, i, k) : NONE;
+      if (w === NONE) {
+        state[i] = 2;
+        sp--;
         continue;
       }
-      const w = top.s[top.k++];
-      if (w < 0 || w >= n) return fail(`jump out of range from insn ${top.i} to ${w}`, top.i);
-      const insn = slots.at[top.i]!;
+      stackK[sp - 1] = k + 1;
+      if (w < 0 || w >= n) return fail(`jump out of range from insn ${i} to ${w}`, i);
+      const insn = slots.at[i]!;
       // Prune points as the kernel marks them: conditional jumps and may_goto themselves, the
       // targets of unconditional jumps, and the instruction after a call (and a callee's entry).
       const op = insn.code & 0xf0;
       if (isJmp(insn.code)) {
         if (op === 0x00) prunePoints[w] = jmpPoints[w] = 1;
         else if (op === 0x80) {
-          prunePoints[top.i + 1] = jmpPoints[top.i + 1] = 1;
-          if (insn.src === 1) prunePoints[top.i] = 1;
-          if (insn.src === 1 && w !== top.i + 1) jmpPoints[w] = 1;
-          if (isCallbackCall(insn)) prunePoints[top.i] = jmpPoints[top.i] = callsCallback[top.i] = 1;
+          prunePoints[i + 1] = jmpPoints[i + 1] = 1;
+          if (insn.src === 1) prunePoints[i] = 1;
+          if (insn.src === 1 && w !== i + 1) jmpPoints[w] = 1;
+          if (isCallbackCall(insn)) prunePoints[i] = jmpPoints[i] = callsCallback[i] = 1;
         } else if (op !== 0x90) {
-          prunePoints[top.i] = 1;
-          if (w !== top.i + 1) prunePoints[w] = jmpPoints[w] = 1; // branch targets too
+          prunePoints[i] = 1;
+          if (w !== i + 1) prunePoints[w] = jmpPoints[w] = 1; // branch targets too
         }
       }
-      if (state[w] === 0) push(w);
-      else if (state[w] === 1) {
-        if (!bpfCapable) return fail(`back-edge from insn ${top.i} to ${w}`, top.i);
+      if (state[w] === 0) {
+        state[w] = 1;
+        stackI[sp] = w; stackK[sp] = 0; sp++;
+      } else if (state[w] === 1) {
+        if (!bpfCapable) return fail(`back-edge from insn ${i} to ${w}`, i);
       }
     }
   }
@@ -182,30 +190,45 @@ export function analyzeCfg(
   for (let i = 0; i < n; i++) if (slots.at[i] && state[i] === 0) unreachable.push(i);
   if (unreachable.length) return { ...fail(`unreachable insn ${unreachable[0]}`, unreachable[0]), unreachable };
 
-  const succs: number[][] = [];
-  for (let i = 0; i < n; i++) succs.push(slots.at[i] ? succ(i).filter((w) => w >= 0 && w < n) : []);
+  // Every slot is reachable now, so every successor is in range.
+  const succs: Succs = new Int32Array(2 * n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    if (!slots.at[i]) continue;
+    for (let k = 0; k < 2; k++) {
+      const w = succOf(slots, i, k);
+      if (w !== NONE && w >= 0 && w < n) succs[2 * i + k] = w;
+    }
+  }
   computeLiveness(slots, succs, liveBefore, helperArgCount);
   const maybePtr = computeMaybePointers(slots, succs);
   computePrecision(slots, succs, preciseBefore, preciseSlotsLo, preciseSlotsHi, maybePtr, exitChecksR0, condSinks, subprogs[1] ?? n);
   computeStackLiveness(slots, succs, liveSlotsLo, liveSlotsHi);
+  cyclicFor = undefined;
   return { subprogs, prunePoints, jmpPoints, callsCallback, liveBefore, unreachable, preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi };
 }
 
-const cyclicCache = new WeakMap<number[][], boolean>();
+// The graph hasBackEdgeInto last answered for (a WeakMap lookup per call costs more than the passes).
+let cyclicFor: Succs | undefined;
+let cyclic = false;
 
 /** Whether the graph has a backward edge; without one a single backward pass is exact. */
-function hasBackEdgeInto(succs: number[][], _i: number): boolean {
-  let c = cyclicCache.get(succs);
-  if (c === undefined) {
-    c = false;
-    for (let j = 0; j < succs.length && !c; j++) for (const w of succs[j]) if (w <= j) { c = true; break; }
-    cyclicCache.set(succs, c);
+function hasBackEdgeInto(succs: Succs, _i: number): boolean {
+  if (succs !== cyclicFor) {
+    cyclic = false;
+    for (let j = 0; j < succs.length; j++) {
+      const w = succs[j];
+      if (w >= 0 && w <= j >> 1) { cyclic = true; break; }
+    }
+    cyclicFor = succs;
   }
-  return c;
+  return cyclic;
 }
 
-/** use/def masks of one instruction, for the backward liveness pass. */
-function useDef(insn: Instruction): [number, number] {
+/** use and def register masks packed as use | def << 16. */
+const ud = (use: number, def: number): number => (use | (def << 16)) >>> 0;
+
+/** use/def masks of one instruction (see ud). */
+function useDef(insn: Instruction): number {
   const code = insn.code;
   const cls = code & 7;
   const d = 1 << insn.dst;
@@ -214,39 +237,41 @@ function useDef(insn: Instruction): [number, number] {
     case 0x04: case 0x07: {
       const op = code & 0xf0;
       const x = (code & 8) !== 0;
-      if (op === 0xb0) return [x ? s : 0, d];
-      if (op === 0x80 || op === 0xd0) return [d, d];
-      return [d | (x ? s : 0), d];
+      if (op === 0xb0) return ud(x ? s : 0, d);
+      if (op === 0x80 || op === 0xd0) return ud(d, d);
+      return ud(d | (x ? s : 0), d);
     }
-    case 0x01: return [s, d];
-    case 0x02: return [d, 0];
+    case 0x01: return ud(s, d);
+    case 0x02: return ud(d, 0);
     case 0x03:
       if ((code & 0xe0) === 0xc0) {
-        if (insn.imm === 0xf1) return [d | s | 1, 1];
-        return [d | s, insn.imm & 1 ? s : 0];
+        if (insn.imm === 0xf1) return ud(d | s | 1, 1);
+        return ud(d | s, insn.imm & 1 ? s : 0);
       }
-      return [d | s, 0];
+      return ud(d | s, 0);
     case 0x00:
-      if (code === 0x18) return [0, d];
-      return [(code & 0xe0) === 0x40 ? s | 0x40 : 0x40, 0x3f];
+      if (code === 0x18) return ud(0, d);
+      return ud((code & 0xe0) === 0x40 ? s | 0x40 : 0x40, 0x3f);
     default: {
       const op = code & 0xf0;
-      if (op === 0x90) return [1, 0];
-      if (op === 0x80) return [0x3e, 0x3f];
-      if (op === 0x00 || op === 0xe0) return [0, 0];
-      return [d | ((code & 8) !== 0 ? s : 0), 0];
+      if (op === 0x90) return ud(1, 0);
+      if (op === 0x80) return ud(0x3e, 0x3f);
+      if (op === 0x00 || op === 0xe0) return ud(0, 0);
+      return ud(d | ((code & 8) !== 0 ? s : 0), 0);
     }
   }
 }
 
-function computeLiveness(slots: Slots, succs: number[][], live: Uint16Array, helperArgCount: (id: number) => number): void {
+function computeLiveness(slots: Slots, succs: Succs, live: Uint16Array, helperArgCount: (id: number) => number): void {
   const n = slots.count;
-  const ud: [number, number][] = [];
+  const use = new Uint16Array(n);
+  const def = new Uint16Array(n);
   for (let i = 0; i < n; i++) {
     const insn = slots.at[i];
-    const u = insn ? useDef(insn) : [0, 0] as [number, number];
-    if (insn && insn.code === 0x85 && insn.src === 0) u[0] = ((1 << (helperArgCount(insn.imm) + 1)) - 1) & 0x3e;
-    ud.push(u);
+    if (!insn) continue;
+    const u = useDef(insn);
+    use[i] = insn.code === 0x85 && insn.src === 0 ? ((1 << (helperArgCount(insn.imm) + 1)) - 1) & 0x3e : u & 0xffff;
+    def[i] = u >>> 16;
   }
   let changed = true;
   while (changed) {
@@ -254,11 +279,13 @@ function computeLiveness(slots: Slots, succs: number[][], live: Uint16Array, hel
     for (let i = n - 1; i >= 0; i--) {
       if (!slots.at[i]) continue;
       let out = 0;
-      for (const w of succs[i]) out |= live[w];
+      const w0 = succs[2 * i], w1 = succs[2 * i + 1];
+      if (w0 >= 0) out |= live[w0];
+      if (w1 >= 0) out |= live[w1];
       const insn = slots.at[i]!;
       // A pseudo call's callee reads r1-r5; its return defines r0.
       if (insn.code === 0x85 && insn.src === 1) out = live[i + 1];
-      const v = (out & ~ud[i][1]) | ud[i][0];
+      const v = (out & ~def[i]) | use[i];
       if (v !== live[i]) { live[i] = v; if (hasBackEdgeInto(succs, i)) changed = true; }
     }
   }
@@ -269,7 +296,7 @@ function computeLiveness(slots: Slots, succs: number[][], live: Uint16Array, hel
  * that may point to the context or the stack (high 16 bits): only loads through those can yield
  * pointers (packet pointers from the context, spilled pointers from the stack).
  */
-function computeMaybePointers(slots: Slots, succs: number[][]): Uint32Array {
+function computeMaybePointers(slots: Slots, succs: Succs): Uint32Array {
   const n = slots.count;
   const inMask = new Uint32Array(n + 1);
   const entry = (1 << 1) | (1 << 10);
@@ -281,7 +308,9 @@ function computeMaybePointers(slots: Slots, succs: number[][]): Uint32Array {
       const insn = slots.at[i];
       if (!insn) continue;
       const out = maybePtrStep(insn, inMask[i] & 0xffff, inMask[i] >>> 16);
-      for (const w of succs[i]) {
+      for (let j = 2 * i; j < 2 * i + 2; j++) {
+        const w = succs[j];
+        if (w < 0) continue;
         // callees start with pointers possibly in r1-r5
         const v = insn.code === 0x85 && insn.src === 1 && w !== i + 1 ? inMask[i] | 0x43e | (0x43e << 16) : out;
         if (((inMask[w] | v) >>> 0) !== inMask[w]) {
@@ -341,7 +370,7 @@ function maybePtrStep(insn: Instruction, m: number, cs: number): number {
  * memory access base/offset, a helper argument, a comparison, the return value, or memory.
  */
 function computePrecision(
-  slots: Slots, succs: number[][], precise: Uint16Array, lo: Uint32Array, hi: Uint32Array,
+  slots: Slots, succs: Succs, precise: Uint16Array, lo: Uint32Array, hi: Uint32Array,
   maybePtr: Uint32Array, exitChecksR0: boolean, condSinks: ReadonlySet<number>, firstSubprog: number,
 ): void {
   const n = slots.count;
@@ -363,7 +392,10 @@ function computePrecision(
       let out = 0;
       let sLo = 0;
       let sHi = 0;
-      for (const w of succs[i]) { out |= precise[w]; sLo |= lo[w]; sHi |= hi[w]; }
+      for (let j = 2 * i; j < 2 * i + 2; j++) {
+        const w = succs[j];
+        if (w >= 0) { out |= precise[w]; sLo |= lo[w]; sHi |= hi[w]; }
+      }
       let v = precisionStep(insn, out, maybePtr[i], exitChecksR0, condSinks.has(i));
       // Spills and fills through r10: precision follows the value through its stack slot.
       const cls = insn.code & 7;
@@ -406,7 +438,7 @@ function computePrecision(
 }
 
 /** Backward pass over stack slots: read through r10 (or by helpers, or through any other pointer). */
-function computeStackLiveness(slots: Slots, succs: number[][], lo: Uint32Array, hi: Uint32Array): void {
+function computeStackLiveness(slots: Slots, succs: Succs, lo: Uint32Array, hi: Uint32Array): void {
   const n = slots.count;
   const callSlots = new Map<number, [number, number]>();
   let changed = true;
@@ -417,7 +449,10 @@ function computeStackLiveness(slots: Slots, succs: number[][], lo: Uint32Array, 
       if (!insn) continue;
       let sLo = 0;
       let sHi = 0;
-      for (const w of succs[i]) { sLo |= lo[w]; sHi |= hi[w]; }
+      for (let j = 2 * i; j < 2 * i + 2; j++) {
+        const w = succs[j];
+        if (w >= 0) { sLo |= lo[w]; sHi |= hi[w]; }
+      }
       const cls = insn.code & 7;
       const mode = insn.code & 0xe0;
       if (cls === 0x01 || (cls === 0x03 && mode === 0xc0)) {

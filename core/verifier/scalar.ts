@@ -3,9 +3,10 @@
 // Every 64-bit quantity is a pair of int32 words (hi, lo) in plain fields (see word64.ts), so the
 // hot paths allocate nothing; the bigint views (smin, umax, varOff ...) are for the rest.
 import { type Tnum, tnumMul } from './tnum';
-import {
-  addOverflowsS, add, fromBig, leS, leU, ltS, ltU, out, sar, shl, shr, sub, subOverflowsS, toS64, toU64,
-} from './word64';
+import * as W from './word64';
+
+// Bound once: outside a bundle every use of an imported name is a property read through a getter.
+const { addOverflowsS, add, fromBig, leS, leU, ltS, ltU, out, sar, shl, shr, sub, subOverflowsS, toS64, toU64 } = W;
 
 export const S64_MIN = -(1n << 63n);
 export const S64_MAX = (1n << 63n) - 1n;

@@ -1,5 +1,9 @@
 // Verifier state: registers (a scalar domain plus pointer fields), per-byte stack slots, frames.
-import { Scalar, copyScalar, markKnown } from './scalar';
+import * as scalarDomain from './scalar';
+import { Scalar } from './scalar';
+
+// Bound once: outside a bundle (tsx, vitest) each use of an imported name is a read through a getter.
+const { copyScalar, markKnown } = scalarDomain;
 import type { MapDef } from '../map-types';
 
 export const enum T {

@@ -11,15 +11,20 @@ import { sockAccessOk, sockLoadConvertible } from './sock-access';
 import { btfFieldIsSafe, btfStructAccess, btfStructIdsMatch, btfTypeName } from './btf-access';
 import { type Btf, kernelBtf } from '../btf';
 import { aluOpString, kernelInsnText } from './kernel-disasm';
-import {
+import * as scalarDomain from './scalar';
+import * as verifierState from './state';
+import { type Explored, Frame, type MapInfo, type PathStep, Reg, T, VState } from './state';
+import { U32_MAX, tnumIsConst, tnumStr, tnumClearSubreg } from './tnum';
+
+// Bound once: outside a bundle (tsx, vitest) each use of an imported name is a read through a getter.
+const {
   S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
   refineCond, scalarAlu, scalarBranchTaken, scalarEquals, signExtend, sync, varOffEquals, varOffWithin, zext32,
-} from './scalar';
-import {
-  type Explored, Frame, MAYBE_NULL, type MapInfo, type PathStep, RDONLY, RINGBUF, Reg, STACK_INVALID,
-  STACK_MISC, STACK_SPILL, STACK_ZERO, T, VState, notInit, pointerReg, scalarReg, RCU, TRUSTED, UNTRUSTED,
-} from './state';
-import { U32_MAX, tnumIsConst, tnumStr, tnumClearSubreg } from './tnum';
+} = scalarDomain;
+const {
+  MAYBE_NULL, RDONLY, RINGBUF, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, notInit, pointerReg, scalarReg, RCU,
+  TRUSTED, UNTRUSTED,
+} = verifierState;
 
 export const COMPLEXITY_LIMIT = 1_000_000;
 /** Paths waiting to be explored (the kernel's BPF_COMPLEXITY_LIMIT_JMP_SEQ). */
