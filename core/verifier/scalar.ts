@@ -6,7 +6,7 @@ import { type Tnum, tnumMul } from './tnum';
 import * as W from './word64';
 
 // Bound once: outside a bundle every use of an imported name is a property read through a getter.
-const { addOverflowsS, add, fromBig, leS, leU, ltS, ltU, out, sar, shl, shr, sub, subOverflowsS, toS64, toU64 } = W;
+const { addOverflowsS, add, fromBig, leS, leU, ltS, ltU, out, sar, shl, shr, sub, subOverflowsS, toNumberS, toS64, toU64 } = W;
 
 export const S64_MIN = -(1n << 63n);
 export const S64_MAX = (1n << 63n) - 1n;
@@ -87,6 +87,11 @@ function markKnown32(r: Scalar, lo: number): void {
 export const isConst = (r: Scalar): boolean => (r.mHi | r.mLo) === 0;
 export const isConst32 = (r: Scalar): boolean => r.mLo === 0;
 export const constValue = (r: Scalar): bigint => toU64(r.vHi, r.vLo);
+/** The constant as a signed number, rounded as Number(bigint) rounds beyond 2^53. */
+export const signedConst = (r: Scalar): number => toNumberS(r.vHi, r.vLo);
+/** smin / smax as numbers, rounded as Number(bigint) rounds beyond 2^53. */
+export const sminNumber = (r: Scalar): number => toNumberS(r.sminHi, r.sminLo);
+export const smaxNumber = (r: Scalar): number => toNumberS(r.smaxHi, r.smaxLo);
 /** A known constant 0. */
 export const isZero = (r: Scalar): boolean => (r.mHi | r.mLo | r.vHi | r.vLo) === 0;
 

@@ -3,7 +3,7 @@ import * as scalarDomain from './scalar';
 import { Scalar } from './scalar';
 
 // Bound once: outside a bundle (tsx, vitest) each use of an imported name is a read through a getter.
-const { copyScalar, markKnown } = scalarDomain;
+const { copyScalar, markKnown, markKnownWords } = scalarDomain;
 import type { MapDef } from '../map-types';
 
 export const enum T {
@@ -67,9 +67,11 @@ export class Reg extends Scalar {
   }
 }
 
-export function scalarReg(def: number, value?: bigint): Reg {
+/** A scalar register: unknown, or a known value (a bigint, or an exact integer number such as an immediate). */
+export function scalarReg(def: number, value?: bigint | number): Reg {
   const r = new Reg();
-  if (value !== undefined) markKnown(r, value);
+  if (typeof value === 'number') markKnownWords(r, Math.floor(value / 0x1_0000_0000) | 0, value | 0);
+  else if (value !== undefined) markKnown(r, value);
   r.type = T.SCALAR;
   r.def = def;
   return r;
@@ -81,7 +83,7 @@ export function notInit(): Reg {
 
 export function pointerReg(type: T, def: number, init: Partial<Reg> = {}): Reg {
   const r = new Reg();
-  markKnown(r, 0n);
+  markKnownWords(r, 0, 0);
   r.type = type;
   r.def = def;
   Object.assign(r, init);

@@ -20,6 +20,7 @@ import { U32_MAX, tnumIsConst, tnumStr, tnumClearSubreg } from './tnum';
 const {
   S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
   refineCond, scalarAlu, scalarBranchTaken, scalarEquals, signExtend, sync, varOffEquals, varOffWithin, zext32,
+  isZero: isKnownZero, signedConst, sminNumber, smaxNumber,
 } = scalarDomain;
 const {
   MAYBE_NULL, RDONLY, RINGBUF, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, notInit, pointerReg, scalarReg, RCU,
@@ -569,7 +570,7 @@ export class Verifier {
   /** The constant operand of an instruction as a (shared, read-only) scalar register. */
   private immReg(idx: number, imm: number): Reg {
     let r = this.immRegs[idx];
-    if (!r) r = this.immRegs[idx] = scalarReg(idx, BigInt(imm));
+    if (!r) r = this.immRegs[idx] = scalarReg(idx, imm);
     return r;
   }
 
@@ -669,7 +670,7 @@ export class Verifier {
       r.def = idx;
       r.id = 0;
       if (op === 0x80) {
-        const zero = scalarReg(idx, 0n);
+        const zero = scalarReg(idx, 0);
         scalarAlu(0x10, zero, r, alu64 ? 64 : 32);
         this.setReg(s, insn.dst, Object.assign(zero, { def: idx }));
         return;
@@ -722,7 +723,7 @@ export class Verifier {
         return;
       }
       this.checkWrite(insn.dst);
-      const v = alu64 ? BigInt(insn.imm) : BigInt(insn.imm >>> 0);
+      const v = alu64 ? insn.imm : insn.imm >>> 0;
       this.setReg(s, insn.dst, scalarReg(idx, v));
       return;
     }
@@ -877,7 +878,7 @@ export class Verifier {
       value = this.readReg(s, insn.src);
       valueReg = insn.src;
     } else {
-      value = scalarReg(idx, BigInt(insn.imm));
+      value = scalarReg(idx, insn.imm);
     }
     const dst = this.readReg(s, insn.dst);
     this.checkMemAccess(s, insn.dst, dst, insn.off, size, true, { reg: value, regno: valueReg, isImm: cls === 0x02 }, idx);
@@ -1076,29 +1077,29 @@ export class Verifier {
     value: { reg: Reg; regno: number | undefined; isImm: boolean } | undefined, idx: number,
   ): Reg | undefined {
     const frame = this.stackFrame(s, reg);
-    const varConst = tnumIsConst(reg.varOff);
+    const varConst = isConst(reg);
     // alignment: the stack is always strictly aligned
     if (varConst) {
-      const total = Number(BigInt.asIntN(64, reg.varOff.value)) + off;
+      const total = signedConst(reg) + off;
       if (total % size !== 0) {
-        fail([regno], `misaligned stack access off ${Number(BigInt.asIntN(64, reg.varOff.value))}+${reg.off}+${off - reg.off} size ${size}`);
+        fail([regno], `misaligned stack access off ${signedConst(reg)}+${reg.off}+${off - reg.off} size ${size}`);
       }
     }
     const extra = write ? ' write to' : ' read from';
     let minOff: number;
     let maxOff: number;
     if (varConst) {
-      minOff = Number(BigInt.asIntN(64, reg.varOff.value)) + off;
+      minOff = signedConst(reg) + off;
       maxOff = minOff + size;
     } else {
       if (reg.smax >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) {
         fail([regno], `invalid unbounded variable-offset${extra} stack R${regno}`);
       }
-      minOff = Number(reg.smin) + off;
-      maxOff = Number(reg.smax) + off + size;
+      minOff = sminNumber(reg) + off;
+      maxOff = smaxNumber(reg) + off + size;
     }
     if (minOff < -MAX_STACK || maxOff > 0) {
-      if (varConst) fail([regno], `invalid${extra} stack R${regno} off=${off + Number(BigInt.asIntN(64, reg.varOff.value))} size=${size}`);
+      if (varConst) fail([regno], `invalid${extra} stack R${regno} off=${off + signedConst(reg)} size=${size}`);
       fail([regno], `invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} off=${off} size=${size}`);
     }
     frame.allocated = Math.max(frame.allocated, roundUp8(-minOff));
@@ -1109,7 +1110,7 @@ export class Verifier {
           const b = -o - 1;
           const spi = b >> 3;
           this.scrubSpill(frame, spi);
-          if (frame.stype[b] !== STACK_ZERO || !(value && isConst(value.reg) && value.reg.varOff.value === 0n)) frame.w()[b] = STACK_MISC;
+          if (frame.stype[b] !== STACK_ZERO || !(value && isKnownZero(value.reg))) frame.w()[b] = STACK_MISC;
           this.scratchSlots.add(spi);
         }
         return undefined;
@@ -1145,7 +1146,7 @@ export class Verifier {
       fail([value.regno], `invalid size of register spill`);
     }
     const aligned = off % 8 === 0;
-    if (aligned && size === 8 && (v.isPointer() || !value.isImm || v.varOff.value !== 0n)) {
+    if (aligned && size === 8 && (v.isPointer() || !value.isImm || (v.vHi | v.vLo) !== 0)) {
       if (v.isPointer() && !this.allowPtrLeaks && value.regno === undefined) fail([], 'attempt to corrupt spilled pointer on stack');
       // a spilled scalar stays linked to its register (same id), as the kernel links them
       if (value.regno !== undefined && v.type === T.SCALAR && !v.id && !isConst(v)) v.id = this.newId();
@@ -1154,7 +1155,7 @@ export class Verifier {
       for (let j = 0; j < 8; j++) frame.w()[spi * 8 + j] = STACK_SPILL;
       return;
     }
-    if (aligned && v.type === T.SCALAR && size < 8 && this.allowPtrLeaks && !(isConst(v) && v.varOff.value === 0n)) {
+    if (aligned && v.type === T.SCALAR && size < 8 && this.allowPtrLeaks && !isKnownZero(v)) {
       // narrow spill of a scalar: the kernel keeps it as a spill of `size` bytes
       const sp = v.clone();
       this.scrubSpill(frame, spi);
@@ -1170,7 +1171,7 @@ export class Verifier {
       fail([], 'attempt to corrupt spilled pointer on stack');
     }
     this.scrubSpill(frame, spi);
-    const isZero = v.type === T.SCALAR && isConst(v) && v.varOff.value === 0n;
+    const isZero = v.type === T.SCALAR && isKnownZero(v);
     for (let i = 0; i < size; i++) {
       frame.w()[b0 - i] = isZero ? STACK_ZERO : STACK_MISC;
     }
@@ -1203,7 +1204,7 @@ export class Verifier {
           if (t === STACK_INVALID && this.allowPtrLeaks) continue;
           fail([], `invalid read from stack off ${off}+${i} size ${size}`);
         }
-        if ((spillCnt === size && isConst(sp) && sp.varOff.value === 0n) || zeroCnt === size) return scalarReg(idx, 0n);
+        if ((spillCnt === size && isKnownZero(sp)) || zeroCnt === size) return scalarReg(idx, 0);
         return scalarReg(idx);
       }
       const r = sp.clone();
@@ -1219,7 +1220,7 @@ export class Verifier {
       if (t === STACK_SPILL) continue;
       fail([], `invalid read from stack off ${off}+${i} size ${size}`);
     }
-    return zeros === size ? scalarReg(idx, 0n) : scalarReg(idx);
+    return zeros === size ? scalarReg(idx, 0) : scalarReg(idx);
   }
 
   // Jumps ------------------------------------------------------------------
@@ -1365,7 +1366,7 @@ export class Verifier {
     if (a.type === T.SCALAR && b.type === T.SCALAR) return scalarBranchTaken(a, b, op, jmp32);
     const ptr = a.type === T.SCALAR ? b : a;
     const other = a.type === T.SCALAR ? a : b;
-    if (other.type === T.SCALAR && isConst(other) && other.varOff.value === 0n && !(ptr.flags & MAYBE_NULL) &&
+    if (other.type === T.SCALAR && isKnownZero(other) && !(ptr.flags & MAYBE_NULL) &&
       (op === 0x10 || op === 0x50) && !jmp32 && ptr.type !== T.PKT && ptr.type !== T.PKT_END && ptr.type !== T.PKT_META) {
       return op === 0x10 ? 0 : 1;
     }
@@ -1379,12 +1380,12 @@ export class Verifier {
     const x = (insn.code & 8) !== 0;
     const regs = s.cur.regs;
     const d = regs[insn.dst];
-    let src: Reg = x ? regs[insn.src] : scalarReg(-1, BigInt(insn.imm));
+    let src: Reg = x ? regs[insn.src] : scalarReg(-1, insn.imm);
     // null checks
     if (!jmp32 && (op0 === 0x10 || op0 === 0x50)) {
       const ptr = d.type !== T.SCALAR ? d : x && src.type !== T.SCALAR ? src : undefined;
       const other = ptr === d ? src : d;
-      if (ptr && (ptr.flags & MAYBE_NULL) && other.type === T.SCALAR && isConst(other) && other.varOff.value === 0n) {
+      if (ptr && (ptr.flags & MAYBE_NULL) && other.type === T.SCALAR && isKnownZero(other)) {
         const isNull = (op0 === 0x10) === taken;
         this.markPtrOrNull(s, ptr.id, ptr.refObjId, isNull);
         return true;
@@ -1425,7 +1426,7 @@ export class Verifier {
       if (!r || r.id !== id || !(r.flags & MAYBE_NULL)) return;
       if (isNull) {
         const def = r.def;
-        r.assign(scalarReg(def, 0n));
+        r.assign(scalarReg(def, 0));
       } else {
         r.flags &= ~MAYBE_NULL;
         r.id = 0;
