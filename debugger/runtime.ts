@@ -160,13 +160,13 @@ export class BpfRuntime extends EventEmitter {
     this.locs = sourceLocations(prepared, this.virtualSources);
     const main = this.programs[0]!;
     if (args.skipVerifier) {
-      main.verifier = { accepted: true, errors: [], log: '', processed: 0, states: [], warnings: [], totalStates: 0, peakStates: 0 };
+      main.verifier = { accepted: true, errors: [], log: '', processed: 0, states: [], statePaths: [], warnings: [], totalStates: 0, peakStates: 0 };
       return this.begin();
     }
     const verdict = await verifyBounded({ program: main.program, maps: this.file.maps, progType: this.progType }, args.verifierTimeoutMs);
     if (typeof verdict === 'string') {
       this.verifierMissing = verdict;
-      main.verifier = { accepted: true, errors: [], log: '', processed: 0, states: [], warnings: [], totalStates: 0, peakStates: 0 };
+      main.verifier = { accepted: true, errors: [], log: '', processed: 0, states: [], statePaths: [], warnings: [], totalStates: 0, peakStates: 0 };
       this.emitOutput('stderr', `Not verified: ${verdict} (long loops take it long); running without its verdict and its register ranges.\n`);
       return this.begin();
     }
@@ -404,10 +404,10 @@ export class BpfRuntime extends EventEmitter {
       }
     }
     if (!info.verifier) return [];
-    if (m.pc === 0 && m.depth === 0) return parseState('R1=ctx() R10=fp0');
+    if (m.pc === 0 && m.depth === 0) return parseState(['R1=ctx() R10=fp0']);
     const prev = this.previousSlot();
     if (prev === undefined) return [];
-    return parseState(info.verifier.states[prev]);
+    return parseState(info.verifier.statePaths[prev]);
   }
 
   /** Frames, innermost first: bpf-to-bpf calls, then the tail-call chain. */

@@ -1,39 +1,11 @@
-// Reads the verifier's per-instruction states (kernel notation, `R0=map_value(ks=4,vs=8) R10=fp0
-// fp-8=mmmmmmmm`, alternatives joined by ` | `) and checks a concrete value against them.
+// The verifier's states at one instruction, one per path, and checks of a concrete value against them.
+import { type StateEntries, parseStateText, topLevelWords } from '../core/verifier/state-text';
 
-/** One path's state: register or stack slot name (`R3`, `fp-8`) -> the kernel's text for it. */
-export type StateEntries = Map<string, string>;
+export type { StateEntries };
 
-/** Splits at spaces outside parentheses. */
-function topLevelWords(text: string, sep: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const c of text) {
-    if (c === '(') depth++;
-    else if (c === ')') depth = Math.max(0, depth - 1);
-    if (c === sep && depth === 0) {
-      if (cur) out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  if (cur) out.push(cur);
-  return out;
-}
-
-/** Every path of a joined state (usually one). */
-export function parseState(state: string | undefined): StateEntries[] {
-  if (!state) return [];
-  return state.split(' | ').map((alt) => {
-    const m: StateEntries = new Map();
-    for (const word of topLevelWords(alt.trim(), ' ')) {
-      const eq = word.indexOf('=');
-      if (eq <= 0) continue;
-      const name = word.slice(0, eq).replace(/_[rwD]+$/, '');
-      m.set(name, word.slice(eq + 1));
-    }
-    return m;
-  });
+/** Every path's state (from the verifier's per-path states at one instruction). */
+export function parseState(paths: readonly string[] | undefined): StateEntries[] {
+  return (paths ?? []).map(parseStateText);
 }
 
 /** What a register or slot is on each path, `a | b` when the paths disagree; undefined when never set. */

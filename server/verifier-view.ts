@@ -3,22 +3,12 @@
 import { ctxFieldName } from '../core/ctx-layouts';
 import { Class, insnClass } from '../core/isa';
 import type { DocumentAnalysis, InsnLocation } from './analysis';
-
-/** Splits kernel notation into `R1` → `ctx()` and `fp-8` → `mmmmmmmm`. */
-function splitState(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of text.trim().split(/\s+/)) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    out.set(part.slice(0, eq).replace(/_w$/, ''), part.slice(eq + 1));
-  }
-  return out;
-}
+import { parseStateText } from '../core/verifier/state-text';
 
 /** The joined state after the instruction ran (what the kernel's log prints after `;`). */
 export function stateAfter(doc: DocumentAnalysis, loc: InsnLocation): Map<string, string> | undefined {
   const text = doc.verification(loc.program)?.states[loc.program.insns[loc.index]!.slot];
-  return text === undefined ? undefined : splitState(text);
+  return text === undefined ? undefined : parseStateText(text);
 }
 
 /** The state the instruction starts from: the entry state, or what the previous instruction left. */
@@ -37,6 +27,9 @@ export function registerStateText(doc: DocumentAnalysis, loc: InsnLocation, reg:
   const value = after.get(`R${reg}`);
   const lines = [value === undefined ? `R${reg} is not initialized (!read_ok)` : `R${reg}=${value}`];
   if (before !== undefined && before !== value) lines.unshift(`before: R${reg}=${before}`);
+  const perPath = [...new Set((result.statePaths[loc.program.insns[loc.index]!.slot] ?? [])
+    .map((p) => parseStateText(p).get(`R${reg}`) ?? 'not initialized'))];
+  if (perPath.length > 1) lines.push(`on each path: ${perPath.map((v) => (v === 'not initialized' ? v : `R${reg}=${v}`)).join(', ')}`);
   const gloss = value ? glossScalar(value) : undefined;
   return ['```\n' + lines.join('\n') + '\n```', gloss, 'verifier state after this instruction, joined over every path'].filter(Boolean).join('\n\n');
 }

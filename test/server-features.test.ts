@@ -74,6 +74,13 @@ describe('hover', () => {
     expect(text).toContain('R0=map_value(');
   });
 
+  it('shows the state joined over paths, and each path where they differ', () => {
+    const d = openDoc('.section socket\nprog:\n\tcall 7\n\tr1 = 0\n\tif r0 > 5 goto a\n\tr1 = 1\na:\n\tr0 = r1\n\texit\n');
+    const text = hoverText(d.service.hover(d.uri, d.at('r0 = r1', 0)));
+    expect(text).toContain('R0=scalar(smin=smin32=0,smax=umax=smax32=umax32=1,var_off=(0x0; 0x1))');
+    expect(text).toMatch(/on each path: R0=(1, R0=0|0, R0=1)/);
+  });
+
   it('shows an instruction encoding and index', () => {
     const d = openDoc(FIXED);
     const text = hoverText(d.service.hover(d.uri, d.at('exit')));

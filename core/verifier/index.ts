@@ -49,8 +49,10 @@ export interface VerifyResult {
   errors: VerifierDiagnostic[];
   log: string;
   processed: number;
-  /** Per slot: the state after the instruction, joined over all paths (kernel notation). */
+  /** Per slot: the state after the instruction joined over all paths (kernel notation; `a|b` where kinds differ). */
   states: (string | undefined)[];
+  /** Per slot: the distinct states after the instruction, one per path shape (at most 16). */
+  statePaths: (string[] | undefined)[];
   warnings: { insn: number; message: string }[];
   totalStates: number;
   peakStates: number;
@@ -100,7 +102,7 @@ function verifyInsns(insns: readonly Instruction[], options: VerifyOptions): Ver
   } catch (e) {
     // An internal failure must not take the caller down; report it as a rejection on insn 0.
     const message = `internal verifier error: ${e instanceof Error ? e.message : String(e)}`;
-    return { accepted: false, errors: [{ message, notes: [], insn: 0, path: [] }], log: '', processed: 0, states: [], warnings: [], totalStates: 0, peakStates: 0 };
+    return { accepted: false, errors: [{ message, notes: [], insn: 0, path: [] }], log: '', processed: 0, states: [], statePaths: [], warnings: [], totalStates: 0, peakStates: 0 };
   }
   const errors: VerifierDiagnostic[] = [];
   if (raw.error) {
@@ -110,7 +112,7 @@ function verifyInsns(insns: readonly Instruction[], options: VerifyOptions): Ver
   }
   const warnings = [...raw.unreachable.map((insn) => ({ insn, message: `unreachable insn ${insn}` })), ...raw.unchecked];
   return {
-    accepted: !raw.error, errors, log: raw.log, processed: raw.processed, states: raw.states ?? [],
+    accepted: !raw.error, errors, log: raw.log, processed: raw.processed, states: raw.states ?? [], statePaths: raw.statePaths ?? [],
     warnings, totalStates: raw.totalStates, peakStates: raw.peakStates,
   };
 }

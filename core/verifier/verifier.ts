@@ -6,6 +6,7 @@ import { PROG_TYPES, type ProgType } from '../program-types';
 import { analyzeCfg, jumpTarget, type Slots } from './cfg';
 import { ctxAccess, directPacketAccess, returnRange } from './context';
 import { frameText, regText, regTypeName, regTypeStr } from './format';
+import { StateJoin } from './join';
 import { ACQUIRES_REFERENCE, type ArgKind, CASTS_POINTER, helperIsAllowed, helperProto } from './helper-adapter';
 import { sockAccessOk, sockLoadConvertible } from './sock-access';
 import { btfFieldIsSafe, btfStructAccess, btfStructIdsMatch, btfTypeName } from './btf-access';
@@ -71,6 +72,7 @@ export interface RawResult {
   peakStates: number;
   maxStatesPerInsn: number;
   states?: (string | undefined)[];
+  statePaths?: (string[] | undefined)[];
   unreachable: number[];
   /** Checks that could not be made (e.g. struct layouts without kernel BTF), per instruction. */
   unchecked: { insn: number; message: string }[];
@@ -128,7 +130,7 @@ export class Verifier {
   private jmpPoints: Uint8Array = new Uint8Array(0);
   private callsCallback: Uint8Array = new Uint8Array(0);
   private subprogs: number[] = [0];
-  private joined: (string | undefined)[] = [];
+  private joins: (StateJoin | undefined)[] = [];
   private scratchRegs = 0;
   private scratchSlots = new Set<number>();
   private readonly allowPtrLeaks: boolean;
@@ -188,7 +190,9 @@ export class Verifier {
     return {
       error, log: this.log.length ? this.log.join('\n') + '\n' : '', processed: this.processed,
       totalStates: this.totalStates, peakStates: this.peakStates, maxStatesPerInsn: this.maxStatesPerInsn(),
-      states: this.opts.collectStates ? this.joined : undefined, unreachable,
+      states: this.opts.collectStates ? Array.from(this.joins, (j) => j?.text()) : undefined,
+      statePaths: this.opts.collectStates ? Array.from(this.joins, (j) => j?.paths) : undefined,
+      unreachable,
       unchecked: [...this.unchecked].map(([insn, message]) => ({ insn, message })),
     };
   }
@@ -330,9 +334,9 @@ export class Verifier {
   }
 
   private recordState(idx: number, s: VState): void {
-    const text = frameText(s.cur).trim();
-    const prev = this.joined[idx];
-    this.joined[idx] = prev === undefined || prev === text ? text : prev.includes(text) ? prev : `${prev} | ${text}`;
+    const join = this.joins[idx];
+    if (join) join.add(s.cur);
+    else this.joins[idx] = new StateJoin(s.cur);
   }
 
   private insnText(insn: Instruction): string {
@@ -675,8 +679,9 @@ export class Verifier {
         this.setReg(s, insn.dst, Object.assign(zero, { def: idx }));
         return;
       }
-      if (!alu64 && !x && insn.imm < 64) {
-        coerceToSize(r, insn.imm / 8);
+      if (!alu64 && !x) {
+        // to little endian on a little-endian machine: truncation only (le64 changes nothing)
+        if (insn.imm < 64) coerceToSize(r, insn.imm / 8);
       } else if (isConst(r)) {
         markKnown(r, bswap(r.varOff.value, insn.imm));
       } else {
