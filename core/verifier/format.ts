@@ -69,7 +69,7 @@ export function regText(r: Reg): string {
   const isMap = (r.type === T.MAP_PTR || r.type === T.MAP_VALUE || r.type === T.MAP_KEY) && r.map;
   if (isMap) parts.push(`map=${r.map!.name},ks=${r.map!.keySize},vs=${r.map!.valueSize}`);
   if (r.type !== T.SCALAR && r.off !== 0) parts.push(`off=${r.off}`);
-  if (r.type === T.PKT || r.type === T.PKT_META) parts.push(`r=${r.range}`);
+  if (r.type === T.PKT || r.type === T.PKT_META) parts.push(`r=${unum(BigInt.asUintN(64, BigInt(r.range)))}`);
   if (r.type === T.MEM && r.memSize && !(r.flags & RINGBUF)) parts.push(`sz=${r.memSize}`);
   if (tnumIsConst(r.varOff)) {
     if (r.varOff.value !== 0n || r.type === T.SCALAR) parts.push(`imm=${r.varOff.value.toString(16)}`);

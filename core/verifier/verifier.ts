@@ -103,6 +103,9 @@ const enum Match { NOT_EXACT, RANGE_WITHIN, EXACT }
 const sameCallsites = (a: VState, b: VState): boolean =>
   a.frames.length === b.frames.length && a.frames.every((f, i) => f.callsite === b.frames[i].callsite);
 
+/** Packet pointer ranges that record a comparison with pkt_end: at it (>=) or past it (>). */
+const AT_PKT_END = -1;
+const BEYOND_PKT_END = -2;
 const isPktType = (t: T): boolean => t === T.PKT || t === T.PKT_META || t === T.PKT_END;
 
 export class Verifier {
@@ -1369,6 +1372,7 @@ export class Verifier {
 
   private isBranchTaken(a: Reg, b: Reg, op: number, jmp32: boolean): number {
     if (a.type === T.SCALAR && b.type === T.SCALAR) return scalarBranchTaken(a, b, op, jmp32);
+    if (!jmp32 && isPktType(a.type) && isPktType(b.type)) return pktBranchTaken(a, b, op);
     const ptr = a.type === T.SCALAR ? b : a;
     const other = a.type === T.SCALAR ? a : b;
     if (other.type === T.SCALAR && isKnownZero(other) && !(ptr.flags & MAYBE_NULL) &&
@@ -1454,6 +1458,11 @@ export class Verifier {
     else return;
     // In this branch, does pkt <= end hold (not open), pkt < end (open), or nothing?
     const holds = taken ? rel : revOp(rel, true);
+    if (holds === 0x20 || holds === 0x30) {
+      // pkt > end or pkt >= end: the pointer itself (not its copies) is known to be past the end
+      if (pkt.type === T.PKT) pkt.range = holds === 0x20 ? BEYOND_PKT_END : AT_PKT_END;
+      return;
+    }
     let open: boolean | undefined;
     if (holds === 0xb0) open = false; // pkt <= end
     else if (holds === 0xa0) open = true; // pkt < end
@@ -2086,6 +2095,18 @@ function bswap(v: bigint, bits: number): bigint {
   let out = 0n;
   for (let i = 0; i < bits / 8; i++) out = (out << 8n) | ((v >> BigInt(i * 8)) & 0xffn);
   return out;
+}
+
+/** A packet pointer compared with pkt_end once it is known to be at or past the end (is_pkt_ptr_branch_taken). */
+function pktBranchTaken(a: Reg, b: Reg, op: number): number {
+  let pkt: Reg;
+  if (b.type === T.PKT_END) pkt = a;
+  else if (a.type === T.PKT_END) { pkt = b; op = swapOp(op); }
+  else return -1;
+  if (pkt.range >= 0) return -1;
+  if ((op === 0xb0 || op === 0x20) && pkt.range === BEYOND_PKT_END) return op === 0x20 ? 1 : 0;
+  if ((op === 0xa0 || op === 0x30) && (pkt.range === BEYOND_PKT_END || pkt.range === AT_PKT_END)) return op === 0x30 ? 1 : 0;
+  return -1;
 }
 
 /** rev_opcode: the condition that holds on the fallthrough path. */
