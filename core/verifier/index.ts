@@ -39,6 +39,11 @@ export interface VerifierDiagnostic {
   /** Source range of the failing instruction, when verifying an assembled Program. */
   range?: Range;
   path: PathEntry[];
+  /**
+   * Set when bpf_prog_load refuses the program before the verifier runs (unprivileged loads):
+   * the errno the syscall returns. The message is then ours, not a verifier message.
+   */
+  errno?: 'EPERM' | 'E2BIG';
   /** Our plain-language explanation and suggested fix, for common errors. */
   explanation?: string;
   fix?: string;
@@ -76,8 +81,35 @@ export function verify(program: readonly Instruction[] | Program, options: Verif
   return verifyInsns(program as readonly Instruction[], options);
 }
 
+/** BPF_MAXINSNS: the most instructions a loader without CAP_BPF may submit. */
+const MAX_INSNS_UNPRIV = 4096;
+/** The only program types bpf_prog_load accepts without CAP_BPF. */
+const UNPRIVILEGED_TYPES: ReadonlySet<ProgType> = new Set(['socket_filter', 'cgroup_skb']);
+
+/** bpf_prog_load's checks for a loader without capabilities, made before the verifier runs. */
+function unprivilegedLoadRefusal(progType: ProgType, insnCount: number): VerifierDiagnostic | undefined {
+  const where = 'bpf_prog_load refuses it before the verifier runs (and refuses every unprivileged load while kernel.unprivileged_bpf_disabled is not 0)';
+  if (insnCount > MAX_INSNS_UNPRIV) {
+    return {
+      message: `unprivileged load refused (E2BIG): ${insnCount} instructions, more than the ${MAX_INSNS_UNPRIV} allowed without CAP_BPF`,
+      notes: [where], insn: 0, path: [], errno: 'E2BIG',
+    };
+  }
+  if (!UNPRIVILEGED_TYPES.has(progType)) {
+    return {
+      message: `unprivileged load refused (EPERM): program type ${progType} needs CAP_BPF; without it only socket_filter and cgroup_skb programs load`,
+      notes: [where], insn: 0, path: [], errno: 'EPERM',
+    };
+  }
+  return undefined;
+}
+
 function verifyInsns(insns: readonly Instruction[], options: VerifyOptions): VerifyResult {
   const slots = toSlots(insns);
+  const refusal = options.unprivileged ? unprivilegedLoadRefusal(options.progType ?? 'socket_filter', slots.count) : undefined;
+  if (refusal) {
+    return { accepted: false, errors: [refusal], log: '', processed: 0, states: [], statePaths: [], warnings: [], totalStates: 0, peakStates: 0 };
+  }
   const maps = (options.maps ?? []).map((m, index) => ({ ...m, index }));
   const make = (): Verifier => new Verifier(slots, {
     progType: options.progType ?? 'socket_filter',

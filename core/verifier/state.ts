@@ -176,6 +176,8 @@ export class VState {
   callbackDepth = 0;
   /** Jump-history entries since the last checkpoint (the kernel forces one past 40). */
   jmpHistory = 0;
+  /** A path the CPU may run only speculatively (unprivileged: the branch that cannot be taken). */
+  speculative = false;
 
   constructor(frames: Frame[]) {
     this.frames = frames;
@@ -194,6 +196,7 @@ export class VState {
     s.mayGotoDepth = this.mayGotoDepth;
     s.callbackDepth = this.callbackDepth;
     s.jmpHistory = this.jmpHistory;
+    s.speculative = this.speculative;
     return s;
   }
 }

@@ -97,6 +97,31 @@ const fail = (regs: number[], ...lines: string[]): never => {
   throw new VerifierFailure(lines, regs);
 };
 
+/**
+ * Errors a speculative path may meet without rejecting the program (error_recoverable_with_nospec:
+ * EPERM, EACCES, EINVAL); the ones that stop verification whatever the path are E2BIG and the like.
+ */
+const recoverableWithNospec = (message: string): boolean =>
+  !message.startsWith('The sequence of ') && !message.startsWith('BPF program is too large') &&
+  !message.startsWith('internal verifier error');
+
+/** sanitize_err's reasons (REASON_BOUNDS ... REASON_LIMIT). */
+const enum Sanitize { OK, BOUNDS, TYPE, PATHS, LIMIT }
+/** alu_state bits (BPF_ALU_SANITIZE_SRC, _DST, BPF_ALU_NEG_VALUE, BPF_ALU_NON_POINTER, BPF_ALU_IMMEDIATE). */
+const ALU_SANITIZE_SRC = 1, ALU_SANITIZE_DST = 2, ALU_NEG_VALUE = 4, ALU_NON_POINTER = 8, ALU_IMMEDIATE = 16;
+
+/** reg_not_null: pointers known to be non-NULL (a ctx or stack pointer is not among them). */
+function regNotNull(r: Reg): boolean {
+  if (r.flags & MAYBE_NULL) return false;
+  switch (r.type) {
+    case T.SOCKET: case T.TCP_SOCK: case T.MAP_VALUE: case T.MAP_KEY: case T.SOCK_COMMON: case T.MAP_PTR:
+      return true;
+    case T.BTF_ID: return r.refObjId !== 0 || ((r.flags & TRUSTED) !== 0 && (r.flags & UNTRUSTED) === 0);
+    case T.MEM: return (r.flags & UNTRUSTED) === 0;
+    default: return false;
+  }
+}
+
 /** How closely a state must match a stored one (the kernel's enum exact_level). */
 const enum Match { NOT_EXACT, RANGE_WITHIN, EXACT }
 
@@ -137,6 +162,20 @@ export class Verifier {
   private scratchRegs = 0;
   private scratchSlots = new Set<number>();
   private readonly allowPtrLeaks: boolean;
+  /** CAP_BPF: loops, subprograms, precision tracking, scalar spills (env->bpf_capable). */
+  private readonly bpfCapable: boolean;
+  /** Spectre v1 / v4 checks skipped (env->bypass_spec_v1 / v4): only for CAP_PERFMON. */
+  private readonly bypassSpec: boolean;
+  /** Per insn: a speculative path stops here (insn_aux->nospec) / right after it (nospec_result). */
+  private nospec: Uint8Array = new Uint8Array(0);
+  private nospecResult: Uint8Array = new Uint8Array(0);
+  /** Per insn: the pointer-ALU masking recorded by sanitize_ptr_alu (alu_state, alu_limit). */
+  private aluState: Int32Array = new Int32Array(0);
+  private aluLimit: Float64Array = new Float64Array(0);
+  /** Set once a pointer moved by a non-constant: scalars must then match exactly when pruning. */
+  private exploreAluLimits = false;
+  /** The current path's queue, for states pushed from inside an instruction (speculative ALU paths). */
+  private pendingPaths: VState[] = [];
   private readonly idmap = new Map<number, number>();
   private maxPerInsn = 0;
   /** Accesses through BTF pointers left unchecked for want of kernel BTF: insn -> why. */
@@ -148,6 +187,8 @@ export class Verifier {
     this.slots = slots;
     this.opts = opts;
     this.allowPtrLeaks = !opts.unprivileged;
+    this.bpfCapable = !opts.unprivileged;
+    this.bypassSpec = !opts.unprivileged;
   }
 
   /** Conditional jumps whose outcome the operands' values decided on some path (kernel: precise). */
@@ -166,6 +207,18 @@ export class Verifier {
     this.jmpPoints = cfg.jmpPoints;
     this.callsCallback = cfg.callsCallback;
     this.subprogs = cfg.subprogs;
+    if (!this.bpfCapable) {
+      // without CAP_BPF every unknown scalar is born precise (__mark_reg_unknown) and precision
+      // is never backtracked: all scalars count when comparing states
+      this.preciseBefore.fill(0xffff);
+      this.preciseSlotsLo.fill(0xffffffff);
+      this.preciseSlotsHi.fill(0xffffffff);
+    }
+    const n = this.slots.count + 1;
+    this.nospec = new Uint8Array(n);
+    this.nospecResult = new Uint8Array(n);
+    this.aluState = new Int32Array(n);
+    this.aluLimit = new Float64Array(n);
     if (cfg.error) {
       this.emit(cfg.error.message);
       return this.result({ lines: [cfg.error.message], insn: cfg.error.insn, path: [], regs: [] }, cfg.unreachable);
@@ -233,7 +286,7 @@ export class Verifier {
           st = pending.pop();
           if (st && this.opts.logLevel > 0) {
             this.emit('');
-            this.emit(`from ${st.path?.insn ?? 0} to ${st.insnIdx}:${this.stateText(st)}`);
+            this.emit(`from ${st.path?.insn ?? 0} to ${st.insnIdx}${st.speculative ? ' (speculative execution)' : ''}:${this.stateText(st)}`);
           }
         }
       } catch (e) {
@@ -289,7 +342,7 @@ export class Verifier {
             if (this.pendingBare) this.emit(this.pendingBare);
             this.pendingLine = '';
             this.pendingBare = '';
-            this.emit(justPopped ? `from ${s.path?.insn ?? idx} to ${idx}: safe` : `${idx}: safe`);
+            this.emit(justPopped ? `from ${s.path?.insn ?? idx} to ${idx}${s.speculative ? ' (speculative execution)' : ''}: safe` : `${idx}: safe`);
           }
           return 'done';
         }
@@ -306,7 +359,30 @@ export class Verifier {
       if (this.scratchSlots.size) this.scratchSlots.clear();
       const text = this.opts.logLevel > 0 || this.opts.collectStates ? this.insnText(insn!) : '';
       if (this.opts.logLevel > 0) this.logLine = `${idx}: ${text}`;
-      const r = this.checkInsn(s, insn!, idx, pending);
+      if (s.speculative && this.nospec[idx]) {
+        // a barrier stands here: the speculative path goes no further
+        if (this.logLine) this.emit(this.logLine);
+        this.logLine = '';
+        return 'done';
+      }
+      this.pendingPaths = pending;
+      let r: 'next' | 'exit';
+      if (s.speculative) {
+        try {
+          r = this.checkInsn(s, insn!, idx, pending);
+        } catch (e) {
+          if (!(e instanceof VerifierFailure) || !recoverableWithNospec(e.lines[0])) throw e;
+          // do_check: an unsafe insn on a speculative path gets a barrier instead of a rejection
+          if (this.logLine) this.emit(this.logLine);
+          this.logLine = '';
+          for (const l of e.lines) this.emit(l);
+          this.nospec[idx] = 1;
+          this.aluState[idx] = 0;
+          return 'done';
+        }
+      } else {
+        r = this.checkInsn(s, insn!, idx, pending);
+      }
       if (this.opts.logLevel > 0 && this.logLine) {
         const st = frameText(s.cur, this.scratchRegs, this.scratchSlots, s.refs.map((r) => r.id));
         if (st && r !== 'exit') {
@@ -320,6 +396,10 @@ export class Verifier {
       }
       if (this.opts.collectStates) this.recordState(idx, s);
       if (r === 'exit') return 'done';
+      if (s.speculative && this.nospecResult[idx]) {
+        this.flushPending();
+        return 'done';
+      }
     }
   }
 
@@ -448,6 +528,7 @@ export class Verifier {
 
   private statesEqual(old: VState, cur: VState, live: number, precise: number, level: Match): boolean {
     const exact = level === Match.EXACT;
+    if (old.speculative && !cur.speculative) return false;
     if (old.frames.length !== cur.frames.length) return false;
     if (old.refs.length !== cur.refs.length) return false;
     if (exact) {
@@ -502,6 +583,7 @@ export class Verifier {
     if (level === Match.EXACT) return this.regsExactlyEqual(o, c, checkIds);
     switch (o.type) {
       case T.SCALAR:
+        if (this.exploreAluLimits) return this.regsExactlyEqual(o, c, checkIds);
         return checkIds(o.id, c.id) && rangeWithin(o, c) && varOffWithin(o, c);
       case T.MAP_VALUE: case T.MAP_KEY: case T.MEM:
         return o.off === c.off && o.map === c.map && o.memSize === c.memSize && rangeWithin(o, c) &&
@@ -768,6 +850,8 @@ export class Verifier {
     if (boundsInvalid(src)) {
       markUnknown(dstReg);
     } else {
+      // sanitize_val_alu: a scalar add/sub by register must not share its insn with pointer masking
+      if ((op === 0x00 || op === 0x10) && x && !this.bypassSpec && !this.nospec[idx]) this.updateAluState(insn, idx, ALU_NON_POINTER, 0);
       scalarAlu(op, dstReg, src, alu64 ? 64 : 32);
     }
     this.setReg(s, insn.dst, dstReg);
@@ -806,13 +890,13 @@ export class Verifier {
     this.checkSaneOffset(off, ptr, known);
     this.checkSaneOffset(ptr, ptr, isConst(ptr));
     if (op === 0x00 || op === 0x10) {
+      const masking = this.sanitizePtrAlu(s, insn, ptr, off, idx, swapped);
       if (op === 0x10 && swapped) fail([dst], `R${dst} tried to subtract pointer from scalar`);
       if (op === 0x10 && ptr.type === T.STACK) fail([dst], `R${dst} subtraction from stack pointer prohibited`);
       const r = ptr.clone();
       r.def = idx;
-      const smin = off.smin;
-      const smax = off.smax;
       if (known) {
+        const smin = off.smin;
         const delta = op === 0x00 ? smin : -smin;
         const newOff = BigInt(ptr.off) + delta;
         if (newOff < -(1n << 29n) || newOff >= 1n << 29n || delta < -(1n << 29n) || delta >= 1n << 29n) {
@@ -820,31 +904,128 @@ export class Verifier {
         }
         r.off = Number(newOff);
         if (isPktType(ptr.type) && op === 0x10) r.range = 0;
-        return r;
+      } else {
+        const tmp = ptr.clone();
+        if (op === 0x00) scalarAlu(0x00, tmp, off, 64);
+        else scalarAlu(0x10, tmp, off, 64);
+        copyScalar(r, tmp);
+        if (isPktType(ptr.type)) {
+          r.id = this.newId();
+          r.range = 0;
+        }
       }
-      if (ptr.type === T.STACK && !this.allowPtrLeaks) {
-        fail([dst], `R${dst} variable stack access prohibited for !root, var_off=${tnumStr(off.varOff)} off=${ptr.off}`);
-      }
-      if (ptr.type === T.CTX || ptr.type === T.FUNC) {
-        // variable offsets into these are rejected at access time; track as is
-      }
-      if (smin === S64_MIN || smax === S64_MAX) {
-        // unbounded: still a pointer with unknown variable offset
-      }
-      const tmp = ptr.clone();
-      if (op === 0x00) scalarAlu(0x00, tmp, off, 64);
-      else scalarAlu(0x10, tmp, off, 64);
-      copyScalar(r, tmp);
-      if (isPktType(ptr.type)) {
-        r.id = this.newId();
-        r.range = 0;
-      }
+      if (!this.bypassSpec) this.sanitizeCheckBounds(dst, r);
+      if (masking) this.sanitizeCommit(insn, r, masking, idx);
       return r;
     }
     if (op === 0x40 || op === 0x50 || op === 0xa0) {
       fail([dst], `R${dst} bitwise operator ${aluOpString(op)} on pointer prohibited`);
     }
     return fail([dst], `R${dst} pointer arithmetic with ${aluOpString(op)} operator prohibited`);
+  }
+
+  // Spectre v1 pointer masking (unprivileged) ------------------------------------------------
+
+  /**
+   * retrieve_ptr_limit: how far the pointer may move before the masking the kernel patches in
+   * would cut it, or the reason it cannot be masked (only stack and map value pointers can).
+   */
+  private ptrLimit(ptr: Reg, maskToLeft: boolean): number | { reason: Sanitize } {
+    let max: number;
+    let limit: bigint;
+    if (ptr.type === T.STACK) {
+      max = MAX_STACK + (maskToLeft ? 1 : 0);
+      limit = -(ptr.varOff.value + BigInt(ptr.off));
+    } else if (ptr.type === T.MAP_VALUE && ptr.map) {
+      max = ptr.map.valueSize;
+      limit = (maskToLeft ? ptr.smin : ptr.umax) + BigInt(ptr.off);
+    } else {
+      return { reason: Sanitize.TYPE };
+    }
+    const u32 = Number(BigInt.asUintN(32, limit));
+    return u32 >= max ? { reason: Sanitize.LIMIT } : u32;
+  }
+
+  private sanitizeFail(reason: Sanitize, insn: Instruction, offIsDst: boolean): never {
+    const tail = 'pointer arithmetic with it prohibited for !root';
+    const op = (insn.code & 0xf0) === 0x00 ? 'add' : 'sub';
+    const dst = insn.dst;
+    const src = insn.src;
+    switch (reason) {
+      case Sanitize.BOUNDS: return fail([offIsDst ? dst : src], `R${offIsDst ? dst : src} has unknown scalar with mixed signed bounds, ${tail}`);
+      case Sanitize.TYPE: return fail([offIsDst ? src : dst], `R${offIsDst ? src : dst} has pointer with unsupported alu operation, ${tail}`);
+      case Sanitize.PATHS: return fail([dst], `R${dst} tried to ${op} from different maps, paths or scalars, ${tail}`);
+      default: return fail([dst], `R${dst} tried to ${op} beyond pointer bounds, ${tail}`);
+    }
+  }
+
+  /** update_alu_sanitation_state: one instruction can be patched with one masking only. */
+  private updateAluState(insn: Instruction, idx: number, state: number, limit: number): void {
+    if (this.aluState[idx] && (this.aluState[idx] !== state || this.aluLimit[idx] !== limit)) {
+      this.sanitizeFail(Sanitize.PATHS, insn, false);
+    }
+    this.aluState[idx] = state;
+    this.aluLimit[idx] = limit;
+  }
+
+  /**
+   * sanitize_ptr_alu before the operation (unprivileged ptr +/- register): the offset must have
+   * one sign and the pointer a masking limit; a non-constant offset also sends a speculative path
+   * on with the pointer unmoved (as if masked to zero). Returns what the commit step needs.
+   */
+  private sanitizePtrAlu(s: VState, insn: Instruction, ptr: Reg, off: Reg, idx: number, swapped: boolean):
+    { limit: number; state: number; maskToLeft: boolean } | undefined {
+    if (this.bypassSpec || !(insn.code & 8) || this.nospec[idx]) return undefined;
+    const add = (insn.code & 0xf0) === 0x00;
+    const offIsImm = tnumIsConst(off.varOff);
+    const offIsNeg = off.smin < 0n;
+    let masking: { limit: number; state: number; maskToLeft: boolean } | undefined;
+    if (!s.speculative) {
+      if (!offIsImm && (off.smin < 0n) !== (off.smax < 0n)) this.sanitizeFail(Sanitize.BOUNDS, insn, swapped);
+      const maskToLeft = (add && offIsNeg) || (!add && !offIsNeg);
+      const limit = this.ptrLimit(ptr, maskToLeft);
+      if (typeof limit !== 'number') this.sanitizeFail(limit.reason, insn, swapped);
+      const state = (offIsNeg ? ALU_NEG_VALUE : 0) | (offIsImm ? ALU_IMMEDIATE : 0) | (swapped ? ALU_SANITIZE_DST : ALU_SANITIZE_SRC);
+      masking = { limit: limit as number, state, maskToLeft };
+      if (!offIsImm) this.exploreAluLimits = true;
+    }
+    if (!offIsImm) {
+      const other = s.clone();
+      other.speculative = true;
+      other.insnIdx = idx + 1;
+      const moved = ptr.clone();
+      moved.def = idx;
+      other.cur.regs[insn.dst] = moved;
+      this.pushBranch(this.pendingPaths, other);
+    }
+    return masking;
+  }
+
+  /** sanitize_ptr_alu's commit step: the masking limit is narrowed to how far the pointer moved. */
+  private sanitizeCommit(insn: Instruction, moved: Reg, masking: { limit: number; state: number; maskToLeft: boolean }, idx: number): void {
+    const limit = this.ptrLimit(moved, masking.maskToLeft);
+    if (typeof limit !== 'number') this.sanitizeFail(limit.reason, insn, false);
+    this.updateAluState(insn, idx, masking.state, Math.abs((masking.limit as number) - (limit as number)));
+  }
+
+  /** sanitize_check_bounds: an unprivileged pointer must stay inside its object after arithmetic. */
+  private sanitizeCheckBounds(regno: number, r: Reg): void {
+    if (r.type === T.STACK) {
+      const off = r.off + Number(r.varOff.value);
+      if (!tnumIsConst(r.varOff)) {
+        fail([regno], `R${regno} variable stack access prohibited for !root, var_off=${tnumStr(r.varOff)} off=${off}`);
+      }
+      if (off >= 0 || off < -MAX_STACK) {
+        fail([regno], `R${regno} stack pointer arithmetic goes out of range, prohibited for !root; off=${off}`);
+      }
+    } else if (r.type === T.MAP_VALUE && r.map) {
+      try {
+        this.checkMemRegion(regno, r, r.off, 1, r.map.valueSize, 'map value');
+      } catch (e) {
+        if (!(e instanceof VerifierFailure)) throw e;
+        fail([regno], ...e.lines, `R${regno} pointer arithmetic of map value goes out of range, prohibited for !root`);
+      }
+    }
   }
 
   private checkSaneOffset(reg: Reg, ptr: Reg, known: boolean): void {
@@ -1150,11 +1331,25 @@ export class Verifier {
     const spi = b0 >> 3;
     this.scratchSlots.add(spi);
     const v = value.reg;
+    const spilledPtr = frame.spill[spi];
+    if (!this.allowPtrLeaks && size !== 8 && spilledPtr && spilledPtr.isPointer() && frame.stype[spi * 8 + 7] === STACK_SPILL) {
+      fail([], 'attempt to corrupt spilled pointer on stack');
+    }
+    if (!this.bypassSpec) {
+      // Spectre v4: a store over anything but plain data, or a pointer spill, gets a barrier after it
+      let sanitize = value.regno !== undefined && v.isPointer();
+      for (let i = 0; i < size && !sanitize; i++) {
+        const t = frame.stype[spi * 8 + i];
+        if (t !== STACK_MISC && t !== STACK_ZERO) sanitize = true;
+      }
+      if (sanitize) this.nospecResult[idx] = 1;
+    }
     if (value.regno !== undefined && v.isPointer() && size !== 8) {
       fail([value.regno], `invalid size of register spill`);
     }
     const aligned = off % 8 === 0;
-    if (aligned && size === 8 && (v.isPointer() || !value.isImm || (v.vHi | v.vLo) !== 0)) {
+    // without CAP_BPF only pointers are spilled; scalars become plain data (STACK_MISC / STACK_ZERO)
+    if (aligned && size === 8 && (v.isPointer() || (this.bpfCapable && (!value.isImm || (v.vHi | v.vLo) !== 0)))) {
       if (v.isPointer() && !this.allowPtrLeaks && value.regno === undefined) fail([], 'attempt to corrupt spilled pointer on stack');
       // a spilled scalar stays linked to its register (same id), as the kernel links them
       if (value.regno !== undefined && v.type === T.SCALAR && !v.id && !isConst(v)) v.id = this.newId();
@@ -1174,10 +1369,6 @@ export class Verifier {
       return;
     }
     // partial or imm-zero write
-    const spilledPtr = frame.spill[spi];
-    if (spilledPtr && spilledPtr.isPointer() && frame.stype[spi * 8 + 7] === STACK_SPILL && !this.allowPtrLeaks) {
-      fail([], 'attempt to corrupt spilled pointer on stack');
-    }
     this.scrubSpill(frame, spi);
     const isZero = v.type === T.SCALAR && isKnownZero(v);
     for (let i = 0; i < size; i++) {
@@ -1269,26 +1460,34 @@ export class Verifier {
     const jmp32 = cls === 0x06;
     const x = (insn.code & 8) !== 0;
     let srcReg: Reg;
+    const dstReg = this.readReg(s, insn.dst);
     if (x) {
       srcReg = this.readReg(s, insn.src);
-      if (this.isPointerValue(srcReg)) fail([insn.src], `R${insn.src} pointer comparison prohibited`);
+      if (this.isPointerValue(srcReg) && !(isPktType(dstReg.type) && isPktType(srcReg.type))) {
+        fail([insn.src], `R${insn.src} pointer comparison prohibited`);
+      }
     } else {
       srcReg = this.immReg(idx, insn.imm);
     }
-    const dstReg = this.readReg(s, insn.dst);
-    if (this.isPointerValue(dstReg) && !(x === false && insn.imm === 0 && (op === 0x10 || op === 0x50))) {
-      fail([insn.dst], `R${insn.dst} pointer comparison prohibited`);
-    }
     const target = jumpTarget(idx, insn);
     const pred = this.isBranchTaken(dstReg, srcReg, op, jmp32);
+    // check_cond_jmp_op: an undecided comparison of a pointer is allowed only as a null check
+    // (or between packet pointers)
+    if (pred === -1 && this.isPointerValue(dstReg)) {
+      const nullCheck = !jmp32 && !x && insn.imm === 0 && (op === 0x10 || op === 0x50) && (dstReg.flags & MAYBE_NULL) !== 0;
+      const pktPair = x && !jmp32 && isPktType(dstReg.type) && isPktType(srcReg.type);
+      if (!nullCheck && !pktPair) fail([insn.dst], `R${insn.dst} pointer comparison prohibited`);
+    }
     if (pred === -1) this.checkJmpSeq(pending);
     if (pred !== -1 && dstReg.type === T.SCALAR && srcReg.type === T.SCALAR) this.decided.add(idx);
     if (pred === 1) {
+      if (!this.bypassSpec) this.pushSpeculativeBranch(s, insn, idx, idx + 1, false, pending);
       s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
       s.insnIdx = target;
       return 'next';
     }
     if (pred === 0) {
+      if (!this.bypassSpec) this.pushSpeculativeBranch(s, insn, idx, target, true, pending);
       s.path = { insn: idx, kind: 'branch', taken: false, prev: s.path };
       s.insnIdx = idx + 1;
       return 'next';
@@ -1312,6 +1511,20 @@ export class Verifier {
       return 'exit';
     }
     return 'next';
+  }
+
+  /**
+   * sanitize_speculative_path: the branch a decided jump cannot take is still walked, as the CPU
+   * may take it speculatively, with the compared registers unknown.
+   */
+  private pushSpeculativeBranch(s: VState, insn: Instruction, idx: number, to: number, taken: boolean, pending: VState[]): void {
+    const other = s.clone();
+    other.speculative = true;
+    other.insnIdx = to;
+    other.path = { insn: idx, kind: 'branch', taken, prev: s.path };
+    other.cur.regs[insn.dst] = scalarReg(idx);
+    if (insn.code & 8) other.cur.regs[insn.src] = scalarReg(idx);
+    this.pushBranch(pending, other);
   }
 
   /** The kernel counts every queued path and gives up past JMP_SEQ_LIMIT (checked before the push). */
@@ -1375,8 +1588,7 @@ export class Verifier {
     if (!jmp32 && isPktType(a.type) && isPktType(b.type)) return pktBranchTaken(a, b, op);
     const ptr = a.type === T.SCALAR ? b : a;
     const other = a.type === T.SCALAR ? a : b;
-    if (other.type === T.SCALAR && isKnownZero(other) && !(ptr.flags & MAYBE_NULL) &&
-      (op === 0x10 || op === 0x50) && !jmp32 && ptr.type !== T.PKT && ptr.type !== T.PKT_END && ptr.type !== T.PKT_META) {
+    if (other.type === T.SCALAR && isKnownZero(other) && regNotNull(ptr) && (op === 0x10 || op === 0x50)) {
       return op === 0x10 ? 0 : 1;
     }
     return -1;
