@@ -1114,6 +1114,9 @@ export class Verifier {
       case T.MEM: {
         if (reg.flags & MAYBE_NULL) fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
         if (write && (reg.flags & RDONLY)) fail([regno], `R${regno} cannot write into ${regTypeName(reg)}`);
+        if (write && value?.regno !== undefined && this.isPointerValue(value.reg)) {
+          fail([value.regno], `R${value.regno} leaks addr into mem`);
+        }
         this.checkMemRegion(regno, reg, off, size, reg.memSize, 'memory');
         return write ? undefined : scalarReg(idx);
       }
