@@ -15,6 +15,8 @@ import type { Instruction } from '../core/isa';
 import type { MapDef } from '../core/map-types';
 import type { ProgType } from '../core/program-types';
 import { compareCase } from '../scripts/verifier-conformance';
+import { main } from '../cli/main';
+import { openDoc } from './server-helpers';
 
 const kernel = await import('../core/kernel');
 const avail = kernel.kernelBpfAvailable();
@@ -152,6 +154,16 @@ const ROWS: Row[] = [
     unpriv: { message: 'math between map_value pointer and register with unbounded min value is not allowed' },
   },
   // ---- bpf_capable gates
+  {
+    name: 'cgroup_skb reads skb->data', rule: 'cg_skb_is_valid_access (net/core/filter.c) + check_ctx_access',
+    text: '.section cgroup_skb/ingress\nprog:\n  r2 = *(u32 *)(r1 + 76)\n  r0 = 1\n  exit\n',
+    unpriv: { message: 'invalid bpf_context access off=76 size=4' },
+  },
+  {
+    name: 'cgroup_skb writes skb->tstamp', rule: 'cg_skb_is_valid_access (net/core/filter.c) + check_ctx_access',
+    text: '.section cgroup_skb/ingress\nprog:\n  r2 = 0\n  *(u64 *)(r1 + 152) = r2\n  r0 = 1\n  exit\n',
+    unpriv: { message: 'invalid bpf_context access off=152 size=8' },
+  },
   { name: 'bounded loop', rule: 'push_insn (check_cfg)', text: socket('  r0 = 0\n  r0 += 1\n  if r0 < 4 goto -2\n  r0 = 0\n  exit'), unpriv: { message: 'back-edge from insn 2 to 1' } },
   { name: 'bpf-to-bpf call', rule: 'add_subprog_and_kfunc', text: `.section socket\nprog:\n  call sub\n  r0 = 0\n  exit\nsub:\n  r0 = 0\n  exit\n`, unpriv: { message: 'loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN' } },
   { name: 'helper that needs CAP_BPF', rule: 'bpf_base_func_proto + check_helper_call', text: socket('  call 118\n  r0 = 0\n  exit'), unpriv: { message: 'program of this type cannot use helper bpf_jiffies64#118' } },
@@ -250,5 +262,62 @@ describe('unprivileged verification (Linux 6.18 rules)', () => {
     expect(r.errors[0]?.errno).toBe('EPERM');
     expect(r.errors[0]?.message).toContain('kprobe');
     expect(verify(kp.insns, { progType: kp.progType }).accepted).toBe(true);
+  });
+});
+
+describe('the unprivileged setting end to end', () => {
+  const LEAK = '.section socket\nprog:\n  r0 = r10\n  exit\n';
+  const XDP = '.section xdp\nprog:\n  r0 = 2\n  exit\n';
+
+  async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+    return { code, out, err };
+  }
+
+  it('bpf-asm verify --unpriv applies the rules; without it the program is accepted', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'bpf-asm-unpriv-'));
+    try {
+      const leak = join(dir, 'leak.s');
+      writeFileSync(leak, LEAK);
+      const xdp = join(dir, 'xdp.s');
+      writeFileSync(xdp, XDP);
+      const priv = await cli('verify', leak);
+      expect(priv.code).toBe(0);
+      expect(priv.out).toContain('accepted');
+      const un = await cli('verify', '--unpriv', leak);
+      expect(un.code).toBe(1);
+      expect(un.err).toContain(`${leak}:4:3: error: R0 leaks addr as return value`);
+      const refused = await cli('verify', '--unpriv', '--json', xdp);
+      expect(refused.code).toBe(1);
+      const j = JSON.parse(refused.out) as { accepted: boolean; errors: { errno?: string; message: string }[] };
+      expect(j.accepted).toBe(false);
+      expect(j.errors[0]).toMatchObject({ errno: 'EPERM' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the language server\'s bpfAsm.unprivileged setting changes the diagnostics', async () => {
+    const errorsOf = async (settings: unknown) => {
+      const d = openDoc(LEAK, settings);
+      // the verdict may come from a worker: ask until it is there
+      for (let i = 0; i < 200; i++) {
+        const diags = d.service.diagnostics(d.uri).filter((x) => x.severity === 1);
+        if (diags.length || i > 20) return diags;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return [];
+    };
+    expect(await errorsOf({})).toEqual([]);
+    const un = await errorsOf({ unprivileged: true });
+    expect(un.map((x) => (typeof x.message === 'string' ? x.message : x.message.value).split('\n')[0])).toEqual(['R0 leaks addr as return value']);
+    const d = openDoc(XDP, { unprivileged: true });
+    const refused = d.service.diagnostics(d.uri).filter((x) => x.severity === 1);
+    expect(refused[0]?.source).toBe('bpf_prog_load (xdp)');
   });
 });

@@ -123,7 +123,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       if (options.json) {
         io.out(JSON.stringify({
           file: path, section: program.section, accepted: result.accepted,
-          errors: result.errors.map((e) => ({ message: e.message, notes: e.notes, ...place(loaded, program, e.insn), insn: e.insn })),
+          errors: result.errors.map((e) => ({
+            message: e.message, notes: e.notes, ...place(loaded, program, e.insn), insn: e.insn, ...(e.errno ? { errno: e.errno } : {}),
+          })),
           log: result.log, processed: result.processed,
         }) + '\n');
         continue;

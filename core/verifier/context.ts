@@ -64,10 +64,13 @@ function tcClsAct(off: number, size: number, write: boolean): CtxAccessResult {
   return skbValid(off, size, write);
 }
 
-function cgroupSkb(off: number, size: number, write: boolean): CtxAccessResult {
+/** cg_skb_is_valid_access: packet pointers, and writing tstamp, need CAP_BPF. */
+function cgroupSkb(off: number, size: number, write: boolean, bpfCapable: boolean): CtxAccessResult {
   if (skbDenied(off, [F('tc_classid'), F('data_meta'), F('wire_len'), F('flow_keys')])) return BAD;
+  if (!bpfCapable && skbDenied(off, [F('data'), F('data_end')])) return BAD;
   if (write) {
     const ok = [F('mark'), F('priority'), F('cb')];
+    if (bpfCapable) ok.push(F('tstamp'));
     if (!skbDenied(off, ok)) return BAD;
   }
   if (inRange(off, at('remote_ip4'), at('remote_port')) && size !== 4) return BAD;
@@ -115,11 +118,11 @@ const RAW_TP_ARGS_SIZE = 12 * 8;
 const TRACEPOINT_MAX_SIZE = 2048;
 
 /** Context size for each program type (0 when we do not model its context). */
-export function ctxAccess(progType: ProgType, off: number, size: number, write: boolean): CtxAccessResult {
+export function ctxAccess(progType: ProgType, off: number, size: number, write: boolean, bpfCapable = true): CtxAccessResult {
   switch (progType) {
     case 'socket_filter': return socketFilter(off, size, write);
     case 'sched_cls': case 'sched_act': return tcClsAct(off, size, write);
-    case 'cgroup_skb': return cgroupSkb(off, size, write);
+    case 'cgroup_skb': return cgroupSkb(off, size, write, bpfCapable);
     case 'lwt_in': case 'lwt_out': return lwt(off, size, write, false);
     case 'lwt_xmit': return lwt(off, size, write, true);
     case 'sk_skb': return tcClsAct(off, size, write);

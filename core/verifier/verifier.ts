@@ -1128,7 +1128,7 @@ export class Verifier {
         if (write && value?.regno !== undefined && this.isPointerValue(value.reg)) {
           fail([value.regno], `R${value.regno} leaks addr into ctx`);
         }
-        const res = ctxAccess(this.opts.progType, off, size, write);
+        const res = ctxAccess(this.opts.progType, off, size, write, this.bpfCapable);
         if (!res.ok) fail([regno], `invalid bpf_context access off=${off} size=${size}`);
         if (write) return undefined;
         switch (res.field) {

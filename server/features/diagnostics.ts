@@ -150,7 +150,8 @@ function verifierDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
         severity: DiagnosticSeverity.Error,
         message: [e.message, ...e.notes].join('\n') + (explanation ? `\n\n${explanation}` : ''),
         code: verifierCode(e.message),
-        source: `verifier (${program.section})`,
+        // an unprivileged load bpf_prog_load refuses never reaches the verifier
+        source: e.errno ? `bpf_prog_load (${program.section})` : `verifier (${program.section})`,
         relatedInformation: related.length ? related : undefined,
       });
     }
