@@ -19,13 +19,29 @@ const MAX_HI = 0x7fff_ffff;
 
 /** Scalar part of a register (for pointers: the variable offset). */
 export class Scalar {
+  // Declared, not initialised: the constructor writes each field once (a copy or the unknown value).
   /** var_off: value and mask words */
-  vHi = 0; vLo = 0; mHi = -1; mLo = -1;
-  sminHi = MIN_HI; sminLo = 0; smaxHi = MAX_HI; smaxLo = -1;
-  uminHi = 0; uminLo = 0; umaxHi = -1; umaxLo = -1;
-  s32min = S32_MIN; s32max = S32_MAX;
+  declare vHi: number; declare vLo: number; declare mHi: number; declare mLo: number;
+  declare sminHi: number; declare sminLo: number; declare smaxHi: number; declare smaxLo: number;
+  declare uminHi: number; declare uminLo: number; declare umaxHi: number; declare umaxLo: number;
+  declare s32min: number; declare s32max: number;
   /** u32 bounds as int32 bit patterns (`u32min`/`u32max` give them unsigned) */
-  u32minW = 0; u32maxW = -1;
+  declare u32minW: number; declare u32maxW: number;
+
+  /** A copy of `src`, or an unknown scalar. */
+  constructor(src?: Scalar) {
+    if (src === undefined) {
+      this.vHi = 0; this.vLo = 0; this.mHi = -1; this.mLo = -1;
+      this.sminHi = MIN_HI; this.sminLo = 0; this.smaxHi = MAX_HI; this.smaxLo = -1;
+      this.uminHi = 0; this.uminLo = 0; this.umaxHi = -1; this.umaxLo = -1;
+      this.s32min = S32_MIN; this.s32max = S32_MAX; this.u32minW = 0; this.u32maxW = -1;
+    } else {
+      this.vHi = src.vHi; this.vLo = src.vLo; this.mHi = src.mHi; this.mLo = src.mLo;
+      this.sminHi = src.sminHi; this.sminLo = src.sminLo; this.smaxHi = src.smaxHi; this.smaxLo = src.smaxLo;
+      this.uminHi = src.uminHi; this.uminLo = src.uminLo; this.umaxHi = src.umaxHi; this.umaxLo = src.umaxLo;
+      this.s32min = src.s32min; this.s32max = src.s32max; this.u32minW = src.u32minW; this.u32maxW = src.u32maxW;
+    }
+  }
 
   get u32min(): number { return this.u32minW >>> 0; }
   set u32min(v: number) { this.u32minW = v | 0; }

@@ -47,8 +47,7 @@ export class Reg extends Scalar {
   def = -1;
 
   clone(): Reg {
-    const r = new Reg();
-    copyScalar(r, this);
+    const r = new Reg(this);
     r.type = this.type; r.flags = this.flags; r.off = this.off; r.id = this.id; r.refObjId = this.refObjId;
     r.range = this.range; r.map = this.map; r.memSize = this.memSize; r.frameno = this.frameno;
     r.subprog = this.subprog; r.btfName = this.btfName; r.btfId = this.btfId; r.def = this.def;

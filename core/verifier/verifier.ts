@@ -14,7 +14,7 @@ import { type Btf, kernelBtf } from '../btf';
 import { aluOpString, kernelInsnText } from './kernel-disasm';
 import * as scalarDomain from './scalar';
 import * as verifierState from './state';
-import { type Explored, Frame, type MapInfo, type PathStep, Reg, T, VState } from './state';
+import { type Explored, Frame, type MapInfo, type PathStep, Reg, VState } from './state';
 import { U32_MAX, tnumIsConst, tnumStr, tnumClearSubreg } from './tnum';
 
 // Bound once: outside a bundle (tsx, vitest) each use of an imported name is a read through a getter.
@@ -27,6 +27,8 @@ const {
   MAYBE_NULL, RDONLY, RINGBUF, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, notInit, pointerReg, scalarReg, RCU,
   TRUSTED, UNTRUSTED,
 } = verifierState;
+// The register type enum as a local name too (outside a bundle it is not inlined).
+import T = verifierState.T;
 
 export const COMPLEXITY_LIMIT = 1_000_000;
 /** Paths waiting to be explored (the kernel's BPF_COMPLEXITY_LIMIT_JMP_SEQ). */
