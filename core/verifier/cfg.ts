@@ -60,6 +60,44 @@ export function jumpTarget(i: number, insn: Instruction): number {
   return i + insn.off + 1;
 }
 
+/** Zeroed work arrays carved from one reused buffer (analyzeCfg runs to completion, never nested). */
+class Scratch {
+  private buf = new ArrayBuffer(0);
+  private bytes = new Uint8Array(0);
+  private at = 0;
+
+  /** Room for the arrays of an n-slot program, zeroed. */
+  reset(n: number): void {
+    const need = 32 * (n + 2);
+    if (this.buf.byteLength < need) {
+      this.buf = new ArrayBuffer(Math.max(need, 2 * this.buf.byteLength));
+      this.bytes = new Uint8Array(this.buf);
+    } else {
+      this.bytes.fill(0, 0, need);
+    }
+    this.at = 0;
+  }
+
+  private take(bytes: number): number {
+    if (this.at + bytes > this.buf.byteLength) {
+      // not sized for this: a fresh buffer (the arrays handed out so far keep the old one)
+      this.buf = new ArrayBuffer(2 * (this.buf.byteLength + bytes));
+      this.bytes = new Uint8Array(this.buf);
+      this.at = 0;
+    }
+    const at = this.at;
+    this.at += (bytes + 3) & ~3;
+    return at;
+  }
+
+  u8(len: number): Uint8Array { return new Uint8Array(this.buf, this.take(len), len); }
+  u16(len: number): Uint16Array { return new Uint16Array(this.buf, this.take(2 * len), len); }
+  u32(len: number): Uint32Array { return new Uint32Array(this.buf, this.take(4 * len), len); }
+  i32(len: number): Int32Array { return new Int32Array(this.buf, this.take(4 * len), len); }
+}
+
+const scratch = new Scratch();
+
 /** Successors of slot i at [2i] and [2i + 1], -1 where there is none. */
 type Succs = Int32Array;
 
@@ -90,16 +128,20 @@ export function analyzeCfg(
   helperArgCount: (id: number) => number = () => 5,
 ): CfgResult {
   const n = slots.count;
-  const prunePoints = new Uint8Array(n + 1);
-  const jmpPoints = new Uint8Array(n + 1);
-  const callsCallback = new Uint8Array(n + 1);
-  const liveBefore = new Uint16Array(n + 1);
+  // The results share one buffer (a typed array of its own costs an allocation each).
+  const m = n + 1;
+  const out = new ArrayBuffer(23 * m + 8);
+  const preciseSlotsLo = new Uint32Array(out, 0, m);
+  const preciseSlotsHi = new Uint32Array(out, 4 * m, m);
+  const liveSlotsLo = new Uint32Array(out, 8 * m, m);
+  const liveSlotsHi = new Uint32Array(out, 12 * m, m);
+  const liveBefore = new Uint16Array(out, 16 * m, m);
+  const preciseBefore = new Uint16Array(out, 18 * m, m);
+  const prunePoints = new Uint8Array(out, 20 * m, m);
+  const jmpPoints = new Uint8Array(out, 21 * m, m);
+  const callsCallback = new Uint8Array(out, 22 * m, m);
+  scratch.reset(n);
   const subprogSet = new Set<number>([0]);
-  const preciseBefore = new Uint16Array(n + 1);
-  const preciseSlotsLo = new Uint32Array(n + 1);
-  const preciseSlotsHi = new Uint32Array(n + 1);
-  const liveSlotsLo = new Uint32Array(n + 1);
-  const liveSlotsHi = new Uint32Array(n + 1);
   const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, jmpPoints, callsCallback, liveBefore, unreachable: [], preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi });
 
   for (let i = 0; i < n; i++) {
@@ -143,10 +185,10 @@ export function analyzeCfg(
     if (t >= 0 && t < n && slots.at[t] === undefined) return fail(`jump into the middle of ldimm64 insn ${t - 1}`, i);
   }
 
-  const state = new Uint8Array(n); // 0 unseen, 1 on stack, 2 done
+  const state = scratch.u8(n); // 0 unseen, 1 on stack, 2 done
   // Iterative DFS: the slot and the index of its next successor to visit.
-  const stackI = new Int32Array(n);
-  const stackK = new Uint8Array(n);
+  const stackI = scratch.i32(n);
+  const stackK = scratch.u8(n);
   let sp = 0;
   if (n > 0) {
     state[0] = 1;
@@ -191,7 +233,7 @@ export function analyzeCfg(
   if (unreachable.length) return { ...fail(`unreachable insn ${unreachable[0]}`, unreachable[0]), unreachable };
 
   // Every slot is reachable now, so every successor is in range.
-  const succs: Succs = new Int32Array(2 * n).fill(-1);
+  const succs: Succs = scratch.i32(2 * n).fill(-1);
   for (let i = 0; i < n; i++) {
     if (!slots.at[i]) continue;
     for (let k = 0; k < 2; k++) {
@@ -264,8 +306,8 @@ function useDef(insn: Instruction): number {
 
 function computeLiveness(slots: Slots, succs: Succs, live: Uint16Array, helperArgCount: (id: number) => number): void {
   const n = slots.count;
-  const use = new Uint16Array(n);
-  const def = new Uint16Array(n);
+  const use = scratch.u16(n);
+  const def = scratch.u16(n);
   for (let i = 0; i < n; i++) {
     const insn = slots.at[i];
     if (!insn) continue;
@@ -298,7 +340,7 @@ function computeLiveness(slots: Slots, succs: Succs, live: Uint16Array, helperAr
  */
 function computeMaybePointers(slots: Slots, succs: Succs): Uint32Array {
   const n = slots.count;
-  const inMask = new Uint32Array(n + 1);
+  const inMask = scratch.u32(n + 1);
   const entry = (1 << 1) | (1 << 10);
   inMask[0] = entry | (entry << 16);
   let changed = true;
