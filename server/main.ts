@@ -13,8 +13,12 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { AsyncVerifier, VERIFY_WORKER_FLAG } from './async-verifier';
 import { serveVerifyJobs } from './verify-worker';
 
-/** How long the worker may verify one program before the server gives up on it. */
-const VERIFY_TIMEOUT_MS = 3000;
+/**
+ * How long the worker may verify one program before the server gives up on it: a safety net only,
+ * since the verifier stops runaway loops itself at the kernel's limits (a million processed
+ * instructions, 8,192 queued paths) in a few seconds at most.
+ */
+const VERIFY_TIMEOUT_MS = 10_000;
 
 export function startServer(connection: Connection): void {
   const worker = new AsyncVerifier(__filename, VERIFY_TIMEOUT_MS);

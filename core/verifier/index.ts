@@ -8,7 +8,10 @@ import type { ProgType } from '../program-types';
 import { toSlots } from './cfg';
 import { explain } from './explain';
 import { helperNameOf } from './helper-names';
-import { type RawPathStep, Verifier } from './verifier';
+import { COMPLEXITY_LIMIT, type RawPathStep, RoundAbort, Verifier } from './verifier';
+
+/** Walks that may stop early at a new precise comparison before the walks run to the end. */
+const MAX_ABORTED_ROUNDS = 64;
 
 export interface VerifyOptions {
   /** Maps: ld_imm64 with src=1 (map fd) / src=2 (map value) uses imm as an index into this list. */
@@ -122,13 +125,26 @@ function verifyInsns(insns: readonly Instruction[], options: VerifyOptions): Ver
   let raw;
   try {
     // Comparisons start out imprecise (as in the kernel); any whose outcome a value decided makes
-    // its operands precise, and the walk is repeated until that set is stable.
+    // its operands precise, and the walk is repeated until that set is stable. A walk stops as
+    // soon as it meets a new one (a bounded number of times, within a budget of instructions).
     let sinks = new Set<number>();
-    for (let round = 0; ; round++) {
+    let abortedWork = 0;
+    let aborts = 0;
+    for (let round = 0; ;) {
       const v = make();
-      raw = v.run(sinks);
+      const early = aborts < MAX_ABORTED_ROUNDS && abortedWork < COMPLEXITY_LIMIT;
+      try {
+        raw = v.run(sinks, early);
+      } catch (e) {
+        if (!(e instanceof RoundAbort)) throw e;
+        aborts++;
+        abortedWork += v.processedCount;
+        sinks = new Set([...sinks, ...v.decided]);
+        continue;
+      }
       const missing = [...v.decided].filter((i) => !sinks.has(i));
       if (missing.length === 0 || round >= 6) break;
+      round++;
       sinks = new Set([...sinks, ...v.decided]);
     }
   } catch (e) {

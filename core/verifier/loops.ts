@@ -1,5 +1,7 @@
 // Whether a program has a backward jump: the verifier then walks a loop once per iteration it
-// cannot prove equivalent, which can take long, so callers run it with a time limit.
+// cannot prove equivalent. It stops where the kernel does (a million processed instructions, 8,192
+// queued paths), which can still take a few seconds, so callers run it off the main thread with a
+// time limit as a safety net.
 import { Class, JmpOp, insnClass, jmpOp } from '../isa';
 import type { Program } from '../asm/program';
 

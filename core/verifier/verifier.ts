@@ -80,6 +80,16 @@ export interface RawResult {
   unchecked: { insn: number; message: string }[];
 }
 
+/** Thrown by Verifier.run when asked to stop at a comparison it should have treated as precise. */
+export class RoundAbort extends Error {
+  constructor() {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super('walk stopped: a new precise comparison');
+    Error.stackTraceLimit = limit;
+  }
+}
+
 class VerifierFailure extends Error {
   lines: string[];
   regs: number[];
@@ -139,6 +149,10 @@ export class Verifier {
   private readonly slots: Slots;
   private readonly opts: VerifierOptions;
   private processed = 0;
+  /** Instructions walked so far. */
+  get processedCount(): number {
+    return this.processed;
+  }
   private idGen = 0;
   private explored: Explored[][] = [];
   private totalStates = 0;
@@ -195,8 +209,17 @@ export class Verifier {
 
   /** Conditional jumps whose outcome the operands' values decided on some path (kernel: precise). */
   readonly decided = new Set<number>();
+  private condSinks: ReadonlySet<number> = new Set();
+  private stopOnNewDecided = false;
 
-  run(condSinks: ReadonlySet<number> = new Set()): RawResult {
+  /**
+   * condSinks: comparisons whose operands count as precise. With stopOnNewDecided, the walk ends
+   * (throwing RoundAbort) at the first decided comparison outside condSinks: the caller will
+   * repeat it with that comparison added, so finishing this walk would be wasted work.
+   */
+  run(condSinks: ReadonlySet<number> = new Set(), stopOnNewDecided = false): RawResult {
+    this.condSinks = condSinks;
+    this.stopOnNewDecided = stopOnNewDecided;
     const cfg = analyzeCfg(this.slots, !this.opts.unprivileged, returnRange(this.opts.progType) !== undefined || this.opts.unprivileged, condSinks,
       (id) => Math.min(5, helperProto(id, this.opts.progType)?.args.length ?? 5));
     this.liveBefore = cfg.liveBefore;
@@ -359,8 +382,7 @@ export class Verifier {
       if (!insn) fail([], `invalid insn idx ${idx} insn_cnt ${this.slots.count}`);
       this.scratchRegs = 0;
       if (this.scratchSlots.size) this.scratchSlots.clear();
-      const text = this.opts.logLevel > 0 || this.opts.collectStates ? this.insnText(insn!) : '';
-      if (this.opts.logLevel > 0) this.logLine = `${idx}: ${text}`;
+      if (this.opts.logLevel > 0) this.logLine = `${idx}: ${this.insnText(insn!)}`;
       if (s.speculative && this.nospec[idx]) {
         // a barrier stands here: the speculative path goes no further
         if (this.logLine) this.emit(this.logLine);
@@ -1484,7 +1506,10 @@ export class Verifier {
       if (!nullCheck && !pktPair) fail([insn.dst], `R${insn.dst} pointer comparison prohibited`);
     }
     if (pred === -1) this.checkJmpSeq(pending);
-    if (pred !== -1 && dstReg.type === T.SCALAR && srcReg.type === T.SCALAR) this.decided.add(idx);
+    if (pred !== -1 && dstReg.type === T.SCALAR && srcReg.type === T.SCALAR) {
+      this.decided.add(idx);
+      if (this.stopOnNewDecided && !this.condSinks.has(idx)) throw new RoundAbort();
+    }
     if (pred === 1) {
       if (!this.bypassSpec) this.pushSpeculativeBranch(s, insn, idx, idx + 1, false, pending);
       s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
