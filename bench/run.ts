@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const MODULES = ['asm', 'vm', 'verifier', 'server', 'debugger'];
+const MODULES = ['asm', 'vm', 'verifier', 'verifier-loops', 'server', 'debugger'];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -2,45 +2,16 @@
 // verdict, the first message, `processed N insns` and total_states. These exercise the kernel's
 // limits (a million instructions, 8,192 queued paths), state pruning and eviction inside loops,
 // may_goto and bpf_loop callbacks.
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleText } from '../core/asm';
-import type { Instruction } from '../core/isa';
 import { closeFd, createMap, kernelBpfAvailable, loadProgram } from '../core/kernel';
-import type { MapDef } from '../core/map-types';
-import type { ProgType } from '../core/program-types';
 import { verify } from '../core/verifier';
+import { CORPUS_DIR, type Case, loadCorpus } from '../scripts/verifier-conformance';
 
 const avail = kernelBpfAvailable();
 if (!avail.ok) console.warn(`skipping the loop programs against the kernel: ${avail.reason}`);
 
-const DIR = join(__dirname, 'fixtures', 'verifier', 'loops');
-
-interface LoopCase {
-  name: string;
-  insns: Instruction[];
-  maps: MapDef[];
-  progType: ProgType;
-}
-
-/** Each file's program, map references resolved to indexes into its maps (as the conformance script does). */
-function loopCases(): LoopCase[] {
-  return readdirSync(DIR).filter((f) => f.endsWith('.s')).sort().map((file) => {
-    const asm = assembleText(readFileSync(join(DIR, file), 'utf8'));
-    const errors = asm.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length) throw new Error(`${file}: ${errors[0]!.message}`);
-    const prog = asm.programs[0]!;
-    const index = new Map(asm.maps.map((m, i) => [m.name, i]));
-    const rel = new Map(prog.relocations.map((r) => [r.slot, r]));
-    const insns = prog.insns.map((p) => {
-      const i = index.get(rel.get(p.slot)?.symbol ?? '');
-      if (i === undefined) return p.insn;
-      return p.insn.src === 2 ? { ...p.insn, imm: i } : { ...p.insn, src: 1, imm: i, hi: 0 };
-    });
-    return { name: file, insns, maps: asm.maps, progType: prog.progType ?? 'socket_filter' };
-  });
-}
+const cases = (): Case[] => loadCorpus(join(CORPUS_DIR, 'loops')).cases;
 
 interface Outcome {
   accepted: boolean;
@@ -50,7 +21,7 @@ interface Outcome {
 }
 
 /** Log level 4 (statistics): the log is the error text, if any, then the statistics. */
-function inKernel(c: LoopCase): Outcome {
+function inKernel(c: Case): Outcome {
   const fds = c.maps.map((m) => createMap(m));
   try {
     const insns = c.insns.map((i) => (i.code === 0x18 && (i.src === 1 || i.src === 2) ? { ...i, imm: fds[i.imm]! } : i));
@@ -67,30 +38,30 @@ function inKernel(c: LoopCase): Outcome {
   }
 }
 
-function ours(c: LoopCase): Outcome {
+function ours(c: Case): Outcome {
   const r = verify(c.insns, { maps: c.maps, progType: c.progType });
   return { accepted: r.accepted, message: r.errors[0]?.message ?? '', processed: r.processed, totalStates: r.totalStates };
 }
 
 describe.skipIf(!avail.ok)('loop programs: our verifier and the kernel', () => {
-  const cases = loopCases();
+  const all = cases();
 
   it('has the programs the limits need: runaway, jump sequence, may_goto, bpf_loop', () => {
-    const names = cases.map((c) => c.name);
+    const names = all.map((c) => c.name);
     for (const n of ['countdown_unknown.s', 'branch_in_loop_jmp_seq.s', 'may_goto_counter.s', 'bpf_loop_counter.s', 'nested_100x50.s']) {
       expect(names).toContain(n);
     }
   });
 
   it('gives the same verdict, message, processed count and total_states on every one', async () => {
-    for (const c of cases) {
+    for (const c of all) {
       expect(ours(c), c.name).toEqual(inKernel(c));
       await new Promise(setImmediate);
     }
   }, 60_000);
 
   it('stops a branch inside a long loop at the kernel\'s 8,192 queued paths', () => {
-    const c = cases.find((x) => x.name === 'branch_in_loop_jmp_seq.s')!;
+    const c = all.find((x) => x.name === 'branch_in_loop_jmp_seq.s')!;
     const k = inKernel(c);
     expect(k.message).toBe('The sequence of 8193 jumps is too complex.');
     expect(ours(c)).toEqual(k);
