@@ -9,7 +9,9 @@ import type { ProgType } from '../program-types';
 export type ArgKind =
   | 'anything' | 'map' | 'key' | 'value' | 'uninit_value' | 'mem' | 'mem_or_null' | 'uninit_mem'
   | 'size' | 'size_or_zero' | 'alloc_size_or_zero' | 'ctx' | 'ringbuf_release' | 'func' | 'stack_or_null'
-  | 'sock_common' | 'btf_sock_common' | 'socket' | 'btf_id' | 'dynptr';
+  | 'sock_common' | 'btf_sock_common' | 'socket' | 'btf_id' | 'dynptr' | 'fixed_mem'
+  /** Kinds checked only for their register type (spin locks, timers, kptrs, const strings...). */
+  | 'other';
 
 export type RetKind =
   | 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null' | 'socket' | 'sock_common' | 'tcp_sock'
@@ -32,7 +34,7 @@ function argKind(a: ArgSpec): ArgKind {
     case 'ARG_PTR_TO_MAP_KEY': return 'key';
     case 'ARG_PTR_TO_MAP_VALUE': return f.has('MEM_UNINIT') ? 'uninit_value' : 'value';
     case 'ARG_PTR_TO_MEM':
-      if (f.has('MEM_FIXED_SIZE')) return 'anything';
+      if (f.has('MEM_FIXED_SIZE')) return 'fixed_mem';
       if (f.has('PTR_MAYBE_NULL')) return 'mem_or_null';
       return f.has('MEM_UNINIT') ? 'uninit_mem' : 'mem';
     case 'ARG_CONST_SIZE': return 'size';
@@ -47,7 +49,8 @@ function argKind(a: ArgSpec): ArgKind {
     case 'ARG_PTR_TO_SOCKET': return 'socket';
     case 'ARG_PTR_TO_BTF_ID': return 'btf_id';
     case 'ARG_PTR_TO_DYNPTR': return 'dynptr';
-    default: return 'anything';
+    case 'ARG_ANYTHING': case 'ARG_DONTCARE': return 'anything';
+    default: return 'other';
   }
 }
 

@@ -11,6 +11,8 @@ import { ACQUIRES_REFERENCE, type ArgKind, CASTS_POINTER, helperIsAllowed, helpe
 import { sockAccessOk, sockLoadConvertible } from './sock-access';
 import { btfFieldIsSafe, btfStructAccess, btfStructIdsMatch, btfTypeName } from './btf-access';
 import { type Btf, kernelBtf } from '../btf';
+import { COMPATIBLE_REG_TYPES, expectedRegTypeNames } from '../helpers/proto-types';
+import { regTypeName as sharedRegTypeName } from '../helpers/reg-type-names';
 import { aluOpString, kernelInsnText } from './kernel-disasm';
 import * as scalarDomain from './scalar';
 import * as verifierState from './state';
@@ -1902,6 +1904,36 @@ export class Verifier {
         }
         if (!isSockType(reg.type) || (reg.flags & MAYBE_NULL)) typeErr('sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_');
         return;
+      case 'fixed_mem': {
+        // ARG_PTR_TO_FIXED_SIZE_MEM: argN_size bytes the helper reads, or writes when MEM_UNINIT
+        const spec = helperProto(helperId, this.opts.progType)!.specs[regno - 1];
+        if (!isMemType(reg) || (reg.flags & MAYBE_NULL)) typeErr(MEM_TYPES);
+        const uninit = spec.flags.includes('MEM_UNINIT');
+        if (uninit && (reg.flags & RDONLY)) typeErr(MEM_TYPES);
+        const size = spec.size ?? 0;
+        this.checkHelperMem(s, regno, reg, size, !uninit, idx, false);
+        // MEM_ALIGNED: check_ptr_alignment with strict alignment (stack and map values here)
+        const desc = reg.type === T.STACK ? 'stack ' : reg.type === T.MAP_VALUE ? 'value ' : undefined;
+        if (spec.flags.includes('MEM_ALIGNED') && desc !== undefined && size > 1) {
+          const aligned = tnumIsConst(reg.varOff)
+            ? (Number(BigInt.asIntN(64, reg.varOff.value)) + reg.off) % size === 0
+            : (reg.varOff.mask & BigInt(size - 1)) === 0n && (Number(reg.varOff.value & BigInt(size - 1)) + reg.off) % size === 0;
+          if (!aligned) {
+            const v = tnumIsConst(reg.varOff) ? String(BigInt.asIntN(64, reg.varOff.value)) : tnumStr(reg.varOff);
+            fail([regno], `misaligned ${desc}access off ${v}+${reg.off}+0 size ${size}`);
+          }
+        }
+        return;
+      }
+      case 'other': {
+        const spec = helperProto(helperId, this.opts.progType)!.specs[regno - 1];
+        if (nullable && reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) return;
+        const name = regTypeName(reg);
+        const ok = COMPATIBLE_REG_TYPES[spec.base].some((t) =>
+          !(t.flags ?? []).some((f) => f === 'MEM_ALLOC' || f === 'MEM_PERCPU') && sharedRegTypeName(t) === name);
+        if (!ok) typeErr(expectedRegTypeNames(spec).join(', '));
+        return;
+      }
       case 'btf_id': {
         if (nullable && reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) return;
         if (reg.type !== T.BTF_ID || (reg.flags & (MAYBE_NULL | UNTRUSTED))) typeErr('ptr_, trusted_ptr_, rcu_ptr_');
