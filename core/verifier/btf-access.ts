@@ -3,6 +3,21 @@
 // for helper arguments (btf_struct_ids_match), and the vmlinux `<struct>__safe_*` lists that say
 // which pointer members stay trusted (btf_nested_type_is_trusted).
 import { type Btf, BtfKind, isModifier, isStructKind } from '../btf';
+import type { MapType } from '../map-types';
+
+/** The kernel struct behind each map type (its map_ops' map_btf_id), for loads through map pointers. */
+export const MAP_BTF_STRUCT: Readonly<Record<MapType, string>> = {
+  array: 'bpf_array', percpu_array: 'bpf_array', prog_array: 'bpf_array', perf_event_array: 'bpf_array',
+  cgroup_array: 'bpf_array', array_of_maps: 'bpf_array',
+  hash: 'bpf_htab', percpu_hash: 'bpf_htab', lru_hash: 'bpf_htab', lru_percpu_hash: 'bpf_htab', hash_of_maps: 'bpf_htab',
+  stack_trace: 'bpf_stack_map', lpm_trie: 'lpm_trie', devmap: 'bpf_dtab', devmap_hash: 'bpf_dtab',
+  sockmap: 'bpf_stab', sockhash: 'bpf_shtab', cpumap: 'bpf_cpu_map', xskmap: 'xsk_map',
+  cgroup_storage: 'bpf_cgroup_storage_map', percpu_cgroup_storage: 'bpf_cgroup_storage_map',
+  reuseport_sockarray: 'reuseport_array', queue: 'bpf_queue_stack', stack: 'bpf_queue_stack',
+  sk_storage: 'bpf_local_storage_map', inode_storage: 'bpf_local_storage_map', task_storage: 'bpf_local_storage_map',
+  cgrp_storage: 'bpf_local_storage_map', struct_ops: 'bpf_struct_ops_map', ringbuf: 'bpf_ringbuf_map',
+  user_ringbuf: 'bpf_ringbuf_map', bloom_filter: 'bpf_bloom_filter', arena: 'bpf_arena',
+};
 
 export type BtfWalk =
   | { kind: 'scalar' }
@@ -108,17 +123,21 @@ export function btfStructAccess(btf: Btf, id: number, off: number, size: number)
   return { error: `struct ${btfTypeName(btf, id)} is nested too deeply` };
 }
 
-/** btf_struct_ids_match: whether struct `id` is, or starts with (at `off`), struct `need`. */
-export function btfStructIdsMatch(btf: Btf, id: number, off: number, need: number): boolean {
-  if (off === 0 && id === need) return true;
+/**
+ * btf_struct_ids_match: whether struct `id` is, or starts with (at `off`), struct `need`. A walk
+ * that fails on the way logs its message first, as the kernel's does.
+ */
+export function btfStructIdsMatch(btf: Btf, id: number, off: number, need: number): { match: boolean; walkError?: string } {
+  if (off === 0 && id === need) return { match: true };
   for (let depth = 0; depth < 64; depth++) {
     const r = walk(btf, id, off, 1, false);
-    if ('error' in r || r.kind !== 'struct') return false;
-    if (r.id === need) return true;
+    if ('error' in r) return { match: false, walkError: r.error };
+    if (r.kind !== 'struct') return { match: false };
+    if (r.id === need) return { match: true };
     id = r.id;
     off = 0;
   }
-  return false;
+  return { match: false };
 }
 
 /**

@@ -3,7 +3,7 @@
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32 } from './scalar';
 import { U64_MAX, tnumIsConst, tnumIsUnknown, tnumStr } from './tnum';
 import {
-  type Frame, MAYBE_NULL, RCU, RDONLY, RINGBUF, type Reg, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, T, TRUSTED,
+  type Frame, MAYBE_NULL, RCU, RDONLY, RINGBUF, type Reg, STACK_DYNPTR, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, T, TRUSTED,
   UNTRUSTED,
 } from './state';
 
@@ -11,7 +11,7 @@ const BASE: Record<number, string> = {
   [T.NOT_INIT]: '?', [T.SCALAR]: 'scalar', [T.CTX]: 'ctx', [T.MAP_PTR]: 'map_ptr', [T.MAP_VALUE]: 'map_value',
   [T.STACK]: 'fp', [T.PKT]: 'pkt', [T.PKT_META]: 'pkt_meta', [T.PKT_END]: 'pkt_end', [T.FLOW_KEYS]: 'flow_keys',
   [T.SOCKET]: 'sock', [T.SOCK_COMMON]: 'sock_common', [T.TCP_SOCK]: 'tcp_sock', [T.BTF_ID]: 'ptr_',
-  [T.MEM]: 'mem', [T.FUNC]: 'func', [T.MAP_KEY]: 'map_key',
+  [T.MEM]: 'mem', [T.FUNC]: 'func', [T.MAP_KEY]: 'map_key', [T.DYNPTR]: 'dynptr_ptr',
 };
 
 /** The kernel's reg_type_str: `map_value_or_null`, `ringbuf_mem`, `rdonly_mem`. */
@@ -70,7 +70,7 @@ export function regText(r: Reg): string {
   if (isMap) parts.push(`map=${r.map!.name},ks=${r.map!.keySize},vs=${r.map!.valueSize}`);
   if (r.type !== T.SCALAR && r.off !== 0) parts.push(`off=${r.off}`);
   if (r.type === T.PKT || r.type === T.PKT_META) parts.push(`r=${unum(BigInt.asUintN(64, BigInt(r.range)))}`);
-  if (r.type === T.MEM && r.memSize && !(r.flags & RINGBUF)) parts.push(`sz=${r.memSize}`);
+  if (r.type === T.MEM && !(r.flags & RINGBUF)) parts.push(`sz=${r.memSize}`);
   if (tnumIsConst(r.varOff)) {
     if (r.varOff.value !== 0n || r.type === T.SCALAR) parts.push(`imm=${r.varOff.value.toString(16)}`);
   } else {
@@ -81,7 +81,8 @@ export function regText(r: Reg): string {
   return `${name}(${parts.join(',')})`;
 }
 
-const SLOT_CHAR = ['?', 'r', 'm', '0'];
+const SLOT_CHAR = ['?', 'r', 'm', '0', 'd'];
+const DYNPTR_NAMES = ['invalid', 'local', 'ringbuf'];
 
 /** One frame's registers and stack, as print_verifier_state writes them (without the newline). */
 export function frameText(f: Frame, regMask = 0x7ff, slotMask?: Set<number>, refs?: number[]): string {
@@ -102,6 +103,17 @@ export function frameText(f: Frame, regMask = 0x7ff, slotMask?: Set<number>, ref
     }
     if (!valid || (slotMask && !slotMask.has(spi))) continue;
     const name = ` fp${-(spi + 1) * 8}`;
+    if (f.stype[spi * 8] === STACK_DYNPTR) {
+      // a dynptr prints once, from its lower slot, with its first slot's offset and state:
+      // fp-16=dynptr_ringbuf(id=1,ref_id=2)
+      const r = f.spill[spi + 1];
+      if (f.spill[spi]?.dynptrFirst || !r) continue;
+      // Linux 6.18 prints dynptr_id=1 for every stack dynptr (measured; the field is not the dynptr's id)
+      const parts = [r.id ? `id=${r.id}` : '', r.refObjId ? `ref_id=${r.refObjId}` : '', 'dynptr_id=1'].filter(Boolean);
+      out += ` fp${-(spi + 2) * 8}=dynptr_${DYNPTR_NAMES[r.dynptrType] ?? 'invalid'}(${parts.join(',')})`;
+      spi++;
+      continue;
+    }
     if (f.stype[spi * 8 + 7] === STACK_SPILL) {
       const r = f.spill[spi];
       if (!r) continue;

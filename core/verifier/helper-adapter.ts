@@ -14,7 +14,7 @@ export type ArgKind =
   | 'other';
 
 export type RetKind =
-  | 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null' | 'socket' | 'sock_common' | 'tcp_sock'
+  | 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null' | 'mem_or_null' | 'socket' | 'sock_common' | 'tcp_sock'
   | 'btf_id';
 
 export interface HelperProto {
@@ -59,7 +59,7 @@ function retKind(r: RetSpec): RetKind {
     case 'RET_INTEGER': return 'integer';
     case 'RET_VOID': return 'void';
     case 'RET_PTR_TO_MAP_VALUE': return 'map_value_or_null';
-    case 'RET_PTR_TO_MEM': return r.flags.includes('MEM_RINGBUF') ? 'ringbuf_mem_or_null' : 'integer';
+    case 'RET_PTR_TO_MEM': return r.flags.includes('MEM_RINGBUF') ? 'ringbuf_mem_or_null' : 'mem_or_null';
     case 'RET_PTR_TO_SOCKET': return 'socket';
     case 'RET_PTR_TO_SOCK_COMMON': return 'sock_common';
     case 'RET_PTR_TO_TCP_SOCK': return 'tcp_sock';

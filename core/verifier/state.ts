@@ -9,6 +9,8 @@ import type { MapDef } from '../map-types';
 export const enum T {
   NOT_INIT, SCALAR, CTX, MAP_PTR, MAP_VALUE, MAP_KEY, STACK, PKT, PKT_META, PKT_END, MEM, FLOW_KEYS,
   SOCK_COMMON, SOCKET, TCP_SOCK, BTF_ID, FUNC,
+  /** CONST_PTR_TO_DYNPTR: what a dynptr's stack slots hold. */
+  DYNPTR,
 }
 
 export const MAYBE_NULL = 1;
@@ -23,6 +25,11 @@ export const STACK_INVALID = 0;
 export const STACK_SPILL = 1;
 export const STACK_MISC = 2;
 export const STACK_ZERO = 3;
+/** Part of a 16-byte bpf_dynptr; the slot's spill entry says which kind (see Reg.dynptrType). */
+export const STACK_DYNPTR = 4;
+
+export const DYNPTR_LOCAL = 1;
+export const DYNPTR_RINGBUF = 2;
 
 export interface MapInfo extends MapDef {
   /** Index in the map table (the fd we pretend it has). */
@@ -43,6 +50,11 @@ export class Reg extends Scalar {
   btfName = '';
   /** The struct's id in the kernel BTF (0 when there is no BTF to look it up in). */
   btfId = 0;
+  /** Dynptr slots: DYNPTR_LOCAL / DYNPTR_RINGBUF, and whether this is the dynptr's first (upper) slot. */
+  dynptrType = 0;
+  dynptrFirst = false;
+  /** A dynptr data slice: the id of the dynptr it points into. */
+  dynptrId = 0;
   /** Instruction that last wrote this register (-1: program entry). */
   def = -1;
 
@@ -50,7 +62,8 @@ export class Reg extends Scalar {
     const r = new Reg(this);
     r.type = this.type; r.flags = this.flags; r.off = this.off; r.id = this.id; r.refObjId = this.refObjId;
     r.range = this.range; r.map = this.map; r.memSize = this.memSize; r.frameno = this.frameno;
-    r.subprog = this.subprog; r.btfName = this.btfName; r.btfId = this.btfId; r.def = this.def;
+    r.subprog = this.subprog; r.btfName = this.btfName; r.btfId = this.btfId; r.dynptrType = this.dynptrType;
+    r.dynptrFirst = this.dynptrFirst; r.dynptrId = this.dynptrId; r.def = this.def;
     return r;
   }
 
@@ -58,7 +71,8 @@ export class Reg extends Scalar {
     copyScalar(this, o);
     this.type = o.type; this.flags = o.flags; this.off = o.off; this.id = o.id; this.refObjId = o.refObjId;
     this.range = o.range; this.map = o.map; this.memSize = o.memSize; this.frameno = o.frameno;
-    this.subprog = o.subprog; this.btfName = o.btfName; this.btfId = o.btfId; this.def = o.def;
+    this.subprog = o.subprog; this.btfName = o.btfName; this.btfId = o.btfId; this.dynptrType = o.dynptrType;
+    this.dynptrFirst = o.dynptrFirst; this.dynptrId = o.dynptrId; this.def = o.def;
   }
 
   isPointer(): boolean {

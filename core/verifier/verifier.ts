@@ -9,9 +9,10 @@ import { frameText, regText, regTypeName, regTypeStr } from './format';
 import { StateJoin } from './join';
 import { ACQUIRES_REFERENCE, type ArgKind, CASTS_POINTER, helperIsAllowed, helperProto } from './helper-adapter';
 import { sockAccessOk, sockLoadConvertible } from './sock-access';
-import { btfFieldIsSafe, btfStructAccess, btfStructIdsMatch, btfTypeName } from './btf-access';
+import { MAP_BTF_STRUCT, btfFieldIsSafe, btfStructAccess, btfStructIdsMatch, btfTypeName } from './btf-access';
 import { type Btf, kernelBtf } from '../btf';
 import { COMPATIBLE_REG_TYPES, expectedRegTypeNames } from '../helpers/proto-types';
+import { helperAvailability } from '../helpers/allowed';
 import { regTypeName as sharedRegTypeName } from '../helpers/reg-type-names';
 import { aluOpString, kernelInsnText } from './kernel-disasm';
 import * as scalarDomain from './scalar';
@@ -27,7 +28,7 @@ const {
 } = scalarDomain;
 const {
   MAYBE_NULL, RDONLY, RINGBUF, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, notInit, pointerReg, scalarReg, RCU,
-  TRUSTED, UNTRUSTED,
+  TRUSTED, UNTRUSTED, DYNPTR_LOCAL, DYNPTR_RINGBUF, STACK_DYNPTR,
 } = verifierState;
 // The register type enum as a local name too (outside a bundle it is not inlined).
 import T = verifierState.T;
@@ -642,6 +643,12 @@ export class Verifier {
       if (loose && ot === MISC && ct === ZERO) continue;
       if (loose && ot === MISC && (ct === SPILL && c.spill[b >> 3]?.type === SCALAR)) continue;
       if (ot !== ct) return false;
+      if ((b & 7) === 7 && ot === STACK_DYNPTR) {
+        const od = o.spill[b >> 3];
+        const cd = c.spill[b >> 3];
+        if (!od || !cd || od.dynptrType !== cd.dynptrType || od.dynptrFirst !== cd.dynptrFirst || !checkIds(od.refObjId, cd.refObjId)) return false;
+        continue;
+      }
       if ((b & 7) !== 7 || ot !== SPILL) continue;
       const os = o.spill[b >> 3];
       const cs = c.spill[b >> 3];
@@ -1147,6 +1154,7 @@ export class Verifier {
         return write ? undefined : scalarReg(idx);
       }
       case T.CTX: {
+        if (reg.off < 0) fail([regno], `negative offset ctx ptr R${regno} off=${reg.off} disallowed`);
         if (reg.off !== 0) fail([regno], `dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
         if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
           fail([regno], `variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`);
@@ -1196,6 +1204,8 @@ export class Verifier {
       case T.BTF_ID:
         if (reg.flags & MAYBE_NULL) fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
         return this.checkBtfAccess(regno, reg, off, size, write, idx);
+      case T.MAP_PTR:
+        return this.checkMapPtrAccess(regno, reg, off, size, write, idx);
       default:
         void access;
         return fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
@@ -1235,6 +1245,22 @@ export class Verifier {
     const out = pointerReg(T.BTF_ID, idx, { flags, btfId: r.id, btfName: btfTypeName(btf, r.id) });
     if (flags & MAYBE_NULL) out.id = this.newId();
     return out;
+  }
+
+  /** check_ptr_to_map_access: reads of the kernel's map struct (struct bpf_array, bpf_htab...). */
+  private checkMapPtrAccess(regno: number, reg: Reg, off: number, size: number, write: boolean, idx: number): Reg | undefined {
+    const btf = this.btf();
+    const tname = reg.map ? MAP_BTF_STRUCT[reg.map.type] : undefined;
+    if (!btf || !tname) {
+      const why = !tname ? 'an unknown map type' : this.btfMissing(tname);
+      this.unchecked.set(idx, `the ${write ? 'write to' : 'read of'} the map struct at off=${off} size=${size} is not checked: ${why}`);
+      return write ? undefined : scalarReg(idx);
+    }
+    if (!this.allowPtrLeaks) fail([regno], `'struct ${tname}' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN`);
+    if (off < 0) fail([regno], `R${regno} is ${tname} invalid negative access: off=${off}`);
+    if (write) fail([regno], `only read from ${tname} is supported`);
+    const mapReg = pointerReg(T.BTF_ID, idx, { btfName: tname, btfId: btf.structByName(tname) ?? 0 });
+    return this.checkBtfAccess(regno, mapReg, off, size, false, idx);
   }
 
   private btfCache: Btf | null | undefined;
@@ -1333,6 +1359,7 @@ export class Verifier {
         }
         return undefined;
       }
+      this.destroyDynptrSlot(s, frame, (-minOff - 1) >> 3, idx);
       this.stackWriteFixed(frame, minOff, size, value!, idx);
       return undefined;
     }
@@ -1377,8 +1404,9 @@ export class Verifier {
       fail([value.regno], `invalid size of register spill`);
     }
     const aligned = off % 8 === 0;
-    // without CAP_BPF only pointers are spilled; scalars become plain data (STACK_MISC / STACK_ZERO)
-    if (aligned && size === 8 && (v.isPointer() || (this.bpfCapable && (!value.isImm || (v.vHi | v.vLo) !== 0)))) {
+    // without CAP_BPF only pointers are spilled; scalars become plain data (STACK_MISC / STACK_ZERO).
+    // With it an 8-byte store of an immediate (zero too) spills the constant, as the kernel does.
+    if (aligned && size === 8 && (v.isPointer() || this.bpfCapable)) {
       if (v.isPointer() && !this.allowPtrLeaks && value.regno === undefined) fail([], 'attempt to corrupt spilled pointer on stack');
       // a spilled scalar stays linked to its register (same id), as the kernel links them
       if (value.regno !== undefined && v.type === T.SCALAR && !v.id && !isConst(v)) v.id = this.newId();
@@ -1730,6 +1758,9 @@ export class Verifier {
     const proto = helperProto(id, this.opts.progType);
     const name = this.opts.helperName(id);
     if (!proto || !helperIsAllowed(this.opts.progType, id, this.opts.unprivileged)) {
+      if (proto && !this.opts.unprivileged && helperAvailability(this.opts.progType, id) === 'sleepable-only') {
+        fail([], 'helper call might sleep in a non-sleepable prog');
+      }
       fail([], `program of this type cannot use helper ${name}#${id}`);
     }
     if (id === 173 && this.opts.progType !== 'kprobe' && this.opts.progType !== 'tracing') {
@@ -1742,20 +1773,26 @@ export class Verifier {
       this.checkHelperArg(s, regno, proto!.args[i], meta, idx, id);
       const spec = proto!.specs[i];
       if (proto!.args[i] !== 'anything' && !(meta.memReg === regno && proto!.args[i] === 'mem_or_null')) {
-        this.noteArgReference(s, regno, spec.flags.includes('OBJ_RELEASE'), meta);
+        this.noteArgReference(s, regno, spec.flags.includes('OBJ_RELEASE') && proto!.args[i] !== 'dynptr', meta);
       }
     }
     // check_map_func_compatibility runs after the arguments
-    if (meta.map && (id === 130 || id === 131 || id === 134) !== (meta.map.type === 'ringbuf') && (id === 130 || id === 131 || id === 134 || meta.map.type === 'ringbuf')) {
+    const ringbufHelper = id === 130 || id === 131 || id === 134 || id === 198;
+    if (meta.map && ringbufHelper !== (meta.map.type === 'ringbuf') && (ringbufHelper || meta.map.type === 'ringbuf')) {
       fail([1], `cannot pass map_type ${mapTypeNum(meta.map)} into func ${name}#${id}`);
     }
-    if (meta.releaseRegno !== undefined) {
+    if (meta.releaseDynptr) {
+      this.releaseDynptr(s, meta.releaseDynptr.frame, meta.releaseDynptr.spi, idx);
+    } else if (meta.releaseRegno !== undefined) {
       if (meta.refObjId) {
         if (!s.refs.some((r) => r.id === meta.refObjId)) fail([], `func ${name}#${id} reference has not been acquired before`);
         this.releaseReference(s, meta.refObjId, idx);
       }
     }
     if (id === 12) this.checkReferenceLeak(s);
+    if (id === 197 && regs[1].type !== T.MAP_VALUE) {
+      fail([1], `Unsupported reg type ${regTypeName(regs[1])} for bpf_dynptr_from_mem data`);
+    }
     // callbacks (bpf_loop, for_each_map_elem): verify the callback body as a subprogram call
     if ((id === 181 || id === 164) && meta.func !== undefined) {
       this.pushCallback(s, idx, meta.func, id, meta.map, pending);
@@ -1785,6 +1822,13 @@ export class Verifier {
       }
       case 'ringbuf_mem_or_null':
         r0 = pointerReg(T.MEM, idx, { flags: MAYBE_NULL | RINGBUF, id: this.newId(), memSize: regsArgSize(meta) });
+        break;
+      case 'mem_or_null':
+        // bpf_dynptr_data: a slice of the dynptr's memory, sharing its reference
+        r0 = pointerReg(T.MEM, idx, {
+          flags: MAYBE_NULL, id: this.newId(), memSize: regsArgSize(meta), refObjId: meta.dynptr?.refObjId ?? 0,
+          dynptrId: meta.dynptr?.id ?? 0,
+        });
         break;
       case 'btf_id': {
         const spec = proto!.retSpec;
@@ -1882,6 +1926,7 @@ export class Verifier {
         return;
       case 'ctx':
         if (reg.type !== T.CTX) typeErr('ctx');
+        if (reg.off < 0) fail([regno], `negative offset ctx ptr R${regno} off=${reg.off} disallowed`);
         if (reg.off !== 0) fail([regno], `dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
         return;
       case 'ringbuf_release':
@@ -1947,6 +1992,7 @@ export class Verifier {
         return;
       case 'dynptr':
         if (reg.type !== T.STACK) typeErr('fp, dynptr_ptr');
+        this.checkDynptrArg(s, regno, reg, helperProto(helperId, this.opts.progType)!.specs[regno - 1].flags, meta, idx);
         return;
       case 'stack_or_null':
         if (reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) return;
@@ -1965,9 +2011,96 @@ export class Verifier {
       if (reg.btfName !== want) this.unchecked.set(idx, `R${regno} (struct ${reg.btfName}) passed as struct ${want} is not checked: ${this.btfMissing(want)}`);
       return;
     }
-    if (!btfStructIdsMatch(btf, reg.btfId, reg.off, wantId)) {
-      fail([regno], `R${regno} is of type ${reg.btfName} but ${want} is expected`);
+    const m = btfStructIdsMatch(btf, reg.btfId, reg.off, wantId);
+    if (!m.match) {
+      const msg = `R${regno} is of type ${reg.btfName} but ${want} is expected`;
+      if (m.walkError) fail([regno], m.walkError, msg);
+      fail([regno], msg);
     }
+  }
+
+  /** dynptr_get_spi: the slot of the dynptr's first 8 bytes; -1 when not inside the allocated stack. */
+  private dynptrSpi(regno: number, reg: Reg, frame: Frame): number {
+    if (!tnumIsConst(reg.varOff)) fail([regno], 'dynptr has to be at a constant offset');
+    const off = reg.off + Number(BigInt.asIntN(64, reg.varOff.value));
+    const spi = Math.trunc((-off - 1) / 8);
+    if (off % 8 !== 0 || spi < 1) fail([regno], `cannot pass in dynptr at an offset=${off}`);
+    return spi < frame.allocated / 8 ? spi : -1;
+  }
+
+  /** process_dynptr_func (and the release check before it) for an ARG_PTR_TO_DYNPTR argument. */
+  private checkDynptrArg(s: VState, regno: number, reg: Reg, flags: readonly string[], meta: HelperMeta, idx: number): void {
+    const frame = this.stackFrame(s, reg);
+    const slot = (spi: number): Reg | undefined => (frame.stype[spi * 8] === STACK_DYNPTR ? frame.spill[spi] : undefined);
+    if (flags.includes('OBJ_RELEASE')) {
+      const spi = this.dynptrSpi(regno, reg, frame);
+      if (spi < 0 || !slot(spi)?.refObjId) fail([regno], `arg ${regno} is an unacquired reference`);
+      meta.releaseDynptr = { frame, spi };
+    }
+    if (flags.includes('MEM_UNINIT')) {
+      this.dynptrSpi(regno, reg, frame);
+      // the helper writes the 16 bytes, 8 at a time: stack bounds, and no referenced dynptr there
+      for (const i of [0, 8]) {
+        this.checkMemAccess(s, regno, reg, i, 8, true, { reg: scalarReg(idx), regno: undefined, isImm: false }, idx);
+      }
+      const spi = this.dynptrSpi(regno, reg, frame);
+      const type = flags.includes('DYNPTR_TYPE_RINGBUF') ? DYNPTR_RINGBUF : DYNPTR_LOCAL;
+      const id = this.newId();
+      const refObjId = type === DYNPTR_RINGBUF ? this.newId() : 0;
+      if (refObjId) s.refs.push({ id: refObjId, insn: idx });
+      const st = frame.w();
+      for (const [k, first] of [[spi, true], [spi - 1, false]] as const) {
+        for (let j = 0; j < 8; j++) st[k * 8 + j] = STACK_DYNPTR;
+        frame.spill[k] = pointerReg(T.DYNPTR, idx, { id, refObjId, dynptrType: type, dynptrFirst: first });
+        this.scratchSlots.add(k);
+      }
+      return;
+    }
+    const spi = this.dynptrSpi(regno, reg, frame);
+    const first = spi < 0 ? undefined : slot(spi);
+    if (!first?.dynptrFirst || !slot(spi - 1)) fail([regno], `Expected an initialized dynptr as arg #${regno - 1}`);
+    const want = flags.includes('DYNPTR_TYPE_RINGBUF') ? DYNPTR_RINGBUF : flags.includes('DYNPTR_TYPE_LOCAL') ? DYNPTR_LOCAL : 0;
+    if (want && first!.dynptrType !== want) {
+      fail([regno], `Expected a dynptr of type ${want === DYNPTR_RINGBUF ? 'ringbuf' : 'local'} as arg #${regno - 1}`);
+    }
+    meta.dynptr = { id: first!.id, refObjId: first!.refObjId };
+  }
+
+  /** invalidate_dynptr: both slots of the dynptr whose first slot is `spi` become invalid stack. */
+  private invalidateDynptr(frame: Frame, spi: number): void {
+    const st = frame.w();
+    for (const k of [spi, spi - 1]) {
+      for (let j = 0; j < 8; j++) st[k * 8 + j] = STACK_INVALID;
+      frame.spill[k] = undefined;
+      this.scratchSlots.add(k);
+    }
+  }
+
+  /** destroy_if_dynptr_stack_slot: a store into a dynptr destroys it (and its slices), unless it holds a reference. */
+  private destroyDynptrSlot(s: VState, frame: Frame, spi: number, idx: number): void {
+    if (frame.stype[spi * 8] !== STACK_DYNPTR) return;
+    if (!frame.spill[spi]?.dynptrFirst) spi++;
+    const first = frame.spill[spi];
+    if (!first || first.dynptrType === DYNPTR_RINGBUF) fail([], 'cannot overwrite referenced dynptr');
+    this.invalidateDynptr(frame, spi);
+    for (const f of s.frames) {
+      for (let r = 0; r < 11; r++) {
+        const reg = f.regs[r];
+        if (reg.type === T.MEM && reg.dynptrId === first!.id) f.regs[r] = this.allowPtrLeaks ? scalarReg(idx) : notInit();
+      }
+    }
+  }
+
+  /** unmark_stack_slots_dynptr: a ringbuf dynptr's reference goes, with every slice and copy of it. */
+  private releaseDynptr(s: VState, frame: Frame, spi: number, idx: number): void {
+    const ref = frame.spill[spi]!.refObjId;
+    for (const f of s.frames) {
+      for (let k = 1; k < 64; k++) {
+        const sp = f.spill[k];
+        if (f.stype[k * 8] === STACK_DYNPTR && sp?.dynptrFirst && sp.refObjId === ref) this.invalidateDynptr(f, k);
+      }
+    }
+    this.releaseReference(s, ref, idx);
   }
 
   /** Release arguments must hold a reference; a referenced argument's reference is remembered. */
@@ -2044,6 +2177,12 @@ export class Verifier {
           if (tnumIsConst(reg.varOff)) fail([regno], `invalid${mustBeInit ? ' read from' : ' write to'} stack R${regno} off=${minOff} size=${size}`);
           fail([regno], `invalid variable-offset indirect access to stack R${regno} var_off=${tnumStr(reg.varOff)} size=${size}`);
         }
+        if (!mustBeInit) {
+          // the helper would write over a dynptr
+          for (let o = minOff; o < maxOff + size; o++) {
+            if (-o - 1 < frame.allocated && frame.stype[-o - 1] === STACK_DYNPTR) fail([regno], `potential write to dynptr at off=${o} disallowed`);
+          }
+        }
         frame.allocated = Math.max(frame.allocated, roundUp8(-minOff));
         this.noteDepth(frame);
         for (let o = minOff; o < maxOff + size; o++) {
@@ -2060,15 +2199,15 @@ export class Verifier {
           if (t === STACK_SPILL) {
             const sp = frame.spill[b >> 3];
             if (sp && sp.type !== T.SCALAR && !this.allowPtrLeaks) {
-              fail([regno], `invalid indirect read from stack R${regno} off ${minOff}+${o - minOff} size ${size}`);
+              fail([regno], `invalid read from stack R${regno} off ${minOff}+${o - minOff} size ${size}`);
             }
             continue;
           }
           if (t === STACK_INVALID && this.allowPtrLeaks) continue;
           if (tnumIsConst(reg.varOff)) {
-            fail([regno], `invalid indirect read from stack R${regno} off ${minOff}+${o - minOff} size ${size}`);
+            fail([regno], `invalid read from stack R${regno} off ${minOff}+${o - minOff} size ${size}`);
           }
-          fail([regno], `invalid indirect read from stack R${regno} var_off ${tnumStr(reg.varOff)}+${o - minOff} size ${size}`);
+          fail([regno], `invalid read from stack R${regno} var_off ${tnumStr(reg.varOff)}+${o - minOff} size ${size}`);
         }
         void idx;
         return;
@@ -2341,6 +2480,10 @@ function invalidScalar(ctx: string, name: string, r: Reg, lo: number, hi: number
 
 interface HelperMeta {
   map?: MapInfo;
+  /** A dynptr argument that is read: its id and reference (for bpf_dynptr_data's slice). */
+  dynptr?: { id: number; refObjId: number };
+  /** The dynptr a release function (ringbuf submit/discard) releases. */
+  releaseDynptr?: { frame: Frame; spi: number };
   func?: number;
   /** The argument register a release function releases. */
   releaseRegno?: number;
