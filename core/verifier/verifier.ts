@@ -2454,6 +2454,12 @@ function kernelValidate(insn: Instruction): string | null {
     }
   }
   if ((cls === 0x04 || cls === 0x07) && op === 0xb0) {
+    // BPF_ADDR_SPACE_CAST (mov64 with off=1): arena pointers, which our maps cannot give a program
+    if (cls === 0x07 && x && off === 1) {
+      return imm !== 1 && imm !== 0x10000
+        ? 'addr_space_cast insn can only convert between address space 1 and 0'
+        : 'addr_space_cast insn can only be used in a program that has an associated arena';
+    }
     const bad = validate(insn);
     return bad ? 'BPF_MOV uses reserved fields' : null;
   }
