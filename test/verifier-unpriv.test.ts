@@ -174,6 +174,16 @@ const ROWS: Row[] = [
     text: socket('  *(u64 *)(r10 - 8) = 0\n  r1 = r10\n  r1 += -8\n  r2 = 8\n  call 6\n  r0 = 0\n  exit'),
     unpriv: { message: 'program of this type cannot use helper bpf_trace_printk#6' },
   },
+  {
+    name: 'socket cast that needs CAP_PERFMON', rule: 'bpf_sk_base_func_proto (net/core/filter.c)',
+    text: socket('  r1 = *(u64 *)(r1 + 168)\n  if r1 == 0 goto +1\n  call 137\n  r0 = 0\n  exit'),
+    unpriv: { message: 'program of this type cannot use helper bpf_skc_to_tcp_sock#137' },
+  },
+  {
+    name: 'ktime_get_coarse_ns needs no capability', rule: 'bpf_sk_base_func_proto (net/core/filter.c)',
+    text: socket('  call 160\n  r0 = 0\n  exit'),
+    unpriv: { accepted: true, processed: 3, privilegedProcessed: 3 },
+  },
   // ---- speculative execution (bypass_spec_v1 / v4 false)
   {
     // 0,1,3 architecturally; the fall-through 2,3 speculatively, with r0 unknown

@@ -97,10 +97,10 @@ export function helperProto(id: number, progType: ProgType): HelperProto | undef
 const UNPRIVILEGED_BASE = new Set([1, 2, 3, 5, 7, 8, 12, 14, 15, 42, 87, 88, 89, 105, 106, 120, 125, 130, 131, 132, 133, 134, 182, 195, 208]);
 /** Helpers of the only two types an unprivileged user may load that need no capability. */
 const UNPRIVILEGED_EXTRA: Partial<Record<ProgType, ReadonlySet<number>>> = {
-  // sk_filter_func_proto
-  socket_filter: new Set([25, 26, 46, 47, 68]),
-  // cg_skb_func_proto, with the socket filter's and the cgroup-common ones
-  cgroup_skb: new Set([17, 25, 26, 46, 47, 68, 79, 81, 83, 95, 96, 97, 98, 107, 108, 128, 129, 151, 186, 187]),
+  // sk_filter_func_proto, and bpf_sk_base_func_proto's ktime_get_coarse_ns (its skc_to_* casts need CAP_PERFMON)
+  socket_filter: new Set([25, 26, 46, 47, 68, 160]),
+  // cg_skb_func_proto (socket lookups and releases included), with the socket filter's and the cgroup-common ones
+  cgroup_skb: new Set([17, 25, 26, 46, 47, 68, 79, 81, 83, 84, 85, 86, 95, 96, 97, 98, 99, 107, 108, 128, 129, 151, 160, 186, 187]),
 };
 
 /**
