@@ -82,6 +82,31 @@ const RULES: [RegExp, Explanation][] = [
     explanation: 'The offset register has no upper bound here.',
     fix: 'Compare it against a constant (if rX > N goto out) or mask it (rX &= N) first.',
   }],
+  // unprivileged loads (no CAP_BPF / CAP_PERFMON)
+  [/^R\d+ leaks addr (as return value|into )/, {
+    explanation: 'Without CAP_PERFMON a program may not let a kernel address escape: not as its return value, nor into maps, the context, memory or helper arguments.',
+    fix: 'Store or return a number derived from data, not a pointer; or load the program with CAP_BPF and CAP_PERFMON.',
+  }],
+  [/^R\d+ pointer comparison prohibited$/, {
+    explanation: 'Without CAP_PERFMON the only comparison allowed on a pointer is the NULL check of a pointer that may be NULL.',
+    fix: 'Compare scalars instead, or load the program with CAP_PERFMON.',
+  }],
+  [/prohibited for !root/, {
+    explanation: 'Without CAP_PERFMON pointer arithmetic must stay inside its object and be maskable against speculative execution (Spectre v1): only stack and map value pointers, moved by an offset of one sign, within bounds, the same way on every path.',
+    fix: 'Bound the offset to a non-negative range that keeps the pointer inside the object (rX &= N), or load the program with CAP_PERFMON.',
+  }],
+  [/^(invalid read from stack|invalid indirect read from stack)/, {
+    explanation: 'The stack bytes read here (directly or by a helper through a pointer argument) hold no plain data on this path: usually they were never written, which only a loader with CAP_PERFMON may do.',
+    fix: 'Initialise the stack bytes (for example *(u64 *)(r10 - 8) = 0) before reading them or passing them to a helper.',
+  }],
+  [/^back-edge from insn|^loading\/calling other bpf or kernel functions are allowed/, {
+    explanation: 'Loops, bpf-to-bpf calls and kfuncs need CAP_BPF; unprivileged programs must be loop-free single functions.',
+    fix: 'Unroll the loop and inline the function, or load the program with CAP_BPF.',
+  }],
+  [/^unprivileged load refused/, {
+    explanation: 'bpf(BPF_PROG_LOAD) checks the caller\'s capabilities before running the verifier: without CAP_BPF only socket_filter and cgroup_skb programs of at most 4096 instructions load.',
+    fix: 'Use one of those program types, or load with CAP_BPF (plus CAP_NET_ADMIN or CAP_PERFMON for network or tracing types).',
+  }],
 ];
 
 export function explain(message: string): Partial<Explanation> {

@@ -111,6 +111,7 @@ function verifyInsns(insns: readonly Instruction[], options: VerifyOptions): Ver
   const slots = toSlots(insns);
   const refusal = options.unprivileged ? unprivilegedLoadRefusal(options.progType ?? 'socket_filter', slots.count) : undefined;
   if (refusal) {
+    Object.assign(refusal, explain(refusal.message));
     return { accepted: false, errors: [refusal], log: '', processed: 0, states: [], statePaths: [], warnings: [], totalStates: 0, peakStates: 0 };
   }
   const maps = (options.maps ?? []).map((m, index) => ({ ...m, index }));
