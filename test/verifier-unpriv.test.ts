@@ -97,6 +97,11 @@ const ROWS: Row[] = [
   { name: '32-bit pointer arithmetic', rule: 'adjust_ptr_min_max_vals', text: socket('  r1 = r10\n  w1 -= 8\n  r0 = 0\n  exit'), unpriv: { message: 'R1 32-bit pointer arithmetic prohibited' } },
   { name: 'pointer minus pointer', rule: 'adjust_reg_min_max_vals', text: socket('  r1 = r10\n  r1 -= r10\n  r0 = r1\n  exit'), unpriv: { message: 'R1 pointer -= pointer prohibited' } },
   { name: 'part of a spilled pointer overwritten', rule: 'check_stack_write_fixed_off', text: socket('  *(u64 *)(r10 - 8) = r10\n  *(u32 *)(r10 - 8) = 0\n  r0 = 0\n  exit'), unpriv: { message: 'attempt to corrupt spilled pointer on stack' } },
+  {
+    name: 'a helper fills stack holding a spilled pointer', rule: 'check_helper_call (byte stores) + check_stack_write_fixed_off',
+    text: socket('  r6 = r1\n  *(u64 *)(r10 - 8) = r10\n  r1 = r6\n  r2 = 0\n  r3 = r10\n  r3 += -8\n  r4 = 4\n  call 26\n  r0 = 0\n  exit'),
+    unpriv: { message: 'attempt to corrupt spilled pointer on stack' },
+  },
   // ---- Spectre v1 pointer arithmetic (sanitize_ptr_alu / retrieve_ptr_limit / sanitize_check_bounds)
   {
     name: 'map value moved by an offset of either sign', rule: 'sanitize_ptr_alu (REASON_BOUNDS) via sanitize_err',
@@ -203,6 +208,32 @@ const ROWS: Row[] = [
     text: socket('  r0 = 0\n  if r0 == 0 goto +3\n  *(u64 *)(r10 - 8) = r10\n  r0 = 1\n  r0 = 0\n  exit'),
     unpriv: { accepted: true, processed: 4, privilegedProcessed: 3 },
   },
+  {
+    // 0,1,8,9 architecturally; speculatively 2-6, where the call fills uninitialised stack (v4 barrier)
+    name: 'a helper filling uninitialised stack stops a speculative path', rule: 'check_helper_call + check_stack_write_fixed_off (nospec_result)',
+    text: socket('  r0 = 0\n  if r0 == 0 goto +6\n  r2 = 0\n  r3 = r10\n  r3 += -8\n  r4 = 8\n  call 26\n  r0 = 1\n  r0 = 0\n  exit'),
+    unpriv: { accepted: true, processed: 9, privilegedProcessed: 4 },
+  },
+  {
+    // 0-7 and 8-12 architecturally, 12 processed (array lookup with a constant key cannot be NULL, so the NULL
+    // branch is speculative: 13), and the speculative path pushed at 9 with r0 unmoved: 10, 11, 12
+    name: 'a pointer moved by a variable offset is also walked unmoved', rule: 'sanitize_ptr_alu (sanitize_speculative_path)',
+    text: `${MAP}.section socket\nprog:
+  r6 = *(u32 *)(r1 + 0)
+  r1 = m ll
+  r2 = r10
+  r2 += -4
+  *(u32 *)(r10 - 4) = 0
+  call 1
+  if r0 == 0 goto +4
+  r6 &= 7
+  r0 += r6
+  r0 = *(u8 *)(r0 + 0)
+  r0 = 0
+  exit
+`,
+    unpriv: { accepted: true, processed: 16, privilegedProcessed: 12 },
+  },
   // ---- bpf_prog_load (kernel/bpf/syscall.c), before the verifier
   { name: 'XDP program', rule: 'bpf_prog_load (type other than socket_filter / cgroup_skb)', text: '.section xdp\nprog:\n  r0 = 2\n  exit\n', unpriv: { errno: 'EPERM' } },
   {
@@ -264,6 +295,14 @@ describe('unprivileged verification (Linux 6.18 rules)', () => {
       expect({ row: row.name, accepted: c.kernelAccepted, message: c.kernelMessage }).toEqual({ row: row.name, accepted: true, message: '' });
       expect({ row: row.name, ours: c.ourAccepted, processed: c.ourProcessed }).toEqual({ row: row.name, ours: true, processed: c.kernelProcessed });
     }
+  });
+
+  it('the editor\'s per-instruction states leave speculative paths out', () => {
+    const b = build(socket('  r0 = 0\n  if r0 == 0 goto +2\n  r0 = 1\n  r0 = 2\n  exit'));
+    const r = verify(b.insns, { unprivileged: true, collectStates: true });
+    expect(r.processed).toBe(6);
+    expect(r.states[2]).toBeUndefined();
+    expect(r.states[4]).toBeDefined();
   });
 
   it('a cgroup_skb program loads unprivileged; other types are refused by bpf_prog_load, not the verifier', () => {

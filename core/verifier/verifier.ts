@@ -421,7 +421,8 @@ export class Verifier {
         } else this.emit(this.logLine);
         this.logLine = '';
       }
-      if (this.opts.collectStates) this.recordState(idx, s);
+      // speculative paths describe no real execution: the editor's per-insn states leave them out
+      if (this.opts.collectStates && !s.speculative) this.recordState(idx, s);
       if (r === 'exit') return 'done';
       if (s.speculative && this.nospecResult[idx]) {
         this.flushPending();
@@ -1433,6 +1434,20 @@ export class Verifier {
     }
   }
 
+  /**
+   * A helper filling stack memory is checked as byte stores from the call (check_helper_call):
+   * without CAP_PERFMON none may hit a spilled pointer, and any slot whose first byte held
+   * anything but plain data puts a Spectre v4 barrier after the call.
+   */
+  private helperStackWriteChecks(frame: Frame, from: number, to: number, idx: number): void {
+    for (let spi = (-from - 1) >> 3; spi >= ((-(to - 1) - 1) >> 3); spi--) {
+      const sp = frame.spill[spi];
+      if (frame.stype[spi * 8 + 7] === STACK_SPILL && sp && sp.isPointer()) fail([], 'attempt to corrupt spilled pointer on stack');
+      const t = frame.stype[spi * 8];
+      if (!this.bypassSpec && t !== STACK_MISC && t !== STACK_ZERO) this.nospecResult[idx] = 1;
+    }
+  }
+
   private stackReadFixed(frame: Frame, off: number, size: number, idx: number): Reg {
     const b0 = -off - 1;
     const spi = b0 >> 3;
@@ -2185,6 +2200,7 @@ export class Verifier {
         }
         frame.allocated = Math.max(frame.allocated, roundUp8(-minOff));
         this.noteDepth(frame);
+        if (!mustBeInit && !this.allowPtrLeaks) this.helperStackWriteChecks(frame, minOff, maxOff + size, idx);
         for (let o = minOff; o < maxOff + size; o++) {
           const b = -o - 1;
           const t = frame.stype[b];
