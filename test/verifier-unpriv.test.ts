@@ -74,6 +74,11 @@ const ROWS: Row[] = [
     unpriv: { message: 'R10 leaks addr into mem' },
   },
   {
+    name: 'pointer as the value cmpxchg compares', rule: 'check_atomic_rmw (BPF_CMPXCHG R0)',
+    text: lookup('  r6 = r0\n  r1 = 0\n  r0 = cmpxchg_64(r6 + 0, r0, r1)', 3),
+    unpriv: { message: 'R0 leaks addr into mem' },
+  },
+  {
     name: 'pointer passed as a plain helper argument', rule: 'check_func_arg (ARG_ANYTHING)',
     text: `${MAP}.section socket\nprog:
   *(u32 *)(r10 - 4) = 0

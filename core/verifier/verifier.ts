@@ -1111,7 +1111,7 @@ export class Verifier {
     const size = sizeOf(insn.code);
     const src = this.readReg(s, insn.src);
     const dst = this.readReg(s, insn.dst);
-    if (insn.imm === 0xf1) this.readReg(s, 0);
+    if (insn.imm === 0xf1 && this.isPointerValue(this.readReg(s, 0))) fail([0], 'R0 leaks addr into mem');
     if (this.isPointerValue(src)) fail([insn.src], `R${insn.src} leaks addr into mem`);
     if (dst.type === T.CTX || isPktType(dst.type) || dst.type === T.FLOW_KEYS || isSockType(dst.type)) {
       fail([insn.dst], `BPF_ATOMIC stores into R${insn.dst} ${regTypeName(dst)} is not allowed`);
