@@ -1726,6 +1726,11 @@ export class Verifier {
       } else {
         r.flags &= ~MAYBE_NULL;
         r.id = 0;
+        // mark_ptr_not_null_reg: a sockmap/sockhash element is a socket
+        if (r.type === T.MAP_VALUE && (r.map?.type === 'sockmap' || r.map?.type === 'sockhash')) {
+          r.type = T.SOCKET;
+          r.map = undefined;
+        }
       }
     };
     for (const f of s.frames) {
@@ -1866,7 +1871,7 @@ export class Verifier {
     }
     if (CASTS_POINTER.has(id)) {
       r0.refObjId = meta.refObjId ?? 0;
-    } else if (ACQUIRES_REFERENCE.has(id)) {
+    } else if (ACQUIRES_REFERENCE.has(id) || (id === 1 && (meta.map?.type === 'sockmap' || meta.map?.type === 'sockhash'))) {
       const refId = this.newId();
       s.refs.push({ id: refId, insn: idx });
       r0.id = refId;
