@@ -11,7 +11,7 @@ const BASE: Record<number, string> = {
   [T.NOT_INIT]: '?', [T.SCALAR]: 'scalar', [T.CTX]: 'ctx', [T.MAP_PTR]: 'map_ptr', [T.MAP_VALUE]: 'map_value',
   [T.STACK]: 'fp', [T.PKT]: 'pkt', [T.PKT_META]: 'pkt_meta', [T.PKT_END]: 'pkt_end', [T.FLOW_KEYS]: 'flow_keys',
   [T.SOCKET]: 'sock', [T.SOCK_COMMON]: 'sock_common', [T.TCP_SOCK]: 'tcp_sock', [T.BTF_ID]: 'ptr_',
-  [T.MEM]: 'mem', [T.FUNC]: 'func', [T.MAP_KEY]: 'map_key', [T.DYNPTR]: 'dynptr_ptr',
+  [T.MEM]: 'mem', [T.FUNC]: 'func', [T.MAP_KEY]: 'map_key', [T.DYNPTR]: 'dynptr_ptr', [T.XDP_SOCK]: 'xdp_sock',
 };
 
 /** The kernel's reg_type_str: `map_value_or_null`, `ringbuf_mem`, `rdonly_mem`. */

@@ -1,6 +1,6 @@
 // Which loads through socket pointers the kernel allows (bpf_sock_is_valid_access,
-// bpf_sock_common_is_valid_access, bpf_tcp_sock_is_valid_access), on the UAPI layouts of
-// struct bpf_sock and struct bpf_tcp_sock from core/ctx-layouts.
+// bpf_sock_common_is_valid_access, bpf_tcp_sock_is_valid_access, bpf_xdp_sock_is_valid_access), on the UAPI layouts of
+// struct bpf_sock and struct bpf_tcp_sock from core/ctx-layouts (and bpf_xdp_sock's one field).
 import { type CtxStruct, SOCK, TCP_SOCK } from '../ctx-layouts';
 import { T } from './state';
 
@@ -41,6 +41,8 @@ export function sockAccessOk(type: T, off: number, size: number): boolean {
     case T.SOCKET: return bpfSockOk(off, size);
     case T.SOCK_COMMON: return !within(off, NOT_IN_SOCK_COMMON) && bpfSockOk(off, size);
     case T.TCP_SOCK: return tcpSockOk(off, size);
+    // struct bpf_xdp_sock has one u32, queue_id
+    case T.XDP_SOCK: return off === 0 && size === 4;
     default: return false;
   }
 }

@@ -11,6 +11,8 @@ export const enum T {
   SOCK_COMMON, SOCKET, TCP_SOCK, BTF_ID, FUNC,
   /** CONST_PTR_TO_DYNPTR: what a dynptr's stack slots hold. */
   DYNPTR,
+  /** An AF_XDP socket from an xskmap lookup. */
+  XDP_SOCK,
 }
 
 export const MAYBE_NULL = 1;

@@ -1193,7 +1193,7 @@ export class Verifier {
       }
       case T.SCALAR:
         return fail([regno], `R${regno} invalid mem access 'scalar'`);
-      case T.SOCKET: case T.SOCK_COMMON: case T.TCP_SOCK:
+      case T.SOCKET: case T.SOCK_COMMON: case T.TCP_SOCK: case T.XDP_SOCK:
         if (reg.flags & MAYBE_NULL) fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
         if (write) fail([regno], `R${regno} cannot write into ${regTypeName(reg)}`);
         if (reg.smin < 0n) {
@@ -1726,9 +1726,9 @@ export class Verifier {
       } else {
         r.flags &= ~MAYBE_NULL;
         r.id = 0;
-        // mark_ptr_not_null_reg: a sockmap/sockhash element is a socket
-        if (r.type === T.MAP_VALUE && (r.map?.type === 'sockmap' || r.map?.type === 'sockhash')) {
-          r.type = T.SOCKET;
+        // mark_ptr_not_null_reg: a sockmap/sockhash element is a socket, an xskmap one an AF_XDP socket
+        if (r.type === T.MAP_VALUE && (r.map?.type === 'sockmap' || r.map?.type === 'sockhash' || r.map?.type === 'xskmap')) {
+          r.type = r.map.type === 'xskmap' ? T.XDP_SOCK : T.SOCKET;
           r.map = undefined;
         }
       }
@@ -2521,7 +2521,7 @@ interface HelperMeta {
   constKey?: bigint;
 }
 
-const isSockType = (t: T): boolean => t === T.SOCKET || t === T.SOCK_COMMON || t === T.TCP_SOCK;
+const isSockType = (t: T): boolean => t === T.SOCKET || t === T.SOCK_COMMON || t === T.TCP_SOCK || t === T.XDP_SOCK;
 const sizeOf = (code: number): number => [4, 2, 1, 8][(code & 0x18) >> 3];
 const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
