@@ -302,6 +302,16 @@ describe('unprivileged verification (Linux 6.18 rules)', () => {
     }
   });
 
+  it('the log marks speculative paths and prints every scalar precise (do_check, print_reg_state)', () => {
+    const b = build(socket('  r0 = 0\n  if r0 == 0 goto +2\n  r0 = 1\n  r0 = 2\n  exit'));
+    const log = verify(b.insns, { unprivileged: true, logLevel: 2 }).log.split('\n');
+    expect(log).toContain('from 1 to 2 (speculative execution): R0=Pscalar() R1=ctx() R10=fp0');
+    expect(log).toContain('2: (b7) r0 = 1                        ; R0=P1');
+    expect(log.find((l) => l.startsWith('processed '))).toMatch(/^processed 6 insns /);
+    // privileged: no speculative path, no precision marks here
+    expect(verify(b.insns, { logLevel: 2 }).log).not.toMatch(/speculative|=P/);
+  });
+
   it('the editor\'s per-instruction states leave speculative paths out', () => {
     const b = build(socket('  r0 = 0\n  if r0 == 0 goto +2\n  r0 = 1\n  r0 = 2\n  exit'));
     const r = verify(b.insns, { unprivileged: true, collectStates: true });

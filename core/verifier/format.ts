@@ -58,10 +58,12 @@ function scalarRanges(r: Reg, parts: string[]): void {
   }
 }
 
-export function regText(r: Reg): string {
+/** `precise`: scalars carry the kernel's precision mark, `P` (every scalar, without CAP_BPF). */
+export function regText(r: Reg, precise = false): string {
+  const p = precise && r.type === T.SCALAR ? 'P' : '';
   if ((r.type === T.SCALAR || r.type === T.STACK) && tnumIsConst(r.varOff)) {
     const v = BigInt.asIntN(64, r.varOff.value + BigInt(r.off));
-    return (r.type === T.SCALAR ? '' : 'fp') + snum(v);
+    return p + (r.type === T.SCALAR ? '' : 'fp') + snum(v);
   }
   const parts: string[] = [];
   if (r.id) parts.push(`id=${r.id}`);
@@ -78,19 +80,19 @@ export function regText(r: Reg): string {
     if (!tnumIsUnknown(r.varOff)) parts.push(`var_off=${tnumStr(r.varOff)}`);
   }
   const name = regTypeName(r) + (r.type === T.BTF_ID ? r.btfName : '');
-  return `${name}(${parts.join(',')})`;
+  return `${p}${name}(${parts.join(',')})`;
 }
 
 const SLOT_CHAR = ['?', 'r', 'm', '0', 'd'];
 const DYNPTR_NAMES = ['invalid', 'local', 'ringbuf'];
 
 /** One frame's registers and stack, as print_verifier_state writes them (without the newline). */
-export function frameText(f: Frame, regMask = 0x7ff, slotMask?: Set<number>, refs?: number[]): string {
+export function frameText(f: Frame, regMask = 0x7ff, slotMask?: Set<number>, refs?: number[], precise = false): string {
   let out = f.frameno ? ` frame${f.frameno}:` : '';
   for (let i = 0; i < 11; i++) {
     const r = f.regs[i];
     if (r.type === T.NOT_INIT || !(regMask & (1 << i))) continue;
-    out += ` R${i}=${regText(r)}`;
+    out += ` R${i}=${regText(r, precise)}`;
   }
   const nslots = Math.ceil(f.allocated / 8);
   for (let spi = 0; spi < nslots; spi++) {
@@ -117,7 +119,7 @@ export function frameText(f: Frame, regMask = 0x7ff, slotMask?: Set<number>, ref
     if (f.stype[spi * 8 + 7] === STACK_SPILL) {
       const r = f.spill[spi];
       if (!r) continue;
-      out += `${name}=${regText(r)}`;
+      out += `${name}=${regText(r, precise)}`;
     } else {
       out += `${name}=${buf}`;
     }

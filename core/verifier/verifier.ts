@@ -333,7 +333,7 @@ export class Verifier {
 
   private stateText(s: VState): string {
     let out = '';
-    for (const f of s.frames) out += frameText(f, 0x7ff, undefined, f === s.cur ? s.refs.map((r) => r.id) : undefined);
+    for (const f of s.frames) out += frameText(f, 0x7ff, undefined, f === s.cur ? s.refs.map((r) => r.id) : undefined, !this.bpfCapable);
     return out;
   }
 
@@ -411,7 +411,7 @@ export class Verifier {
         r = this.checkInsn(s, insn!, idx, pending);
       }
       if (this.opts.logLevel > 0 && this.logLine) {
-        const st = frameText(s.cur, this.scratchRegs, this.scratchSlots, s.refs.map((r) => r.id));
+        const st = frameText(s.cur, this.scratchRegs, this.scratchSlots, s.refs.map((r) => r.id), !this.bpfCapable);
         if (st && r !== 'exit') {
           const pos = this.logLine.length + 1;
           const pad = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
