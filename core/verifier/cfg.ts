@@ -213,7 +213,7 @@ export function analyzeCfg(
         else if (op === 0x80) {
           prunePoints[i + 1] = jmpPoints[i + 1] = 1;
           if (insn.src === 1) prunePoints[i] = 1;
-          if (insn.src === 1 && w !== i + 1) jmpPoints[w] = 1;
+          if (insn.src === 1 && w !== i + 1) prunePoints[w] = jmpPoints[w] = 1; // the callee's entry
           if (isCallbackCall(insn)) prunePoints[i] = jmpPoints[i] = callsCallback[i] = 1;
         } else if (op !== 0x90) {
           prunePoints[i] = 1;

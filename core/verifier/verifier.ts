@@ -375,7 +375,9 @@ export class Verifier {
           return 'done';
         }
       }
-      if (this.jmpPoints[idx]) s.jmpHistory++;
+      // one jump-history entry per instruction at most (a jump target's, or a stack spill's or fill's)
+      this.historyEntry = this.jmpPoints[idx] === 1;
+      if (this.historyEntry) s.jmpHistory++;
       this.flushPending();
       if (first && this.opts.logLevel > 0 && printFirst) this.emit(`${idx}:${this.stateText(s)}`);
       else if (justPopped && this.opts.logLevel >= 2) this.emit(`${idx}:${this.stateText(s)}`);
@@ -462,7 +464,8 @@ export class Verifier {
 
   private isStateVisited(cur: VState, idx: number): boolean {
     this.pruneIdx = idx;
-    const list = this.explored[idx];
+    const bucket = this.bucketOf(cur, idx);
+    const list = this.explored[bucket];
     const live = this.liveBefore[idx];
     const precise = this.preciseBefore[idx];
     const insn = this.slots.at[idx];
@@ -478,6 +481,7 @@ export class Verifier {
     // newest first: the kernel adds states at the head of its list
     for (let k = count - 1; k >= 0; k--) {
       const sl = list[k];
+      if (sl.insn !== idx) continue; // another instruction hashed to this list (counted all the same)
       if (sl.branches > 0) {
         // A state still being explored: this is a loop.
         if (isMayGoto && sl.state.mayGotoDepth !== cur.mayGotoDepth && this.statesEqual(sl.state, cur, live, precise, Match.RANGE_WITHIN)) {
@@ -511,7 +515,7 @@ export class Verifier {
         evicted++;
       }
     }
-    if (evicted) this.explored[idx] = list.filter((sl) => !sl.evicted);
+    if (evicted) this.explored[bucket] = list.filter((sl) => !sl.evicted);
     if (hit) return true;
     if (count > this.maxPerInsn) this.maxPerInsn = count;
     if (this.opts.unprivileged && count > STATES_LIMIT_UNPRIV) return false;
@@ -527,7 +531,7 @@ export class Verifier {
     cur.parent = node;
     cur.jmpHistory = 0;
     if (node.parent) node.parent.branches++;
-    this.explored[idx].push(node);
+    this.explored[bucket].push(node);
     this.totalStates++;
     this.curStates++;
     if (this.curStates > this.peakStates) this.peakStates = this.curStates;
@@ -541,6 +545,14 @@ export class Verifier {
   private evict(sl: Explored): void {
     sl.evicted = true;
     if (sl.branches === 0) this.curStates--;
+  }
+
+  /**
+   * The list of stored states to search: the kernel hashes the instruction with the current
+   * frame's call site (-1 in the main program) into as many lists as there are instructions.
+   */
+  private bucketOf(s: VState, idx: number): number {
+    return ((idx ^ s.cur.callsite) >>> 0) % this.slots.count;
   }
 
   /** A path ended (exit or pruned): the states above it have one branch fewer. */
@@ -1362,6 +1374,9 @@ export class Verifier {
       }
       this.destroyDynptrSlot(s, frame, (-minOff - 1) >> 3, idx);
       this.stackWriteFixed(frame, minOff, size, value!, idx);
+      // a spill is recorded in the jump history (for precision); plain data is not
+      const v = value!.reg;
+      if (minOff % 8 === 0 && (v.isPointer() || (this.bpfCapable && v.type === T.SCALAR))) this.addHistoryEntry(s);
       return undefined;
     }
     if (!varConst) {
@@ -1373,8 +1388,23 @@ export class Verifier {
       }
       return scalarReg(idx);
     }
-    return this.stackReadFixed(frame, minOff, size, idx);
+    this.filledSpill = false;
+    const r = this.stackReadFixed(frame, minOff, size, idx);
+    if (this.filledSpill) this.addHistoryEntry(s);
+    return r;
   }
+
+  /** Whether the current instruction already has its jump-history entry. */
+  private historyEntry = false;
+
+  private addHistoryEntry(s: VState): void {
+    if (this.historyEntry) return;
+    this.historyEntry = true;
+    s.jmpHistory++;
+  }
+
+  /** Set by stackReadFixed when it restored a spilled register (a jump-history entry). */
+  private filledSpill = false;
 
   private scrubSpill(frame: Frame, spi: number): void {
     if (frame.stype[spi * 8 + 7] === STACK_SPILL || frame.spill[spi]) {
@@ -1463,6 +1493,7 @@ export class Verifier {
           const r = sp.clone();
           r.def = idx;
           if (size < spillSize) r.id = 0;
+          this.filledSpill = true;
           return r;
         }
         let spillCnt = 0;
@@ -1475,11 +1506,16 @@ export class Verifier {
           if (t === STACK_INVALID && this.allowPtrLeaks) continue;
           fail([], `invalid read from stack off ${off}+${i} size ${size}`);
         }
-        if ((spillCnt === size && isKnownZero(sp)) || zeroCnt === size) return scalarReg(idx, 0);
+        if (spillCnt === size && isKnownZero(sp)) {
+          this.filledSpill = true;
+          return scalarReg(idx, 0);
+        }
+        if (zeroCnt === size) return scalarReg(idx, 0);
         return scalarReg(idx);
       }
       const r = sp.clone();
       r.def = idx;
+      this.filledSpill = true;
       return r;
     }
     let zeros = 0;
@@ -1550,7 +1586,11 @@ export class Verifier {
       const pktPair = x && !jmp32 && isPktType(dstReg.type) && isPktType(srcReg.type);
       if (!nullCheck && !pktPair) fail([insn.dst], `R${insn.dst} pointer comparison prohibited`);
     }
-    if (pred === -1) this.checkJmpSeq(pending);
+    if (pred === -1) {
+      // registers linked to the compared ones (same id) are recorded in the jump history
+      if (this.linkedCount(s, x ? srcReg : undefined, dstReg) > 1) this.addHistoryEntry(s);
+      this.checkJmpSeq(pending);
+    }
     if (pred !== -1 && dstReg.type === T.SCALAR && srcReg.type === T.SCALAR) {
       this.decided.add(idx);
       if (this.stopOnNewDecided && !this.condSinks.has(idx)) throw new RoundAbort();
@@ -1602,6 +1642,20 @@ export class Verifier {
     this.pushBranch(pending, other);
   }
 
+  /** Scalars (registers and spills, all frames) sharing an id with the compared operands. */
+  private linkedCount(s: VState, a: Reg | undefined, b: Reg): number {
+    const ida = a && a.type === T.SCALAR ? a.id : 0;
+    const idb = b.type === T.SCALAR ? b.id : 0;
+    if (!ida && !idb) return 0;
+    let n = 0;
+    const linked = (r: Reg | undefined): boolean => !!r && r.type === T.SCALAR && r.id !== 0 && (r.id === ida || r.id === idb);
+    for (const f of s.frames) {
+      for (const r of f.regs) if (linked(r)) n++;
+      for (let spi = 0; spi < f.spill.length; spi++) if (f.stype[spi * 8 + 7] === STACK_SPILL && linked(f.spill[spi])) n++;
+    }
+    return n;
+  }
+
   /** The kernel counts every queued path and gives up past JMP_SEQ_LIMIT (checked before the push). */
   private checkJmpSeq(pending: VState[]): void {
     if (pending.length + 1 > JMP_SEQ_LIMIT) fail([], `The sequence of ${pending.length + 1} jumps is too complex.`);
@@ -1616,10 +1670,10 @@ export class Verifier {
   /** The stored state at idx from an earlier iteration of the loop the current path is in. */
   private findPrevEntry(s: VState, idx: number, depth: number | undefined): Explored | undefined {
     if (depth === undefined) return undefined;
-    const list = this.explored[idx];
+    const list = this.explored[this.bucketOf(s, idx)];
     for (let k = list.length - 1; k >= 0; k--) {
       const sl = list[k];
-      if (sl.branches > 0 && sl.depth < depth && sameCallsites(sl.state, s)) return sl;
+      if (sl.insn === idx && sl.branches > 0 && sl.depth < depth && sameCallsites(sl.state, s)) return sl;
     }
     return undefined;
   }
