@@ -148,6 +148,13 @@ const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
 const isPktType = (t: T): boolean => t === T.PKT || t === T.PKT_META || t === T.PKT_END;
 
+// Zero-length arrays hold nothing, so every verifier can start from the same ones.
+const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_U16 = new Uint16Array(0);
+const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_F64 = new Float64Array(0);
+
 export class Verifier {
   private readonly slots: Slots;
   private readonly opts: VerifierOptions;
@@ -166,16 +173,16 @@ export class Verifier {
   private jmpsProcessed = 0;
   private prevJmps = 0;
   private prevInsnProcessed = 0;
-  private liveBefore: Uint16Array = new Uint16Array(0);
-  private preciseBefore: Uint16Array = new Uint16Array(0);
-  private preciseSlotsLo: Uint32Array = new Uint32Array(0);
-  private liveSlotsLo: Uint32Array = new Uint32Array(0);
-  private liveSlotsHi: Uint32Array = new Uint32Array(0);
-  private preciseSlotsHi: Uint32Array = new Uint32Array(0);
+  private liveBefore: Uint16Array = EMPTY_U16;
+  private preciseBefore: Uint16Array = EMPTY_U16;
+  private preciseSlotsLo: Uint32Array = EMPTY_U32;
+  private liveSlotsLo: Uint32Array = EMPTY_U32;
+  private liveSlotsHi: Uint32Array = EMPTY_U32;
+  private preciseSlotsHi: Uint32Array = EMPTY_U32;
   private pruneIdx = 0;
-  private prunePoints: Uint8Array = new Uint8Array(0);
-  private jmpPoints: Uint8Array = new Uint8Array(0);
-  private callsCallback: Uint8Array = new Uint8Array(0);
+  private prunePoints: Uint8Array = EMPTY_U8;
+  private jmpPoints: Uint8Array = EMPTY_U8;
+  private callsCallback: Uint8Array = EMPTY_U8;
   private subprogs: number[] = [0];
   private joins: (StateJoin | undefined)[] = [];
   private scratchRegs = 0;
@@ -186,11 +193,11 @@ export class Verifier {
   /** Spectre v1 / v4 checks skipped (env->bypass_spec_v1 / v4): only for CAP_PERFMON. */
   private readonly bypassSpec: boolean;
   /** Per insn: a speculative path stops here (insn_aux->nospec) / right after it (nospec_result). */
-  private nospec: Uint8Array = new Uint8Array(0);
-  private nospecResult: Uint8Array = new Uint8Array(0);
+  private nospec: Uint8Array = EMPTY_U8;
+  private nospecResult: Uint8Array = EMPTY_U8;
   /** Per insn: the pointer-ALU masking recorded by sanitize_ptr_alu (alu_state, alu_limit). */
-  private aluState: Int32Array = new Int32Array(0);
-  private aluLimit: Float64Array = new Float64Array(0);
+  private aluState: Int32Array = EMPTY_I32;
+  private aluLimit: Float64Array = EMPTY_F64;
   /** Set once a pointer moved by a non-constant: scalars must then match exactly when pruning. */
   private exploreAluLimits = false;
   /** The current path's queue, for states pushed from inside an instruction (speculative ALU paths). */
@@ -243,10 +250,12 @@ export class Verifier {
       this.preciseSlotsHi.fill(0xffffffff);
     }
     const n = this.slots.count + 1;
-    this.nospec = new Uint8Array(n);
-    this.nospecResult = new Uint8Array(n);
-    this.aluState = new Int32Array(n);
-    this.aluLimit = new Float64Array(n);
+    // one buffer for the four per-instruction arrays (each typed array costs an allocation)
+    const perInsn = new ArrayBuffer(14 * n + 8);
+    this.aluLimit = new Float64Array(perInsn, 0, n);
+    this.aluState = new Int32Array(perInsn, 8 * n, n);
+    this.nospec = new Uint8Array(perInsn, 12 * n, n);
+    this.nospecResult = new Uint8Array(perInsn, 13 * n, n);
     if (cfg.error) {
       this.emit(cfg.error.message);
       return this.result({ lines: [cfg.error.message], insn: cfg.error.insn, path: [], regs: [] }, cfg.unreachable);
