@@ -93,18 +93,23 @@ export class RoundAbort extends Error {
   }
 }
 
-class VerifierFailure extends Error {
+/**
+ * A rejection: an ordinary outcome, thrown and caught inside the verifier. Not an Error (building
+ * one costs more than the throw); it reads as its first line where a message is expected.
+ */
+class VerifierFailure {
+  readonly message: string;
   lines: string[];
   regs: number[];
 
   constructor(lines: string[], regs: number[] = []) {
-    // A rejection is an ordinary outcome, caught inside the verifier: no stack trace to capture.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(lines[0]);
-    Error.stackTraceLimit = limit;
+    this.message = lines[0];
     this.lines = lines;
     this.regs = regs;
+  }
+
+  toString(): string {
+    return this.message;
   }
 }
 
