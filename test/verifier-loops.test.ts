@@ -1,5 +1,5 @@
 // Loop programs (test/fixtures/verifier/loops): our verifier against the running kernel's on the
-// verdict, the first message, `processed N insns` and total_states. These exercise the kernel's
+// verdict, the first message, `processed N insns`, total_states and peak_states. These exercise the kernel's
 // limits (a million instructions, 8,192 queued paths), state pruning and eviction inside loops,
 // may_goto and bpf_loop callbacks.
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ interface Outcome {
   message: string;
   processed?: number;
   totalStates?: number;
+  peakStates?: number;
 }
 
 /** Log level 4 (statistics): the log is the error text, if any, then the statistics. */
@@ -28,10 +29,10 @@ function inKernel(c: Case): Outcome {
     const load = loadProgram({ insns, progType: c.progType, logLevel: 4 });
     closeFd(load.fd);
     const accepted = load.fd !== undefined;
-    const stats = /total_states (\d+)/.exec(load.log);
+    const stats = /total_states (\d+) peak_states (\d+)/.exec(load.log);
     return {
       accepted, message: accepted ? '' : load.log.split('\n')[0]!, processed: load.processedInsns,
-      totalStates: stats ? Number(stats[1]) : undefined,
+      totalStates: stats ? Number(stats[1]) : undefined, peakStates: stats ? Number(stats[2]) : undefined,
     };
   } finally {
     for (const fd of fds) closeFd(fd);
@@ -40,7 +41,10 @@ function inKernel(c: Case): Outcome {
 
 function ours(c: Case): Outcome {
   const r = verify(c.insns, { maps: c.maps, progType: c.progType });
-  return { accepted: r.accepted, message: r.errors[0]?.message ?? '', processed: r.processed, totalStates: r.totalStates };
+  return {
+    accepted: r.accepted, message: r.errors[0]?.message ?? '', processed: r.processed, totalStates: r.totalStates,
+    peakStates: r.peakStates,
+  };
 }
 
 describe.skipIf(!avail.ok)('loop programs: our verifier and the kernel', () => {
@@ -53,7 +57,7 @@ describe.skipIf(!avail.ok)('loop programs: our verifier and the kernel', () => {
     }
   });
 
-  it('gives the same verdict, message, processed count and total_states on every one', async () => {
+  it('gives the same verdict, message, processed count, total_states and peak_states on every one', async () => {
     for (const c of all) {
       expect(ours(c), c.name).toEqual(inKernel(c));
       await new Promise(setImmediate);

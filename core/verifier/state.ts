@@ -228,4 +228,6 @@ export interface Explored {
   evicted: boolean;
   /** Stored states above this one on its path (the kernel's dfs_depth). */
   depth: number;
+  /** Set on the first state stored in a loop visit: the visit's key (see Verifier.sccChain). */
+  sccKey?: string;
 }

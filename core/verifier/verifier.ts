@@ -4,6 +4,7 @@
 import { type Instruction, validate } from '../isa';
 import { PROG_TYPES, type ProgType } from '../program-types';
 import { analyzeCfg, jumpTarget, type Slots } from './cfg';
+import { computeSccs } from './scc';
 import { ctxAccess, directPacketAccess, returnRange } from './context';
 import { frameText, regText, regTypeName, regTypeStr } from './format';
 import { StateJoin } from './join';
@@ -188,6 +189,11 @@ export class Verifier {
   private prunePoints: Uint8Array = EMPTY_U8;
   private jmpPoints: Uint8Array = EMPTY_U8;
   private callsCallback: Uint8Array = EMPTY_U8;
+  /** SCC id per slot (0: in no loop), when the program has a loop. */
+  private sccOf: Int32Array | undefined = undefined;
+  private readonly sccVisits = new Map<string, { entry: Explored; backedges: number }>();
+  /** Backedges of all open SCC visits (counted in peak_states). */
+  private backedges = 0;
   private subprogs: number[] = [0];
   private joins: (StateJoin | undefined)[] = [];
   private scratchRegs = 0;
@@ -246,6 +252,7 @@ export class Verifier {
     this.prunePoints = cfg.prunePoints;
     this.jmpPoints = cfg.jmpPoints;
     this.callsCallback = cfg.callsCallback;
+    if (this.bpfCapable) this.sccOf = computeSccs(this.slots);
     this.subprogs = cfg.subprogs;
     if (!this.bpfCapable) {
       // without CAP_BPF every unknown scalar is born precise (__mark_reg_unknown) and precision
@@ -501,12 +508,14 @@ export class Verifier {
         if (isMayGoto && sl.state.mayGotoDepth !== cur.mayGotoDepth && this.statesEqual(sl.state, cur, live, precise, Match.RANGE_WITHIN)) {
           sl.hits++;
           hit = true;
+          this.addBackedge(sl);
           break;
         }
         // Back at a callback call: the callback runs converged when the state is within an earlier one.
         if (callsCallback && this.statesEqual(sl.state, cur, live, precise, Match.RANGE_WITHIN)) {
           sl.hits++;
           hit = true;
+          this.addBackedge(sl);
           break;
         }
         // Identical state means no progress: an infinite loop.
@@ -516,10 +525,15 @@ export class Verifier {
         }
         // inside a loop, add states less often (distinct iterations rarely help pruning)
         if (!forceNew && this.jmpsProcessed - this.prevJmps < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
-      } else if (this.statesEqual(sl.state, cur, live, precise, Match.NOT_EXACT)) {
-        sl.hits++;
-        hit = true;
-        break;
+      } else {
+        // a state of a loop still being walked has incomplete marks: compare it range for range
+        const loop = this.incompleteMarks(sl);
+        if (this.statesEqual(sl.state, cur, live, precise, loop ? Match.RANGE_WITHIN : Match.NOT_EXACT)) {
+          sl.hits++;
+          hit = true;
+          if (loop) this.addBackedge(sl);
+          break;
+        }
       }
       // Evict states that keep failing to match (counting misses only while adding).
       if (addNew) sl.misses++;
@@ -548,8 +562,64 @@ export class Verifier {
     this.explored[bucket].push(node);
     this.totalStates++;
     this.curStates++;
-    if (this.curStates > this.peakStates) this.peakStates = this.curStates;
+    this.updatePeak();
+    this.maybeEnterScc(node);
     return false;
+  }
+
+  private updatePeak(): void {
+    const n = this.curStates + this.backedges;
+    if (n > this.peakStates) this.peakStates = n;
+  }
+
+  // SCC visits (the kernel's bpf_scc_visit): the first state stored inside a loop, per call chain,
+  // opens a visit; loop hits (may_goto, callbacks, matches inside the loop) are its backedges,
+  // kept (and counted in peak_states) until the visit's first state has no paths left.
+
+  /** Call sites down to the outermost frame that is inside a loop, and that loop: the visit's key. */
+  private sccChain(st: VState): string | undefined {
+    let key = '';
+    const top = st.frames.length - 1;
+    for (let i = 0; i <= top; i++) {
+      const at = i === top ? st.insnIdx : st.frames[i + 1]!.callsite;
+      const scc = this.sccOf![at] ?? 0;
+      if (scc) return `${key}${scc}`;
+      if (i === top) return undefined;
+      key += `${at},`;
+    }
+    return undefined;
+  }
+
+  private maybeEnterScc(node: Explored): void {
+    if (!this.sccOf) return;
+    const key = this.sccChain(node.state);
+    if (key === undefined || this.sccVisits.has(key)) return;
+    this.sccVisits.set(key, { entry: node, backedges: 0 });
+    node.sccKey = key;
+  }
+
+  private maybeExitScc(node: Explored): void {
+    if (node.sccKey === undefined) return;
+    const visit = this.sccVisits.get(node.sccKey);
+    if (!visit || visit.entry !== node) return;
+    this.backedges -= visit.backedges;
+    this.sccVisits.delete(node.sccKey);
+  }
+
+  private addBackedge(sl: Explored): void {
+    const key = this.sccOf ? this.sccChain(sl.state) : undefined;
+    const visit = key === undefined ? undefined : this.sccVisits.get(key);
+    if (!visit) return;
+    visit.backedges++;
+    this.backedges++;
+    this.updatePeak();
+  }
+
+  /** Whether a finished state lies in a loop whose walk has already looped back (incomplete_read_marks). */
+  private incompleteMarks(sl: Explored): boolean {
+    if (!this.sccOf || this.sccVisits.size === 0) return false;
+    const key = this.sccChain(sl.state);
+    return key !== undefined && (this.sccVisits.get(key)?.backedges ?? 0) > 0;
   }
 
   /**
@@ -575,6 +645,7 @@ export class Verifier {
     while (p) {
       p.branches--;
       if (p.branches > 0) break;
+      this.maybeExitScc(p);
       if (p.evicted) this.curStates--;
       p = p.parent;
     }
