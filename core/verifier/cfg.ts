@@ -1,6 +1,7 @@
 // Static checks the kernel makes before simulating: subprogram boundaries, jump ranges, the last
 // instruction of each subprogram, jumps into ld_imm64, unreachable code, and register liveness.
 import { type Instruction, imm64 } from '../isa';
+import { Arena, arenaBytes } from './arena';
 
 export interface Slots {
   /** Instruction at each slot, or undefined for the second half of an ld_imm64. */
@@ -60,43 +61,10 @@ export function jumpTarget(i: number, insn: Instruction): number {
   return i + insn.off + 1;
 }
 
-/** Zeroed work arrays carved from one reused buffer (analyzeCfg runs to completion, never nested). */
-class Scratch {
-  private buf = new ArrayBuffer(0);
-  private bytes = new Uint8Array(0);
-  private at = 0;
-
-  /** Room for the arrays of an n-slot program, zeroed. */
-  reset(n: number): void {
-    const need = 32 * (n + 2);
-    if (this.buf.byteLength < need) {
-      this.buf = new ArrayBuffer(Math.max(need, 2 * this.buf.byteLength));
-      this.bytes = new Uint8Array(this.buf);
-    } else {
-      this.bytes.fill(0, 0, need);
-    }
-    this.at = 0;
-  }
-
-  private take(bytes: number): number {
-    if (this.at + bytes > this.buf.byteLength) {
-      // not sized for this: a fresh buffer (the arrays handed out so far keep the old one)
-      this.buf = new ArrayBuffer(2 * (this.buf.byteLength + bytes));
-      this.bytes = new Uint8Array(this.buf);
-      this.at = 0;
-    }
-    const at = this.at;
-    this.at += (bytes + 3) & ~3;
-    return at;
-  }
-
-  u8(len: number): Uint8Array { return new Uint8Array(this.buf, this.take(len), len); }
-  u16(len: number): Uint16Array { return new Uint16Array(this.buf, this.take(2 * len), len); }
-  u32(len: number): Uint32Array { return new Uint32Array(this.buf, this.take(4 * len), len); }
-  i32(len: number): Int32Array { return new Int32Array(this.buf, this.take(4 * len), len); }
-}
-
-const scratch = new Scratch();
+/** Work arrays of one analyzeCfg call (it runs to completion, never nested). */
+const scratch = new Arena();
+/** The results, when the caller lets them be reused by the next call. */
+const reusedResults = new Arena();
 
 /** Successors of slot i at [2i] and [2i + 1], -1 where there is none. */
 type Succs = Int32Array;
@@ -123,24 +91,29 @@ function succOf(slots: Slots, i: number, k: number): number {
   return code === 0x18 && insn.src === 4 ? i + insn.imm + 1 : NONE;
 }
 
+/**
+ * The static analysis of a program. With `reuseResults` the result arrays come from a buffer the
+ * next call reuses: they are valid until then (a verifier run needs them only while it runs).
+ */
 export function analyzeCfg(
   slots: Slots, bpfCapable: boolean, exitChecksR0 = true, condSinks: ReadonlySet<number> = new Set(),
-  helperArgCount: (id: number) => number = () => 5,
+  helperArgCount: (id: number) => number = () => 5, reuseResults = false,
 ): CfgResult {
   const n = slots.count;
   // The results share one buffer (a typed array of its own costs an allocation each).
   const m = n + 1;
-  const out = new ArrayBuffer(23 * m + 8);
-  const preciseSlotsLo = new Uint32Array(out, 0, m);
-  const preciseSlotsHi = new Uint32Array(out, 4 * m, m);
-  const liveSlotsLo = new Uint32Array(out, 8 * m, m);
-  const liveSlotsHi = new Uint32Array(out, 12 * m, m);
-  const liveBefore = new Uint16Array(out, 16 * m, m);
-  const preciseBefore = new Uint16Array(out, 18 * m, m);
-  const prunePoints = new Uint8Array(out, 20 * m, m);
-  const jmpPoints = new Uint8Array(out, 21 * m, m);
-  const callsCallback = new Uint8Array(out, 22 * m, m);
-  scratch.reset(n);
+  const out = reuseResults ? reusedResults : new Arena();
+  out.reset(arenaBytes(4 * m, 4 * m, 4 * m, 4 * m, 2 * m, 2 * m, m, m, m));
+  const preciseSlotsLo = out.u32(m);
+  const preciseSlotsHi = out.u32(m);
+  const liveSlotsLo = out.u32(m);
+  const liveSlotsHi = out.u32(m);
+  const liveBefore = out.u16(m);
+  const preciseBefore = out.u16(m);
+  const prunePoints = out.u8(m);
+  const jmpPoints = out.u8(m);
+  const callsCallback = out.u8(m);
+  scratch.reset(arenaBytes(n, 4 * n, n, 8 * n, 2 * n, 2 * n, 4 * (n + 1)));
   const subprogSet = new Set<number>([0]);
   const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, jmpPoints, callsCallback, liveBefore, unreachable: [], preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi });
 

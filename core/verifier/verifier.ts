@@ -3,6 +3,7 @@
 // and stopping at the first error with the kernel's message.
 import { type Instruction, validate } from '../isa';
 import { PROG_TYPES, type ProgType } from '../program-types';
+import { Arena, arenaBytes } from './arena';
 import { analyzeCfg, jumpTarget, type Slots } from './cfg';
 import { computeSccs } from './scc';
 import { ctxAccess, directPacketAccess, returnRange } from './context';
@@ -154,6 +155,9 @@ const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
 const isPktType = (t: T): boolean => t === T.PKT || t === T.PKT_META || t === T.PKT_END;
 
+/** The per-instruction arrays of the current run (valid while it runs; runs never nest). */
+const runArrays = new Arena();
+
 // Zero-length arrays hold nothing, so every verifier can start from the same ones.
 const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_U16 = new Uint16Array(0);
@@ -242,7 +246,7 @@ export class Verifier {
     this.condSinks = condSinks;
     this.stopOnNewDecided = stopOnNewDecided;
     const cfg = analyzeCfg(this.slots, !this.opts.unprivileged, returnRange(this.opts.progType) !== undefined || this.opts.unprivileged, condSinks,
-      (id) => Math.min(5, helperProto(id, this.opts.progType)?.args.length ?? 5));
+      (id) => Math.min(5, helperProto(id, this.opts.progType)?.args.length ?? 5), true);
     this.liveBefore = cfg.liveBefore;
     this.preciseBefore = cfg.preciseBefore;
     this.preciseSlotsLo = cfg.preciseSlotsLo;
@@ -262,12 +266,12 @@ export class Verifier {
       this.preciseSlotsHi.fill(0xffffffff);
     }
     const n = this.slots.count + 1;
-    // one buffer for the four per-instruction arrays (each typed array costs an allocation)
-    const perInsn = new ArrayBuffer(14 * n + 8);
-    this.aluLimit = new Float64Array(perInsn, 0, n);
-    this.aluState = new Int32Array(perInsn, 8 * n, n);
-    this.nospec = new Uint8Array(perInsn, 12 * n, n);
-    this.nospecResult = new Uint8Array(perInsn, 13 * n, n);
+    // per-instruction arrays from a buffer the next run reuses (each typed array costs an allocation)
+    runArrays.reset(arenaBytes(8 * n, 4 * n, n, n));
+    this.aluLimit = runArrays.f64(n);
+    this.aluState = runArrays.i32(n);
+    this.nospec = runArrays.u8(n);
+    this.nospecResult = runArrays.u8(n);
     if (cfg.error) {
       this.emit(cfg.error.message);
       return this.result({ lines: [cfg.error.message], insn: cfg.error.insn, path: [], regs: [] }, cfg.unreachable);
