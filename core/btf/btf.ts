@@ -165,6 +165,27 @@ export class Btf {
     return this.structNames.get(name);
   }
 
+  /** The values of the DECL_TAGs on type `id` as a whole (e.g. `bpf_kfunc` on a kernel function). */
+  declTags(id: number): readonly string[] {
+    if (!this.tags) {
+      const tags = new Map<number, string[]>();
+      const v = this.view;
+      for (let i = 1; i < this.offsets.length; i++) {
+        const p = this.offsets[i];
+        if (((v.getUint32(p + 4, true) >>> 24) & 0x1f) !== BtfKind.DECL_TAG) continue;
+        if (v.getInt32(p + 12, true) !== -1) continue; // a tag on one member or parameter
+        const target = v.getUint32(p + 8, true);
+        const list = tags.get(target) ?? [];
+        list.push(this.str(v.getUint32(p, true)));
+        tags.set(target, list);
+      }
+      this.tags = tags;
+    }
+    return this.tags.get(id) ?? [];
+  }
+
+  private tags: Map<number, string[]> | undefined;
+
   /** btf_type_skip_modifiers: follows typedef/const/volatile/restrict/type_tag to the real type. */
   skipModifiers(id: number): { id: number; type: BtfType | undefined } {
     let t = this.type(id);

@@ -12,7 +12,7 @@ import { StateJoin } from './join';
 import { ACQUIRES_REFERENCE, type ArgKind, CASTS_POINTER, helperIsAllowed, helperProto } from './helper-adapter';
 import { sockAccessOk, sockLoadConvertible } from './sock-access';
 import { MAP_BTF_STRUCT, btfFieldIsSafe, btfStructAccess, btfStructIdsMatch, btfTypeName } from './btf-access';
-import { type Btf, kernelBtf } from '../btf';
+import { type Btf, BtfKind, kernelBtf } from '../btf';
 import { COMPATIBLE_REG_TYPES, expectedRegTypeNames } from '../helpers/proto-types';
 import { helperAvailability } from '../helpers/allowed';
 import { regTypeName as sharedRegTypeName } from '../helpers/reg-type-names';
@@ -221,6 +221,8 @@ export class Verifier {
   private maxPerInsn = 0;
   /** Accesses through BTF pointers left unchecked for want of kernel BTF: insn -> why. */
   private readonly unchecked = new Map<number, string>();
+  /** A kernel function call to btf id 0 (refused after verification). */
+  private uneliminatedKfunc: number | undefined;
   /** A load through a socket pointer the kernel accepts but cannot rewrite (its own bug). */
   private unconvertibleLoad: number | undefined;
 
@@ -272,6 +274,9 @@ export class Verifier {
     this.aluState = runArrays.i32(n);
     this.nospec = runArrays.u8(n);
     this.nospecResult = runArrays.u8(n);
+    // add_subprog_and_kfunc runs before the CFG checks
+    const kfuncError = this.kfuncLoadError();
+    if (kfuncError) return this.result(kfuncError, []);
     if (cfg.error) {
       this.emit(cfg.error.message);
       return this.result({ lines: [cfg.error.message], insn: cfg.error.insn, path: [], regs: [] }, cfg.unreachable);
@@ -288,7 +293,7 @@ export class Verifier {
       }
     }
     for (let i = 0; i < this.slots.count; i++) this.explored.push([]);
-    const err = this.doCheck() ?? this.checkCombinedStack() ?? this.checkCtxConversion();
+    const err = this.doCheck() ?? this.checkCombinedStack() ?? this.checkCtxConversion() ?? this.checkKfuncFixup();
     return this.result(err, []);
   }
 
@@ -1365,6 +1370,39 @@ export class Verifier {
     return this.checkBtfAccess(regno, mapReg, off, size, false, idx);
   }
 
+  /**
+   * Kernel function calls (BPF_PSEUDO_KFUNC_CALL): what add_kfunc_call checks when the program is
+   * loaded, before anything else, with the kernel BTF. Null when every call passes.
+   */
+  private kfuncLoadError(): RawError | undefined {
+    for (let i = 0; i < this.slots.count; i++) {
+      const insn = this.slots.at[i];
+      if (!insn || insn.code !== 0x85 || insn.src !== 2) continue;
+      let msg: string | undefined;
+      if (!this.bpfCapable) msg = 'calling kernel function is not supported without CAP_BPF';
+      else if (insn.off < 0) msg = 'negative offset disallowed for kernel module function call';
+      else if (insn.off > 0) msg = 'kfunc offset > 0 without fd_array is invalid';
+      else if (insn.imm !== 0) {
+        const btf = this.btf();
+        const func = btf?.type(insn.imm);
+        if (btf && func?.kind !== BtfKind.FUNC) msg = `kernel btf_id ${insn.imm >>> 0} is not a function`;
+        else if (btf && btf.type(func!.type)?.kind !== BtfKind.FUNC_PROTO) msg = `kernel function btf_id ${insn.imm} does not have a valid func_proto`;
+      }
+      if (msg) {
+        this.emit(msg);
+        return { lines: [msg], insn: i, path: [], regs: [] };
+      }
+    }
+    return undefined;
+  }
+
+  /** check_kfunc_call: only functions the kernel marks as kfuncs may be called; we model none of them. */
+  private checkKfuncCall(insn: Instruction): never {
+    const func = this.btf()?.type(insn.imm);
+    if (func && !this.btf()!.declTags(insn.imm).includes('bpf_kfunc')) fail([], `calling kernel function ${func.name} is not allowed`);
+    return fail([], `calling kernel functions is not supported in this verifier${func ? ` (${func.name})` : ''}`);
+  }
+
   private btfCache: Btf | null | undefined;
 
   /** The kernel's BTF, or undefined when this machine has none (then struct layouts are unknown). */
@@ -1627,7 +1665,15 @@ export class Verifier {
     if (op === 0x80 || op === 0x90) this.jmpsProcessed++; // the kernel counts calls and exits as jumps
     if (op === 0x80) {
       if (insn.src === 1) return this.checkPseudoCall(s, insn, idx);
-      if (insn.src === 2) fail([], 'calling kernel functions is not supported in this verifier');
+      if (insn.src === 2) {
+        // a call to btf id 0 passes verification; fixup_kfunc_call refuses it afterwards
+        if (insn.imm === 0) {
+          this.uneliminatedKfunc ??= idx;
+          s.insnIdx = idx + 1;
+          return 'next';
+        }
+        this.checkKfuncCall(insn);
+      }
       if ((insn.code & 8) !== 0) fail([], 'callx is not supported');
       this.checkHelperCall(s, insn, idx, pending);
       s.insnIdx = idx + 1;
@@ -2461,6 +2507,14 @@ export class Verifier {
   }
 
   /** check_max_stack_depth: the sum along every call chain of each frame's depth, rounded to 16. */
+  /** fixup_kfunc_call: a kernel function call to btf id 0 that verification did not remove. */
+  private checkKfuncFixup(): RawError | undefined {
+    if (this.uneliminatedKfunc === undefined) return undefined;
+    const msg = 'invalid kernel function call not eliminated in verifier pass';
+    this.emit(msg);
+    return { lines: [msg], insn: this.uneliminatedKfunc, path: [], regs: [] };
+  }
+
   /** convert_ctx_accesses: a load the access check allowed but no field conversion covers. */
   private checkCtxConversion(): RawError | undefined {
     if (this.unconvertibleLoad === undefined) return undefined;
