@@ -131,7 +131,7 @@ export class Frame {
     this.regs = [];
     if (!empty) for (let i = 0; i < 11; i++) this.regs.push(notInit());
     this.stype = empty ? EMPTY_STACK : new Uint8Array(512);
-    this.spill = empty ? [] : new Array(64).fill(undefined);
+    this.spill = []; // grows with the stack in use (indexes past the end read as undefined)
     this.callsite = callsite;
     this.frameno = frameno;
     this.subprog = subprog;
@@ -157,7 +157,7 @@ export class Frame {
     this.sharedStack = true;
     const spill = this.spill;
     const fs = (f.spill = spill.slice());
-    for (let i = 0; i < 64; i++) if (spill[i] !== undefined) fs[i] = spill[i]!.clone();
+    for (let i = 0; i < spill.length; i++) if (spill[i] !== undefined) fs[i] = spill[i]!.clone();
     f.allocated = this.allocated;
     f.callbackRet = this.callbackRet;
     f.inCallback = this.inCallback;
