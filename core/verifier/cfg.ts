@@ -98,6 +98,7 @@ function succOf(slots: Slots, i: number, k: number): number {
 export function analyzeCfg(
   slots: Slots, bpfCapable: boolean, exitChecksR0 = true, condSinks: ReadonlySet<number> = new Set(),
   helperArgCount: (id: number) => number = () => 5, reuseResults = false,
+  loadTimeError: () => { message: string; insn: number } | undefined = () => undefined,
 ): CfgResult {
   const n = slots.count;
   // The results share one buffer (a typed array of its own costs an allocation each).
@@ -147,6 +148,9 @@ export function analyzeCfg(
       if (last && code !== 0x95 && code !== 0x05 && code !== 0x06) return fail('last insn is not an exit or jmp', i);
     }
   }
+
+  const loadError = loadTimeError();
+  if (loadError) return fail(loadError.message, loadError.insn);
 
   // Jumps into the middle of ld_imm64, and the DFS that finds unreachable code and back-edges.
   for (let i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 // The abstract interpreter: walks every path of a program the way kernel/bpf/verifier.c does,
 // tracking register types, scalar bounds, the stack and references, pruning equivalent states,
 // and stopping at the first error with the kernel's message.
-import { type Instruction, validate } from '../isa';
+import { ATOMIC_OPS, type Instruction, validate } from '../isa';
 import { PROG_TYPES, type ProgType } from '../program-types';
 import { Arena, arenaBytes } from './arena';
 import { analyzeCfg, jumpTarget, type Slots } from './cfg';
@@ -9,6 +9,7 @@ import { computeSccs } from './scc';
 import { ctxAccess, directPacketAccess, returnRange } from './context';
 import { frameText, regText, regTypeName, regTypeStr } from './format';
 import { StateJoin } from './join';
+import { loadTimeCheck } from './prepass';
 import { ACQUIRES_REFERENCE, type ArgKind, CASTS_POINTER, helperIsAllowed, helperProto } from './helper-adapter';
 import { sockAccessOk, sockLoadConvertible } from './sock-access';
 import { MAP_BTF_STRUCT, btfFieldIsSafe, btfStructAccess, btfStructIdsMatch, btfTypeName } from './btf-access';
@@ -20,7 +21,7 @@ import { aluOpString, kernelInsnText } from './kernel-disasm';
 import * as scalarDomain from './scalar';
 import * as verifierState from './state';
 import { type Explored, Frame, type MapInfo, type PathStep, Reg, VState } from './state';
-import { U32_MAX, tnumIsConst, tnumStr, tnumClearSubreg } from './tnum';
+import { U32_MAX, tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumClearSubreg } from './tnum';
 
 // Bound once: outside a bundle (tsx, vitest) each use of an imported name is a read through a getter.
 const {
@@ -248,7 +249,7 @@ export class Verifier {
     this.condSinks = condSinks;
     this.stopOnNewDecided = stopOnNewDecided;
     const cfg = analyzeCfg(this.slots, !this.opts.unprivileged, returnRange(this.opts.progType) !== undefined || this.opts.unprivileged, condSinks,
-      (id) => Math.min(5, helperProto(id, this.opts.progType)?.args.length ?? 5), true);
+      (id) => Math.min(5, helperProto(id, this.opts.progType)?.args.length ?? 5), true, () => loadTimeCheck(this.slots, this.opts.maps));
     this.liveBefore = cfg.liveBefore;
     this.preciseBefore = cfg.preciseBefore;
     this.preciseSlotsLo = cfg.preciseSlotsLo;
@@ -809,6 +810,8 @@ export class Verifier {
     const cls = insn.code & 7;
     if (bad !== null && !(cls === 0x00 && insn.code === 0x18)) {
       if (/^unknown/.test(bad)) fail([], `unknown opcode ${insn.code.toString(16).padStart(2, '0')}`);
+      // a conditional jump reads its first operand before it looks at the reserved fields
+      if (bad === 'BPF_JMP/JMP32 uses reserved fields' && insn.dst <= 10) this.readReg(s, insn.dst);
       fail([], bad!);
     }
     switch (cls) {
@@ -1221,6 +1224,15 @@ export class Verifier {
     if (this.isPointerValue(src)) fail([insn.src], `R${insn.src} leaks addr into mem`);
     if (dst.type === T.CTX || isPktType(dst.type) || dst.type === T.FLOW_KEYS || isSockType(dst.type)) {
       fail([insn.dst], `BPF_ATOMIC stores into R${insn.dst} ${regTypeName(dst)} is not allowed`);
+    }
+    const loadReg = insn.imm === 0xf1 ? 0 : insn.imm & 1 ? insn.src : -1;
+    if (loadReg === insn.dst) {
+      // the fetched value lands in the address register: whatever it pointed to, the kernel then
+      // checks the access through an unknown scalar, which strict atomic alignment refuses
+      const fetched = scalarReg(idx);
+      const at = tnumAdd(fetched.varOff, tnumConst(BigInt(insn.off)));
+      if (((at.value | at.mask) & BigInt(size - 1)) !== 0n) fail([insn.dst], `misaligned access off ${tnumStr(fetched.varOff)}+0+${insn.off} size ${size}`);
+      fail([insn.dst], `R${insn.dst} invalid mem access 'scalar'`);
     }
     this.checkMemAccess(s, insn.dst, dst, insn.off, size, false, undefined, idx);
     this.checkMemAccess(s, insn.dst, dst, insn.off, size, true, { reg: scalarReg(idx), regno: undefined, isImm: false }, idx);
@@ -2536,7 +2548,8 @@ export class Verifier {
       }
       calls.set(st, list);
     });
-    const depthOf = (sp: number): number => Math.ceil(Math.max(this.subprogDepth.get(sp) ?? 0, 1) / 16) * 16;
+    // round_up_stack_depth with the JIT on (x86-64): each frame to 16 bytes, an empty frame costs nothing
+    const depthOf = (sp: number): number => Math.ceil((this.subprogDepth.get(sp) ?? 0) / 16) * 16;
     let found: RawError | undefined;
     const walk = (sp: number, total: number, frames: number, seen: Set<number>): void => {
       if (found) return;
@@ -2681,13 +2694,18 @@ function kernelValidate(insn: Instruction): string | null {
     const bad = validate(insn);
     return bad ? 'BPF_MOV uses reserved fields' : null;
   }
+  if (cls === 0x03 && (code & 0xe0) === 0xc0 && ((code & 0x18) === 0x08 || (code & 0x18) === 0x10) && ATOMIC_OPS.has(imm)) {
+    // read-modify-write atomics on 1 or 2 bytes (check_atomic_rmw)
+    return 'invalid atomic operand size';
+  }
   const bad = validate(insn);
   return bad ? kernelReservedMessage(bad) : null;
 }
 
 /** Our ISA validator's wording -> the kernel's for the same reserved-field checks. */
 function kernelReservedMessage(m: string): string {
-  if (m === 'BPF_JMP uses reserved fields' || m === 'BPF_JA uses reserved fields') return 'BPF_JMP/JMP32 uses reserved fields';
+  if (m === 'BPF_JMP uses reserved fields') return 'BPF_JMP/JMP32 uses reserved fields';
+  if (m.startsWith('invalid byte swap width')) return 'BPF_END uses reserved fields';
   if (m === 'BPF_LDX uses reserved fields') return 'BPF_LDX uses reserved fields';
   if (m === 'BPF_ALU uses reserved fields' || m === 'BPF_MOV uses reserved fields') return m;
   return m;
