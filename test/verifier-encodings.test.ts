@@ -53,7 +53,7 @@ const HASH: MapDef = { name: 'h', type: 'hash', keySize: 4, valueSize: 8, maxEnt
 const ld64 = (src: number, imm: number, hi = 0): Instruction => ({ code: 0x18, dst: 1, src, off: 0, imm, hi });
 for (const [name, insn, maps] of [
   ['map idx', ld64(5, 0), [ARRAY]], ['map value idx', ld64(6, 0), [ARRAY]], ['unknown source', ld64(7, 0), []],
-  ['value of a hash map', ld64(2, 0), [HASH]], ['value offset past the end', ld64(2, 0, 8), [ARRAY]],
+  ['value of a hash map', ld64(2, 0), [HASH]], ['value of a 4-element array', ld64(2, 0), [{ ...ARRAY, maxEntries: 4 }]], ['value offset past the end', ld64(2, 0, 8), [ARRAY]],
   ['huge value offset', ld64(2, 0, 1 << 29), [ARRAY]], ['no such map', ld64(1, 3), [ARRAY]],
 ] as [string, Instruction, MapDef[]][]) cases.push([`ld_imm64 ${name}`, [R0_0, insn, R0_0, EXIT], maps]);
 // combined stack: 504 bytes in the caller and an empty callee fit (frames round to 16 with the JIT)

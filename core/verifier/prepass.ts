@@ -64,7 +64,8 @@ export function loadTimeCheck(slots: Slots, maps: readonly MapDef[]): PrepassErr
         const off = (insn.hi ?? 0) >>> 0;
         if (off >= MAX_VAR_OFF) return { message: `direct value offset of ${off} is not allowed`, insn: i };
         if (map.type !== 'array') return { message: 'no direct value access support for this map type', insn: i };
-        if (off >= map.valueSize) return { message: `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`, insn: i };
+        // array_map_direct_value_addr: one-element arrays only (global data), offset inside the value
+        if (map.maxEntries !== 1 || off >= map.valueSize) return { message: `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`, insn: i };
       }
       continue;
     }
