@@ -49,6 +49,7 @@ for (const [name, insn] of jumps) cases.push([name, [R0_0, insn, R0_0, EXIT], []
 // a bad LDX in code no path reaches is still refused at load time
 cases.push(['dead ldx with imm', [R0_0, I(0x05, 0, 0, 1), I(0x71, 0, 1, 0, -1), EXIT], []]);
 const ARRAY: MapDef = { name: 'arr', type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, flags: 0 };
+const ARRAY_1: MapDef = { name: 'one', type: 'array', keySize: 4, valueSize: 16, maxEntries: 1, flags: 0 };
 const HASH: MapDef = { name: 'h', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 1, flags: 0 };
 const ld64 = (src: number, imm: number, hi = 0): Instruction => ({ code: 0x18, dst: 1, src, off: 0, imm, hi });
 for (const [name, insn, maps] of [
@@ -74,6 +75,16 @@ for (const [name, insns] of [
   ['fetch_add through r1 = 0, its own source', [I(0xb7, 1), I(0xdb, 1, 1, 0, 0x01)]],
   ['add (no fetch) through r2 = 0', [I(0xb7, 2), I(0xb7, 1, 0, 0, 1), I(0xdb, 2, 1, 0, 0)]],
 ] as [string, Instruction[]][]) cases.push([name, [...insns, R0_0, EXIT], []]);
+
+// atomics demand strict alignment, whatever the pointer (map values, maybe-NULL values, stack)
+const LOOKUP: Instruction[] = [I(0x62, 10, 0, -4, 0), I(0xbf, 2, 10), I(0x07, 2, 0, 0, -4), ld64(1, 0), I(0x85, 0, 0, 0, 1)];
+for (const [name, insns] of [
+  ['atomic add at -1 through a maybe-NULL value', [...LOOKUP, I(0xb7, 1, 0, 0, 1), I(0xdb, 0, 1, -1, 0)]],
+  ['atomic add at 4 (size 8) through a map value', [...LOOKUP, I(0x15, 0, 0, 2, 0), I(0xb7, 1, 0, 0, 1), I(0xdb, 0, 1, 4, 0)]],
+  ['atomic add at 2 (size 4) through a map value', [...LOOKUP, I(0x15, 0, 0, 2, 0), I(0xb7, 1, 0, 0, 1), I(0xc3, 0, 1, 2, 0)]],
+  ['atomic add at 4 (size 4) through a map value', [...LOOKUP, I(0x15, 0, 0, 2, 0), I(0xb7, 1, 0, 0, 1), I(0xc3, 0, 1, 4, 0)]],
+  ['atomic add at -4 (size 8) on the stack', [I(0x7a, 10, 0, -16, 0), I(0xb7, 1, 0, 0, 1), I(0xdb, 10, 1, -12, 0)]],
+] as [string, Instruction[]][]) cases.push([name, [...insns, R0_0, EXIT], [ARRAY_1]]);
 
 describe('odd encodings against the kernel', () => {
   it.skipIf(!avail.ok)(`${cases.length} programs give the kernel's first message and processed count`, () => {

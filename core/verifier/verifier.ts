@@ -151,6 +151,12 @@ const enum Match { NOT_EXACT, RANGE_WITHIN, EXACT }
 const sameCallsites = (a: VState, b: VState): boolean =>
   a.frames.length === b.frames.length && a.frames.every((f, i) => f.callsite === b.frames[i].callsite);
 
+/** check_ptr_alignment's names of pointer types in its message. */
+const ALIGN_DESC: Partial<Record<T, string>> = {
+  [T.FLOW_KEYS]: 'flow keys ', [T.MAP_KEY]: 'key ', [T.MAP_VALUE]: 'value ', [T.CTX]: 'context ', [T.STACK]: 'stack ',
+  [T.SOCKET]: 'sock ', [T.SOCK_COMMON]: 'sock_common ', [T.TCP_SOCK]: 'tcp_sock ',
+};
+
 /** Packet pointer ranges that record a comparison with pkt_end: at it (>=) or past it (>). */
 const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
@@ -1234,6 +1240,7 @@ export class Verifier {
       if (((at.value | at.mask) & BigInt(size - 1)) !== 0n) fail([insn.dst], `misaligned access off ${tnumStr(fetched.varOff)}+0+${insn.off} size ${size}`);
       fail([insn.dst], `R${insn.dst} invalid mem access 'scalar'`);
     }
+    if (dst.type !== T.STACK) this.checkStrictAlignment(insn.dst, dst, insn.off, size);
     this.checkMemAccess(s, insn.dst, dst, insn.off, size, false, undefined, idx);
     this.checkMemAccess(s, insn.dst, dst, insn.off, size, true, { reg: scalarReg(idx), regno: undefined, isImm: false }, idx);
     if (insn.imm === 0xf1) this.setReg(s, 0, scalarReg(idx));
@@ -1243,6 +1250,17 @@ export class Verifier {
       if (size === 4) coerceToSize(r, 4);
       this.setReg(s, insn.src, r);
     }
+  }
+
+  /** check_generic_ptr_alignment with strict alignment (atomics): the whole offset a multiple of the size. */
+  private checkStrictAlignment(regno: number, reg: Reg, off: number, size: number): void {
+    if (size === 1) return;
+    const at = tnumAdd(reg.varOff, tnumConst(BigInt(reg.off + off)));
+    if (((at.value | at.mask) & BigInt(size - 1)) === 0n) return;
+    // the kernel names the exact pointer type only (a maybe-NULL pointer gets no name)
+    const desc = reg.flags !== 0 ? '' : ALIGN_DESC[reg.type] ?? '';
+    const v = tnumIsConst(reg.varOff) ? String(BigInt.asIntN(64, reg.varOff.value)) : tnumStr(reg.varOff);
+    fail([regno], `misaligned ${desc}access off ${v}+${reg.off}+${off} size ${size}`);
   }
 
   /** check_mem_access: returns the loaded value for reads. */
