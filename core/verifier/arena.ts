@@ -6,28 +6,33 @@ export class Arena {
   private buf = new ArrayBuffer(0);
   private bytes = new Uint8Array(0);
   private at = 0;
+  /** Bytes below this may still hold data from before the last reset. */
+  private dirty = 0;
 
-  /** Starts over with at least `bytes` bytes of zeroed room. */
+  /** Starts over, with room for at least `bytes` bytes. */
   reset(bytes: number): void {
-    if (this.buf.byteLength < bytes) {
-      this.buf = new ArrayBuffer(Math.max(bytes, 2 * this.buf.byteLength));
-      this.bytes = new Uint8Array(this.buf);
-    } else {
-      this.bytes.fill(0, 0, bytes);
-    }
+    if (this.buf.byteLength < bytes) this.fresh(Math.max(bytes, 2 * this.buf.byteLength));
     this.at = 0;
   }
 
-  /** Byte offset of the next `bytes` bytes, 8-byte aligned. */
+  private fresh(bytes: number): void {
+    this.buf = new ArrayBuffer(bytes);
+    this.bytes = new Uint8Array(this.buf);
+    this.dirty = 0;
+  }
+
+  /** Byte offset of `bytes` zeroed bytes, 8-byte aligned. */
   private take(bytes: number): number {
     if (this.at + bytes > this.buf.byteLength) {
-      // more than reset() asked for: a fresh buffer (the arrays handed out so far keep the old one)
-      this.buf = new ArrayBuffer(2 * (this.buf.byteLength + bytes));
-      this.bytes = new Uint8Array(this.buf);
+      // more than reset() made room for: a fresh buffer (arrays handed out so far keep the old one)
+      this.fresh(2 * (this.buf.byteLength + bytes));
       this.at = 0;
     }
     const at = this.at;
-    this.at += (bytes + 7) & ~7;
+    const end = at + bytes;
+    if (at < this.dirty) this.bytes.fill(0, at, Math.min(end, this.dirty));
+    this.at = (end + 7) & ~7;
+    if (this.at > this.dirty) this.dirty = this.at;
     return at;
   }
 

@@ -5,6 +5,7 @@ import { Scalar } from './scalar';
 // Bound once: outside a bundle (tsx, vitest) each use of an imported name is a read through a getter.
 const { copyScalar, markKnown, markKnownWords } = scalarDomain;
 import type { MapDef } from '../map-types';
+import { Arena } from './arena';
 
 export const enum T {
   NOT_INIT, SCALAR, CTX, MAP_PTR, MAP_VALUE, MAP_KEY, STACK, PKT, PKT_META, PKT_END, MEM, FLOW_KEYS,
@@ -107,6 +108,17 @@ export function pointerReg(type: T, def: number, init: Partial<Reg> = {}): Reg {
 
 const EMPTY_STACK = new Uint8Array(0);
 
+/**
+ * Stack slot types of the frames of the current verifier run: chunks of one reused buffer instead
+ * of a typed array (an allocation) each. Frames must not outlive the run (resetStackMemory).
+ */
+const stackMemory = new Arena();
+
+/** Called when a verifier run starts: the frames of the previous run are gone. */
+export function resetStackMemory(): void {
+  stackMemory.reset(512 * 64);
+}
+
 export class Frame {
   regs: Reg[];
   /** Slot type per stack byte; index = -off - 1 (byte fp-1 is index 0). */
@@ -130,7 +142,7 @@ export class Frame {
   constructor(callsite: number, frameno: number, subprog: number, empty = false) {
     this.regs = [];
     if (!empty) for (let i = 0; i < 11; i++) this.regs.push(notInit());
-    this.stype = empty ? EMPTY_STACK : new Uint8Array(512);
+    this.stype = empty ? EMPTY_STACK : stackMemory.u8(512);
     this.spill = []; // grows with the stack in use (indexes past the end read as undefined)
     this.callsite = callsite;
     this.frameno = frameno;
@@ -140,7 +152,9 @@ export class Frame {
   /** The stack slot types, ready to be written. */
   w(): Uint8Array {
     if (this.sharedStack) {
-      this.stype = this.stype.slice();
+      const copy = stackMemory.u8(this.stype.length);
+      copy.set(this.stype);
+      this.stype = copy;
       this.sharedStack = false;
     }
     return this.stype;

@@ -31,7 +31,7 @@ const {
 } = scalarDomain;
 const {
   MAYBE_NULL, RDONLY, RINGBUF, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, notInit, pointerReg, scalarReg, RCU,
-  TRUSTED, UNTRUSTED, DYNPTR_LOCAL, DYNPTR_RINGBUF, STACK_DYNPTR,
+  TRUSTED, UNTRUSTED, DYNPTR_LOCAL, DYNPTR_RINGBUF, STACK_DYNPTR, resetStackMemory,
 } = verifierState;
 // The register type enum as a local name too (outside a bundle it is not inlined).
 import T = verifierState.T;
@@ -277,6 +277,7 @@ export class Verifier {
     const n = this.slots.count + 1;
     // per-instruction arrays from a buffer the next run reuses (each typed array costs an allocation)
     runArrays.reset(arenaBytes(8 * n, 4 * n, n, n));
+    resetStackMemory();
     this.aluLimit = runArrays.f64(n);
     this.aluState = runArrays.i32(n);
     this.nospec = runArrays.u8(n);
