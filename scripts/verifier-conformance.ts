@@ -7,7 +7,7 @@ import { assembleText } from '../core/asm';
 import type { Instruction } from '../core/isa';
 import type { MapDef } from '../core/map-types';
 import type { ProgType } from '../core/program-types';
-import { verify, verifyProgram } from '../core/verifier';
+import { linkedInsns, verify, verifyProgram } from '../core/verifier';
 import { generatePrograms, mutatePrograms } from '../core/verifier/generate';
 import { kernelLogError } from '../core/verifier/kernel-log';
 
@@ -66,14 +66,7 @@ export function loadCorpus(dir = CORPUS_DIR): { cases: Case[]; problems: string[
     }
     const expect = /^\s*(?:\/\/|#)\s*expect:\s*(.*)$/m.exec(text)?.[1]?.trim();
     for (const prog of asm.programs) {
-      const index = new Map(asm.maps.map((m, i) => [m.name, i]));
-      const rel = new Map(prog.relocations.map((r) => [r.slot, r]));
-      const insns = prog.insns.map((p) => {
-        const r = rel.get(p.slot);
-        const i = r ? index.get(r.symbol) : undefined;
-        if (i === undefined) return p.insn;
-        return p.insn.src === 2 ? { ...p.insn, imm: i } : { ...p.insn, src: 1, imm: i, hi: 0 };
-      });
+      const insns = linkedInsns(prog, asm.maps);
       const name = relative(dir, file) + (asm.programs.length > 1 ? `#${prog.section}` : '');
       cases.push({ name, insns, maps: asm.maps, progType: prog.progType ?? 'socket_filter', expect });
     }

@@ -68,6 +68,7 @@ export function regText(r: Reg, precise = false): string {
   const parts: string[] = [];
   if (r.id) parts.push(`id=${r.id}`);
   if (r.refObjId) parts.push(`ref_obj_id=${r.refObjId}`);
+  if (r.type === T.DYNPTR) parts.push(`type=${DYNPTR_NAMES[r.dynptrType] ?? 'invalid'}`);
   const isMap = (r.type === T.MAP_PTR || r.type === T.MAP_VALUE || r.type === T.MAP_KEY) && r.map;
   if (isMap) parts.push(`map=${r.map!.name},ks=${r.map!.keySize},vs=${r.map!.valueSize}`);
   if (r.type !== T.SCALAR && r.off !== 0) parts.push(`off=${r.off}`);

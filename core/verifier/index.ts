@@ -167,19 +167,32 @@ function verifyInsns(insns: readonly Instruction[], options: VerifyOptions): Ver
 }
 
 /**
+ * The program's instructions as the kernel sees them after linking: a map reference becomes the
+ * map's index in `maps` (src=1, or src=2 for a value address), and the address of code in the same
+ * section (`r2 = callback ll`, section-relative as LLVM emits it) becomes BPF_PSEUDO_FUNC (src=4,
+ * imm = slots from the next instruction), as libbpf does for callbacks.
+ */
+export function linkedInsns(program: Program, maps: readonly MapDef[]): Instruction[] {
+  const index = new Map(maps.map((m, i) => [m.name, i]));
+  const bySlot = new Map(program.relocations.map((r) => [r.slot, r]));
+  return program.insns.map((p) => {
+    const rel = bySlot.get(p.slot);
+    if (!rel || rel.kind !== 'imm64') return p.insn;
+    const i = index.get(rel.symbol);
+    if (i !== undefined) return p.insn.src === 2 ? { ...p.insn, imm: i } : { ...p.insn, src: 1, imm: i, hi: 0 };
+    const base = rel.symbol === program.section ? 0 : program.labels.get(rel.symbol);
+    if (base === undefined || p.insn.src !== 0) return p.insn;
+    const target = base + Math.trunc((p.insn.imm | 0) / 8);
+    return { ...p.insn, src: 4, imm: target - p.slot - 1, hi: 0 };
+  });
+}
+
+/**
  * Verifies an assembled program: map relocations become map references by index into `maps`
  * (the file's maps), as the kernel would see them after linking.
  */
 export function verifyProgram(program: Program, maps: readonly MapDef[], options: Omit<VerifyOptions, 'maps'> = {}): VerifyResult {
-  const index = new Map(maps.map((m, i) => [m.name, i]));
-  const bySlot = new Map(program.relocations.map((r) => [r.slot, r]));
-  const insns = program.insns.map((p) => {
-    const rel = bySlot.get(p.slot);
-    if (!rel || rel.kind !== 'imm64') return p.insn;
-    const i = index.get(rel.symbol);
-    if (i === undefined) return p.insn;
-    return p.insn.src === 2 ? { ...p.insn, imm: i } : { ...p.insn, src: 1, imm: i, hi: 0 };
-  });
+  const insns = linkedInsns(program, maps);
   const result = verifyInsns(insns, { ...options, maps, progType: options.progType ?? program.progType ?? 'socket_filter' });
   const rangeOf = new Map(program.insns.map((p) => [p.slot, p.range] as const));
   for (const e of result.errors) {

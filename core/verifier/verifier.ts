@@ -2018,7 +2018,9 @@ export class Verifier {
     }
     // check_map_func_compatibility runs after the arguments
     const ringbufHelper = id === 130 || id === 131 || id === 134 || id === 198;
-    if (meta.map && ringbufHelper !== (meta.map.type === 'ringbuf') && (ringbufHelper || meta.map.type === 'ringbuf')) {
+    const userRingbuf = id === 209;
+    if (meta.map && ((ringbufHelper !== (meta.map.type === 'ringbuf') && (ringbufHelper || meta.map.type === 'ringbuf')) ||
+      (userRingbuf !== (meta.map.type === 'user_ringbuf') && (userRingbuf || meta.map.type === 'user_ringbuf')))) {
       fail([1], `cannot pass map_type ${mapTypeNum(meta.map)} into func ${name}#${id}`);
     }
     if (meta.releaseDynptr) {
@@ -2034,7 +2036,7 @@ export class Verifier {
       fail([1], `Unsupported reg type ${regTypeName(regs[1])} for bpf_dynptr_from_mem data`);
     }
     // callbacks (bpf_loop, for_each_map_elem): verify the callback body as a subprogram call
-    if ((id === 181 || id === 164) && meta.func !== undefined) {
+    if ((id === 181 || id === 164 || id === 209) && meta.func !== undefined) {
       this.pushCallback(s, idx, meta.func, id, meta.map, pending);
     }
     for (let r = 1; r <= 5; r++) regs[r] = notInit();
@@ -2231,7 +2233,7 @@ export class Verifier {
         if (reg.type !== T.SOCKET || (reg.flags & MAYBE_NULL)) typeErr('sock');
         return;
       case 'dynptr':
-        if (reg.type !== T.STACK) typeErr('fp, dynptr_ptr');
+        if (reg.type !== T.STACK && reg.type !== T.DYNPTR) typeErr('fp, dynptr_ptr');
         this.checkDynptrArg(s, regno, reg, helperProto(helperId, this.opts.progType)!.specs[regno - 1].flags, meta, idx);
         return;
       case 'stack_or_null':
@@ -2270,6 +2272,14 @@ export class Verifier {
 
   /** process_dynptr_func (and the release check before it) for an ARG_PTR_TO_DYNPTR argument. */
   private checkDynptrArg(s: VState, regno: number, reg: Reg, flags: readonly string[], meta: HelperMeta, idx: number): void {
+    if (reg.type === T.DYNPTR) {
+      // a callback's const dynptr: readable, never released or re-initialised
+      if (flags.includes('OBJ_RELEASE')) fail([regno], 'cannot release unowned const bpf_dynptr');
+      if (flags.includes('MEM_UNINIT')) fail([regno], 'Dynptr has to be an uninitialized dynptr');
+      if (!flags.includes('MEM_RDONLY')) fail([regno], 'cannot pass pointer to const bpf_dynptr, the helper mutates it');
+      meta.dynptr = { id: reg.id, refObjId: reg.refObjId };
+      return;
+    }
     const frame = this.stackFrame(s, reg);
     const slot = (spi: number): Reg | undefined => (frame.stype[spi * 8] === STACK_DYNPTR ? frame.spill[spi] : undefined);
     if (flags.includes('OBJ_RELEASE')) {
@@ -2490,6 +2500,10 @@ export class Verifier {
     if (helperId === 181) {
       frame.regs[1] = scalarReg(idx);
       frame.regs[2] = caller[3].clone();
+    } else if (helperId === 209) {
+      // set_user_ringbuf_callback_state: each sample comes as a const dynptr
+      frame.regs[1] = pointerReg(T.DYNPTR, idx, { id: this.newId(), dynptrType: DYNPTR_LOCAL, dynptrFirst: true });
+      frame.regs[2] = caller[3].clone();
     } else {
       frame.regs[1] = pointerReg(T.MAP_PTR, idx, { map });
       frame.regs[2] = pointerReg(T.MAP_KEY, idx, { map });
@@ -2537,7 +2551,6 @@ export class Verifier {
     if (frame.allocated > prev) this.subprogDepth.set(frame.subprog, frame.allocated);
   }
 
-  /** check_max_stack_depth: the sum along every call chain of each frame's depth, rounded to 16. */
   /** fixup_kfunc_call: a kernel function call to btf id 0 that verification did not remove. */
   private checkKfuncFixup(): RawError | undefined {
     if (this.uneliminatedKfunc === undefined) return undefined;
@@ -2554,6 +2567,7 @@ export class Verifier {
     return { lines: [msg], insn: this.unconvertibleLoad, path: [], regs: [] };
   }
 
+  /** check_max_stack_depth: the sum along every call chain of each frame's depth, rounded to 16. */
   private checkCombinedStack(): RawError | undefined {
     const n = this.slots.count;
     const starts = this.subprogs;
