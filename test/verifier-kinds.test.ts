@@ -36,7 +36,7 @@ const kindLines = (log: string): string[] =>
     .filter((l) => KIND_STATE.test(l));
 
 describe.skipIf(!avail.ok)('states of socket, BTF and dynptr registers in the log', () => {
-  for (const family of ['sock', 'sock_cast', 'btf_task', 'btf_skc', 'btf_map', 'dynptr', 'dynptr_cb']) {
+  for (const family of ['sock', 'sock_cast', 'btf_task', 'btf_skc', 'btf_map', 'dynptr', 'dynptr_cb', 'btf_find_vma']) {
     it(`${family}: every such line the kernel prints, we print the same`, () => {
       const { cases } = loadCorpus(`${DIR}/${family}`);
       expect(cases.length).toBeGreaterThan(5);

@@ -2036,7 +2036,7 @@ export class Verifier {
       fail([1], `Unsupported reg type ${regTypeName(regs[1])} for bpf_dynptr_from_mem data`);
     }
     // callbacks (bpf_loop, for_each_map_elem): verify the callback body as a subprogram call
-    if ((id === 181 || id === 164 || id === 209) && meta.func !== undefined) {
+    if ((id === 181 || id === 164 || id === 209 || id === 180) && meta.func !== undefined) {
       this.pushCallback(s, idx, meta.func, id, meta.map, pending);
     }
     for (let r = 1; r <= 5; r++) regs[r] = notInit();
@@ -2500,6 +2500,12 @@ export class Verifier {
     if (helperId === 181) {
       frame.regs[1] = scalarReg(idx);
       frame.regs[2] = caller[3].clone();
+    } else if (helperId === 180) {
+      // set_find_vma_callback_state: (task, vma, ctx)
+      frame.regs[1] = caller[1].clone();
+      const btf = this.btf();
+      frame.regs[2] = pointerReg(T.BTF_ID, idx, { btfName: 'vm_area_struct', btfId: btf?.structByName('vm_area_struct') ?? 0 });
+      frame.regs[3] = caller[4].clone();
     } else if (helperId === 209) {
       // set_user_ringbuf_callback_state: each sample comes as a const dynptr
       frame.regs[1] = pointerReg(T.DYNPTR, idx, { id: this.newId(), dynptrType: DYNPTR_LOCAL, dynptrFirst: true });
