@@ -114,7 +114,7 @@ function verifyInsns(insns: readonly Instruction[], options: VerifyOptions): Ver
     Object.assign(refusal, explain(refusal.message));
     return { accepted: false, errors: [refusal], log: '', processed: 0, states: [], statePaths: [], warnings: [], totalStates: 0, peakStates: 0 };
   }
-  const maps = (options.maps ?? []).map((m, index) => ({ ...m, index }));
+  const maps = (options.maps ?? []).map((m, index) => Object.assign({}, m, { index })); // (spread is slower)
   const make = (): Verifier => new Verifier(slots, {
     progType: options.progType ?? 'socket_filter',
     maps,

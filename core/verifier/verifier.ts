@@ -86,13 +86,15 @@ export interface RawResult {
   unchecked: { insn: number; message: string }[];
 }
 
-/** Thrown by Verifier.run when asked to stop at a comparison it should have treated as precise. */
-export class RoundAbort extends Error {
-  constructor() {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super('walk stopped: a new precise comparison');
-    Error.stackTraceLimit = limit;
+/**
+ * Thrown by Verifier.run when asked to stop at a comparison it should have treated as precise.
+ * Not an Error, like VerifierFailure (building one costs more than the throw).
+ */
+export class RoundAbort {
+  readonly message = 'walk stopped: a new precise comparison';
+
+  toString(): string {
+    return this.message;
   }
 }
 
