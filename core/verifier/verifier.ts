@@ -2424,11 +2424,12 @@ export class Verifier {
         const base = Number(BigInt.asIntN(64, reg.varOff.value)) + reg.off;
         const minOff = tnumIsConst(reg.varOff) ? base : Number(reg.smin) + reg.off;
         const maxOff = tnumIsConst(reg.varOff) ? base : Number(reg.smax) + reg.off;
-        if (size === 0 && zeroOk) return;
-        if (minOff < -MAX_STACK || maxOff + size > 0) {
+        // check_stack_access_within_bounds: even a zero-size access must start below fp
+        if (minOff < -MAX_STACK || minOff > -1 || maxOff + size > 0) {
           if (tnumIsConst(reg.varOff)) fail([regno], `invalid${mustBeInit ? ' read from' : ' write to'} stack R${regno} off=${minOff} size=${size}`);
           fail([regno], `invalid variable-offset indirect access to stack R${regno} var_off=${tnumStr(reg.varOff)} size=${size}`);
         }
+        if (size === 0 && zeroOk) return;
         if (!mustBeInit) {
           // the helper would write over a dynptr
           for (let o = minOff; o < maxOff + size; o++) {
