@@ -108,6 +108,14 @@ export const signedConst = (r: Scalar): number => toNumberS(r.vHi, r.vLo);
 /** smin / smax as numbers, rounded as Number(bigint) rounds beyond 2^53. */
 export const sminNumber = (r: Scalar): number => toNumberS(r.sminHi, r.sminLo);
 export const smaxNumber = (r: Scalar): number => toNumberS(r.smaxHi, r.smaxLo);
+/** smin = smax and umin = umax. */
+export const bounds64Exact = (r: Scalar): boolean =>
+  r.sminHi === r.smaxHi && r.sminLo === r.smaxLo && r.uminHi === r.umaxHi && r.uminLo === r.umaxLo;
+/** smin > smax or umin > umax. */
+export const bounds64Invalid = (r: Scalar): boolean =>
+  ltS(r.smaxHi, r.smaxLo, r.sminHi, r.sminLo) || ltU(r.umaxHi, r.umaxLo, r.uminHi, r.uminLo);
+/** smin = S64_MIN. */
+export const sminUnbounded = (r: Scalar): boolean => r.sminHi === MIN_HI && r.sminLo === 0;
 /** A known constant 0. */
 export const isZero = (r: Scalar): boolean => (r.mHi | r.mLo | r.vHi | r.vLo) === 0;
 

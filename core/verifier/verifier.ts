@@ -27,7 +27,7 @@ import { U32_MAX, tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumClearSubreg } fr
 const {
   S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
   refineCond, scalarAlu, scalarBranchTaken, scalarEquals, signExtend, sync, varOffEquals, varOffWithin, zext32,
-  isZero: isKnownZero, signedConst, sminNumber, smaxNumber,
+  isZero: isKnownZero, signedConst, sminNumber, smaxNumber, bounds64Exact, bounds64Invalid, sminUnbounded,
 } = scalarDomain;
 const {
   MAYBE_NULL, RDONLY, RINGBUF, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, notInit, pointerReg, scalarReg, RCU,
@@ -47,6 +47,7 @@ const MAX_STACK = 512;
 const MAX_CALL_FRAMES = 8;
 const MAX_PACKET_OFF = 0xffff;
 const BPF_MAX_VAR_OFF = 1n << 29n;
+const MAX_VAR_OFF = 2 ** 29;
 
 export interface VerifierOptions {
   progType: ProgType;
@@ -1036,7 +1037,7 @@ export class Verifier {
       default:
         fail([dst], `R${dst} pointer arithmetic on ${regTypeName(ptr)} prohibited`);
     }
-    if ((known && (off.smin !== off.smax || off.umin !== off.umax)) || off.smin > off.smax || off.umin > off.umax) {
+    if ((known && !bounds64Exact(off)) || bounds64Invalid(off)) {
       return scalarReg(idx);
     }
     this.checkSaneOffset(off, ptr, known);
@@ -1048,13 +1049,14 @@ export class Verifier {
       const r = ptr.clone();
       r.def = idx;
       if (known) {
-        const smin = off.smin;
+        // as numbers: exact below 2^53, and rounding beyond that cannot cross the 2^29 limits
+        const smin = sminNumber(off);
         const delta = op === 0x00 ? smin : -smin;
-        const newOff = BigInt(ptr.off) + delta;
-        if (newOff < -(1n << 29n) || newOff >= 1n << 29n || delta < -(1n << 29n) || delta >= 1n << 29n) {
-          fail([dst], `value ${smin} makes ${regTypeName(ptr)} pointer be out of bounds`);
+        const newOff = ptr.off + delta;
+        if (newOff < -MAX_VAR_OFF || newOff >= MAX_VAR_OFF || delta < -MAX_VAR_OFF || delta >= MAX_VAR_OFF) {
+          fail([dst], `value ${off.smin} makes ${regTypeName(ptr)} pointer be out of bounds`);
         }
-        r.off = Number(newOff);
+        r.off = newOff;
         if (isPktType(ptr.type) && op === 0x10) r.range = 0;
       } else {
         const tmp = ptr.clone();
@@ -1181,12 +1183,13 @@ export class Verifier {
   }
 
   private checkSaneOffset(reg: Reg, ptr: Reg, known: boolean): void {
-    const type = regTypeName(ptr);
-    const val = reg.smin;
-    if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) fail([], `math between ${type} pointer and ${val} is not allowed`);
-    if (reg.off >= Number(BPF_MAX_VAR_OFF) || reg.off <= -Number(BPF_MAX_VAR_OFF)) fail([], `${type} pointer offset ${reg.off} is not allowed`);
-    if (reg.smin === S64_MIN) fail([], `math between ${type} pointer and register with unbounded min value is not allowed`);
-    if (reg.smin >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) fail([], `value ${reg.smin} makes ${type} pointer be out of bounds`);
+    // smin as a number: exact below 2^53, and rounding beyond that cannot cross the 2^29 limits
+    const val = sminNumber(reg);
+    const outOfRange = val >= MAX_VAR_OFF || val <= -MAX_VAR_OFF;
+    if (known && outOfRange) fail([], `math between ${regTypeName(ptr)} pointer and ${reg.smin} is not allowed`);
+    if (reg.off >= MAX_VAR_OFF || reg.off <= -MAX_VAR_OFF) fail([], `${regTypeName(ptr)} pointer offset ${reg.off} is not allowed`);
+    if (sminUnbounded(reg)) fail([], `math between ${regTypeName(ptr)} pointer and register with unbounded min value is not allowed`);
+    if (outOfRange) fail([], `value ${reg.smin} makes ${regTypeName(ptr)} pointer be out of bounds`);
   }
 
   // Memory ------------------------------------------------------------------
@@ -1453,14 +1456,16 @@ export class Verifier {
   }
 
   private checkMemRegion(regno: number, reg: Reg, off: number, size: number, memSize: number, what: string): void {
-    const describe = (o: bigint): string | undefined => {
-      if (o < 0n || o + BigInt(size) > BigInt(memSize)) {
-        if (what === 'map value') return `invalid access to map value, value_size=${memSize} off=${o} size=${size}`;
-        if (what === 'map key') return `invalid access to map key, key_size=${memSize} off=${o} size=${size}`;
-        return `invalid access to memory, mem_size=${memSize} off=${o} size=${size}`;
-      }
-      return undefined;
-    };
+    if (reg.sminHi === 0 && reg.umaxHi === 0 && reg.umaxLo >>> 0 < MAX_VAR_OFF) {
+      // 0 <= smin < 2^32 and umax < 2^29: the same checks on exact numbers
+      const lo = (reg.sminLo >>> 0) + off;
+      if (lo < 0 || lo + size > memSize) fail([regno], memRegionText(what, memSize, lo, size), `R${regno} min value is outside of the allowed memory range`);
+      const hi = (reg.umaxLo >>> 0) + off;
+      if (hi < 0 || hi + size > memSize) fail([regno], memRegionText(what, memSize, hi, size), `R${regno} max value is outside of the allowed memory range`);
+      return;
+    }
+    const describe = (o: bigint): string | undefined =>
+      o < 0n || o + BigInt(size) > BigInt(memSize) ? memRegionText(what, memSize, o, size) : undefined;
     const offB = BigInt(off);
     if (reg.smin < 0n && (reg.smin === S64_MIN || BigInt.asIntN(32, offB + reg.smin) !== offB + reg.smin || reg.smin + offB < 0n)) {
       fail([regno], `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
@@ -1475,11 +1480,12 @@ export class Verifier {
   }
 
   private checkPacketAccess(regno: number, reg: Reg, off: number, size: number): void {
-    if (reg.smin < 0n) {
+    if (reg.sminHi < 0) {
       fail([regno], `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
     }
-    const o = BigInt(off) + reg.umax;
-    if (off < 0 || o + BigInt(size) > BigInt(reg.range)) {
+    // umax + off + size as a number where that is exact
+    const beyond = reg.umaxHi === 0 ? (reg.umaxLo >>> 0) + off + size > reg.range : BigInt(off) + reg.umax + BigInt(size) > BigInt(reg.range);
+    if (off < 0 || beyond) {
       fail([regno], `invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${off},r=${reg.range})`,
         `R${regno} offset is outside of the packet`);
     }
@@ -1509,7 +1515,7 @@ export class Verifier {
       minOff = signedConst(reg) + off;
       maxOff = minOff + size;
     } else {
-      if (reg.smax >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) {
+      if (smaxNumber(reg) >= MAX_VAR_OFF || sminNumber(reg) <= -MAX_VAR_OFF) {
         fail([regno], `invalid unbounded variable-offset${extra} stack R${regno}`);
       }
       minOff = sminNumber(reg) + off;
@@ -2808,6 +2814,13 @@ function pktBranchTaken(a: Reg, b: Reg, op: number): number {
   if ((op === 0xb0 || op === 0x20) && pkt.range === BEYOND_PKT_END) return op === 0x20 ? 1 : 0;
   if ((op === 0xa0 || op === 0x30) && (pkt.range === BEYOND_PKT_END || pkt.range === AT_PKT_END)) return op === 0x30 ? 1 : 0;
   return -1;
+}
+
+/** check_mem_region_access's message for an access at offset o. */
+function memRegionText(what: string, memSize: number, o: number | bigint, size: number): string {
+  if (what === 'map value') return `invalid access to map value, value_size=${memSize} off=${o} size=${size}`;
+  if (what === 'map key') return `invalid access to map key, key_size=${memSize} off=${o} size=${size}`;
+  return `invalid access to memory, mem_size=${memSize} off=${o} size=${size}`;
 }
 
 /** rev_opcode: the condition that holds on the fallthrough path. */
