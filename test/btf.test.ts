@@ -81,6 +81,17 @@ describe('the verifier without kernel BTF', () => {
     expect(r.log).toContain('R0=trusted_ptr_task_struct()');
   });
 
+  it('leaves map struct reads unchecked too, and cannot tell a kernel function from other BTF ids', () => {
+    setKernelBtf({ error: 'no BTF in this test' });
+    let asm = assembleText('.map arr type=array key=4 value=8 max_entries=4\n.section kprobe\nf:\n  r1 = arr ll\n  r0 = *(u32 *)(r1 + 76)\n  r0 = 0\n  exit\n');
+    let r = verifyProgram(asm.programs[0]!, asm.maps);
+    expect(r.accepted).toBe(true);
+    expect(r.warnings.map((w) => w.message)).toContain('the read of the map struct at off=76 size=4 is not checked: no kernel BTF (no BTF in this test)');
+    asm = assembleText('.section kprobe\nf:\n  .quad 0x0000007900002085\n  r0 = 0\n  exit\n');
+    r = verifyProgram(asm.programs[0]!, asm.maps);
+    expect(r.errors[0]?.message).toBe('calling kernel functions is not supported in this verifier');
+  });
+
   it.skipIf(!haveBtf)('checks them with it', () => {
     const asm = assembleText(text.replace('1264', '3264'));
     const r = verifyProgram(asm.programs[0]!, asm.maps);
