@@ -165,6 +165,19 @@ async function main(): Promise<void> {
   console.log(report('mutated corpus programs', mut, Number(process.env.SHOW ?? 60)));
   const gen = summarize(generatedCases(Number(process.env.GEN ?? 500), Number(process.env.SEED ?? 1)).map((c) => compareCase(kernel, c)));
   console.log(report('generated', gen, Number(process.env.SHOW ?? 60)));
+  if (process.env.STATES !== '0') await stateLineMetrics(kernel, cases);
+}
+
+/** The level-2 "state lines" measure (scripts/verifier-states.ts) on the corpus, generated and random programs. */
+async function stateLineMetrics(kernel: KernelApi, cases: readonly Case[]): Promise<void> {
+  const { compareStates, randomStateCases, stateReport, summarizeStates } = await import('./verifier-states');
+  const groups = Number(process.env.GROUPS ?? 25);
+  const seed = Number(process.env.SEED ?? 1);
+  console.log(stateReport('state lines, own corpus', summarizeStates(cases.map((c) => compareStates(kernel, c))), groups));
+  const gen = generatedCases(Number(process.env.GEN ?? 500), seed);
+  console.log(stateReport('state lines, generated', summarizeStates(gen.map((c) => compareStates(kernel, c))), groups));
+  const rnd = randomStateCases(Number(process.env.RANDOM ?? 150));
+  console.log(stateReport('state lines, random XDP programs', summarizeStates(rnd.map((c) => compareStates(kernel, c))), groups));
 }
 
 if (require.main === module) void main();

@@ -38,7 +38,8 @@ function contains(text: string, value: bigint): boolean {
   };
   const varOff = /var_off=\((0x[0-9a-f]+); (0x[0-9a-f]+)\)/.exec(body);
   if (varOff && (v & ~BigInt(varOff[2]) & U64) !== BigInt(varOff[1])) return false;
-  for (const part of body.replace(/,?var_off=\(.*\)/, '').split(',').filter(Boolean)) {
+  // ids (`id=3`, `id=3-65535` for a link with a constant delta) say nothing about the value
+  for (const part of body.replace(/,?var_off=\(.*\)/, '').split(',').filter((p) => p && !p.startsWith('id='))) {
     const names = part.split('=');
     const n = parseNum(names.pop()!);
     for (const name of names) if (checks[name] && !checks[name](n, false)) return false;

@@ -4,7 +4,7 @@ import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32 } from './scalar';
 import { U64_MAX, tnumIsConst, tnumIsUnknown, tnumStr } from './tnum';
 import {
   type Frame, MAYBE_NULL, RCU, RDONLY, RINGBUF, type Reg, STACK_DYNPTR, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, T, TRUSTED,
-  UNTRUSTED,
+  UNTRUSTED, baseId, isAddConst,
 } from './state';
 
 const BASE: Record<number, string> = {
@@ -29,14 +29,17 @@ export const snum = (v: bigint): string =>
   v >= -32768n && v <= 32767n ? v.toString() : '0x' + BigInt.asUintN(64, v).toString(16);
 export const unum = (v: bigint): string => (v <= 65535n ? v.toString() : '0x' + v.toString(16));
 
+const s32Val = (v: number): bigint => (v >= -32768 && v <= 32767 ? BigInt(v) : BigInt(v >>> 0));
+
 function scalarRanges(r: Reg, parts: string[]): void {
   const m = [
     { name: 'smin', val: r.smin, omit: r.smin === S64_MIN, s: true },
     { name: 'smax', val: r.smax, omit: r.smax === S64_MAX, s: true },
     { name: 'umin', val: r.umin, omit: r.umin === 0n, s: false },
     { name: 'umax', val: r.umax, omit: r.umax === U64_MAX, s: false },
-    { name: 'smin32', val: BigInt(r.s32min), omit: r.s32min === S32_MIN, s: true },
-    { name: 'smax32', val: BigInt(r.s32max), omit: r.s32max === S32_MAX, s: true },
+    // 32-bit signed values printed in hex are not sign-extended (smin32=0x80000001)
+    { name: 'smin32', val: s32Val(r.s32min), omit: r.s32min === S32_MIN, s: true },
+    { name: 'smax32', val: s32Val(r.s32max), omit: r.s32max === S32_MAX, s: true },
     { name: 'umin32', val: BigInt(r.u32min), omit: r.u32min === 0, s: false },
     { name: 'umax32', val: BigInt(r.u32max), omit: r.u32max === U32, s: false },
   ];
@@ -61,12 +64,11 @@ function scalarRanges(r: Reg, parts: string[]): void {
 /** `precise`: scalars carry the kernel's precision mark, `P` (every scalar, without CAP_BPF). */
 export function regText(r: Reg, precise = false): string {
   const p = precise && r.type === T.SCALAR ? 'P' : '';
-  if ((r.type === T.SCALAR || r.type === T.STACK) && tnumIsConst(r.varOff)) {
-    const v = BigInt.asIntN(64, r.varOff.value + BigInt(r.off));
-    return p + (r.type === T.SCALAR ? '' : 'fp') + snum(v);
-  }
+  if (r.type === T.SCALAR && tnumIsConst(r.varOff)) return p + snum(BigInt.asIntN(64, r.varOff.value));
+  if (r.type === T.STACK && tnumIsConst(r.varOff)) return 'fp' + snum(BigInt.asIntN(64, r.varOff.value + BigInt(r.off)));
   const parts: string[] = [];
-  if (r.id) parts.push(`id=${r.id}`);
+  // a scalar linked with a constant delta: `id=2+256`
+  if (r.id) parts.push(`id=${baseId(r.id)}${isAddConst(r.id) ? (r.off < 0 ? r.off : `+${r.off}`) : ''}`);
   if (r.refObjId) parts.push(`ref_obj_id=${r.refObjId}`);
   if (r.type === T.DYNPTR) parts.push(`type=${DYNPTR_NAMES[r.dynptrType] ?? 'invalid'}`);
   const isMap = (r.type === T.MAP_PTR || r.type === T.MAP_VALUE || r.type === T.MAP_KEY) && r.map;
@@ -120,7 +122,8 @@ export function frameText(f: Frame, regMask = 0x7ff, slotMask?: Set<number>, ref
     if (f.stype[spi * 8 + 7] === STACK_SPILL) {
       const r = f.spill[spi];
       if (!r) continue;
-      out += `${name}=${regText(r, precise)}`;
+      // a narrow spill: the bytes above it first (MISC/ZERO/INVALID marks)
+      out += `${name}=${buf.slice(0, buf.indexOf('r'))}${regText(r, precise)}`;
     } else {
       out += `${name}=${buf}`;
     }

@@ -13,7 +13,9 @@ const bmax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 function sameKind(a: Reg, b: Reg): boolean {
   return a.type === b.type && a.flags === b.flags && a.map === b.map && a.memSize === b.memSize
-    && a.btfName === b.btfName && a.frameno === b.frameno && a.subprog === b.subprog && a.off === b.off;
+    && a.btfName === b.btfName && a.frameno === b.frameno && a.subprog === b.subprog
+    // a scalar's off is the constant delta of its link (id=N+k), not a kind
+    && (a.type === T.SCALAR || a.off === b.off);
 }
 
 /** Widens `into` to cover `other` as well; false when the two cannot be one register (other kind). */
@@ -24,7 +26,10 @@ export function joinReg(into: Reg, other: Reg): boolean {
     return true;
   }
   if (!sameKind(into, other)) return false;
-  if (into.id !== other.id) into.id = 0;
+  if (into.id !== other.id || into.off !== other.off) {
+    into.id = 0;
+    if (into.type === T.SCALAR) into.off = 0;
+  }
   if (into.refObjId !== other.refObjId) into.refObjId = 0;
   if (into.range > other.range) into.range = other.range;
   into.smin = bmin(into.smin, other.smin);

@@ -2,7 +2,7 @@
 // kernel keeps them (update from tnum, deduce across widths, tighten the tnum from bounds).
 // Every 64-bit quantity is a pair of int32 words (hi, lo) in plain fields (see word64.ts), so the
 // hot paths allocate nothing; the bigint views (smin, umax, varOff ...) are for the rest.
-import { type Tnum, tnumMul } from './tnum';
+import { type Tnum, tnumBswap, tnumMul, tnumRange } from './tnum';
 import * as W from './word64';
 
 // Bound once: outside a bundle every use of an imported name is a property read through a getter.
@@ -172,6 +172,16 @@ function deduce32(r: Scalar): void {
       if (hi < r.s32max) r.s32max = hi;
     }
   }
+  // upper halves two consecutive values while the low halves go from negative to non-negative:
+  // the low halves still form a signed 32-bit range ([-1, 1] in 64 bits is [-1, 1] in 32)
+  if (((r.uminHi + 1) | 0) === r.umaxHi && r.uminLo < 0 && r.umaxLo >= 0) {
+    if (r.uminLo > r.s32min) r.s32min = r.uminLo;
+    if (r.umaxLo < r.s32max) r.s32max = r.umaxLo;
+  }
+  if (((r.sminHi + 1) | 0) === r.smaxHi && r.sminLo < 0 && r.smaxLo >= 0) {
+    if (r.sminLo > r.s32min) r.s32min = r.sminLo;
+    if (r.smaxLo < r.s32max) r.s32max = r.smaxLo;
+  }
   const ul = r.u32minW, uh = r.u32maxW;
   if (ul <= uh) {
     if (ul > r.s32min) r.s32min = ul;
@@ -192,6 +202,14 @@ function deduce64(r: Scalar): void {
   if (leU(r.sminHi, r.sminLo, r.smaxHi, r.smaxLo)) {
     if (ltU(r.uminHi, r.uminLo, r.sminHi, r.sminLo)) { r.uminHi = r.sminHi; r.uminLo = r.sminLo; }
     if (ltU(r.smaxHi, r.smaxLo, r.umaxHi, r.umaxLo)) { r.umaxHi = r.smaxHi; r.umaxLo = r.smaxLo; }
+  } else if (ltU(r.umaxHi, r.umaxLo, r.sminHi, r.sminLo)) {
+    // the signed range wraps; the unsigned one lies in its non-negative part only
+    r.sminHi = r.uminHi; r.sminLo = r.uminLo;
+    if (ltU(r.smaxHi, r.smaxLo, r.umaxHi, r.umaxLo)) { r.umaxHi = r.smaxHi; r.umaxLo = r.smaxLo; }
+  } else if (ltU(r.smaxHi, r.smaxLo, r.uminHi, r.uminLo)) {
+    // ... or in its negative part only
+    r.smaxHi = r.umaxHi; r.smaxLo = r.umaxLo;
+    if (ltU(r.uminHi, r.uminLo, r.sminHi, r.sminLo)) { r.uminHi = r.sminHi; r.uminLo = r.sminLo; }
   }
 }
 
@@ -283,7 +301,9 @@ export function boundsInvalid(r: Scalar): boolean {
 export function zext32(r: Scalar): void {
   r.vHi = 0; r.mHi = 0;
   r.uminHi = 0; r.uminLo = r.u32minW; r.umaxHi = 0; r.umaxLo = r.u32maxW;
-  r.sminHi = 0; r.sminLo = r.uminLo; r.smaxHi = 0; r.smaxLo = r.umaxLo;
+  // the signed 32-bit bounds carry over when both are non-negative
+  if (r.s32min >= 0 && r.s32max >= 0) { r.sminHi = 0; r.sminLo = r.s32min; r.smaxHi = 0; r.smaxLo = r.s32max; }
+  else { r.sminHi = 0; r.sminLo = 0; r.smaxHi = 0; r.smaxLo = -1; }
   sync(r);
 }
 
@@ -306,28 +326,66 @@ export function coerceToSize(r: Scalar, size: number): void {
   sync(r);
 }
 
-/** Sign-extends the low `size` bytes (movsx, ldsx). */
+/**
+ * Sign-extends the low `size` bytes (movsx, ldsx; coerce_reg_to_size_sx). Exact bounds when every
+ * value keeps its sign after the extension, else the whole range of the narrow type. The 32-bit
+ * form (w = (s8)w) works on the 32-bit bounds and zero-extends.
+ */
 export function signExtend(r: Scalar, size: number, alu32: boolean): void {
   const bits = size * 8;
-  const sh = 32 - bits;
+  const sext = (v: bigint): bigint => BigInt.asIntN(bits, v);
   if (isConst(r)) {
-    const lo = (r.vLo << sh) >> sh;
-    markKnownWords(r, alu32 ? 0 : lo >> 31, lo);
+    const v = sext(constValue(r));
+    if (alu32) markKnownWords(r, 0, Number(BigInt.asIntN(32, v)) | 0);
+    else markKnown(r, v);
     return;
   }
-  // tnum_sext: the sign bit decides the upper bits when it is known; otherwise they are unknown
-  const low = bits === 32 ? -1 : (1 << bits) - 1;
-  const sign = 1 << (bits - 1);
-  let vh = 0, vl = r.vLo & low, mh = 0, ml = r.mLo & low;
-  if ((ml & sign) !== 0) { mh = -1; ml |= ~low; }
-  else if ((vl & sign) !== 0) { vh = -1; vl |= ~low; }
-  markUnbounded(r);
-  r.vHi = vh; r.vLo = vl; r.mHi = mh; r.mLo = ml;
-  const lo = -sign | 0, hi = (sign - 1) | 0;
-  r.sminHi = -1; r.sminLo = lo; r.smaxHi = 0; r.smaxLo = hi;
-  if (bits < 32) { r.s32min = lo; r.s32max = hi; }
-  sync(r);
-  if (alu32) zext32(r);
+  if (alu32) {
+    const topMax = (r.s32max >>> bits) << bits;
+    const topMin = (r.s32min >>> bits) << bits;
+    const a = Number(sext(BigInt(r.s32max)));
+    const b = Number(sext(BigInt(r.s32min)));
+    const lo = Math.min(a, b), hi = Math.max(a, b);
+    if (topMax === topMin && (lo >= 0) === (hi >= 0)) {
+      r.s32min = lo; r.s32max = hi; r.u32minW = lo; r.u32maxW = hi;
+      const t = tnumRange(BigInt(lo >>> 0), BigInt(hi >>> 0));
+      r.vLo = Number(t.value) | 0; r.mLo = Number(t.mask) | 0;
+    } else {
+      r.s32min = -(2 ** (bits - 1)); r.s32max = 2 ** (bits - 1) - 1; r.u32minW = 0; r.u32maxW = -1;
+      r.vLo = 0; r.mLo = -1;
+    }
+    r.vHi = 0; r.mHi = 0;
+    zext32(r);
+    return;
+  }
+  const smin = r.smin, smax = r.smax;
+  const top = (v: bigint): bigint => BigInt.asUintN(64, v) >> BigInt(bits);
+  const a = sext(smax), b = sext(smin);
+  const lo = a < b ? a : b, hi = a < b ? b : a;
+  if (top(smax) === top(smin) && (lo >= 0n) === (hi >= 0n)) {
+    r.smin = lo; r.smax = hi; r.umin = BigInt.asUintN(64, lo); r.umax = BigInt.asUintN(64, hi);
+    r.s32min = Number(BigInt.asIntN(32, lo)); r.s32max = Number(BigInt.asIntN(32, hi));
+    r.u32minW = Number(BigInt.asIntN(32, lo)); r.u32maxW = Number(BigInt.asIntN(32, hi));
+    r.varOff = tnumRange(BigInt.asUintN(64, lo), BigInt.asUintN(64, hi));
+    return;
+  }
+  const half = 2 ** (bits - 1);
+  r.smin = BigInt(-half); r.smax = BigInt(half - 1); r.s32min = -half; r.s32max = half - 1;
+  r.uminHi = 0; r.uminLo = 0; r.umaxHi = -1; r.umaxLo = -1; r.u32minW = 0; r.u32maxW = -1;
+  r.vHi = 0; r.vLo = 0; r.mHi = -1; r.mLo = -1;
+}
+
+/**
+ * Byte swaps (BPF_END): bswap16/32/64 and, on this little-endian machine, be16/32/64 swap the
+ * bytes of the tnum and forget the bounds; le16/le32 only truncate, le64 changes nothing.
+ */
+export function byteSwap(r: Scalar, bits: number, swap: boolean): void {
+  if (swap) {
+    r.varOff = tnumBswap(r.varOff, bits);
+    markUnbounded(r);
+  }
+  if (bits < 64) coerceToSize(r, bits / 8);
+  else sync(r);
 }
 
 // ---------------------------------------------------------------- ALU
@@ -335,17 +393,19 @@ export function signExtend(r: Scalar, size: number, alu32: boolean): void {
 /** Applies one ALU op with a scalar source. `bits` is 32 or 64. */
 export function scalarAlu(op: number, dst: Scalar, src: Scalar, bits: 32 | 64): void {
   const alu32 = bits === 32;
-  const srcKnown = alu32 ? src.mLo === 0 : (src.mHi | src.mLo) === 0;
   if (op === 0x60 || op === 0x70 || op === 0xc0) {
-    const umaxVal = alu32 ? src.u32maxW >>> 0 : src.umaxHi !== 0 || src.umaxLo >>> 0 > 1000 ? 1000 : src.umaxLo >>> 0;
-    if (!srcKnown || umaxVal >= bits) {
+    // only a constant shift below the width (64-bit umax even for 32-bit ops) is computed
+    const srcKnown = alu32
+      ? src.mLo === 0 && src.s32min === src.s32max && src.u32minW === src.u32maxW
+      : (src.mHi | src.mLo) === 0 && src.sminHi === src.smaxHi && src.sminLo === src.smaxLo &&
+        src.uminHi === src.umaxHi && src.uminLo === src.umaxLo;
+    if (!srcKnown || src.umaxHi !== 0 || src.umaxLo >>> 0 >= bits) {
+      // unknown in all 64 bits: the kernel gives up before the 32-bit zero-extension
       markUnknown(dst);
-      if (alu32) zext32(dst);
       return;
     }
   } else if (op !== 0x00 && op !== 0x10 && op !== 0x20 && op !== 0x40 && op !== 0x50 && op !== 0xa0) {
     markUnknown(dst);
-    if (alu32) zext32(dst);
     return;
   }
   if (isConst(dst) && isConst(src)) {
@@ -363,6 +423,11 @@ export function scalarAlu(op: number, dst: Scalar, src: Scalar, bits: 32 | 64): 
     alu64Op(op, dst, src);
     sync(dst);
   }
+}
+
+/** dst += src in all bounds and the tnum, without deriving anything further (sync_linked_regs' add). */
+export function scalarAdd(dst: Scalar, src: Scalar): void {
+  alu64Op(0x00, dst, src);
 }
 
 /** Exact result of a 32-bit ALU op on two constants. */
@@ -539,8 +604,9 @@ function tnumSubInto(d: Scalar, s: Scalar): void {
   d.mHi = muH; d.mLo = muL;
 }
 
-/** 64-bit multiply (rare: done on bigints). */
+/** 64-bit multiply (rare: done on bigints); the 32-bit bounds are multiplied on their own too. */
 function mul64(d: Scalar, s: Scalar): void {
+  mul32Bounds(d, s);
   const dsmin = d.smin, dsmax = d.smax, ssmin = s.smin, ssmax = s.smax;
   const p = [dsmin * ssmin, dsmin * ssmax, dsmax * ssmin, dsmax * ssmax];
   if (p.some((x) => x < S64_MIN || x > S64_MAX)) { d.smin = S64_MIN; d.smax = S64_MAX; }
@@ -548,7 +614,16 @@ function mul64(d: Scalar, s: Scalar): void {
   const umax = d.umax * s.umax;
   if (umax > 0xffff_ffff_ffff_ffffn) { markUnbounded64Unsigned(d); } else { d.umin = d.umin * s.umin; d.umax = umax; }
   d.varOff = tnumMul(d.varOff, s.varOff);
-  markUnbounded32(d);
+}
+
+/** scalar32_min_max_mul: products of the 32-bit bounds, unbounded where they may overflow. */
+function mul32Bounds(d: Scalar, s: Scalar): void {
+  const p = [d.s32min * s.s32min, d.s32min * s.s32max, d.s32max * s.s32min, d.s32max * s.s32max];
+  if (p.some((x) => x < S32_MIN || x > S32_MAX)) { d.s32min = S32_MIN; d.s32max = S32_MAX; }
+  else { d.s32min = Math.min(...p); d.s32max = Math.max(...p); }
+  const umax = (d.u32maxW >>> 0) * (s.u32maxW >>> 0);
+  if (umax > U32) { d.u32minW = 0; d.u32maxW = -1; }
+  else { d.u32minW = ((d.u32minW >>> 0) * (s.u32minW >>> 0)) | 0; d.u32maxW = umax | 0; }
 }
 
 function markUnbounded64Unsigned(d: Scalar): void {
@@ -600,12 +675,7 @@ function alu32Op(op: number, d: Scalar, s: Scalar): void {
       break;
     }
     case 0x20: {
-      const p = [d.s32min * s.s32min, d.s32min * s.s32max, d.s32max * s.s32min, d.s32max * s.s32max];
-      if (p.some((x) => x < S32_MIN || x > S32_MAX)) { d.s32min = S32_MIN; d.s32max = S32_MAX; }
-      else { d.s32min = Math.min(...p); d.s32max = Math.max(...p); }
-      const umax = (d.u32maxW >>> 0) * (s.u32maxW >>> 0);
-      if (umax > U32) { d.u32minW = 0; d.u32maxW = -1; }
-      else { d.u32minW = ((d.u32minW >>> 0) * (s.u32minW >>> 0)) | 0; d.u32maxW = umax | 0; }
+      mul32Bounds(d, s);
       const t = tnumMul({ value: BigInt(dv >>> 0), mask: BigInt(dm >>> 0) }, { value: BigInt(sv >>> 0), mask: BigInt(sm >>> 0) });
       d.vLo = Number(t.value & 0xffff_ffffn) | 0;
       d.mLo = Number(t.mask & 0xffff_ffffn) | 0;

@@ -34,6 +34,16 @@ export const STACK_DYNPTR = 4;
 export const DYNPTR_LOCAL = 1;
 export const DYNPTR_RINGBUF = 2;
 
+/**
+ * Scalar ids carry the kernel's BPF_ADD_CONST flags: the register is its link's value plus the
+ * constant in `off`, from a 32-bit (zero-extended) or a 64-bit add. Flags are kept out of bit ops.
+ */
+export const ADD_CONST32 = 2 ** 30;
+export const ADD_CONST64 = 2 ** 31;
+export const baseId = (id: number): number => id % ADD_CONST32;
+export const addConstFlags = (id: number): number => id - (id % ADD_CONST32);
+export const isAddConst = (id: number): boolean => id >= ADD_CONST32;
+
 export interface MapInfo extends MapDef {
   /** Index in the map table (the fd we pretend it has). */
   index: number;

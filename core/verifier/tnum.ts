@@ -90,19 +90,28 @@ export function tnumXor(a: Tnum, b: Tnum): Tnum {
   return { value: v & ~mu & U64_MAX, mask: mu };
 }
 
-/** Multiplication by shift-and-add over the known and unknown bits. */
+/**
+ * Multiplication by shift-and-add: a certain 1 bit of `a` adds the shifted `b`; an unknown bit
+ * takes the union of adding it and not adding it.
+ */
 export function tnumMul(a: Tnum, b: Tnum): Tnum {
-  let acc_v = u64(a.value * b.value);
-  let acc_m: Tnum = TNUM_ZERO;
+  let acc: Tnum = TNUM_ZERO;
   let x = a;
   let y = b;
   while (x.value !== 0n || x.mask !== 0n) {
-    if ((x.value & 1n) !== 0n) acc_m = tnumAdd(acc_m, { value: 0n, mask: y.mask });
-    else if ((x.mask & 1n) !== 0n) acc_m = tnumAdd(acc_m, { value: 0n, mask: y.value | y.mask });
+    if ((x.value & 1n) !== 0n) acc = tnumAdd(acc, y);
+    else if ((x.mask & 1n) !== 0n) acc = tnumUnion(acc, tnumAdd(acc, y));
     x = tnumRshift(x, 1);
     y = tnumLshift(y, 1);
   }
-  return tnumAdd({ value: acc_v, mask: 0n }, acc_m);
+  return acc;
+}
+
+/** The tnum of every value either a or b allows. */
+export function tnumUnion(a: Tnum, b: Tnum): Tnum {
+  const v = a.value & b.value;
+  const mu = (a.value ^ b.value) | a.mask | b.mask;
+  return { value: v & ~mu & U64_MAX, mask: mu };
 }
 
 export function tnumIntersect(a: Tnum, b: Tnum): Tnum {
@@ -140,4 +149,14 @@ export function tnumSext(a: Tnum, bits: number): Tnum {
   if ((m & sign) !== 0n) return { value: v, mask: m | (U64_MAX & ~low) };
   if ((v & sign) !== 0n) return { value: v | (U64_MAX & ~low), mask: m };
   return { value: v, mask: m };
+}
+
+/** The tnum of the low `bits` bits with their bytes in reverse order. */
+export function tnumBswap(a: Tnum, bits: number): Tnum {
+  const swap = (x: bigint): bigint => {
+    let out = 0n;
+    for (let i = 0; i < bits / 8; i++) out = (out << 8n) | ((x >> BigInt(8 * i)) & 0xffn);
+    return out;
+  };
+  return { value: swap(a.value), mask: swap(a.mask) };
 }

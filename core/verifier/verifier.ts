@@ -26,12 +26,13 @@ import { U32_MAX, tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumClearSubreg } fr
 // Bound once: outside a bundle (tsx, vitest) each use of an imported name is a read through a getter.
 const {
   S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
-  refineCond, scalarAlu, scalarBranchTaken, scalarEquals, signExtend, sync, varOffEquals, varOffWithin, zext32,
+  byteSwap, refineCond, scalarAdd, scalarAlu, scalarBranchTaken, scalarEquals, signExtend, sync, varOffEquals, varOffWithin, zext32,
   isZero: isKnownZero, signedConst, sminNumber, smaxNumber, bounds64Exact, bounds64Invalid, sminUnbounded,
 } = scalarDomain;
 const {
   MAYBE_NULL, RDONLY, RINGBUF, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, notInit, pointerReg, scalarReg, RCU,
-  TRUSTED, UNTRUSTED, DYNPTR_LOCAL, DYNPTR_RINGBUF, STACK_DYNPTR, resetStackMemory,
+  TRUSTED, UNTRUSTED, DYNPTR_LOCAL, DYNPTR_RINGBUF, STACK_DYNPTR, resetStackMemory, ADD_CONST32, ADD_CONST64, addConstFlags,
+  baseId, isAddConst,
 } = verifierState;
 // The register type enum as a local name too (outside a bundle it is not inlined).
 import T = verifierState.T;
@@ -300,7 +301,10 @@ export class Verifier {
         if (!insn) continue;
         let regs = '';
         for (let r = 0; r < 10; r++) regs += this.liveBefore[i] & (1 << r) ? String(r) : '.';
-        this.emit(`${String(i).padStart(7)}: ${regs} ${this.insnText(insn)}`);
+        // the loop (SCC) an instruction belongs to, when it is in one
+        const id = this.sccOf?.[i] ?? 0;
+        const scc = id ? `${String(id).padStart(3)} ` : '    ';
+        this.emit(`${scc}${String(i).padStart(3)}: ${regs} ${this.insnText(insn)}`);
       }
     }
     for (let i = 0; i < this.slots.count; i++) this.explored.push([]);
@@ -428,6 +432,7 @@ export class Verifier {
       if (!insn) fail([], `invalid insn idx ${idx} insn_cnt ${this.slots.count}`);
       this.scratchRegs = 0;
       if (this.scratchSlots.size) this.scratchSlots.clear();
+      this.stateLineIdx = -1;
       if (this.opts.logLevel > 0) this.logLine = `${idx}: ${this.insnText(insn!)}`;
       if (s.speculative && this.nospec[idx]) {
         // a barrier stands here: the speculative path goes no further
@@ -458,9 +463,13 @@ export class Verifier {
         if (st && r !== 'exit') {
           const pos = this.logLine.length + 1;
           const pad = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
-          // printed when the next instruction starts (dropped if that one is pruned)
-          this.pendingLine = `${this.logLine}${' '.repeat(Math.max(pad, 1))};${st}`;
+          // printed when the next instruction starts (dropped if that one is pruned); after the
+          // kernel's precision-marking lines it goes on a line of its own
+          // (the precision-marking lines are written at level 2 only)
+          const own = this.stateLineIdx >= 0 && this.opts.logLevel >= 2;
+          this.pendingLine = own ? `${this.logLine}\n${this.stateLineIdx}:${st}` : `${this.logLine}${' '.repeat(Math.max(pad, 1))};${st}`;
           this.pendingBare = this.logLine;
+          this.pendingState = own ? '' : st;
         } else this.emit(this.logLine);
         this.logLine = '';
       }
@@ -476,11 +485,20 @@ export class Verifier {
 
   private pendingLine = '';
   private pendingBare = '';
+  /** The pending state when it would still go after the instruction (not yet on a line of its own). */
+  private pendingState = '';
+  /**
+   * The kernel logged its precision marking (mark_precise lines) during this instruction: the state
+   * then goes on a line of its own, under this index (the jump's own for a decided branch, else the
+   * next instruction's); -1 otherwise.
+   */
+  private stateLineIdx = -1;
 
   private flushPending(): void {
     if (this.pendingLine) this.emit(this.pendingLine);
     this.pendingLine = '';
     this.pendingBare = '';
+    this.pendingState = '';
   }
 
   private prevIdx(s: VState): number {
@@ -616,6 +634,16 @@ export class Verifier {
     if (key === undefined || this.sccVisits.has(key)) return;
     this.sccVisits.set(key, { entry: node, backedges: 0 });
     node.sccKey = key;
+    if (this.opts.logLevel >= 2) {
+      if (this.pendingState) {
+        // the previous instruction's state then goes on a line of its own, under this index
+        this.emit(this.pendingBare);
+        this.pendingLine = `${node.insn}:${this.pendingState}`;
+        this.pendingBare = '';
+        this.pendingState = '';
+      } else this.flushPending();
+      this.emit(`SCC enter (${key})`);
+    }
   }
 
   private maybeExitScc(node: Explored): void {
@@ -624,6 +652,7 @@ export class Verifier {
     if (!visit || visit.entry !== node) return;
     this.backedges -= visit.backedges;
     this.sccVisits.delete(node.sccKey);
+    if (this.opts.logLevel >= 2) this.emit(`SCC exit (${node.sccKey})`);
   }
 
   private addBackedge(sl: Explored): void {
@@ -729,6 +758,9 @@ export class Verifier {
     switch (o.type) {
       case T.SCALAR:
         if (this.exploreAluLimits) return this.regsExactlyEqual(o, c, checkIds);
+        // links with a constant delta must be of the same width and delta
+        if (o.id && addConstFlags(o.id) !== addConstFlags(c.id)) return false;
+        if (isAddConst(o.id) && o.off !== c.off) return false;
         return checkIds(o.id, c.id) && rangeWithin(o, c) && varOffWithin(o, c);
       case T.MAP_VALUE: case T.MAP_KEY: case T.MEM:
         return o.off === c.off && o.map === c.map && o.memSize === c.memSize && rangeWithin(o, c) &&
@@ -910,21 +942,17 @@ export class Verifier {
       }
       const r = d.clone();
       r.def = idx;
-      r.id = 0;
       if (op === 0x80) {
         const zero = scalarReg(idx, 0);
         scalarAlu(0x10, zero, r, alu64 ? 64 : 32);
         this.setReg(s, insn.dst, Object.assign(zero, { def: idx }));
         return;
       }
-      if (!alu64 && !x) {
-        // to little endian on a little-endian machine: truncation only (le64 changes nothing)
-        if (insn.imm < 64) coerceToSize(r, insn.imm / 8);
-      } else if (isConst(r)) {
-        markKnown(r, bswap(r.varOff.value, insn.imm));
-      } else {
-        markUnknown(r);
-      }
+      // bswap (alu64) and to-big-endian swap bytes on this little-endian machine; to-little-endian
+      // only truncates, and le64 keeps the register as it is (id included)
+      const swap = alu64 || x;
+      if (swap || insn.imm < 64) { r.id = 0; r.off = 0; }
+      byteSwap(r, insn.imm, swap);
       this.setReg(s, insn.dst, r);
       return;
     }
@@ -938,28 +966,35 @@ export class Verifier {
             this.setReg(s, insn.dst, scalarReg(idx));
             return;
           }
+          // the copy stays linked when the sign bit of the narrow type cannot be set
+          const noSext = src.umaxHi === 0 && src.umaxLo >>> 0 < 2 ** (insn.off - 1);
+          if (noSext) this.assignIdBeforeMov(src);
           const r = src.clone();
-          r.id = 0;
+          if (!noSext) r.id = 0;
           r.def = idx;
           signExtend(r, insn.off / 8, !alu64);
           this.setReg(s, insn.dst, r);
           return;
         }
         if (alu64) {
-          if (src.type === T.SCALAR && !src.id && !isConst(src)) src.id = this.newId();
+          this.assignIdBeforeMov(src);
           const r = src.clone();
           r.def = idx;
           this.setReg(s, insn.dst, r);
         } else {
           if (src.type !== T.SCALAR) {
             if (this.isPointerValue(src)) fail([insn.src], `R${insn.src} partial copy of pointer`);
-            this.setReg(s, insn.dst, scalarReg(idx));
+            const r = scalarReg(idx);
+            zext32(r);
+            this.setReg(s, insn.dst, r);
             return;
           }
+          // linked only when the value fits in 32 bits (the copy is then the same value)
+          const fits = src.umaxHi === 0;
+          if (fits) this.assignIdBeforeMov(src);
           const r = src.clone();
           r.def = idx;
-          if (src.umax > U32_MAX) r.id = 0;
-          else if (!src.id && !isConst(src)) { src.id = this.newId(); r.id = src.id; }
+          if (!fits) r.id = 0;
           zext32(r);
           this.setReg(s, insn.dst, r);
         }
@@ -999,7 +1034,7 @@ export class Verifier {
       }
       return;
     }
-    dstReg.id = 0;
+    const dstFits32 = dstReg.umaxHi === 0;
     if (boundsInvalid(src)) {
       markUnknown(dstReg);
     } else {
@@ -1007,7 +1042,38 @@ export class Verifier {
       if ((op === 0x00 || op === 0x10) && x && !this.bypassSpec && !this.nospec[idx]) this.updateAluState(insn, idx, ALU_NON_POINTER, 0);
       scalarAlu(op, dstReg, src, alu64 ? 64 : 32);
     }
+    this.linkConstDelta(dstReg, dst.id, src, insn, dstFits32);
     this.setReg(s, insn.dst, dstReg);
+  }
+
+  /**
+   * `rX += k` / `rX -= k` on a linked scalar keeps the link with the delta k (BPF_ADD_CONST: the
+   * kernel prints `id=N+k`); 32-bit forms only when the value fitted in 32 bits. Any other op unlinks.
+   */
+  private linkConstDelta(r: Reg, id: number, src: Reg, insn: Instruction, dstFits32: boolean): void {
+    const op = insn.code & 0xf0;
+    const alu32 = (insn.code & 7) === 0x04;
+    const x = (insn.code & 8) !== 0;
+    r.id = 0;
+    r.off = 0;
+    if (!this.bpfCapable || (op !== 0x00 && op !== 0x10) || !id || (x && insn.src === insn.dst)) return;
+    if (alu32 ? src.mLo !== 0 : !isConst(src)) return;
+    let off: number;
+    if (alu32) {
+      if (!dstFits32) return;
+      off = src.vLo;
+    } else {
+      // within s32
+      if (src.vHi !== src.vLo >> 31) return;
+      off = src.vLo;
+    }
+    if (op === 0x10) {
+      if (off === -0x8000_0000) return;
+      off = -off;
+    }
+    if (isAddConst(id)) return;
+    r.id = id + (alu32 ? ADD_CONST32 : ADD_CONST64);
+    r.off = off;
   }
 
   private ptrArith(s: VState, insn: Instruction, ptr: Reg, off: Reg, idx: number, swapped: boolean): Reg {
@@ -1247,14 +1313,15 @@ export class Verifier {
       fail([insn.dst], `R${insn.dst} invalid mem access 'scalar'`);
     }
     if (dst.type !== T.STACK) this.checkStrictAlignment(insn.dst, dst, insn.off, size);
-    this.checkMemAccess(s, insn.dst, dst, insn.off, size, false, undefined, idx);
+    // the old value is read into R0 (cmpxchg) or the source register (fetch) as a load would be
+    const loaded = this.checkMemAccess(s, insn.dst, dst, insn.off, size, false, undefined, idx);
     this.checkMemAccess(s, insn.dst, dst, insn.off, size, true, { reg: scalarReg(idx), regno: undefined, isImm: false }, idx);
-    if (insn.imm === 0xf1) this.setReg(s, 0, scalarReg(idx));
-    else if (insn.imm & 1) {
-      this.checkWrite(insn.src);
-      const r = scalarReg(idx);
-      if (size === 4) coerceToSize(r, 4);
-      this.setReg(s, insn.src, r);
+    if (loadReg >= 0) {
+      this.checkWrite(loadReg);
+      const r = loaded ?? scalarReg(idx);
+      r.def = idx;
+      if (r.type === T.SCALAR && size < 8) coerceToSize(r, size);
+      this.setReg(s, loadReg, r);
     }
   }
 
@@ -1601,30 +1668,36 @@ export class Verifier {
       fail([value.regno], `invalid size of register spill`);
     }
     const aligned = off % 8 === 0;
-    // without CAP_BPF only pointers are spilled; scalars become plain data (STACK_MISC / STACK_ZERO).
-    // With it an 8-byte store of an immediate (zero too) spills the constant, as the kernel does.
-    if (aligned && size === 8 && (v.isPointer() || this.bpfCapable)) {
-      if (v.isPointer() && !this.allowPtrLeaks && value.regno === undefined) fail([], 'attempt to corrupt spilled pointer on stack');
-      // a spilled scalar stays linked to its register (same id), as the kernel links them
-      if (value.regno !== undefined && v.type === T.SCALAR && !v.id && !isConst(v)) v.id = this.newId();
-      const sp = v.clone();
-      frame.spill[spi] = sp;
-      for (let j = 0; j < 8; j++) frame.w()[spi * 8 + j] = STACK_SPILL;
-      return;
+    if (this.bpfCapable && aligned) {
+      if (value.regno !== undefined && v.type === T.SCALAR) {
+        // a scalar spill of `size` bytes; it stays linked to its register unless the spill narrows it
+        const fits = regWidth(v) <= size * 8;
+        if (fits) this.assignIdBeforeMov(v);
+        this.saveRegisterState(frame, spi, v, size);
+        if (!fits) frame.spill[spi]!.id = 0;
+        return;
+      }
+      if (value.isImm) {
+        // a store of an immediate is kept as a spill of that constant (zero too)
+        this.saveRegisterState(frame, spi, v, size);
+        return;
+      }
     }
-    if (aligned && v.type === T.SCALAR && size < 8 && this.allowPtrLeaks && !isKnownZero(v)) {
-      // narrow spill of a scalar: the kernel keeps it as a spill of `size` bytes
-      const sp = v.clone();
-      this.scrubSpill(frame, spi);
-      frame.spill[spi] = sp;
-      for (let j = 0; j < 8; j++) if (frame.stype[spi * 8 + j] === STACK_SPILL) frame.w()[spi * 8 + j] = STACK_MISC;
-      for (let j = 8 - size; j < 8; j++) frame.w()[spi * 8 + j] = STACK_SPILL;
-      void idx;
+    // without CAP_BPF only pointers are spilled; scalars become plain data (STACK_MISC / STACK_ZERO)
+    if (aligned && size === 8 && v.isPointer()) {
+      if (!this.allowPtrLeaks && value.regno === undefined) fail([], 'attempt to corrupt spilled pointer on stack');
+      this.saveRegisterState(frame, spi, v, 8);
       return;
     }
     // partial or imm-zero write
-    this.scrubSpill(frame, spi);
+    if (frame.stype[spi * 8 + 7] === STACK_SPILL) {
+      // a plain write into a spill slot leaves every written-to byte of it as data
+      for (let j = 0; j < 8; j++) if (frame.stype[spi * 8 + j] !== STACK_INVALID) frame.w()[spi * 8 + j] = STACK_MISC;
+    }
+    frame.spill[spi] = undefined;
     const isZero = v.type === T.SCALAR && isKnownZero(v);
+    // the kernel marks the zero register precise (and logs that) to keep STACK_ZERO exact
+    if (isZero && value.regno !== undefined && this.bpfCapable) this.stateLineIdx = idx + 1;
     for (let i = 0; i < size; i++) {
       frame.w()[b0 - i] = isZero ? STACK_ZERO : STACK_MISC;
     }
@@ -1644,6 +1717,22 @@ export class Verifier {
     }
   }
 
+  /** A scalar about to be copied gets an id first, so that the copies stay linked. */
+  private assignIdBeforeMov(r: Reg): void {
+    if (r.type !== T.SCALAR) return;
+    // a register with a constant delta to its link (rX += k) is unlinked: deltas do not stack
+    if (isAddConst(r.id)) { r.id = 0; r.off = 0; }
+    if (!r.id && !isConst(r)) r.id = this.newId();
+  }
+
+  /** save_register_state: the low `size` bytes of the slot hold the register; the rest become data. */
+  private saveRegisterState(frame: Frame, spi: number, v: Reg, size: number): void {
+    frame.spill[spi] = v.clone();
+    const st = frame.w();
+    for (let j = 7; j >= 8 - size; j--) st[spi * 8 + j] = STACK_SPILL;
+    for (let j = 8 - size - 1; j >= 0; j--) if (st[spi * 8 + j] !== STACK_ZERO && st[spi * 8 + j] !== STACK_INVALID) st[spi * 8 + j] = STACK_MISC;
+  }
+
   private stackReadFixed(frame: Frame, off: number, size: number, idx: number): Reg {
     const b0 = -off - 1;
     const spi = b0 >> 3;
@@ -1656,9 +1745,11 @@ export class Verifier {
       if (size !== 8 || spillSize !== 8) {
         if (sp.type !== T.SCALAR) fail([], 'invalid size of register fill');
         if (size <= spillSize && off % 8 === 0) {
+          // a 32-bit fill of a 32-bit spill links the register with the slot; a narrowing fill does not
+          if (this.bpfCapable && size === 4 && spillSize === 4 && regWidth(sp) <= 32) this.assignIdBeforeMov(sp);
           const r = sp.clone();
           r.def = idx;
-          if (size < spillSize) r.id = 0;
+          if (regWidth(sp) > size * 8) r.id = 0;
           this.filledSpill = true;
           return r;
         }
@@ -1679,6 +1770,7 @@ export class Verifier {
         if (zeroCnt === size) return scalarReg(idx, 0);
         return scalarReg(idx);
       }
+      if (this.bpfCapable) this.assignIdBeforeMov(sp);
       const r = sp.clone();
       r.def = idx;
       this.filledSpill = true;
@@ -1769,6 +1861,7 @@ export class Verifier {
       this.decided.add(idx);
       if (this.stopOnNewDecided && !this.condSinks.has(idx)) throw new RoundAbort();
     }
+    if (pred !== -1 && (dstReg.type === T.SCALAR || (x && srcReg.type === T.SCALAR)) && this.bpfCapable) this.stateLineIdx = idx;
     if (pred === 1) {
       if (!this.bypassSpec) this.pushSpeculativeBranch(s, insn, idx, idx + 1, false, pending);
       s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
@@ -1928,17 +2021,47 @@ export class Verifier {
     sync(a);
     sync(b);
     if (boundsInvalid(a) || boundsInvalid(b)) return false;
-    this.syncLinked(s, a);
     if (x) this.syncLinked(s, b);
+    this.syncLinked(s, a);
     return true;
   }
 
-  private syncLinked(s: VState, r: Reg): void {
-    if (!r.id) return;
+  /**
+   * sync_linked_regs: what a branch learnt about `known` holds for every scalar linked with it,
+   * shifted by the difference of their constant deltas.
+   */
+  private syncLinked(s: VState, known: Reg): void {
+    if (!known.id) return;
+    const base = baseId(known.id);
     for (const f of s.frames) {
-      for (const o of f.regs) if (o !== r && o.type === T.SCALAR && o.id === r.id) { copyScalar(o, r); }
-      for (const o of f.spill) if (o && o !== r && o.type === T.SCALAR && o.id === r.id) { copyScalar(o, r); }
+      for (const o of f.regs) this.syncOne(o, known, base);
+      for (let spi = 0; spi < f.spill.length; spi++) {
+        const o = f.spill[spi];
+        if (o && f.stype[spi * 8 + 7] === STACK_SPILL) this.syncOne(o, known, base);
+      }
     }
+  }
+
+  private syncOne(reg: Reg, known: Reg, base: number): boolean {
+    if (reg === known || reg.type !== T.SCALAR || !reg.id || baseId(reg.id) !== base) return false;
+    const fr = addConstFlags(reg.id);
+    const fk = addConstFlags(known.id);
+    // a 32-bit delta and a 64-bit delta are not comparable
+    if ((fr | fk) === (ADD_CONST32 | ADD_CONST64) && fr !== fk) return false;
+    if ((!fr && !fk) || reg.off === known.off) {
+      const def = reg.def;
+      reg.assign(known);
+      reg.def = def;
+      return true;
+    }
+    const { off, id, def } = reg;
+    reg.assign(known);
+    reg.off = off; reg.id = id; reg.def = def;
+    const delta = scalarReg(-1, off - known.off);
+    scalarAdd(reg, delta);
+    if ((fr | fk) & ADD_CONST32) zext32(reg);
+    else sync(reg);
+    return true;
   }
 
   /** mark_ptr_or_null_regs: `id` is the checked register's id, `refObjId` its reference. */
@@ -2786,6 +2909,8 @@ interface HelperMeta {
 
 const isSockType = (t: T): boolean => t === T.SOCKET || t === T.SOCK_COMMON || t === T.TCP_SOCK || t === T.XDP_SOCK;
 const sizeOf = (code: number): number => [4, 2, 1, 8][(code & 0x18) >> 3];
+/** Bits needed for the largest unsigned value the register may hold (get_reg_width). */
+const regWidth = (r: Reg): number => (r.umaxHi !== 0 ? 64 - Math.clz32(r.umaxHi) : 32 - Math.clz32(r.umaxLo));
 const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
@@ -2796,12 +2921,6 @@ function regsArgSize(meta: { allocSize?: number }): number {
 function mapTypeNum(map: MapInfo | undefined): number {
   const TYPES: Record<string, number> = { hash: 1, array: 2, prog_array: 3, perf_event_array: 4, percpu_hash: 5, percpu_array: 6, ringbuf: 27 };
   return map ? TYPES[map.type] ?? 0 : 0;
-}
-
-function bswap(v: bigint, bits: number): bigint {
-  let out = 0n;
-  for (let i = 0; i < bits / 8; i++) out = (out << 8n) | ((v >> BigInt(i * 8)) & 0xffn);
-  return out;
 }
 
 /** A packet pointer compared with pkt_end once it is known to be at or past the end (is_pkt_ptr_branch_taken). */
