@@ -356,11 +356,8 @@ export class Verifier {
         if (next === 'done') {
           this.flushPending();
           this.finishBranch(s);
+          // its `from X to Y:` line is written by stepPath, once it is known whether the path is pruned at once
           st = pending.pop();
-          if (st && this.opts.logLevel > 0) {
-            this.emit('');
-            this.emit(`from ${st.path?.insn ?? 0} to ${st.insnIdx}${st.speculative ? ' (speculative execution)' : ''}:${this.stateText(st)}`);
-          }
         }
       } catch (e) {
         if (e instanceof VerifierFailure) {
@@ -374,6 +371,11 @@ export class Verifier {
       }
     }
     return undefined;
+  }
+
+  /** `from X to Y` (and the speculative mark) for a path taken off the stack. */
+  private fromText(s: VState, idx: number): string {
+    return `from ${s.path?.insn ?? idx} to ${idx}${s.speculative ? ' (speculative execution)' : ''}`;
   }
 
   private stateText(s: VState): string {
@@ -415,10 +417,15 @@ export class Verifier {
             if (this.pendingBare) this.emit(this.pendingBare);
             this.pendingLine = '';
             this.pendingBare = '';
-            this.emit(justPopped ? `from ${s.path?.insn ?? idx} to ${idx}${s.speculative ? ' (speculative execution)' : ''}: safe` : `${idx}: safe`);
+            if (justPopped) this.emit('');
+            this.emit(justPopped ? `${this.fromText(s, idx)}: safe` : `${idx}: safe`);
           }
           return 'done';
         }
+      }
+      if (justPopped && !printFirst && this.opts.logLevel > 0) {
+        this.emit('');
+        this.emit(`${this.fromText(s, idx)}:${this.stateText(s)}`);
       }
       // one jump-history entry per instruction at most (a jump target's, or a stack spill's or fill's)
       this.historyEntry = this.jmpPoints[idx] === 1;
@@ -1026,6 +1033,8 @@ export class Verifier {
         }
         fail([insn.dst, insn.src], `R${insn.dst} pointer ${aluOpString(op)} pointer prohibited`);
       }
+      // the scalar operand of pointer arithmetic is marked precise
+      if (x) this.notePrecisionMark(idx);
       if (dst.type === T.SCALAR) {
         // scalar += pointer
         this.setReg(s, insn.dst, this.ptrArith(s, insn, src, dst, idx, true));
@@ -1697,7 +1706,7 @@ export class Verifier {
     frame.spill[spi] = undefined;
     const isZero = v.type === T.SCALAR && isKnownZero(v);
     // the kernel marks the zero register precise (and logs that) to keep STACK_ZERO exact
-    if (isZero && value.regno !== undefined && this.bpfCapable) this.stateLineIdx = idx + 1;
+    if (isZero && value.regno !== undefined) this.notePrecisionMark(idx);
     for (let i = 0; i < size; i++) {
       frame.w()[b0 - i] = isZero ? STACK_ZERO : STACK_MISC;
     }
@@ -1715,6 +1724,14 @@ export class Verifier {
       const t = frame.stype[spi * 8];
       if (!this.bypassSpec && t !== STACK_MISC && t !== STACK_ZERO) this.nospecResult[idx] = 1;
     }
+  }
+
+  /**
+   * The kernel marks a scalar precise during instruction idx (mark_chain_precision, with CAP_BPF),
+   * which writes lines to the log: the state after the instruction goes on a line of its own.
+   */
+  private notePrecisionMark(idx: number): void {
+    if (this.bpfCapable && this.stateLineIdx < 0) this.stateLineIdx = idx + 1;
   }
 
   /** A scalar about to be copied gets an id first, so that the copies stay linked. */
@@ -2167,6 +2184,8 @@ export class Verifier {
       fail([1], `Unsupported reg type ${regTypeName(regs[1])} for bpf_dynptr_from_mem data`);
     }
     // callbacks (bpf_loop, for_each_map_elem): verify the callback body as a subprogram call
+    // bpf_loop's count decides when its iterations end: R1 is marked precise
+    if (id === 181) this.notePrecisionMark(idx);
     if ((id === 181 || id === 164 || id === 209 || id === 180) && meta.func !== undefined) {
       this.pushCallback(s, idx, meta.func, id, meta.map, pending);
     }
@@ -2286,6 +2305,8 @@ export class Verifier {
         if (reg.umax >= BPF_MAX_VAR_OFF) {
           fail([regno], `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
         }
+        // the size register is marked precise (logged; the state after the call gets its own line)
+        this.notePrecisionMark(idx);
         if (memReg.type === T.SCALAR) return; // mem_or_null passed NULL
         const memProto = helperProto(helperId, this.opts.progType)?.args[memRegNo - 1];
         const init = memProto !== 'uninit_mem';
@@ -2296,6 +2317,7 @@ export class Verifier {
         if (reg.type !== T.SCALAR) typeErr('scalar');
         if (!isConst(reg)) fail([regno], `R${regno} is not a known constant'`);
         meta.allocSize = Number(reg.varOff.value);
+        this.notePrecisionMark(idx);
         return;
       case 'ctx':
         if (reg.type !== T.CTX) typeErr('ctx');
