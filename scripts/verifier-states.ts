@@ -23,8 +23,10 @@ const MAP_LOAD = /^(\d+: \(18\) r\d+ = )(?:0x[0-9a-f]{16}|map\[id:\d+\](?:\[0\]\
 
 /** The `Live regs before insn:` listing (with the kernel's loop-component column when it prints one). */
 export function liveLines(log: string): string[] {
-  return log.split('\n').filter((l) => LIVE_LINE.test(l));
+  return log.split('\n').filter((l) => LIVE_LINE.test(l)).map((l) => l.replace(LIVE_MAP_LOAD, '$1<map>'));
 }
+
+const LIVE_MAP_LOAD = /(\(18\) r\d+ = )(?:0x[0-9a-f]{16}|map\[id:\d+\](?:\[0\]\+\d+)?)$/;
 
 export interface StateComparison {
   name: string;
