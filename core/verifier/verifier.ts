@@ -467,7 +467,8 @@ export class Verifier {
       }
       if (this.opts.logLevel > 0 && this.logLine) {
         const st = frameText(s.cur, this.scratchRegs, this.scratchSlots, s.refs.map((r) => r.id), !this.bpfCapable);
-        if (st && r !== 'exit') {
+        // something touched but nothing printable (a void call) still gets the `;`
+        if ((st || this.scratchRegs || this.scratchSlots.size) && r !== 'exit') {
           const pos = this.logLine.length + 1;
           const pad = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
           // printed when the next instruction starts (dropped if that one is pruned); after the
@@ -2200,6 +2201,14 @@ export class Verifier {
           r0.umax = BigInt(possibleCpus() - 1);
           sync(r0);
         }
+        if (REFINE_TO_SIZE.has(id) && meta.msizeMax !== undefined) {
+          // do_refine_retval_range: a length up to the buffer's size, or a negative error
+          r0.smax = meta.msizeMax;
+          r0.s32max = Number(BigInt.asIntN(32, meta.msizeMax));
+          r0.smin = -4095n;
+          r0.s32min = -4095;
+          sync(r0);
+        }
         break;
       case 'void': r0 = notInit(); break;
       case 'map_value_or_null': {
@@ -2296,6 +2305,7 @@ export class Verifier {
         if (reg.type !== T.SCALAR) typeErr('scalar');
         const memRegNo = meta.memReg ?? regno - 1;
         const memReg = s.cur.regs[memRegNo];
+        meta.msizeMax = reg.umax;
         if (reg.smin < 0n) {
           fail([regno], `R${regno} min value is negative, either use unsigned or 'var &= const'`);
         }
@@ -2925,9 +2935,14 @@ interface HelperMeta {
   /** The reference held by the (one) referenced argument. */
   refObjId?: number;
   memReg?: number;
+  /** The largest value of the last size argument (msize_max_value). */
+  msizeMax?: bigint;
   allocSize?: number;
   constKey?: bigint;
 }
+
+/** Helpers returning a length bounded by their size argument: probe_read_str, get_stack, probe_read_user/kernel_str, get_task_stack. */
+const REFINE_TO_SIZE = new Set([45, 67, 114, 115, 141]);
 
 const isSockType = (t: T): boolean => t === T.SOCKET || t === T.SOCK_COMMON || t === T.TCP_SOCK || t === T.XDP_SOCK;
 const sizeOf = (code: number): number => [4, 2, 1, 8][(code & 0x18) >> 3];
