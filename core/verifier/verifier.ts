@@ -1897,6 +1897,7 @@ export class Verifier {
     other.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
     s.path = { insn: idx, kind: 'branch', taken: false, prev: s.path };
     s.insnIdx = idx + 1;
+    this.branchIdx = idx;
     const okTaken = this.refineBranch(other, insn, true);
     const okFall = this.refineBranch(s, insn, false);
     if (okTaken) this.pushBranch(pending, other);
@@ -2051,14 +2052,21 @@ export class Verifier {
   private syncLinked(s: VState, known: Reg): void {
     if (!known.id) return;
     const base = baseId(known.id);
-    for (const f of s.frames) {
-      for (const o of f.regs) this.syncOne(o, known, base);
+    const top = s.frames.length - 1;
+    for (let fi = 0; fi <= top; fi++) {
+      const f = s.frames[fi]!;
+      // only registers live at the jump (or, in callers, at their call) are linked (collect_linked_regs)
+      const live = this.liveBefore[fi === top ? this.branchIdx : s.frames[fi + 1]!.callsite]!;
+      for (let r = 0; r < 10; r++) if (live & (1 << r)) this.syncOne(f.regs[r]!, known, base);
       for (let spi = 0; spi < f.spill.length; spi++) {
         const o = f.spill[spi];
         if (o && f.stype[spi * 8 + 7] === STACK_SPILL) this.syncOne(o, known, base);
       }
     }
   }
+
+  /** The conditional jump whose branches are being narrowed. */
+  private branchIdx = 0;
 
   private syncOne(reg: Reg, known: Reg, base: number): boolean {
     if (reg === known || reg.type !== T.SCALAR || !reg.id || baseId(reg.id) !== base) return false;
@@ -2288,7 +2296,12 @@ export class Verifier {
         if (!meta.map) fail([regno], 'invalid map_ptr to access map->' + (kind === 'key' ? 'key' : 'value'));
         const size = kind === 'key' ? meta.map!.keySize : meta.map!.valueSize;
         this.checkHelperMem(s, regno, reg, size, kind !== 'uninit_value', idx, false);
-        if (kind === 'key') meta.constKey = this.constStackValue(s, reg, size);
+        if (kind === 'key') {
+          meta.constKey = this.constStackValue(s, reg, size);
+          // an array key read from a spilled constant: the slot is marked precise (logged)
+          const arrayMap = meta.map!.type === 'array' || meta.map!.type === 'percpu_array';
+          if (arrayMap && meta.constKey !== undefined && this.constKeyFromSpill) this.notePrecisionMark(idx);
+        }
         return;
       }
       case 'mem': case 'mem_or_null': case 'uninit_mem': {
@@ -2549,6 +2562,9 @@ export class Verifier {
   }
 
   /** The constant a stack pointer points to (zeroed bytes or a spilled constant), if known. */
+  /** The last constStackValue came from a spilled register (not zeroed bytes). */
+  private constKeyFromSpill = false;
+
   private constStackValue(s: VState, reg: Reg, size: number): bigint | undefined {
     if (reg.type !== T.STACK || !tnumIsConst(reg.varOff)) return undefined;
     const frame = this.stackFrame(s, reg);
@@ -2556,10 +2572,12 @@ export class Verifier {
     const b0 = -off - 1;
     let allZero = true;
     for (let i = 0; i < size; i++) if (frame.stype[b0 - i] !== STACK_ZERO) allZero = false;
+    this.constKeyFromSpill = false;
     if (allZero) return 0n;
     const spi = b0 >> 3;
     const sp = frame.spill[spi];
     if (off % 8 === 0 && sp && sp.type === T.SCALAR && isConst(sp) && frame.stype[spi * 8 + 7] === STACK_SPILL) {
+      this.constKeyFromSpill = true;
       return sp.varOff.value & ((1n << BigInt(size * 8)) - 1n);
     }
     return undefined;
