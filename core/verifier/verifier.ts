@@ -403,6 +403,7 @@ export class Verifier {
   private stepPath(s: VState, pending: VState[], printFirst: boolean): 'done' {
     let first = printFirst;
     let justPopped = true;
+    let returned = false;
     for (;;) {
       const idx = s.insnIdx;
       if (idx < 0 || idx >= this.slots.count) fail([], `invalid insn idx ${idx} insn_cnt ${this.slots.count}`);
@@ -417,16 +418,20 @@ export class Verifier {
             if (this.pendingBare) this.emit(this.pendingBare);
             this.pendingLine = '';
             this.pendingBare = '';
-            if (justPopped) this.emit('');
-            this.emit(justPopped ? `${this.fromText(s, idx)}: safe` : `${idx}: safe`);
+            const from = justPopped || returned;
+            if (from) this.emit('');
+            this.emit(from ? `${this.fromText(s, idx)}: safe` : `${idx}: safe`);
           }
           return 'done';
         }
       }
-      if (justPopped && !printFirst && this.opts.logLevel > 0) {
+      if ((justPopped && !printFirst && this.opts.logLevel > 0) || (returned && this.opts.logLevel >= 2)) {
+        // a path taken off the stack, or back in the caller after a return
+        this.flushPending();
         this.emit('');
         this.emit(`${this.fromText(s, idx)}:${this.stateText(s)}`);
       }
+      returned = false;
       // one jump-history entry per instruction at most (a jump target's, or a stack spill's or fill's)
       this.historyEntry = this.jmpPoints[idx] === 1;
       if (this.historyEntry) s.jmpHistory++;
@@ -484,6 +489,7 @@ export class Verifier {
       // speculative paths describe no real execution: the editor's per-insn states leave them out
       if (this.opts.collectStates && !s.speculative) this.recordState(idx, s);
       if (r === 'exit') return 'done';
+      returned = insn!.code === 0x95;
       if (s.speculative && this.nospecResult[idx]) {
         this.flushPending();
         return 'done';
@@ -2716,6 +2722,8 @@ export class Verifier {
     const frame = new Frame(idx, s.frames.length, target);
     const caller = s.cur.regs;
     for (let r = 1; r <= 5; r++) frame.regs[r] = caller[r].clone();
+    // the caller's argument registers are gone once the callee runs (clear_caller_saved_regs)
+    for (let r = 1; r <= 5; r++) caller[r] = notInit();
     frame.regs[10] = pointerReg(T.STACK, -1, { frameno: frame.frameno });
     s.frames.push(frame);
     s.path = { insn: idx, kind: 'call', prev: s.path };
@@ -2726,6 +2734,10 @@ export class Verifier {
       this.emit(frameText(s.frames[s.frames.length - 2]));
       this.emit('callee:');
       this.emit(frameText(frame));
+      // the state after the call goes on a line of its own, under the callee's first instruction
+      this.pendingLine = `${target}:${frameText(frame)}`;
+      this.pendingBare = '';
+      this.pendingState = '';
     }
     s.insnIdx = target;
     return 'next';
