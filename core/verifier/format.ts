@@ -61,11 +61,15 @@ function scalarRanges(r: Reg, parts: string[]): void {
   }
 }
 
-/** `precise`: scalars carry the kernel's precision mark, `P` (every scalar, without CAP_BPF). */
-export function regText(r: Reg, precise = false): string {
+/**
+ * `precise`: scalars carry the kernel's precision mark, `P` (every scalar, without CAP_BPF).
+ * `frameno`: the frame being printed; a pointer into another frame's stack names it (`fp[0]-8`).
+ */
+export function regText(r: Reg, precise = false, frameno = r.frameno): string {
   const p = precise && r.type === T.SCALAR ? 'P' : '';
   if (r.type === T.SCALAR && tnumIsConst(r.varOff)) return p + snum(BigInt.asIntN(64, r.varOff.value));
-  if (r.type === T.STACK && tnumIsConst(r.varOff)) return 'fp' + snum(BigInt.asIntN(64, r.varOff.value + BigInt(r.off)));
+  const fp = r.type === T.STACK && frameno !== r.frameno ? `[${r.frameno}]` : '';
+  if (r.type === T.STACK && tnumIsConst(r.varOff)) return 'fp' + fp + snum(BigInt.asIntN(64, r.varOff.value + BigInt(r.off)));
   const parts: string[] = [];
   // a scalar linked with a constant delta: `id=2+256`
   if (r.id) parts.push(`id=${baseId(r.id)}${isAddConst(r.id) ? (r.off < 0 ? r.off : `+${r.off}`) : ''}`);
@@ -75,14 +79,14 @@ export function regText(r: Reg, precise = false): string {
   if (isMap) parts.push(`map=${r.map!.name},ks=${r.map!.keySize},vs=${r.map!.valueSize}`);
   if (r.type !== T.SCALAR && r.off !== 0) parts.push(`off=${r.off}`);
   if (r.type === T.PKT || r.type === T.PKT_META) parts.push(`r=${unum(BigInt.asUintN(64, BigInt(r.range)))}`);
-  if (r.type === T.MEM && !(r.flags & RINGBUF)) parts.push(`sz=${r.memSize}`);
+  if (r.type === T.MEM) parts.push(`sz=${r.memSize}`);
   if (tnumIsConst(r.varOff)) {
     if (r.varOff.value !== 0n || r.type === T.SCALAR) parts.push(`imm=${r.varOff.value.toString(16)}`);
   } else {
     scalarRanges(r, parts);
     if (!tnumIsUnknown(r.varOff)) parts.push(`var_off=${tnumStr(r.varOff)}`);
   }
-  const name = regTypeName(r) + (r.type === T.BTF_ID ? r.btfName : '');
+  const name = regTypeName(r) + fp + (r.type === T.BTF_ID ? r.btfName : '');
   return `${p}${name}(${parts.join(',')})`;
 }
 
@@ -95,7 +99,7 @@ export function frameText(f: Frame, regMask = 0x7ff, slotMask?: Set<number>, ref
   for (let i = 0; i < 11; i++) {
     const r = f.regs[i];
     if (r.type === T.NOT_INIT || !(regMask & (1 << i))) continue;
-    out += ` R${i}=${regText(r, precise)}`;
+    out += ` R${i}=${regText(r, precise, f.frameno)}`;
   }
   const nslots = Math.ceil(f.allocated / 8);
   for (let spi = 0; spi < nslots; spi++) {
@@ -123,7 +127,7 @@ export function frameText(f: Frame, regMask = 0x7ff, slotMask?: Set<number>, ref
       const r = f.spill[spi];
       if (!r) continue;
       // a narrow spill: the bytes above it first (MISC/ZERO/INVALID marks)
-      out += `${name}=${buf.slice(0, buf.indexOf('r'))}${regText(r, precise)}`;
+      out += `${name}=${buf.slice(0, buf.indexOf('r'))}${regText(r, precise, f.frameno)}`;
     } else {
       out += `${name}=${buf}`;
     }

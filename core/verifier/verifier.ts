@@ -378,10 +378,9 @@ export class Verifier {
     return `from ${s.path?.insn ?? idx} to ${idx}${s.speculative ? ' (speculative execution)' : ''}`;
   }
 
+  /** The current frame's whole state (print_verifier_state prints the frame it is given, not its callers). */
   private stateText(s: VState): string {
-    let out = '';
-    for (const f of s.frames) out += frameText(f, 0x7ff, undefined, f === s.cur ? s.refs.map((r) => r.id) : undefined, !this.bpfCapable);
-    return out;
+    return frameText(s.cur, 0x7ff, undefined, s.refs.map((r) => r.id), !this.bpfCapable);
   }
 
   private pathOf(s: VState, regs: number[]): RawPathStep[] {
@@ -2202,6 +2201,7 @@ export class Verifier {
     // bpf_loop's count decides when its iterations end: R1 is marked precise
     if (id === 181) this.notePrecisionMark(idx);
     if ((id === 181 || id === 164 || id === 209 || id === 180) && meta.func !== undefined) {
+      this.scratchRegs |= 1 << 10; // the kernel's log shows R10 after a callback call
       this.pushCallback(s, idx, meta.func, id, meta.map, pending);
     }
     for (let r = 1; r <= 5; r++) regs[r] = notInit();
