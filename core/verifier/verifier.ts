@@ -2496,6 +2496,9 @@ export class Verifier {
       fail([regno], `Expected a dynptr of type ${want === DYNPTR_RINGBUF ? 'ringbuf' : 'local'} as arg #${regno - 1}`);
     }
     meta.dynptr = { id: first!.id, refObjId: first!.refObjId };
+    // reading the dynptr touches its slots (the state after the call shows it)
+    this.scratchSlots.add(spi);
+    this.scratchSlots.add(spi - 1);
   }
 
   /** invalidate_dynptr: both slots of the dynptr whose first slot is `spi` become invalid stack. */
