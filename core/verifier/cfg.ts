@@ -114,7 +114,7 @@ export function analyzeCfg(
   const prunePoints = out.u8(m);
   const jmpPoints = out.u8(m);
   const callsCallback = out.u8(m);
-  scratch.reset(arenaBytes(n, 4 * n, n, 8 * n, 2 * n, 2 * n, 4 * (n + 1)));
+  scratch.reset(arenaBytes(n, 4 * n, n, 8 * n, 2 * n, 2 * n, 4 * (n + 1), n));
   const subprogSet = new Set<number>([0]);
   const fail = (message: string, insn: number): CfgResult => ({ error: { message, insn }, subprogs: [...subprogSet].sort((a, b) => a - b), prunePoints, jmpPoints, callsCallback, liveBefore, unreachable: [], preciseBefore, preciseSlotsLo, preciseSlotsHi, liveSlotsLo, liveSlotsHi });
 
@@ -394,6 +394,8 @@ function computePrecision(
 ): void {
   const n = slots.count;
   const callSlots = new Map<number, [number, number]>();
+  const sink = scratch.u8(n); // condSinks as an array (a Set lookup per instruction and pass costs more)
+  for (const i of condSinks) if (i >= 0 && i < n) sink[i] = 1;
   // A callback helper does not read the stack it passes on; the callback may, through a pointer.
   let calleeCalls = false;
   for (let i = firstSubprog; i < n; i++) {
@@ -415,7 +417,7 @@ function computePrecision(
         const w = succs[j];
         if (w >= 0) { out |= precise[w]; sLo |= lo[w]; sHi |= hi[w]; }
       }
-      let v = precisionStep(insn, out, maybePtr[i], exitChecksR0, condSinks.has(i));
+      let v = precisionStep(insn, out, maybePtr[i], exitChecksR0, sink[i] === 1);
       // Spills and fills through r10: precision follows the value through its stack slot.
       const cls = insn.code & 7;
       if ((cls === 0x03 || cls === 0x02) && insn.dst === 10 && (insn.code & 0xe0) === 0x60 && insn.off < 0 && insn.off >= -512) {
