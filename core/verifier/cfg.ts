@@ -270,7 +270,8 @@ function useDef(insn: Instruction): number {
       return ud(d | s, 0);
     case 0x00:
       if (code === 0x18) return ud(0, d);
-      return ud((code & 0xe0) === 0x40 ? s | 0x40 : 0x40, 0x3f);
+      // LD_ABS/IND: the kernel's liveness counts every register as read
+      return ud(0x3ff, 0x3f);
     default: {
       const op = code & 0xf0;
       if (op === 0x90) return ud(1, 0);

@@ -318,11 +318,8 @@ export function coerceToSize(r: Scalar, size: number): void {
   }
   r.uminHi = 0; r.umaxHi = 0;
   r.sminHi = 0; r.sminLo = r.uminLo; r.smaxHi = 0; r.smaxLo = r.umaxLo;
-  if (size >= 4) {
-    markUnbounded32(r);
-  } else {
-    r.s32min = r.uminLo; r.s32max = r.umaxLo; r.u32minW = r.uminLo; r.u32maxW = r.umaxLo;
-  }
+  // a 4-byte truncation keeps the 32-bit bounds; narrower ones learn them again from the 64-bit ones
+  if (size < 4) markUnbounded32(r);
   sync(r);
 }
 
@@ -473,13 +470,12 @@ function alu64Op(op: number, d: Scalar, s: Scalar): void {
       const o2 = addOverflowsS(d.smaxHi, d.smaxLo, s.smaxHi, s.smaxLo);
       if (o1 || o2) { d.sminHi = MIN_HI; d.sminLo = 0; d.smaxHi = MAX_HI; d.smaxLo = -1; }
       else { d.sminHi = h1; d.sminLo = l1; d.smaxHi = out.hi; d.smaxLo = out.lo; }
-      if (add(d.umaxHi, d.umaxLo, s.umaxHi, s.umaxLo)) {
-        d.uminHi = 0; d.uminLo = 0; d.umaxHi = -1; d.umaxLo = -1;
-      } else {
-        d.umaxHi = out.hi; d.umaxLo = out.lo;
-        add(d.uminHi, d.uminLo, s.uminHi, s.uminLo);
-        d.uminHi = out.hi; d.uminLo = out.lo;
-      }
+      // unsigned: fine when no sum wraps or every sum does; unbounded when only the largest may
+      const minOv = add(d.uminHi, d.uminLo, s.uminHi, s.uminLo);
+      const nh = out.hi, nl = out.lo;
+      const maxOv = add(d.umaxHi, d.umaxLo, s.umaxHi, s.umaxLo);
+      if (!minOv && maxOv) { d.uminHi = 0; d.uminLo = 0; d.umaxHi = -1; d.umaxLo = -1; }
+      else { d.uminHi = nh; d.uminLo = nl; d.umaxHi = out.hi; d.umaxLo = out.lo; }
       tnumAddInto(d, s);
       add32(d, s);
       break;
@@ -490,14 +486,12 @@ function alu64Op(op: number, d: Scalar, s: Scalar): void {
       const o2 = subOverflowsS(d.smaxHi, d.smaxLo, s.sminHi, s.sminLo);
       if (o1 || o2) { d.sminHi = MIN_HI; d.sminLo = 0; d.smaxHi = MAX_HI; d.smaxLo = -1; }
       else { d.sminHi = h1; d.sminLo = l1; d.smaxHi = out.hi; d.smaxLo = out.lo; }
-      if (ltU(d.uminHi, d.uminLo, s.umaxHi, s.umaxLo)) {
-        d.uminHi = 0; d.uminLo = 0; d.umaxHi = -1; d.umaxLo = -1;
-      } else {
-        sub(d.uminHi, d.uminLo, s.umaxHi, s.umaxLo);
-        d.uminHi = out.hi; d.uminLo = out.lo;
-        sub(d.umaxHi, d.umaxLo, s.uminHi, s.uminLo);
-        d.umaxHi = out.hi; d.umaxLo = out.lo;
-      }
+      // unsigned: fine when no difference wraps or every one does
+      const minUnder = sub(d.uminHi, d.uminLo, s.umaxHi, s.umaxLo);
+      const nh = out.hi, nl = out.lo;
+      const maxUnder = sub(d.umaxHi, d.umaxLo, s.uminHi, s.uminLo);
+      if (minUnder && !maxUnder) { d.uminHi = 0; d.uminLo = 0; d.umaxHi = -1; d.umaxLo = -1; }
+      else { d.uminHi = nh; d.uminLo = nl; d.umaxHi = out.hi; d.umaxLo = out.lo; }
       tnumSubInto(d, s);
       sub32(d, s);
       break;
@@ -642,16 +636,19 @@ function add32(d: Scalar, s: Scalar): void {
   const lo = d.s32min + s.s32min;
   const hi = d.s32max + s.s32max;
   if (lo < S32_MIN || hi > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = lo; d.s32max = hi; }
+  const umin = (d.u32minW >>> 0) + (s.u32minW >>> 0);
   const umax = (d.u32maxW >>> 0) + (s.u32maxW >>> 0);
-  if (umax > U32) { d.u32minW = 0; d.u32maxW = -1; }
-  else { d.u32minW = (d.u32minW + s.u32minW) | 0; d.u32maxW = umax | 0; }
+  if (umin <= U32 && umax > U32) { d.u32minW = 0; d.u32maxW = -1; }
+  else { d.u32minW = umin | 0; d.u32maxW = umax | 0; }
 }
 
 function sub32(d: Scalar, s: Scalar): void {
   const lo = d.s32min - s.s32max;
   const hi = d.s32max - s.s32min;
   if (lo < S32_MIN || hi > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = lo; d.s32max = hi; }
-  if (d.u32minW >>> 0 < s.u32maxW >>> 0) { d.u32minW = 0; d.u32maxW = -1; }
+  const minUnder = d.u32minW >>> 0 < s.u32maxW >>> 0;
+  const maxUnder = d.u32maxW >>> 0 < s.u32minW >>> 0;
+  if (minUnder && !maxUnder) { d.u32minW = 0; d.u32maxW = -1; }
   else { d.u32minW = (d.u32minW - s.u32maxW) | 0; d.u32maxW = (d.u32maxW - s.u32minW) | 0; }
 }
 

@@ -25,7 +25,7 @@ import { U32_MAX, tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumClearSubreg } fr
 
 // Bound once: outside a bundle (tsx, vitest) each use of an imported name is a read through a getter.
 const {
-  S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markKnown, markUnknown, rangeWithin,
+  S64_MAX, S64_MIN, boundsInvalid, coerceToSize, copyScalar, isConst, markUnknown, rangeWithin,
   byteSwap, refineCond, scalarAdd, scalarAlu, scalarBranchTaken, scalarEquals, signExtend, sync, varOffEquals, varOffWithin, zext32,
   isZero: isKnownZero, signedConst, sminNumber, smaxNumber, bounds64Exact, bounds64Invalid, sminUnbounded,
 } = scalarDomain;
@@ -259,7 +259,8 @@ export class Verifier {
     this.condSinks = condSinks;
     this.stopOnNewDecided = stopOnNewDecided;
     const cfg = analyzeCfg(this.slots, !this.opts.unprivileged, returnRange(this.opts.progType) !== undefined || this.opts.unprivileged, condSinks,
-      (id) => Math.min(5, helperProto(id, this.opts.progType)?.args.length ?? 5), true, () => loadTimeCheck(this.slots, this.opts.maps));
+      // a helper the program type does not get counts as reading R1-R5 (the kernel finds no prototype)
+      (id) => liveHelperArgs(id, this.opts.progType, this.opts.unprivileged), true, () => loadTimeCheck(this.slots, this.opts.maps));
     this.liveBefore = cfg.liveBefore;
     this.preciseBefore = cfg.preciseBefore;
     this.preciseSlotsLo = cfg.preciseSlotsLo;
@@ -2972,6 +2973,17 @@ interface HelperMeta {
   msizeMax?: bigint;
   allocSize?: number;
   constKey?: bigint;
+}
+
+/**
+ * Argument registers a helper call reads, for the liveness listing: a helper the program type does
+ * not get reads R1-R5 (the kernel finds no prototype); outside tc, get_cgroup_classid is the
+ * no-argument variant for the current task.
+ */
+function liveHelperArgs(id: number, progType: ProgType, unprivileged = false): number {
+  if (id === 17 && progType !== 'sched_cls' && progType !== 'sched_act') return 0;
+  if (!helperIsAllowed(progType, id, unprivileged)) return 5;
+  return Math.min(5, helperProto(id, progType)?.args.length ?? 5);
 }
 
 /** Helpers returning a length bounded by their size argument: probe_read_str, get_stack, probe_read_user/kernel_str, get_task_stack. */
