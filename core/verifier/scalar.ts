@@ -506,7 +506,7 @@ function alu64Op(op: number, d: Scalar, s: Scalar): void {
       d.uminHi = vh; d.uminLo = vl;
       if (ltU(s.umaxHi, s.umaxLo, d.umaxHi, d.umaxLo)) { d.umaxHi = s.umaxHi; d.umaxLo = s.umaxLo; }
       signedFromUnsigned64(d);
-      markUnbounded32(d);
+      bitwise32Bounds(0x50, d, s);
       break;
     }
     case 0x40: { // or
@@ -518,7 +518,7 @@ function alu64Op(op: number, d: Scalar, s: Scalar): void {
       if (ltU(d.uminHi, d.uminLo, s.uminHi, s.uminLo)) { d.uminHi = s.uminHi; d.uminLo = s.uminLo; }
       d.umaxHi = vh | d.mHi; d.umaxLo = vl | d.mLo;
       signedFromUnsigned64(d);
-      markUnbounded32(d);
+      bitwise32Bounds(0x40, d, s);
       break;
     }
     case 0xa0: { // xor
@@ -529,7 +529,7 @@ function alu64Op(op: number, d: Scalar, s: Scalar): void {
       d.uminHi = d.vHi; d.uminLo = d.vLo;
       d.umaxHi = d.vHi | mh; d.umaxLo = d.vLo | ml;
       signedFromUnsigned64(d);
-      markUnbounded32(d);
+      bitwise32Bounds(0xa0, d, s);
       break;
     }
     case 0x60: { // lsh
@@ -652,6 +652,24 @@ function sub32(d: Scalar, s: Scalar): void {
   else { d.u32minW = (d.u32minW - s.u32maxW) | 0; d.u32maxW = (d.u32maxW - s.u32minW) | 0; }
 }
 
+/**
+ * scalar32_min_max_and/or/xor: the 32-bit bounds of a bitwise op whose result tnum is already in
+ * d (low word): from the tnum, and the operands' minima (or) or maxima (and).
+ */
+function bitwise32Bounds(op: number, d: Scalar, s: Scalar): void {
+  const v = d.vLo, m = d.mLo;
+  if (m === 0 && s.mLo === 0) { markKnown32(d, v); return; }
+  if (op === 0x50) {
+    d.u32minW = v;
+    if (s.u32maxW >>> 0 < d.u32maxW >>> 0) d.u32maxW = s.u32maxW;
+  } else if (op === 0x40) {
+    if (s.u32minW >>> 0 > d.u32minW >>> 0) d.u32minW = s.u32minW;
+    d.u32maxW = v | m;
+  } else { d.u32minW = v; d.u32maxW = v | m; }
+  if (d.u32minW <= d.u32maxW) { d.s32min = d.u32minW; d.s32max = d.u32maxW; }
+  else { d.s32min = S32_MIN; d.s32max = S32_MAX; }
+}
+
 /** 32-bit ops: only the low words of the tnums take part; zext32 follows. */
 function alu32Op(op: number, d: Scalar, s: Scalar): void {
   const dv = d.vLo, dm = d.mLo, sv = s.vLo, sm = s.mLo;
@@ -684,16 +702,7 @@ function alu32Op(op: number, d: Scalar, s: Scalar): void {
       else if (op === 0x40) { v = dv | sv; m = (dm | sm) & ~v; }
       else { m = dm | sm; v = (dv ^ sv) & ~m; }
       d.vLo = v; d.mLo = m;
-      if (m === 0) { markKnown32(d, v); break; }
-      if (op === 0x50) {
-        d.u32minW = v;
-        if (s.u32maxW >>> 0 < d.u32maxW >>> 0) d.u32maxW = s.u32maxW;
-      } else if (op === 0x40) {
-        if (s.u32minW >>> 0 > d.u32minW >>> 0) d.u32minW = s.u32minW;
-        d.u32maxW = v | m;
-      } else { d.u32minW = v; d.u32maxW = v | m; }
-      if (d.u32minW <= d.u32maxW) { d.s32min = d.u32minW; d.s32max = d.u32maxW; }
-      else { d.s32min = S32_MIN; d.s32max = S32_MAX; }
+      bitwise32Bounds(op, d, s);
       break;
     }
     case 0x60: {

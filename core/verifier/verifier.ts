@@ -445,6 +445,7 @@ export class Verifier {
       this.scratchRegs = 0;
       if (this.scratchSlots.size) this.scratchSlots.clear();
       this.stateLineIdx = -1;
+      this.decidedBranch = false;
       if (this.opts.logLevel > 0) this.logLine = `${idx}: ${this.insnText(insn!)}`;
       if (s.speculative && this.nospec[idx]) {
         // a barrier stands here: the speculative path goes no further
@@ -483,6 +484,8 @@ export class Verifier {
           this.pendingLine = own ? `${this.logLine}\n${this.stateLineIdx}:${st}` : `${this.logLine}${' '.repeat(Math.max(pad, 1))};${st}`;
           this.pendingBare = this.logLine;
           this.pendingState = own ? '' : st;
+          // a decided branch prints its state at once (kept even when the next instruction is pruned)
+          if (this.decidedBranch) this.flushPending();
         } else this.emit(this.logLine);
         this.logLine = '';
       }
@@ -507,6 +510,8 @@ export class Verifier {
    * next instruction's); -1 otherwise.
    */
   private stateLineIdx = -1;
+  /** This instruction is a conditional jump whose outcome was known. */
+  private decidedBranch = false;
 
   private flushPending(): void {
     if (this.pendingLine) this.emit(this.pendingLine);
@@ -1886,6 +1891,7 @@ export class Verifier {
       if (this.stopOnNewDecided && !this.condSinks.has(idx)) throw new RoundAbort();
     }
     if (pred !== -1 && (dstReg.type === T.SCALAR || (x && srcReg.type === T.SCALAR)) && this.bpfCapable) this.stateLineIdx = idx;
+    if (pred !== -1) this.decidedBranch = true;
     if (pred === 1) {
       if (!this.bypassSpec) this.pushSpeculativeBranch(s, insn, idx, idx + 1, false, pending);
       s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
