@@ -44,6 +44,11 @@ const CASES: Record<string, string[]> = {
   'movsx keeps the id': ['  w2 = w7', '  w3 = (s16)w2', '  r4 = (s32)r7', '  r5 = (s8)r6'],
   // byte swaps go through the tnum
   'byte swaps': ['  r8 = r7', '  r8 = bswap64 r8', '  r9 = r7', '  r9 = be16 r9', '  r1 = r7', '  r1 = le64 r1', '  r2 = r6', '  r2 = be32 r2'],
+  // bounds: sums and differences that all wrap keep their range, 64-bit or/and keep 32-bit bounds
+  'wrapping arithmetic and bitwise 32-bit bounds': [
+    '  r1 = r7', '  r1 += 0x7ffffff0', '  r2 = r7', '  r2 -= 300', '  r3 = r7', '  r3 |= 0x51b7eacb', '  r4 = r7', '  w4 = -w4',
+    '  r5 = r6', '  r5 s>>= 27', '  r8 = r7', '  r8 = le32 r8',
+  ],
   // stores: an aligned store is a spill of its size (an immediate too), atomics leave data behind
   'stack stores': [
     '  *(u64 *)(r10 - 8) = 0', '  *(u16 *)(r10 - 16) = r7', '  *(u32 *)(r10 - 20) = 0', '  *(u8 *)(r10 - 24) = 13',
@@ -51,7 +56,32 @@ const CASES: Record<string, string[]> = {
   ],
 };
 
+/** Programs of their own (subprogram calls need a second function). */
+const PROGRAMS: Record<string, string[]> = {
+  // precision marks write lines: a helper's size argument, pointer arithmetic with a register
+  'precision marks': [
+    '.section socket', 'f:', '  r6 = r1', '  call 7', '  r7 = r0', '  r7 &= 7', '  r1 = r6', '  r2 = 0', '  r3 = r10', '  r3 += -8',
+    '  r4 = 8', '  call 26', '  r1 = r10', '  r1 += -16', '  r1 += r7', '  r0 = 0', '  exit', '',
+  ],
+  // a call prints the callee's state under its first instruction; the return prints `from X to Y:`
+  'subprogram call and return': [
+    '.section socket', 'f:', '  call 7', '  r6 = r0', '  r1 = r10', '  r1 += -8', '  *(u64 *)(r10 - 8) = r6',
+    '  call g', '  if r0 > 3 goto +1', '  r0 = 0', '  exit', 'g:', '  r2 = *(u64 *)(r1 + 0)', '  r0 = r2', '  r0 &= 7', '  exit', '',
+  ],
+};
+
 describe.skipIf(!avail.ok)('level-2 state lines equal to the kernel\'s', () => {
+  for (const [name, text] of Object.entries(PROGRAMS)) {
+    it(name, () => {
+      const insns = asm(text.join('\n'));
+      const k = kernelLog(insns, 'socket_filter');
+      const o = verify(insns, { progType: 'socket_filter', logLevel: 2 });
+      expect(stateLines(k).length).toBeGreaterThan(5);
+      expect(stateLines(o.log)).toEqual(stateLines(k));
+      expect(liveLines(o.log)).toEqual(liveLines(k));
+    });
+  }
+
   for (const [name, body] of Object.entries(CASES)) {
     it(name, () => {
       const insns = asm([...PROLOGUE, ...body, ...EPILOGUE].join('\n'));

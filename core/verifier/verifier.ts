@@ -535,6 +535,11 @@ export class Verifier {
     if (insn.code === 0x18 && (insn.src === 1 || insn.src === 2 || insn.src === 5 || insn.src === 6)) {
       mapText = insn.src === 2 || insn.src === 6 ? `map[id:${insn.imm}][0]+${insn.hi ?? 0}` : `map[id:${insn.imm}]`;
     }
+    if (insn.code === 0x85 && insn.src === 2) {
+      // a kernel function prints under its BTF name (`call vfs_read#119873`; id 0 is the nameless void)
+      const btf = this.btf();
+      if (btf) return `(85) call ${btf.type(insn.imm)?.name ?? ''}#${insn.imm}`;
+    }
     return kernelInsnText(insn, this.opts.helperName, mapText);
   }
 
