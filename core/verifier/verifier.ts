@@ -1116,7 +1116,7 @@ export class Verifier {
     const known = isConst(off);
     switch (ptr.type) {
       case T.CTX: case T.MAP_VALUE: case T.MAP_KEY: case T.STACK: case T.PKT_META: case T.PKT: case T.BTF_ID:
-      case T.MEM: case T.FUNC:
+      case T.MEM: case T.FUNC: case T.DYNPTR:
         break;
       case T.FLOW_KEYS:
         if (known) break;
@@ -2313,7 +2313,8 @@ export class Verifier {
         if (!isMemType(reg) || (reg.flags & MAYBE_NULL)) typeErr(MEM_TYPES);
         if (!meta.map) fail([regno], 'invalid map_ptr to access map->' + (kind === 'key' ? 'key' : 'value'));
         const size = kind === 'key' ? meta.map!.keySize : meta.map!.valueSize;
-        this.checkHelperMem(s, regno, reg, size, kind !== 'uninit_value', idx, false);
+        const keyOrValueSpec = helperProto(helperId, this.opts.progType)!.specs[regno - 1];
+        this.checkHelperMem(s, regno, reg, size, kind !== 'uninit_value', idx, false, keyOrValueSpec.flags.includes('MEM_WRITE'));
         if (kind === 'key') {
           meta.constKey = this.constStackValue(s, reg, size);
           // an array key read from a spilled constant: the slot is marked precise (logged)
@@ -2349,9 +2350,10 @@ export class Verifier {
         // the size register is marked precise (logged; the state after the call gets its own line)
         this.notePrecisionMark(idx);
         if (memReg.type === T.SCALAR) return; // mem_or_null passed NULL
-        const memProto = helperProto(helperId, this.opts.progType)?.args[memRegNo - 1];
-        const init = memProto !== 'uninit_mem';
-        this.checkHelperMem(s, memRegNo, memReg, Number(reg.umax), init, idx, reg.umin === 0n);
+        const memProto = helperProto(helperId, this.opts.progType)!;
+        const init = memProto.args[memRegNo - 1] !== 'uninit_mem';
+        const clobber = memProto.specs[memRegNo - 1]?.flags.includes('MEM_WRITE') ?? !init;
+        this.checkHelperMem(s, memRegNo, memReg, Number(reg.umax), init, idx, reg.umin === 0n, clobber);
         return;
       }
       case 'alloc_size_or_zero':
@@ -2392,7 +2394,7 @@ export class Verifier {
         const uninit = spec.flags.includes('MEM_UNINIT');
         if (uninit && (reg.flags & RDONLY)) typeErr(MEM_TYPES);
         const size = spec.size ?? 0;
-        this.checkHelperMem(s, regno, reg, size, !uninit, idx, false);
+        this.checkHelperMem(s, regno, reg, size, !uninit, idx, false, spec.flags.includes('MEM_WRITE'));
         // MEM_ALIGNED: check_ptr_alignment with strict alignment (stack and map values here)
         const desc = reg.type === T.STACK ? 'stack ' : reg.type === T.MAP_VALUE ? 'value ' : undefined;
         if (spec.flags.includes('MEM_ALIGNED') && desc !== undefined && size > 1) {
@@ -2587,25 +2589,36 @@ export class Verifier {
   private constKeyFromSpill = false;
 
   private constStackValue(s: VState, reg: Reg, size: number): bigint | undefined {
+    // get_constant_map_key: zero bytes counted down from the key's first byte, or a constant
+    // scalar spill of exactly the key's size
     if (reg.type !== T.STACK || !tnumIsConst(reg.varOff)) return undefined;
     const frame = this.stackFrame(s, reg);
-    const off = Number(BigInt.asIntN(64, reg.varOff.value)) + reg.off;
-    const b0 = -off - 1;
-    let allZero = true;
-    for (let i = 0; i < size; i++) if (frame.stype[b0 - i] !== STACK_ZERO) allZero = false;
     this.constKeyFromSpill = false;
-    if (allZero) return 0n;
-    const spi = b0 >> 3;
-    const sp = frame.spill[spi];
-    if (off % 8 === 0 && sp && sp.type === T.SCALAR && isConst(sp) && frame.stype[spi * 8 + 7] === STACK_SPILL) {
-      this.constKeyFromSpill = true;
-      return sp.varOff.value & ((1n << BigInt(size * 8)) - 1n);
-    }
-    return undefined;
+    const slot = -(Number(BigInt.asIntN(64, reg.varOff.value)) + reg.off) - 1;
+    if (slot < 0 || slot >= 512) return undefined;
+    const base = slot & ~7;
+    const off = slot & 7;
+    let zeros = 0;
+    for (let i = off; i >= 0 && frame.stype[base + i] === STACK_ZERO; i--) zeros++;
+    if (zeros >= size) return 0n;
+    const sp = frame.spill[slot >> 3];
+    if (frame.stype[base + 7] !== STACK_SPILL || !sp || sp.type !== T.SCALAR) return undefined;
+    let spilled = 0;
+    for (let i = off; i >= 0 && frame.stype[base + i] === STACK_SPILL; i--) spilled++;
+    if (spilled !== size || !isConst(sp)) return undefined;
+    this.constKeyFromSpill = true;
+    return sp.varOff.value;
   }
 
-  /** check_helper_mem_access for stack, map value and packet memory passed to helpers. */
-  private checkHelperMem(s: VState, regno: number, reg: Reg, size: number, mustBeInit: boolean, idx: number, zeroOk: boolean): void {
+  /**
+   * check_helper_mem_access for stack, map value and packet memory passed to helpers.
+   * `mustBeInit`: the helper reads the memory (else it only writes it: raw mode); `clobber`: it
+   * may write it too (MEM_WRITE), so what was there becomes unknown data.
+   */
+  private checkHelperMem(
+    s: VState, regno: number, reg: Reg, size: number, mustBeInit: boolean, idx: number, zeroOk: boolean,
+    clobber = !mustBeInit,
+  ): void {
     switch (reg.type) {
       case T.PKT: case T.PKT_META:
         this.checkPacketAccess(regno, reg, reg.off, size);
@@ -2626,7 +2639,7 @@ export class Verifier {
         const maxOff = tnumIsConst(reg.varOff) ? base : Number(reg.smax) + reg.off;
         // check_stack_access_within_bounds: even a zero-size access must start below fp
         if (minOff < -MAX_STACK || minOff > -1 || maxOff + size > 0) {
-          if (tnumIsConst(reg.varOff)) fail([regno], `invalid${mustBeInit ? ' read from' : ' write to'} stack R${regno} off=${minOff} size=${size}`);
+          if (tnumIsConst(reg.varOff)) fail([regno], `invalid${clobber ? ' write to' : ' read from'} stack R${regno} off=${minOff} size=${size}`);
           fail([regno], `invalid variable-offset indirect access to stack R${regno} var_off=${tnumStr(reg.varOff)} size=${size}`);
         }
         if (size === 0 && zeroOk) return;
@@ -2649,15 +2662,23 @@ export class Verifier {
             this.scratchSlots.add(b >> 3);
             continue;
           }
-          if (t === STACK_MISC || t === STACK_ZERO) continue;
+          if (t === STACK_MISC) continue;
+          if (t === STACK_ZERO) {
+            if (clobber) { frame.w()[b] = STACK_MISC; this.scratchSlots.add(b >> 3); }
+            continue;
+          }
           if (t === STACK_SPILL) {
             const sp = frame.spill[b >> 3];
             if (sp && sp.type !== T.SCALAR && !this.allowPtrLeaks) {
               fail([regno], `invalid read from stack R${regno} off ${minOff}+${o - minOff} size ${size}`);
             }
+            if (clobber) { this.scrubSpill(frame, b >> 3); this.scratchSlots.add(b >> 3); }
             continue;
           }
-          if (t === STACK_INVALID && this.allowPtrLeaks) continue;
+          if (t === STACK_INVALID && this.allowPtrLeaks) {
+            if (clobber) { frame.w()[b] = STACK_MISC; this.scratchSlots.add(b >> 3); }
+            continue;
+          }
           if (tnumIsConst(reg.varOff)) {
             fail([regno], `invalid read from stack R${regno} off ${minOff}+${o - minOff} size ${size}`);
           }
