@@ -2766,12 +2766,14 @@ export class Verifier {
     if (this.opts.logLevel > 0) {
       this.emit(this.logLine);
       this.logLine = '';
+      // print_verifier_state ends every frame's dump with the state's references
+      const refs = s.refs.map((r) => r.id);
       this.emit('caller:');
-      this.emit(frameText(s.frames[s.frames.length - 2]));
+      this.emit(frameText(s.frames[s.frames.length - 2], 0x7ff, undefined, refs));
       this.emit('callee:');
-      this.emit(frameText(frame));
+      this.emit(frameText(frame, 0x7ff, undefined, refs));
       // the state after the call goes on a line of its own, under the callee's first instruction
-      this.pendingLine = `${target}:${frameText(frame)}`;
+      this.pendingLine = `${target}:${frameText(frame, 0x7ff, undefined, refs)}`;
       this.pendingBare = '';
       this.pendingState = '';
     }
