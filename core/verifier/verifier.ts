@@ -484,7 +484,7 @@ export class Verifier {
           this.pendingLine = own ? `${this.logLine}\n${this.stateLineIdx}:${st}` : `${this.logLine}${' '.repeat(Math.max(pad, 1))};${st}`;
           this.pendingBare = this.logLine;
           this.pendingState = own ? '' : st;
-          // a decided branch prints its state at once (kept even when the next instruction is pruned)
+          // a conditional jump prints its state at once (kept even when the next instruction is pruned)
           if (this.decidedBranch) this.flushPending();
         } else this.emit(this.logLine);
         this.logLine = '';
@@ -510,7 +510,7 @@ export class Verifier {
    * next instruction's); -1 otherwise.
    */
   private stateLineIdx = -1;
-  /** This instruction is a conditional jump whose outcome was known. */
+  /** This instruction is a conditional jump: the kernel prints its state at once (check_cond_jmp_op). */
   private decidedBranch = false;
 
   private flushPending(): void {
@@ -1896,7 +1896,7 @@ export class Verifier {
       if (this.stopOnNewDecided && !this.condSinks.has(idx)) throw new RoundAbort();
     }
     if (pred !== -1 && (dstReg.type === T.SCALAR || (x && srcReg.type === T.SCALAR)) && this.bpfCapable) this.stateLineIdx = idx;
-    if (pred !== -1) this.decidedBranch = true;
+    this.decidedBranch = true;
     if (pred === 1) {
       if (!this.bypassSpec) this.pushSpeculativeBranch(s, insn, idx, idx + 1, false, pending);
       s.path = { insn: idx, kind: 'branch', taken: true, prev: s.path };
@@ -2212,6 +2212,10 @@ export class Verifier {
     // callbacks (bpf_loop, for_each_map_elem): verify the callback body as a subprogram call
     // bpf_loop's count decides when its iterations end: R1 is marked precise
     if (id === 181) this.notePrecisionMark(idx);
+    // a tail call with a constant index into the program array marks the index precise (record_func_key)
+    if (id === 12 && meta.map && regs[3].type === T.SCALAR && isConst(regs[3]) && regs[3].varOff.value < BigInt(meta.map.maxEntries)) {
+      this.notePrecisionMark(idx);
+    }
     if ((id === 181 || id === 164 || id === 209 || id === 180) && meta.func !== undefined) {
       this.scratchRegs |= 1 << 10; // the kernel's log shows R10 after a callback call
       this.pushCallback(s, idx, meta.func, id, meta.map, pending);
@@ -2584,10 +2588,10 @@ export class Verifier {
     for (const ref of s.refs) fail([], `Unreleased reference id=${ref.id} alloc_insn=${ref.insn}`);
   }
 
-  /** The constant a stack pointer points to (zeroed bytes or a spilled constant), if known. */
   /** The last constStackValue came from a spilled register (not zeroed bytes). */
   private constKeyFromSpill = false;
 
+  /** The constant a stack pointer points to (zeroed bytes or a spilled constant), if known. */
   private constStackValue(s: VState, reg: Reg, size: number): bigint | undefined {
     // get_constant_map_key: zero bytes counted down from the key's first byte, or a constant
     // scalar spill of exactly the key's size
@@ -2773,7 +2777,7 @@ export class Verifier {
       this.emit('callee:');
       this.emit(frameText(frame, 0x7ff, undefined, refs));
       // the state after the call goes on a line of its own, under the callee's first instruction
-      this.pendingLine = `${target}:${frameText(frame, 0x7ff, undefined, refs)}`;
+      this.pendingLine = `${target}:${frameText(frame, 0x7ff, undefined, refs, !this.bpfCapable)}`;
       this.pendingBare = '';
       this.pendingState = '';
     }
