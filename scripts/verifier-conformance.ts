@@ -149,14 +149,19 @@ export function mutantCases(cases: readonly Case[], count: number, seed: number)
   return mutatePrograms(base, count, seed).map((g, i) => ({ name: `mutant-${seed}-${i}`, insns: g.insns, maps: g.maps, progType: g.progType }));
 }
 
-async function main(): Promise<void> {
+/** The kernel API when bpf() works here; otherwise says why and sets exit status 2. */
+export async function kernelForComparison(): Promise<KernelApi | undefined> {
   const kernel = await import('../core/kernel');
   const avail = kernel.kernelBpfAvailable();
-  if (!avail.ok) {
-    console.log(`bpf() is not available here (${avail.reason}); nothing to compare against.`);
-    process.exitCode = 2;
-    return;
-  }
+  if (avail.ok) return kernel;
+  console.log(`bpf() is not available here (${avail.reason}); nothing to compare against.`);
+  process.exitCode = 2;
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const kernel = await kernelForComparison();
+  if (!kernel) return;
   const { cases, problems } = loadCorpus();
   for (const p of problems) console.log(`corpus problem: ${p}`);
   const corpus = summarize(cases.map((c) => compareCase(kernel, c)));

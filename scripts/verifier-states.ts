@@ -193,14 +193,9 @@ export function randomStateCases(count: number, first = 1): Case[] {
 }
 
 async function main(): Promise<void> {
-  const kernel = await import('../core/kernel');
-  const avail = kernel.kernelBpfAvailable();
-  if (!avail.ok) {
-    console.log(`bpf() is not available here (${avail.reason}); nothing to compare against.`);
-    process.exitCode = 2;
-    return;
-  }
-  const { generatedCases, loadCorpus } = await import('./verifier-conformance');
+  const { generatedCases, kernelForComparison, loadCorpus } = await import('./verifier-conformance');
+  const kernel = await kernelForComparison();
+  if (!kernel) return;
   const groups = Number(process.env.GROUPS ?? 25);
   const which = (process.env.ONLY ?? 'corpus,generated,random').split(',');
   if (which.includes('corpus')) {
