@@ -129,10 +129,15 @@ describe('messages measured on Linux 6.18', () => {
     // measured: the kernel rejects a 4-byte spill of a pointer
     expect(r.log.split('\n')).toContain('0: R1=ctx() R10=fp0');
     expect(r.errors[0]!.message).toBe('invalid size of register spill');
-    const ok = verify([I(0xb7, 1, 0, 0, 0), I(0x63, 10, 1, -4), I(0xb7, 0), I(0x95)], { logLevel: 1 });
+    const ok = verify([I(0xb7, 1, 0, 0, 0), I(0x63, 10, 1, -4), I(0xb7, 0), I(0x95)], { logLevel: 2 });
     // the kernel pads the instruction to column 38 before the state
-    expect(ok.log.split('\n')).toContain('1: (63) *(u32 *)(r10 -4) = r1'.padEnd(38) + '; R1=0 R10=fp0 fp-8=0000????');
+    expect(ok.log.split('\n')).toContain('0: (b7) r1 = 0'.padEnd(38) + '; R1=0');
+    // a store of a known zero marks it precise: its state goes on a line of its own
+    expect(ok.log.split('\n')).toContain('2: R1=0 R10=fp0 fp-8=0000????');
     expect(ok.log).toMatch(/^processed 4 insns \(limit 1000000\) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0$/m);
+    // at level 1 an accepted program's log is the summary alone
+    const level1 = verify([I(0xb7, 1, 0, 0, 0), I(0x63, 10, 1, -4), I(0xb7, 0), I(0x95)], { logLevel: 1 });
+    expect(level1.log).toBe('processed 4 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n');
   });
 
   it('collects per-instruction states in the kernel\'s notation', () => {

@@ -217,6 +217,9 @@ export class VState {
   jmpHistory = 0;
   /** A path the CPU may run only speculatively (unprivileged: the branch that cannot be taken). */
   speculative = false;
+  /** Log level 1: the log's length when this path was queued, and the queuing instruction's text. */
+  logLines = 0;
+  logPartial = '';
 
   constructor(frames: Frame[]) {
     this.frames = frames;

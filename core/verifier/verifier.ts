@@ -309,7 +309,10 @@ export class Verifier {
       }
     }
     for (let i = 0; i < this.slots.count; i++) this.explored.push([]);
-    const err = this.doCheck() ?? this.checkCombinedStack() ?? this.checkCtxConversion() ?? this.checkKfuncFixup();
+    const walkError = this.doCheck();
+    // after a walk that found nothing, the kernel's level-1 log starts again (it keeps only errors)
+    if (!walkError && this.opts.logLevel === 1) this.log.length = 0;
+    const err = walkError ?? this.checkCombinedStack() ?? this.checkCtxConversion() ?? this.checkKfuncFixup();
     return this.result(err, []);
   }
 
@@ -374,6 +377,14 @@ export class Verifier {
     return undefined;
   }
 
+  /** Level 1: the log as it was when the path was queued, ending in the queuing instruction's text. */
+  private rewindLog(s: VState): void {
+    this.log.length = s.logLines;
+    this.pendingLine = '';
+    this.pendingBare = '';
+    this.log.push(s.logPartial);
+  }
+
   /** `from X to Y` (and the speculative mark) for a path taken off the stack. */
   private fromText(s: VState, idx: number): string {
     return `from ${s.path?.insn ?? idx} to ${idx}${s.speculative ? ' (speculative execution)' : ''}`;
@@ -419,7 +430,8 @@ export class Verifier {
             this.pendingLine = '';
             this.pendingBare = '';
             const from = justPopped || returned;
-            if (from) this.emit('');
+            if (justPopped && this.opts.logLevel === 1) this.rewindLog(s);
+            else if (from) this.emit('');
             this.emit(from ? `${this.fromText(s, idx)}: safe` : `${idx}: safe`);
           }
           return 'done';
@@ -428,8 +440,14 @@ export class Verifier {
       if ((justPopped && !printFirst && this.opts.logLevel > 0) || (returned && this.opts.logLevel >= 2)) {
         // a path taken off the stack, or back in the caller after a return
         this.flushPending();
-        this.emit('');
-        this.emit(`${this.fromText(s, idx)}:${this.stateText(s)}`);
+        if (justPopped && this.opts.logLevel === 1) {
+          // level 1 keeps only the path being walked: back to where it was queued, then its state
+          this.rewindLog(s);
+          this.log[this.log.length - 1] += ` ${idx}:${this.stateText(s)}`;
+        } else {
+          this.emit('');
+          this.emit(`${this.fromText(s, idx)}:${this.stateText(s)}`);
+        }
       }
       returned = false;
       // one jump-history entry per instruction at most (a jump target's, or a stack spill's or fill's)
@@ -1967,6 +1985,11 @@ export class Verifier {
   private pushBranch(pending: VState[], st: VState): void {
     this.checkJmpSeq(pending);
     if (st.parent) st.parent.branches++;
+    if (this.opts.logLevel === 1) {
+      // the kernel cuts its level-1 log back to here when it takes this path off the stack
+      st.logLines = this.log.length;
+      st.logPartial = this.logLine;
+    }
     pending.push(st);
   }
 
