@@ -35,6 +35,17 @@ describe('level-1 log against the kernel', () => {
     expect(normalise(ours)).toBe(normalise(kernelLog({ name: 'branch', insns, maps: [], progType: 'socket_filter' })));
   });
 
+  it.skipIf(!avail.ok)('gives every line of an error: each leaked reference and what leaks it, a dynptr slot and its check', () => {
+    const names = ['gen/ringbuf/leak_after_check.s', 'gen/sock/skc_tcp_leak.s', 'gen/dynptr/rb_at_m12.s', 'gen/dynptr/mem_at_var_off.s'];
+    const cases = loadCorpus().cases.filter((c) => names.includes(c.name));
+    expect(cases).toHaveLength(names.length);
+    for (const c of cases) {
+      const r = verify(c.insns, { maps: c.maps, progType: c.progType, logLevel: 1 });
+      expect(r.errors[0]!.notes.length, c.name).toBeGreaterThan(0);
+      expect(normalise(r.log), c.name).toBe(normalise(kernelLog(c)));
+    }
+  });
+
   it.skipIf(!avail.ok)('matches the kernel on a sample of the corpus', () => {
     const cases = loadCorpus().cases.filter((c, i) => i % 6 === 0 && !c.name.startsWith('loops/') && !c.name.startsWith('gen/loop/'));
     const differ: string[] = [];

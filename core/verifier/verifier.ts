@@ -960,7 +960,7 @@ export class Verifier {
     const skbTypes: ProgType[] = ['socket_filter', 'sched_cls', 'sched_act'];
     if (!skbTypes.includes(this.opts.progType)) fail([], 'BPF_LD_[ABS|IND] instructions not allowed for this program type');
     const ctx = this.readReg(s, 6);
-    this.checkReferenceLeak(s);
+    this.checkReferenceLeak(s, 'BPF_LD_[ABS|IND]');
     if (ctx.type !== T.CTX) fail([6], 'at the time of BPF_LD_ABS|IND R6 != pointer to skb');
     if ((insn.code & 0xe0) === 0x40) this.readReg(s, insn.src);
     for (let r = 1; r <= 5; r++) s.cur.regs[r] = notInit();
@@ -2228,7 +2228,7 @@ export class Verifier {
         this.releaseReference(s, meta.refObjId, idx);
       }
     }
-    if (id === 12) this.checkReferenceLeak(s);
+    if (id === 12) this.checkReferenceLeak(s, 'tail_call');
     if (id === 197 && regs[1].type !== T.MAP_VALUE) {
       fail([1], `Unsupported reg type ${regTypeName(regs[1])} for bpf_dynptr_from_mem data`);
     }
@@ -2493,6 +2493,16 @@ export class Verifier {
     return spi < frame.allocated / 8 ? spi : -1;
   }
 
+  /** dynptrSpi for a check that, when the slot cannot be found, says `then` after the slot's own message. */
+  private dynptrSpiOr(regno: number, reg: Reg, frame: Frame, then: string): number {
+    try {
+      return this.dynptrSpi(regno, reg, frame);
+    } catch (e) {
+      if (e instanceof VerifierFailure) e.lines.push(then);
+      throw e;
+    }
+  }
+
   /** process_dynptr_func (and the release check before it) for an ARG_PTR_TO_DYNPTR argument. */
   private checkDynptrArg(s: VState, regno: number, reg: Reg, flags: readonly string[], meta: HelperMeta, idx: number): void {
     if (reg.type === T.DYNPTR) {
@@ -2511,7 +2521,7 @@ export class Verifier {
       meta.releaseDynptr = { frame, spi };
     }
     if (flags.includes('MEM_UNINIT')) {
-      this.dynptrSpi(regno, reg, frame);
+      this.dynptrSpiOr(regno, reg, frame, 'Dynptr has to be an uninitialized dynptr');
       // the helper writes the 16 bytes, 8 at a time: stack bounds, and no referenced dynptr there
       for (const i of [0, 8]) {
         this.checkMemAccess(s, regno, reg, i, 8, true, { reg: scalarReg(idx), regno: undefined, isImm: false }, idx);
@@ -2529,7 +2539,7 @@ export class Verifier {
       }
       return;
     }
-    const spi = this.dynptrSpi(regno, reg, frame);
+    const spi = this.dynptrSpiOr(regno, reg, frame, `Expected an initialized dynptr as arg #${regno - 1}`);
     const first = spi < 0 ? undefined : slot(spi);
     if (!first?.dynptrFirst || !slot(spi - 1)) fail([regno], `Expected an initialized dynptr as arg #${regno - 1}`);
     const want = flags.includes('DYNPTR_TYPE_RINGBUF') ? DYNPTR_RINGBUF : flags.includes('DYNPTR_TYPE_LOCAL') ? DYNPTR_LOCAL : 0;
@@ -2606,9 +2616,10 @@ export class Verifier {
     }
   }
 
-  /** check_reference_leak: every acquired reference must be released by now. */
-  private checkReferenceLeak(s: VState): void {
-    for (const ref of s.refs) fail([], `Unreleased reference id=${ref.id} alloc_insn=${ref.insn}`);
+  /** check_resource_leak: every acquired reference must be released before `what` (each leak listed). */
+  private checkReferenceLeak(s: VState, what: string): void {
+    if (!s.refs.length) return;
+    fail([], ...s.refs.map((ref) => `Unreleased reference id=${ref.id} alloc_insn=${ref.insn}`), `${what} would lead to reference leak`);
   }
 
   /** The last constStackValue came from a spilled register (not zeroed bytes). */
@@ -2904,7 +2915,7 @@ export class Verifier {
       this.scratchRegs = 0;
       return 'next';
     }
-    this.checkReferenceLeak(s);
+    this.checkReferenceLeak(s, 'BPF_EXIT instruction in main prog');
     const r0 = this.readReg(s, 0);
     if (this.isPointerValue(r0)) fail([0], 'R0 leaks addr as return value');
     const range = returnRange(this.opts.progType);
