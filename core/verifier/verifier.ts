@@ -1371,7 +1371,7 @@ export class Verifier {
 
   /** check_generic_ptr_alignment with strict alignment (atomics): the whole offset a multiple of the size. */
   private checkStrictAlignment(regno: number, reg: Reg, off: number, size: number): void {
-    if (size === 1) return;
+    if (size <= 1) return;
     const at = tnumAdd(reg.varOff, tnumConst(BigInt(reg.off + off)));
     if (((at.value | at.mask) & BigInt(size - 1)) === 0n) return;
     // the kernel names the exact pointer type only (a maybe-NULL pointer gets no name)
@@ -2423,15 +2423,8 @@ export class Verifier {
         const size = spec.size ?? 0;
         this.checkHelperMem(s, regno, reg, size, !uninit, idx, false, spec.flags.includes('MEM_WRITE'));
         // MEM_ALIGNED: check_ptr_alignment with strict alignment (stack and map values here)
-        const desc = reg.type === T.STACK ? 'stack ' : reg.type === T.MAP_VALUE ? 'value ' : undefined;
-        if (spec.flags.includes('MEM_ALIGNED') && desc !== undefined && size > 1) {
-          const aligned = tnumIsConst(reg.varOff)
-            ? (Number(BigInt.asIntN(64, reg.varOff.value)) + reg.off) % size === 0
-            : (reg.varOff.mask & BigInt(size - 1)) === 0n && (Number(reg.varOff.value & BigInt(size - 1)) + reg.off) % size === 0;
-          if (!aligned) {
-            const v = tnumIsConst(reg.varOff) ? String(BigInt.asIntN(64, reg.varOff.value)) : tnumStr(reg.varOff);
-            fail([regno], `misaligned ${desc}access off ${v}+${reg.off}+0 size ${size}`);
-          }
+        if (spec.flags.includes('MEM_ALIGNED') && (reg.type === T.STACK || reg.type === T.MAP_VALUE)) {
+          this.checkStrictAlignment(regno, reg, 0, size);
         }
         return;
       }
