@@ -939,18 +939,10 @@ export class Verifier {
       this.setReg(s, insn.dst, pointerReg(T.FUNC, idx, { subprog: target }));
       return;
     }
-    if (src === 1 || src === 5 || src === 2 || src === 6) {
-      const map = this.opts.maps[insn.imm];
-      if (!map) fail([], `fd ${insn.imm} is not pointing to valid bpf_map`);
-      if (src === 1 || src === 5) {
-        this.setReg(s, insn.dst, pointerReg(T.MAP_PTR, idx, { map }));
-      } else {
-        const off = insn.hi ?? 0;
-        if (map!.type !== 'array' || off < 0 || off >= map!.valueSize) {
-          fail([], `invalid access to map value pointer, value_size=${map!.valueSize} off=${off}`);
-        }
-        this.setReg(s, insn.dst, pointerReg(T.MAP_VALUE, idx, { map, off }));
-      }
+    if (src === 1 || src === 2) {
+      // the load-time pass (prepass.ts) has checked the map reference and the direct value offset
+      const map = this.opts.maps[insn.imm]!;
+      this.setReg(s, insn.dst, src === 1 ? pointerReg(T.MAP_PTR, idx, { map }) : pointerReg(T.MAP_VALUE, idx, { map, off: insn.hi ?? 0 }));
       return;
     }
     fail([], `unrecognized bpf_ld_imm64 insn`);
