@@ -1343,9 +1343,7 @@ export class Verifier {
     if (loadReg === insn.dst) {
       // the fetched value lands in the address register: whatever it pointed to, the kernel then
       // checks the access through an unknown scalar, which strict atomic alignment refuses
-      const fetched = scalarReg(idx);
-      const at = tnumAdd(fetched.varOff, tnumConst(BigInt(insn.off)));
-      if (((at.value | at.mask) & BigInt(size - 1)) !== 0n) fail([insn.dst], `misaligned access off ${tnumStr(fetched.varOff)}+0+${insn.off} size ${size}`);
+      this.checkStrictAlignment(insn.dst, scalarReg(idx), insn.off, size);
       fail([insn.dst], `R${insn.dst} invalid mem access 'scalar'`);
     }
     if (dst.type !== T.STACK) this.checkStrictAlignment(insn.dst, dst, insn.off, size);
