@@ -1,5 +1,5 @@
 // bpf-asm: dispatches to one module per command.
-import { EXIT_USAGE, UsageError, type CliIO, type Command } from './io';
+import { EXIT_USAGE, UsageError, type CliIO } from './io';
 import { COMMANDS } from './commands';
 
 const USAGE = `usage: bpf-asm <command> [options]

@@ -46,10 +46,6 @@ export interface CfgResult {
 }
 
 const isJmp = (code: number): boolean => (code & 7) === 0x05 || (code & 7) === 0x06;
-const isCond = (code: number): boolean => {
-  const op = code & 0xf0;
-  return isJmp(code) && op !== 0x00 && op !== 0x80 && op !== 0x90 && op !== 0xe0;
-};
 
 /** Helpers that call a callback synchronously: for_each_map_elem, find_vma, loop, user_ringbuf_drain. */
 const CALLBACK_HELPERS = new Set([164, 180, 181, 209]);
@@ -421,13 +417,13 @@ function computePrecision(
       let v = precisionStep(insn, out, maybePtr[i], exitChecksR0, sink[i] === 1);
       // Spills and fills through r10: precision follows the value through its stack slot.
       const cls = insn.code & 7;
-      if ((cls === 0x03 || cls === 0x02) && insn.dst === 10 && (insn.code & 0xe0) === 0x60 && insn.off < 0 && insn.off >= -512) {
+      if ((cls === 0x03 || cls === 0x02) && (insn.code & 0xe0) === 0x60 && viaFp(insn.dst, insn.off)) {
         const k = spiOf(insn.off);
         const bit = k < 32 ? (sLo >>> k) & 1 : (sHi >>> (k - 32)) & 1;
         v = cls === 0x03 ? (bit ? v | (1 << insn.src) : v & ~(1 << insn.src)) | (1 << 10) : v;
         if (k < 32) sLo &= ~(1 << k); else sHi &= ~(1 << (k - 32));
         if (cls === 0x03 && !bit) v = (v & ~(1 << insn.src)) | (out & (1 << insn.src));
-      } else if (cls === 0x01 && insn.src === 10 && (insn.code & 0xe0) === 0x60 && insn.off < 0 && insn.off >= -512) {
+      } else if (cls === 0x01 && (insn.code & 0xe0) === 0x60 && viaFp(insn.src, insn.off)) {
         const k = spiOf(insn.off);
         if (out & (1 << insn.dst)) { if (k < 32) sLo |= 1 << k; else sHi |= 1 << (k - 32); }
       } else if (cls === 0x01 && insn.src !== 10 && (out & (1 << insn.dst)) && !ptrLoadPrecise) {
@@ -492,7 +488,6 @@ function computeStackLiveness(slots: Slots, succs: Succs, lo: Uint32Array, hi: U
         sLo |= cs[0]; sHi |= cs[1];
         if (insn.src === 1) { sLo = 0xffffffff; sHi = 0xffffffff; }
       } else if ((cls === 0x05 || cls === 0x06) && (insn.code & 0xf0) === 0x90) {
-        sLo = 0; sHi = 0;
         // a subprogram's exit returns to a caller whose stack we do not track here
         sLo = 0; sHi = 0;
       }

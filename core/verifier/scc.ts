@@ -3,7 +3,7 @@
 // instruction gets an id only in a component of two or more instructions or with a self-loop.
 // The verifier tracks loop visits per component (see Verifier: SCC visits and backedges).
 import type { Instruction } from '../isa';
-import type { Slots } from './cfg';
+import { jumpTarget, type Slots } from './cfg';
 
 /** Intraprocedural successors: calls fall through; callees and callback addresses are not edges. */
 function successors(slots: Slots, i: number, out: number[]): number {
@@ -21,7 +21,7 @@ function successors(slots: Slots, i: number, out: number[]): number {
     out[0] = next;
     return 1;
   }
-  const target = i + (code === 0x06 ? insn.imm : insn.off) + 1;
+  const target = jumpTarget(i, insn);
   if (op === 0x00) {
     out[0] = target;
     return 1;

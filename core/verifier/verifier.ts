@@ -10,7 +10,7 @@ import { ctxAccess, directPacketAccess, returnRange } from './context';
 import { frameText, regText, regTypeName, regTypeStr } from './format';
 import { StateJoin } from './join';
 import { loadTimeCheck } from './prepass';
-import { ACQUIRES_REFERENCE, type ArgKind, CASTS_POINTER, helperIsAllowed, helperProto } from './helper-adapter';
+import { ACQUIRES_REFERENCE, type ArgKind, CASTS_POINTER, type HelperProto, helperIsAllowed, helperProto } from './helper-adapter';
 import { sockAccessOk, sockLoadConvertible } from './sock-access';
 import { MAP_BTF_STRUCT, btfFieldIsSafe, btfStructAccess, btfStructIdsMatch, btfTypeName } from './btf-access';
 import { type Btf, BtfKind, kernelBtf } from '../btf';
@@ -21,7 +21,7 @@ import { aluOpString, kernelInsnText } from './kernel-disasm';
 import * as scalarDomain from './scalar';
 import * as verifierState from './state';
 import { type Explored, Frame, type MapInfo, type PathStep, Reg, VState } from './state';
-import { U32_MAX, tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumClearSubreg } from './tnum';
+import { tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumClearSubreg } from './tnum';
 
 // Bound once: outside a bundle (tsx, vitest) each use of an imported name is a read through a getter.
 const {
@@ -331,8 +331,7 @@ export class Verifier {
   }
 
   private maxStatesPerInsn(): number {
-    let m = 0;
-    return Math.max(m, this.maxPerInsn);
+    return this.maxPerInsn;
   }
 
   private emit(line: string): void {
@@ -536,10 +535,6 @@ export class Verifier {
     this.pendingLine = '';
     this.pendingBare = '';
     this.pendingState = '';
-  }
-
-  private prevIdx(s: VState): number {
-    return s.insnIdx;
   }
 
   private recordState(idx: number, s: VState): void {
@@ -965,7 +960,6 @@ export class Verifier {
     const op = insn.code & 0xf0;
     const alu64 = (insn.code & 7) === 0x07;
     const x = (insn.code & 8) !== 0;
-    const regs = s.cur.regs;
     if (op === 0x80 || op === 0xd0) {
       const d = this.readReg(s, insn.dst);
       if (this.isPointerValue(d)) fail([insn.dst], `R${insn.dst} pointer arithmetic prohibited`);
@@ -1376,7 +1370,6 @@ export class Verifier {
     value: { reg: Reg; regno: number | undefined; isImm: boolean } | undefined, idx: number,
   ): Reg | undefined {
     const off = insnOff + reg.off;
-    const access = write ? 'write' : 'read';
     switch (reg.type) {
       case T.MAP_VALUE: case T.MAP_KEY: {
         if (reg.flags & MAYBE_NULL) fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
@@ -1400,7 +1393,7 @@ export class Verifier {
       case T.CTX: {
         if (reg.off < 0) fail([regno], `negative offset ctx ptr R${regno} off=${reg.off} disallowed`);
         if (reg.off !== 0) fail([regno], `dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
-        if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
+        if (!isKnownZero(reg)) {
           fail([regno], `variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`);
         }
         if (write && value?.regno !== undefined && this.isPointerValue(value.reg)) {
@@ -1451,7 +1444,6 @@ export class Verifier {
       case T.MAP_PTR:
         return this.checkMapPtrAccess(regno, reg, off, size, write, idx);
       default:
-        void access;
         return fail([regno], `R${regno} invalid mem access '${regTypeName(reg)}'`);
     }
   }
@@ -1461,7 +1453,7 @@ export class Verifier {
     const tname = reg.btfName;
     if (!this.allowPtrLeaks) fail([regno], `'struct ${tname}' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN`);
     if (off < 0) fail([regno], `R${regno} is ptr_${tname} invalid negative access: off=${off}`);
-    if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
+    if (!isKnownZero(reg)) {
       fail([regno], `R${regno} is ptr_${tname} invalid variable offset: off=${off}, var_off=${tnumStr(reg.varOff)}`);
     }
     if (write) fail([regno], 'only read is supported');
@@ -2065,7 +2057,7 @@ export class Verifier {
     if (d.type !== T.SCALAR || src.type !== T.SCALAR) return true;
     const op = taken ? op0 : revOp(op0, x);
     const a = d;
-    const b = x ? src : src;
+    const b = src;
     refineCond(a, b, op, jmp32);
     sync(a);
     sync(b);
@@ -2197,7 +2189,7 @@ export class Verifier {
     const meta: HelperMeta = {};
     for (let i = 0; i < proto!.args.length; i++) {
       const regno = i + 1;
-      this.checkHelperArg(s, regno, proto!.args[i], meta, idx, id);
+      this.checkHelperArg(s, regno, proto!.args[i], meta, idx, id, proto!);
       const spec = proto!.specs[i];
       if (proto!.args[i] !== 'anything' && !(meta.memReg === regno && proto!.args[i] === 'mem_or_null')) {
         this.noteArgReference(s, regno, spec.flags.includes('OBJ_RELEASE') && proto!.args[i] !== 'dynptr', meta);
@@ -2308,7 +2300,7 @@ export class Verifier {
 
   private checkHelperArg(
     s: VState, regno: number, kind: ArgKind, meta: HelperMeta,
-    idx: number, helperId: number,
+    idx: number, helperId: number, proto: HelperProto,
   ): void {
     if (kind === 'anything') {
       const r = this.readReg(s, regno);
@@ -2316,7 +2308,7 @@ export class Verifier {
       return;
     }
     const reg = this.readReg(s, regno);
-    const nullable = helperProto(helperId, this.opts.progType)!.specs[regno - 1].flags.includes('PTR_MAYBE_NULL');
+    const nullable = proto.specs[regno - 1].flags.includes('PTR_MAYBE_NULL');
     const typeErr = (expected: string): never => fail([regno], `R${regno} type=${regTypeName(reg)} expected=${expected}`);
     const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
     const isMemType = (r: Reg): boolean => r.type === T.STACK || r.type === T.PKT || r.type === T.PKT_META ||
@@ -2330,7 +2322,7 @@ export class Verifier {
         if (!isMemType(reg) || (reg.flags & MAYBE_NULL)) typeErr(MEM_TYPES);
         if (!meta.map) fail([regno], 'invalid map_ptr to access map->' + (kind === 'key' ? 'key' : 'value'));
         const size = kind === 'key' ? meta.map!.keySize : meta.map!.valueSize;
-        const keyOrValueSpec = helperProto(helperId, this.opts.progType)!.specs[regno - 1];
+        const keyOrValueSpec = proto.specs[regno - 1];
         this.checkHelperMem(s, regno, reg, size, kind !== 'uninit_value', idx, false, keyOrValueSpec.flags.includes('MEM_WRITE'));
         if (kind === 'key') {
           meta.constKey = this.constStackValue(s, reg, size);
@@ -2341,7 +2333,7 @@ export class Verifier {
         return;
       }
       case 'mem': case 'mem_or_null': case 'uninit_mem': {
-        if (kind === 'mem_or_null' && reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) {
+        if (kind === 'mem_or_null' && reg.type === T.SCALAR && isKnownZero(reg)) {
           meta.memReg = regno;
           return;
         }
@@ -2367,7 +2359,7 @@ export class Verifier {
         // the size register is marked precise (logged; the state after the call gets its own line)
         this.notePrecisionMark(idx);
         if (memReg.type === T.SCALAR) return; // mem_or_null passed NULL
-        const memProto = helperProto(helperId, this.opts.progType)!;
+        const memProto = proto;
         const init = memProto.args[memRegNo - 1] !== 'uninit_mem';
         const clobber = memProto.specs[memRegNo - 1]?.flags.includes('MEM_WRITE') ?? !init;
         this.checkHelperMem(s, memRegNo, memReg, Number(reg.umax), init, idx, reg.umin === 0n, clobber);
@@ -2386,7 +2378,7 @@ export class Verifier {
         return;
       case 'ringbuf_release':
         if (reg.type !== T.MEM || !(reg.flags & RINGBUF) || (reg.flags & MAYBE_NULL)) typeErr('ringbuf_mem');
-        if (reg.off !== 0 || !isConst(reg) || reg.varOff.value !== 0n) {
+        if (reg.off !== 0 || !isKnownZero(reg)) {
           fail([regno], `R${regno} must have zero offset when passed to release func`);
         }
         return;
@@ -2406,7 +2398,7 @@ export class Verifier {
         return;
       case 'fixed_mem': {
         // ARG_PTR_TO_FIXED_SIZE_MEM: argN_size bytes the helper reads, or writes when MEM_UNINIT
-        const spec = helperProto(helperId, this.opts.progType)!.specs[regno - 1];
+        const spec = proto.specs[regno - 1];
         if (!isMemType(reg) || (reg.flags & MAYBE_NULL)) typeErr(MEM_TYPES);
         const uninit = spec.flags.includes('MEM_UNINIT');
         if (uninit && (reg.flags & RDONLY)) typeErr(MEM_TYPES);
@@ -2419,8 +2411,8 @@ export class Verifier {
         return;
       }
       case 'other': {
-        const spec = helperProto(helperId, this.opts.progType)!.specs[regno - 1];
-        if (nullable && reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) return;
+        const spec = proto.specs[regno - 1];
+        if (nullable && reg.type === T.SCALAR && isKnownZero(reg)) return;
         const name = regTypeName(reg);
         const ok = COMPATIBLE_REG_TYPES[spec.base].some((t) =>
           !(t.flags ?? []).some((f) => f === 'MEM_ALLOC' || f === 'MEM_PERCPU') && sharedRegTypeName(t) === name);
@@ -2428,22 +2420,22 @@ export class Verifier {
         return;
       }
       case 'btf_id': {
-        if (nullable && reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) return;
+        if (nullable && reg.type === T.SCALAR && isKnownZero(reg)) return;
         if (reg.type !== T.BTF_ID || (reg.flags & (MAYBE_NULL | UNTRUSTED))) typeErr('ptr_, trusted_ptr_, rcu_ptr_');
-        const want = helperProto(helperId, this.opts.progType)!.specs[regno - 1].btfId;
+        const want = proto.specs[regno - 1].btfId;
         if (want) this.checkBtfArgStruct(regno, reg, want, idx);
         return;
       }
       case 'socket':
-        if (reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n && nullable) return;
+        if (reg.type === T.SCALAR && isKnownZero(reg) && nullable) return;
         if (reg.type !== T.SOCKET || (reg.flags & MAYBE_NULL)) typeErr('sock');
         return;
       case 'dynptr':
         if (reg.type !== T.STACK && reg.type !== T.DYNPTR) typeErr('fp, dynptr_ptr');
-        this.checkDynptrArg(s, regno, reg, helperProto(helperId, this.opts.progType)!.specs[regno - 1].flags, meta, idx);
+        this.checkDynptrArg(s, regno, reg, proto.specs[regno - 1].flags, meta, idx);
         return;
       case 'stack_or_null':
-        if (reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n) return;
+        if (reg.type === T.SCALAR && isKnownZero(reg)) return;
         if (reg.type !== T.STACK) typeErr('fp');
         return;
       default:
@@ -2575,7 +2567,7 @@ export class Verifier {
   /** Release arguments must hold a reference; a referenced argument's reference is remembered. */
   private noteArgReference(s: VState, regno: number, release: boolean, meta: HelperMeta): void {
     const reg = s.cur.regs[regno];
-    const isNull = reg.type === T.SCALAR && isConst(reg) && reg.varOff.value === 0n;
+    const isNull = reg.type === T.SCALAR && isKnownZero(reg);
     if (release) {
       if (!reg.refObjId && !isNull) fail([regno], `R${regno} must be referenced when passed to release function`);
       meta.releaseRegno = regno;
@@ -2705,7 +2697,6 @@ export class Verifier {
           }
           fail([regno], `invalid read from stack R${regno} var_off ${tnumStr(reg.varOff)}+${o - minOff} size ${size}`);
         }
-        void idx;
         return;
       }
       default:
@@ -2772,9 +2763,6 @@ export class Verifier {
     const target = idx + insn.imm + 1;
     if (s.frames.length >= MAX_CALL_FRAMES) {
       fail([], `the call stack of ${s.frames.length + 1} frames is too deep`);
-    }
-    if (!this.allowPtrLeaks) {
-      // unprivileged programs may still call subprograms (bpf2bpf) on current kernels
     }
     const frame = new Frame(idx, s.frames.length, target);
     const caller = s.cur.regs;
@@ -2998,8 +2986,6 @@ function kernelValidate(insn: Instruction): string | null {
 function kernelReservedMessage(m: string): string {
   if (m === 'BPF_JMP uses reserved fields') return 'BPF_JMP/JMP32 uses reserved fields';
   if (m.startsWith('invalid byte swap width')) return 'BPF_END uses reserved fields';
-  if (m === 'BPF_LDX uses reserved fields') return 'BPF_LDX uses reserved fields';
-  if (m === 'BPF_ALU uses reserved fields' || m === 'BPF_MOV uses reserved fields') return m;
   return m;
 }
 
@@ -3049,7 +3035,6 @@ const sizeOf = (code: number): number => [4, 2, 1, 8][(code & 0x18) >> 3];
 /** Bits needed for the largest unsigned value the register may hold (get_reg_width). */
 const regWidth = (r: Reg): number => (r.umaxHi !== 0 ? 64 - Math.clz32(r.umaxHi) : 32 - Math.clz32(r.umaxLo));
 const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
-const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 function regsArgSize(meta: { allocSize?: number }): number {
   return meta.allocSize ?? 0;

@@ -7,7 +7,7 @@ import {
   STACK_BYTES, TAG_FN as FN, TAG_MEM as MEM, TAG_REG as REG, TAG_STEP as STEP, blockEntries, blockLengths, compile,
   type ExecFn, type ExecHost, type Flavour,
 } from './codegen';
-import { AddressSpace, HI_CODE, HI_MAP_OBJ, HI_STACK, LO_BASE, addrHex, joinAddr, type Region } from './memory';
+import { AddressSpace, HI_CODE, HI_MAP_OBJ, HI_STACK, addrHex, joinAddr, type Region } from './memory';
 import { createMap, type VmMap } from './maps';
 import type { VmProgram } from './program';
 import { callHelper, type HelperEnv } from './helpers';
