@@ -3,6 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { LineIndex, type AsmDiagnostic } from '../core/asm/ast';
 import { parseDataFile } from '../core/asm/data-file';
+import { isElf } from '../core/elf';
 import { UsageError } from './io';
 
 export type OptionDef =
@@ -136,7 +137,7 @@ export function readInput(path: string): Uint8Array {
 /** Reads assembly text; an ELF object or other binary file is a usage error. */
 export function readTextInput(path: string): string {
   const bytes = readInput(path);
-  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
+  if (isElf(bytes)) {
     throw new UsageError(`'${path}' is an ELF object, not assembly text (list it with 'bpf-asm disasm')`);
   }
   if (bytes.subarray(0, 4096).includes(0)) throw new UsageError(`'${path}' is a binary file, not assembly text`);

@@ -17,6 +17,7 @@ import { mapChanges, packetDiff } from './run-summary';
 import { sourceLocations, type SourceLocation } from './sources';
 import { parseState, type StateEntries } from './verifier-state';
 import { hasBackEdge } from '../core/verifier/loops';
+import type { VerifyResult } from '../core/verifier';
 import { verifyBounded, verifyNow } from './verify-job';
 
 export type { LaunchArgs, ProgramInfo } from './launch';
@@ -102,6 +103,9 @@ const isPseudoCall = (m: Machine, prog: number, slot: number): boolean => {
   const insn = m.programs[prog]?.slots[slot];
   return insn !== undefined && insn.code === 0x85 && insn.src === 1;
 };
+/** The verdict stand-in for a program run without the verifier (skipped, or too slow). */
+const unverified = (): VerifyResult => ({ accepted: true, errors: [], log: '', processed: 0, states: [], statePaths: [], warnings: [], totalStates: 0, peakStates: 0 });
+
 const isHelperCall = (m: Machine, prog: number, slot: number): boolean => {
   const insn = m.programs[prog]?.slots[slot];
   return insn !== undefined && insn.code === 0x85 && insn.src === 0;
@@ -160,13 +164,13 @@ export class BpfRuntime extends EventEmitter {
     this.locs = sourceLocations(prepared, this.virtualSources);
     const main = this.programs[0]!;
     if (args.skipVerifier) {
-      main.verifier = { accepted: true, errors: [], log: '', processed: 0, states: [], statePaths: [], warnings: [], totalStates: 0, peakStates: 0 };
+      main.verifier = unverified();
       return this.begin();
     }
     const verdict = await verifyBounded({ program: main.program, maps: this.file.maps, progType: this.progType }, args.verifierTimeoutMs);
     if (typeof verdict === 'string') {
       this.verifierMissing = verdict;
-      main.verifier = { accepted: true, errors: [], log: '', processed: 0, states: [], statePaths: [], warnings: [], totalStates: 0, peakStates: 0 };
+      main.verifier = unverified();
       this.emitOutput('stderr', `Not verified: ${verdict} (long loops take it long); running without its verdict and its register ranges.\n`);
       return this.begin();
     }

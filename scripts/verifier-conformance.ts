@@ -7,7 +7,7 @@ import { assembleText } from '../core/asm';
 import type { Instruction } from '../core/isa';
 import type { MapDef } from '../core/map-types';
 import type { ProgType } from '../core/program-types';
-import { linkedInsns, verify, verifyProgram } from '../core/verifier';
+import { linkedInsns, verify } from '../core/verifier';
 import { generatePrograms, mutatePrograms } from '../core/verifier/generate';
 import { kernelLogError } from '../core/verifier/kernel-log';
 
@@ -186,4 +186,3 @@ async function stateLineMetrics(kernel: KernelApi, cases: readonly Case[]): Prom
 }
 
 if (require.main === module) void main();
-void verifyProgram;

@@ -197,7 +197,6 @@ export class Machine implements ExecHost {
   private frames: Frame[] = [];
   nested = 0;
   /** Breakpoint slots per program index. */
-  private readonly breakpoints = new Map<number, Set<number>>();
   /** The same as flags (programs with breakpoints only). */
   private readonly breakpointFlags = new Map<number, BreakpointFlags>();
   /** All-zero flags, as long as the longest program (no breakpoints). */
@@ -725,11 +724,9 @@ export class Machine implements ExecHost {
     const prog = this.programs[program];
     const set = new Set([...slots].filter((s) => prog?.slots[s] !== undefined));
     if (!prog || !set.size) {
-      this.breakpoints.delete(program);
       this.breakpointFlags.delete(program);
       return;
     }
-    this.breakpoints.set(program, set);
     const flags: BreakpointFlags = { slots: new Uint8Array(this.noBreakpoints.length), blocks: new Uint8Array(this.noBreakpoints.length) };
     const heads = entriesOf(prog);
     for (const s of set) {
