@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { assembleText } from '../core/asm';
 import type { Instruction } from '../core/isa';
+import type { LoadResult } from '../core/kernel';
 import type { MapDef } from '../core/map-types';
 import type { ProgType } from '../core/program-types';
 import { linkedInsns, verify } from '../core/verifier';
@@ -81,34 +82,41 @@ export function kernelFirstMessage(log: string): string {
 
 type KernelApi = typeof import('../core/kernel');
 
-export function compareCase(kernel: KernelApi, c: Case): Comparison {
-  const ours = verify(c.insns, { maps: c.maps, progType: c.progType });
+/**
+ * Loads a case into the kernel with its maps created and linked, then closes them all again (the
+ * program too: `accepted` says whether the kernel took it). `mapError` when the kernel refuses a map.
+ */
+export function loadCaseInKernel(kernel: KernelApi, c: Case, options: { logLevel: number; logSize?: number }):
+  (Omit<LoadResult, 'fd'> & { accepted: boolean }) | { mapError: string } {
   const fds: number[] = [];
-  let kernelAccepted = false;
-  let kernelMessage = '';
-  let kernelProcessed: number | undefined;
   try {
     try {
       for (const m of c.maps) fds.push(kernel.createMap(m));
     } catch (e) {
-      // the kernel refuses the map itself: report it as the kernel's verdict on this input
-      return {
-        name: c.name, kernelAccepted: false, kernelMessage: `map: ${(e as Error).message}`, ourAccepted: ours.accepted,
-        ourMessage: ours.errors[0]?.message ?? '', ourProcessed: ours.processed,
-      };
+      return { mapError: (e as Error).message };
     }
     const insns = c.insns.map((i) => (i.code === 0x18 && (i.src === 1 || i.src === 2) ? { ...i, imm: fds[i.imm] ?? -1 } : i));
-    const load = kernel.loadProgram({ insns, progType: c.progType, logLevel: 1 });
-    kernelAccepted = load.fd !== undefined;
-    if (load.fd !== undefined) kernel.closeFd(load.fd);
-    kernelMessage = kernelAccepted ? '' : kernelFirstMessage(load.log) || (load.error ?? '');
-    kernelProcessed = load.processedInsns;
+    const { fd, ...load } = kernel.loadProgram({ insns, progType: c.progType, ...options });
+    if (fd !== undefined) kernel.closeFd(fd);
+    return { ...load, accepted: fd !== undefined };
   } finally {
     for (const fd of fds) kernel.closeFd(fd);
   }
+}
+
+export function compareCase(kernel: KernelApi, c: Case): Comparison {
+  const ours = verify(c.insns, { maps: c.maps, progType: c.progType });
+  const load = loadCaseInKernel(kernel, c, { logLevel: 1 });
+  if ('mapError' in load) {
+    // the kernel refuses the map itself: report it as the kernel's verdict on this input
+    return {
+      name: c.name, kernelAccepted: false, kernelMessage: `map: ${load.mapError}`, ourAccepted: ours.accepted,
+      ourMessage: ours.errors[0]?.message ?? '', ourProcessed: ours.processed,
+    };
+  }
   return {
-    name: c.name, kernelAccepted, kernelMessage, ourAccepted: ours.accepted,
-    ourMessage: ours.errors[0]?.message ?? '', kernelProcessed, ourProcessed: ours.processed,
+    name: c.name, kernelAccepted: load.accepted, kernelMessage: load.accepted ? '' : kernelFirstMessage(load.log) || (load.error ?? ''),
+    ourAccepted: ours.accepted, ourMessage: ours.errors[0]?.message ?? '', kernelProcessed: load.processedInsns, ourProcessed: ours.processed,
   };
 }
 

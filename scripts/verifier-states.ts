@@ -1,7 +1,7 @@
 // The "state lines" measure: do our level-2 logs print the same register and stack knowledge as the
 // kernel's at every instruction? Compares the per-instruction lines (`N: (xx) insn ; R1=...`,
 // `from X to Y: ...`, `N: R0=...`, `N: safe`) and, separately, the liveness listing that opens the log.
-import type { Case } from './verifier-conformance';
+import { type Case, loadCaseInKernel } from './verifier-conformance';
 import { verify } from '../core/verifier';
 import { parseStateText } from '../core/verifier/state-text';
 import { randomProgram } from '../core/testing/random-programs';
@@ -98,23 +98,10 @@ export function differenceKind(k: string | undefined, o: string | undefined): st
 export function compareStates(kernel: KernelApi, c: Case): StateComparison {
   const ours = verify(c.insns, { maps: c.maps, progType: c.progType, logLevel: 2 });
   if (ours.processed > MAX_PROCESSED) return { name: c.name, skipped: `processed ${ours.processed}`, same: false, sameLiveness: false };
-  const fds: number[] = [];
-  let log = '';
-  try {
-    try {
-      for (const m of c.maps) fds.push(kernel.createMap(m));
-    } catch {
-      return { name: c.name, skipped: 'the kernel refuses a map', same: false, sameLiveness: false };
-    }
-    const insns = c.insns.map((i) => (i.code === 0x18 && (i.src === 1 || i.src === 2) ? { ...i, imm: fds[i.imm] ?? -1 } : i));
-    const load = kernel.loadProgram({ insns, progType: c.progType, logLevel: 2, logSize: 1 << 20 });
-    if (load.fd !== undefined) kernel.closeFd(load.fd);
-    if (load.logTruncated) return { name: c.name, skipped: 'kernel log truncated', same: false, sameLiveness: false };
-    log = load.log;
-  } finally {
-    for (const fd of fds) kernel.closeFd(fd);
-  }
-  return compareLogs(c.name, log, ours.log);
+  const load = loadCaseInKernel(kernel, c, { logLevel: 2, logSize: 1 << 20 });
+  if ('mapError' in load) return { name: c.name, skipped: 'the kernel refuses a map', same: false, sameLiveness: false };
+  if (load.logTruncated) return { name: c.name, skipped: 'kernel log truncated', same: false, sameLiveness: false };
+  return compareLogs(c.name, load.log, ours.log);
 }
 
 /** Compares two level-2 logs (kernel's first). */

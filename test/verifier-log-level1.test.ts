@@ -1,12 +1,12 @@
 // The level-1 log (`--log-level 1`) as the kernel writes it: only the path that failed (the log is cut
 // back when a queued path is taken), and for an accepted program only the summary line.
 import { describe, expect, it } from 'vitest';
-import { closeFd, createMap, kernelBpfAvailable, loadProgram } from '../core/kernel';
+import * as kernel from '../core/kernel';
 import { assembleText } from '../core/asm';
 import { verify } from '../core/verifier';
-import { loadCorpus, type Case } from '../scripts/verifier-conformance';
+import { loadCaseInKernel, loadCorpus, type Case } from '../scripts/verifier-conformance';
 
-const avail = kernelBpfAvailable();
+const avail = kernel.kernelBpfAvailable();
 if (!avail.ok) console.warn(`skipping level-1 log comparison with the kernel: ${avail.reason}`);
 
 /** A map load prints the map's kernel address in the kernel's log and `map[id:N]` in ours (the padding after it follows). */
@@ -15,15 +15,8 @@ const normalise = (log: string): string =>
     .map((l) => l.replace(/= (0xffff[0-9a-f]{12}|map\[id:\d+\](\[0\]\+\d+)?)/g, '= <map>').replace(/ {2,}/g, ' ')).join('\n');
 
 function kernelLog(c: Case): string {
-  const fds = c.maps.map((m) => createMap(m));
-  try {
-    const insns = c.insns.map((i) => (i.code === 0x18 && (i.src === 1 || i.src === 2) ? { ...i, imm: fds[i.imm] ?? -1 } : i));
-    const load = loadProgram({ insns, progType: c.progType, logLevel: 1 });
-    if (load.fd !== undefined) closeFd(load.fd);
-    return load.log;
-  } finally {
-    for (const fd of fds) closeFd(fd);
-  }
+  const load = loadCaseInKernel(kernel, c, { logLevel: 1 });
+  return 'mapError' in load ? `map: ${load.mapError}` : load.log;
 }
 
 describe('level-1 log against the kernel', () => {
