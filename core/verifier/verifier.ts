@@ -155,6 +155,9 @@ const enum Match { NOT_EXACT, RANGE_WITHIN, EXACT }
 const sameCallsites = (a: VState, b: VState): boolean =>
   a.frames.length === b.frames.length && a.frames.every((f, i) => f.callsite === b.frames[i].callsite);
 
+/** Program types whose context is an skb, the only ones LD_ABS / LD_IND may be used in. */
+const LD_ABS_TYPES: readonly ProgType[] = ['socket_filter', 'sched_cls', 'sched_act'];
+
 /** check_ptr_alignment's names of pointer types in its message. */
 const ALIGN_DESC: Partial<Record<T, string>> = {
   [T.FLOW_KEYS]: 'flow keys ', [T.MAP_KEY]: 'key ', [T.MAP_VALUE]: 'value ', [T.CTX]: 'context ', [T.STACK]: 'stack ',
@@ -944,8 +947,7 @@ export class Verifier {
   }
 
   private checkLdAbs(s: VState, insn: Instruction, idx: number): void {
-    const skbTypes: ProgType[] = ['socket_filter', 'sched_cls', 'sched_act'];
-    if (!skbTypes.includes(this.opts.progType)) fail([], 'BPF_LD_[ABS|IND] instructions not allowed for this program type');
+    if (!LD_ABS_TYPES.includes(this.opts.progType)) fail([], 'BPF_LD_[ABS|IND] instructions not allowed for this program type');
     const ctx = this.readReg(s, 6);
     this.checkReferenceLeak(s, 'BPF_LD_[ABS|IND]');
     if (ctx.type !== T.CTX) fail([6], 'at the time of BPF_LD_ABS|IND R6 != pointer to skb');
@@ -3040,9 +3042,11 @@ function regsArgSize(meta: { allocSize?: number }): number {
   return meta.allocSize ?? 0;
 }
 
+/** enum bpf_map_type numbers of the map types a message may name. */
+const MAP_TYPE_NUMBERS: Record<string, number> = { hash: 1, array: 2, prog_array: 3, perf_event_array: 4, percpu_hash: 5, percpu_array: 6, ringbuf: 27 };
+
 function mapTypeNum(map: MapInfo | undefined): number {
-  const TYPES: Record<string, number> = { hash: 1, array: 2, prog_array: 3, perf_event_array: 4, percpu_hash: 5, percpu_array: 6, ringbuf: 27 };
-  return map ? TYPES[map.type] ?? 0 : 0;
+  return map ? MAP_TYPE_NUMBERS[map.type] ?? 0 : 0;
 }
 
 /** A packet pointer compared with pkt_end once it is known to be at or past the end (is_pkt_ptr_branch_taken). */
